@@ -1,0 +1,89 @@
+// Typed errors. Every error ctrstat throws is a CtrstatError with a stable `code`; failures that come
+// from a system call also carry Node's `errno`, `syscall` and `path`.
+import { getSystemErrorName } from 'node:util';
+import type { NativeFailure } from './native.js';
+
+export class CtrstatError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** No container matches the reference, or it vanished while it was being read. */
+export class ContainerNotFoundError extends CtrstatError {
+  readonly reference: string;
+  constructor(reference: string, detail?: string, options?: { cause?: unknown }) {
+    super('ERR_CONTAINER_NOT_FOUND', `No such container: ${reference}${detail ? ` (${detail})` : ''}`, options);
+    this.reference = reference;
+  }
+}
+
+/** A prefix or name that matches more than one container. */
+export class AmbiguousReferenceError extends CtrstatError {
+  readonly reference: string;
+  readonly candidates: string[];
+  constructor(reference: string, candidates: string[]) {
+    super('ERR_AMBIGUOUS_REFERENCE',
+      `Reference "${reference}" matches ${candidates.length} containers: ${candidates.slice(0, 5).join(', ')}${candidates.length > 5 ? ', ...' : ''}`);
+    this.reference = reference;
+    this.candidates = candidates;
+  }
+}
+
+/** A reference that is not a valid id, name, PID or cgroup path (such as one holding "../"). */
+export class InvalidReferenceError extends CtrstatError {
+  readonly reference: string;
+  constructor(reference: string, why: string) {
+    super('ERR_INVALID_REFERENCE', `Invalid container reference ${JSON.stringify(reference)}: ${why}`);
+    this.reference = reference;
+  }
+}
+
+/** The kernel refused access; `privilege` says what is needed. */
+export class PermissionDeniedError extends CtrstatError {
+  readonly errno: number;
+  readonly syscall: string;
+  readonly path: string | undefined;
+  readonly privilege: string;
+  constructor(failure: NativeFailure, privilege: string) {
+    const name = getSystemErrorName(failure.errno);
+    super('ERR_PERMISSION_DENIED',
+      `${name}: permission denied, ${failure.syscall}${failure.path ? ` '${failure.path}'` : ''}. ${privilege}`);
+    this.errno = failure.errno;
+    this.syscall = failure.syscall;
+    this.path = failure.path;
+    this.privilege = privilege;
+  }
+}
+
+/** The machine's cgroup layout is one ctrstat cannot read (no cgroup filesystem, a missing controller, ...). */
+export class UnsupportedLayoutError extends CtrstatError {
+  constructor(message: string) {
+    super('ERR_UNSUPPORTED_LAYOUT', message);
+  }
+}
+
+/** A Node-style system error from a native failure: message "ENOENT: ...", code, errno, syscall, path. */
+export interface SystemError extends Error {
+  code: string;
+  errno: number;
+  syscall: string;
+  path?: string;
+}
+
+export function systemError(failure: NativeFailure): SystemError {
+  const code = getSystemErrorName(failure.errno);
+  const err = new Error(`${code}: ${failure.syscall} failed${failure.path ? `, '${failure.path}'` : ''}`) as SystemError;
+  err.code = code;
+  err.errno = failure.errno;
+  err.syscall = failure.syscall;
+  if (failure.path !== undefined) err.path = failure.path;
+  return err;
+}
+
+export const NETNS_PRIVILEGE_HINT =
+  'Entering a network namespace needs root, or CAP_SYS_ADMIN plus ptrace access to the target process (CAP_SYS_PTRACE).';
+export const CGROUP_PRIVILEGE_HINT = 'Reading this cgroup or process needs root or read access to the cgroup filesystem and /proc.';

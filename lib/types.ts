@@ -1,0 +1,226 @@
+// The public data contract of ctrstat. Units: bytes, nanoseconds, counts; rates are per second.
+// "Unlimited" is null, never 2^63 or 2^64-1. Counters are plain numbers (exact below 2^53).
+
+export type CgroupVersion = 1 | 2;
+export type CgroupMode = 'v1' | 'v2' | 'hybrid';
+
+export type Runtime =
+  | 'docker'
+  | 'podman'
+  | 'containerd'
+  | 'cri-containerd'
+  | 'crio'
+  | 'kubernetes'
+  | 'lxc'
+  | 'systemd-nspawn'
+  | 'libvirt'
+  | 'cgroup';
+
+/** Where the host's /proc and /sys are (the agent-in-a-container case), and cache options. */
+export interface HostOptions {
+  /** The host's /proc as seen by this process. Default "/proc". */
+  procRoot?: string;
+  /** The host's /sys as seen by this process. Default "/sys". The cgroup mounts are found below it. */
+  sysRoot?: string;
+  /**
+   * Roots of the runtimes' on-disk state used for names (no daemon call):
+   * Docker's data root (default /var/lib/docker), Podman's storage roots
+   * (default /var/lib/containers/storage and /run/containers/storage).
+   */
+  dockerRoot?: string;
+  podmanRoots?: string[];
+}
+
+/** What a caller may name a container by. */
+export type ContainerRef =
+  | string
+  | { id: string }
+  | { name: string }
+  | { pid: number }
+  | { cgroup: string };
+
+export interface ContainerInfo {
+  /** The runtime's id (64 hex for Docker/Podman/containerd/CRI-O), or the cgroup path for a plain cgroup. */
+  id: string;
+  name: string | null;
+  runtime: Runtime;
+  cgroup: { version: CgroupVersion; path: string };
+  /** A PID inside the container, in the host PID namespace; null when the cgroup holds none. */
+  pid: number | null;
+  /** Inode of the container's network namespace, null without a PID or without access. */
+  netnsInode: number | null;
+  /** Kubernetes pod sandbox (pause) container. */
+  sandbox: boolean;
+  /** Kubernetes pod UID where the path carries one. */
+  podUid: string | null;
+}
+
+export interface MemoryStats {
+  /** memory.usage_in_bytes (v1) or memory.current (v2). */
+  usage: number;
+  /** null when unlimited. */
+  limit: number | null;
+  /** usage - inactive_file (v1: total_inactive_file), clamped at 0, as docker CLI, cAdvisor and kubelet. */
+  workingSet: number;
+  /** v1 total_rss; v2 anon. */
+  rss: number;
+  /** v1 total_cache; v2 file. */
+  cache: number;
+  swap: {
+    /** v1 memsw.usage - usage; v2 memory.swap.current; null without swap accounting. */
+    usage: number | null;
+    /** null when unlimited or without swap accounting. */
+    limit: number | null;
+  };
+  /** v1 max_usage_in_bytes; v2 memory.peak where the kernel has it, else null. */
+  maxUsage: number | null;
+  /** v1 memory.oom_control oom_kill (or failcnt-free oom count); v2 memory.events oom_kill. */
+  oomEvents: number;
+  /** The whole memory.stat as a map. */
+  stat: Record<string, number>;
+}
+
+export interface CpuStats {
+  usageNs: number;
+  userNs: number;
+  systemNs: number;
+  /** v1 cpuacct.usage_percpu; null on v2 (the kernel has no per-CPU figure there). */
+  perCpuNs: number[] | null;
+  throttling: { periods: number; throttledPeriods: number; throttledNs: number };
+  /** CFS quota / period (v1) or cpu.max (v2) in cores; null without a quota. */
+  limitCores: number | null;
+  /** Number of CPUs in the cgroup's effective cpuset; null where not readable. */
+  cpusetCpus: number | null;
+}
+
+export interface BlkioDeviceStats {
+  major: number;
+  minor: number;
+  /** Kernel device name from /sys/dev/block (e.g. "vda", "dm-0"); null if unknown. */
+  name: string | null;
+  readBytes: number;
+  writeBytes: number;
+  readOps: number;
+  writeOps: number;
+}
+
+export interface BlkioStats {
+  readBytes: number;
+  writeBytes: number;
+  readOps: number;
+  writeOps: number;
+  devices: BlkioDeviceStats[];
+}
+
+export interface PidsStats {
+  current: number;
+  /** null when unlimited. */
+  limit: number | null;
+}
+
+export interface PressureLine {
+  avg10: number;
+  avg60: number;
+  avg300: number;
+  /** Total stall time in nanoseconds. */
+  totalNs: number;
+}
+
+export interface PressureResource {
+  some: PressureLine;
+  /** null for cpu on kernels that only report "some" there. */
+  full: PressureLine | null;
+}
+
+export interface PressureStats {
+  cpu: PressureResource | null;
+  memory: PressureResource | null;
+  io: PressureResource | null;
+}
+
+export interface InterfaceStats {
+  ifindex: number;
+  kind: string | null;
+  operstate: string;
+  mtu: number;
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+  rxErrors: number;
+  txErrors: number;
+  rxDropped: number;
+  txDropped: number;
+  multicast: number;
+  collisions: number;
+  rxLengthErrors: number;
+  rxOverErrors: number;
+  rxCrcErrors: number;
+  rxFrameErrors: number;
+  rxFifoErrors: number;
+  rxMissedErrors: number;
+  txAbortedErrors: number;
+  txCarrierErrors: number;
+  txFifoErrors: number;
+  txHeartbeatErrors: number;
+  txWindowErrors: number;
+  rxCompressed: number;
+  txCompressed: number;
+  rxNohandler: number;
+}
+
+/**
+ * private: the container's own namespace. host: the host's namespace (counters are the host's, so the
+ * totals are null). shared: another container's namespace (counters are that namespace's, shared).
+ * none: only loopback.
+ */
+export type NetworkMode = 'private' | 'host' | 'shared' | 'none';
+
+export interface NetworkStats {
+  mode: NetworkMode;
+  /** Inode of the network namespace. */
+  netns: number;
+  /** Containers sharing the namespace, for mode "shared" (ids), where known. */
+  sharedWith: string[];
+  /** Sums over every interface except loopback; null in mode "host". */
+  rxBytes: number | null;
+  txBytes: number | null;
+  rxPackets: number | null;
+  txPackets: number | null;
+  rxErrors: number | null;
+  txErrors: number | null;
+  rxDropped: number | null;
+  txDropped: number | null;
+  /** Every interface of the namespace, loopback included, keyed by name; empty in mode "host". */
+  interfaces: Record<string, InterfaceStats>;
+}
+
+export interface HostStats {
+  /** Number of "cpuN" lines in /proc/stat, as Docker counts online CPUs. */
+  onlineCpus: number;
+  /** Sum of /proc/stat "cpu" fields user..softirq, in nanoseconds (Docker's system_cpu_usage). */
+  systemCpuNs: number;
+  /** MemTotal from /proc/meminfo, bytes. */
+  memTotal: number;
+}
+
+export interface ContainerStats {
+  id: string;
+  name: string | null;
+  runtime: Runtime;
+  cgroup: { version: CgroupVersion; path: string };
+  pid: number | null;
+  /** Wall clock of the read, ms since the epoch. */
+  timestamp: number;
+  /** CLOCK_MONOTONIC of the read in nanoseconds, for rates. */
+  monotonicNs: number;
+  memory: MemoryStats;
+  cpu: CpuStats;
+  blkio: BlkioStats;
+  pids: PidsStats;
+  /** null on v1 kernels without the unified pressure files. */
+  pressure: PressureStats | null;
+  /** null when not asked for (network: false) or without a PID. */
+  network: NetworkStats | null;
+  host: HostStats;
+}
