@@ -1,0 +1,37 @@
+import type { CgroupMode, CgroupVersion, ContainerInfo } from '../types.js';
+
+/** One mounted cgroup hierarchy, as this process sees it. */
+export interface CgroupMount {
+  /** Absolute mount point (under the configured sysRoot). */
+  mountPoint: string;
+  /** Mount root (mountinfo field 4): the cgroup path that the mount point shows, "/" normally. */
+  root: string;
+}
+
+export interface CgroupLayout {
+  mode: CgroupMode;
+  procRoot: string;
+  sysRoot: string;
+  /** The cgroup2 hierarchy (v2 and hybrid), null on pure v1. */
+  unified: CgroupMount | null;
+  /** v1 hierarchies by controller ("memory", "cpu", "cpuacct", "blkio", "pids", "cpuset", "name=systemd"). */
+  v1: Record<string, CgroupMount>;
+}
+
+/** Absolute cgroup directories to read from; on v2 all point at the one unified directory. */
+export interface CgroupDirs {
+  memory: string | null;
+  cpu: string | null;
+  cpuacct: string | null;
+  blkio: string | null;
+  pids: string | null;
+  cpuset: string | null;
+  /** The unified (v2) directory: on v2 the stats directory; on hybrid the place of the pressure files, if any. */
+  unified: string | null;
+}
+
+/** A container found on this machine, with everything needed to read it. */
+export interface ResolvedContainer extends ContainerInfo {
+  version: CgroupVersion;
+  dirs: CgroupDirs;
+}
