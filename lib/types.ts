@@ -208,7 +208,8 @@ export interface ContainerStats {
   id: string;
   name: string | null;
   runtime: Runtime;
-  cgroup: { version: CgroupVersion; path: string };
+  /** inode: the cgroup directory's inode (v1: the memory controller's); a new inode means a new cgroup. */
+  cgroup: { version: CgroupVersion; path: string; inode: number };
   pid: number | null;
   /** Wall clock of the read, ms since the epoch. */
   timestamp: number;
