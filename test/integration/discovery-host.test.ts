@@ -1,0 +1,183 @@
+// Discovery on this machine: its real cgroup mounts, a plain cgroup made with mkdir, and real Docker
+// containers. Needs root and a Docker engine with the image bb:local; skipped without them unless
+// CI=true, where their absence fails.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { AmbiguousReferenceError, ContainerNotFoundError } from '../../lib/errors.js';
+import { listContainers, listResolvedContainers } from '../../lib/discovery/list.js';
+import { detectLayout, layoutFromStatfs } from '../../lib/discovery/mode.js';
+import { resolveContainer } from '../../lib/discovery/resolve.js';
+
+function dockerAvailable(): boolean {
+  try {
+    execFileSync('docker', ['image', 'inspect', 'bb:local'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const isRoot = process.getuid?.() === 0;
+const hasDocker = isRoot && dockerAvailable();
+const mustRun = process.env.CI === 'true';
+const PLAIN_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'blkio', 'pids'];
+
+function docker(...args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8' }).trim();
+}
+
+/** Mount points of v1 controllers and the cgroup2 mount, from /proc/self/mounts (a different file from mountinfo). */
+function mountsFromProcMounts(): { v1: Record<string, string>; cgroup2: string[] } {
+  const v1: Record<string, string> = {};
+  const cgroup2: string[] = [];
+  for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
+    const [, mountPoint, type, options] = line.split(' ');
+    if (type === 'cgroup2') cgroup2.push(mountPoint!);
+    if (type === 'cgroup') for (const option of options!.split(',')) v1[option] = mountPoint!;
+  }
+  return { v1, cgroup2 };
+}
+
+describe.skipIf(!isRoot && !mustRun)('discovery on this host: layout and a plain cgroup', () => {
+  const plainName = `ctd-plain-${randomBytes(4).toString('hex')}`;
+  let sleeper: ChildProcess | undefined;
+
+  beforeAll(() => {
+    if (!isRoot) throw new Error('These tests need root (CI=true)');
+    const mounts = mountsFromProcMounts();
+    for (const controller of PLAIN_CONTROLLERS) {
+      const dir = `${mounts.v1[controller]}/${plainName}`;
+      mkdirSync(dir);
+    }
+    sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });
+    for (const controller of PLAIN_CONTROLLERS) writeFileSync(`${mounts.v1[controller]}/${plainName}/cgroup.procs`, String(sleeper.pid));
+  });
+
+  afterAll(async () => {
+    if (sleeper && sleeper.exitCode === null) {
+      const exited = new Promise((resolve) => sleeper!.once('exit', resolve));
+      sleeper.kill('SIGKILL');
+      await exited;
+    }
+    const mounts = mountsFromProcMounts();
+    for (const controller of PLAIN_CONTROLLERS) {
+      const dir = `${mounts.v1[controller]}/${plainName}`;
+      if (existsSync(dir)) rmdirSync(dir);
+    }
+  });
+
+  test('the layout is the one /proc/self/mounts shows', async () => {
+    const layout = await detectLayout();
+    const mounts = mountsFromProcMounts();
+    const expectedMode = mounts.cgroup2.includes('/sys/fs/cgroup') ? 'v2' : Object.keys(mounts.v1).length > 0 ? (mounts.cgroup2.length > 0 ? 'hybrid' : 'v1') : 'v2';
+    expect(layout.mode).toBe(expectedMode);
+    // This machine is hybrid (see the test plan); keep the claim explicit.
+    expect(layout.mode).toBe('hybrid');
+    for (const controller of PLAIN_CONTROLLERS) expect(layout.v1[controller], controller).toEqual({ mountPoint: mounts.v1[controller], root: '/' });
+    expect(layout.unified?.mountPoint).toBe(mounts.cgroup2[0]);
+  });
+
+  test('statfs on the real filesystems agrees with the mount table', async () => {
+    const fromMountinfo = await detectLayout();
+    const fromStatfs = layoutFromStatfs('/proc', '/sys');
+    expect(fromStatfs?.mode).toBe(fromMountinfo.mode);
+    expect(fromStatfs?.unified).toEqual(fromMountinfo.unified);
+    for (const controller of PLAIN_CONTROLLERS) expect(fromStatfs?.v1[controller]).toEqual(fromMountinfo.v1[controller]);
+  });
+
+  test('the plain cgroup resolves by path and by pid with its directories', async () => {
+    const layout = await detectLayout();
+    const expectedDirs = Object.fromEntries(PLAIN_CONTROLLERS.map((controller) => [controller, `${layout.v1[controller]!.mountPoint}/${plainName}`]));
+    const byPath = await resolveContainer({ cgroup: `/${plainName}` });
+    expect(byPath).toMatchObject({ id: `/${plainName}`, runtime: 'cgroup', pid: sleeper!.pid, cgroup: { version: 1, path: `/${plainName}` }, dirs: expectedDirs });
+    // Not created in cpuset or the unified tree.
+    expect(byPath.dirs.cpuset).toBeNull();
+    expect(byPath.dirs.unified).toBeNull();
+    expect(byPath.netnsInode).toBe(statSync(`/proc/${sleeper!.pid}/ns/net`).ino);
+    const byPid = await resolveContainer({ pid: sleeper!.pid! });
+    expect(byPid).toMatchObject({ id: `/${plainName}`, runtime: 'cgroup', pid: sleeper!.pid, dirs: expectedDirs });
+    // The process is still in the root of the hierarchies it was not moved in.
+    expect(byPid.dirs.cpuset).toBe(layout.v1.cpuset!.mountPoint);
+  });
+});
+
+describe.skipIf(!hasDocker && !mustRun)('discovery on this host: Docker containers', () => {
+  const prefix = `ctd-${randomBytes(3).toString('hex')}`;
+  const started: string[] = [];
+
+  function run(): string {
+    const id = docker('run', '-d', '--name', `${prefix}-${started.length}`, 'bb:local', 'sleep', '300');
+    started.push(id);
+    return id;
+  }
+
+  beforeAll(() => {
+    if (!hasDocker) throw new Error('These tests need root, a Docker engine and the image bb:local (CI=true)');
+    run();
+    run();
+  });
+
+  afterAll(() => {
+    if (started.length > 0) {
+      try {
+        execFileSync('docker', ['rm', '-f', ...started], { stdio: 'ignore' });
+      } catch {
+        // Some were already removed by the tests.
+      }
+    }
+  });
+
+  test('listContainers finds each container with id, name, pid and network namespace', async () => {
+    const listed = await listContainers();
+    for (const [index, id] of started.entries()) {
+      const pid = Number(docker('inspect', '-f', '{{.State.Pid}}', id));
+      expect(listed.find((container) => container.id === id)).toEqual({
+        id, name: `${prefix}-${index}`, runtime: 'docker', cgroup: { version: 1, path: `/docker/${id}` },
+        pid, netnsInode: statSync(`/proc/${pid}/ns/net`).ino, sandbox: false, podUid: null,
+      });
+    }
+  });
+
+  test('resolves by full id, 12-character prefix, name and pid', async () => {
+    const id = started[0]!;
+    const pid = Number(docker('inspect', '-f', '{{.State.Pid}}', id));
+    for (const ref of [id, id.slice(0, 12), `${prefix}-0`, { name: `${prefix}-0` }, { id: id.slice(0, 12) }, { pid }]) {
+      const resolved = await resolveContainer(ref);
+      expect(resolved.id, JSON.stringify(ref)).toBe(id);
+      expect(resolved.dirs.memory).toBe(`/sys/fs/cgroup/memory/docker/${id}`);
+      expect(resolved.dirs.cpuacct).toBe(`/sys/fs/cgroup/cpuacct/docker/${id}`);
+      expect(resolved.pid).toBe(pid);
+    }
+  });
+
+  test('a one-character prefix shared by two containers is ambiguous', async () => {
+    // Sixteen hex digits: with seventeen containers two must share a first digit.
+    const sharedFirstDigit = async (): Promise<string | undefined> => {
+      const counts = new Map<string, number>();
+      for (const container of await listResolvedContainers()) {
+        if (container.runtime === 'docker') counts.set(container.id[0]!, (counts.get(container.id[0]!) ?? 0) + 1);
+      }
+      return [...counts].find(([, count]) => count >= 2)?.[0];
+    };
+    let digit = await sharedFirstDigit();
+    while (digit === undefined && started.length < 17) {
+      run();
+      digit = await sharedFirstDigit();
+    }
+    const error = await resolveContainer(digit!).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(AmbiguousReferenceError);
+    const candidates = (error as AmbiguousReferenceError).candidates;
+    expect(candidates.length).toBeGreaterThanOrEqual(2);
+    expect(candidates.every((candidate) => candidate.startsWith(digit!))).toBe(true);
+  }, 120_000);
+
+  test('a removed container is not found', async () => {
+    const id = started.pop()!;
+    docker('rm', '-f', id);
+    await expect(resolveContainer(id)).rejects.toBeInstanceOf(ContainerNotFoundError);
+    await expect(resolveContainer({ cgroup: `/docker/${id}` })).rejects.toBeInstanceOf(ContainerNotFoundError);
+    expect((await listContainers()).some((container) => container.id === id)).toBe(false);
+  });
+});
