@@ -1,8 +1,21 @@
-#include <napi.h>
+// Module init. All state lives in per-call jobs and per-object caches (no globals), so every
+// environment (main thread, each worker thread) gets an independent addon.
+#include "napi_config.h"
 
-static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+#include "file_read.h"
+#include "netns_reader.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
+  exports.Set("readFiles", Napi::Function::New(env, ReadFiles, "readFiles"));
+  exports.Set("readNetns", Napi::Function::New(env, ReadNetns, "readNetns"));
+  exports.Set("FdCache", FdCache::Define(env));
+  exports.Set("NetlinkCache", NetlinkCache::Define(env));
   return exports;
 }
+
+}  // namespace
 
 NODE_API_MODULE(ctrstat, Init)

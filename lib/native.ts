@@ -9,6 +9,7 @@ export interface NativeFailure {
   /** Negative errno, as Node reports it (-2 for ENOENT). */
   errno: number;
   syscall: string;
+  /** The file or target the failure concerns (also for socket and recv failures). */
   path?: string;
 }
 
@@ -63,7 +64,10 @@ export interface NativeNetnsAnswer {
   interfaces: NativeInterface[];
 }
 
-/** Keeps file descriptors open between reads; pread at offset 0 regenerates cgroup files. */
+/**
+ * Keeps file descriptors open between reads; pread at offset 0 regenerates cgroup files. Beyond maxFds a
+ * path is read one-shot (nothing is evicted). Any failure of a kept descriptor drops it; the next read reopens.
+ */
 export interface NativeFdCache {
   /** Reads every path (opening and keeping the ones not yet open) off the event loop. */
   read(paths: string[]): Promise<Array<string | NativeFailure>>;
@@ -77,7 +81,11 @@ export interface NativeFdCache {
   readonly size: number;
 }
 
-/** Keeps one netlink socket per namespace (opened inside it once), so later reads need no setns. */
+/**
+ * Keeps one netlink socket per namespace (opened inside it once), so later reads need no setns. Each read
+ * stats the target again: if it now names another namespace or is gone, the socket is dropped and the path
+ * reopened. Beyond maxSockets a target is read one-shot.
+ */
 export interface NativeNetlinkCache {
   read(targets: string[]): Promise<Array<NativeNetnsAnswer | NativeFailure>>;
   close(targets: string[]): void;

@@ -1,0 +1,229 @@
+#include "netlink_links.h"
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/if.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace {
+
+// Dump buffers: the kernel sizes its dump messages after the reader's buffer, up to 32 KiB.
+constexpr size_t kReceiveBufferSize = 64 * 1024;
+// A dump that raced with a link change is flagged NLM_F_DUMP_INTR; it is retried this many times.
+constexpr int kDumpAttempts = 3;
+
+const char* OperstateName(uint8_t operstate) {
+  switch (operstate) {
+    case IF_OPER_NOTPRESENT: return "notpresent";
+    case IF_OPER_DOWN: return "down";
+    case IF_OPER_LOWERLAYERDOWN: return "lowerlayerdown";
+    case IF_OPER_TESTING: return "testing";
+    case IF_OPER_DORMANT: return "dormant";
+    case IF_OPER_UP: return "up";
+    default: return "unknown";
+  }
+}
+
+std::string AttributeString(const rtattr* attribute) {
+  const char* data = static_cast<const char*>(RTA_DATA(attribute));
+  return std::string(data, strnlen(data, RTA_PAYLOAD(attribute)));
+}
+
+uint32_t AttributeU32(const rtattr* attribute) {
+  uint32_t value = 0;
+  if (RTA_PAYLOAD(attribute) >= sizeof(value)) memcpy(&value, RTA_DATA(attribute), sizeof(value));
+  return value;
+}
+
+// Older kernels' stats structs are shorter: copy what is there, the rest stays zero. memcpy because
+// the attribute payload is only 4-byte aligned.
+template <typename Stats>
+Stats AttributeStruct(const rtattr* attribute) {
+  Stats stats{};
+  memcpy(&stats, RTA_DATA(attribute), std::min<size_t>(RTA_PAYLOAD(attribute), sizeof(stats)));
+  return stats;
+}
+
+rtnl_link_stats64 Widen(const rtnl_link_stats& s) {
+  rtnl_link_stats64 wide{};
+  wide.rx_packets = s.rx_packets;
+  wide.tx_packets = s.tx_packets;
+  wide.rx_bytes = s.rx_bytes;
+  wide.tx_bytes = s.tx_bytes;
+  wide.rx_errors = s.rx_errors;
+  wide.tx_errors = s.tx_errors;
+  wide.rx_dropped = s.rx_dropped;
+  wide.tx_dropped = s.tx_dropped;
+  wide.multicast = s.multicast;
+  wide.collisions = s.collisions;
+  wide.rx_length_errors = s.rx_length_errors;
+  wide.rx_over_errors = s.rx_over_errors;
+  wide.rx_crc_errors = s.rx_crc_errors;
+  wide.rx_frame_errors = s.rx_frame_errors;
+  wide.rx_fifo_errors = s.rx_fifo_errors;
+  wide.rx_missed_errors = s.rx_missed_errors;
+  wide.tx_aborted_errors = s.tx_aborted_errors;
+  wide.tx_carrier_errors = s.tx_carrier_errors;
+  wide.tx_fifo_errors = s.tx_fifo_errors;
+  wide.tx_heartbeat_errors = s.tx_heartbeat_errors;
+  wide.tx_window_errors = s.tx_window_errors;
+  wide.rx_compressed = s.rx_compressed;
+  wide.tx_compressed = s.tx_compressed;
+  wide.rx_nohandler = s.rx_nohandler;
+  return wide;
+}
+
+std::optional<std::string> LinkInfoKind(const rtattr* linkinfo) {
+  int length = static_cast<int>(RTA_PAYLOAD(linkinfo));
+  for (const rtattr* attribute = static_cast<const rtattr*>(RTA_DATA(linkinfo)); RTA_OK(attribute, length);
+       attribute = RTA_NEXT(attribute, length)) {
+    if ((attribute->rta_type & NLA_TYPE_MASK) == IFLA_INFO_KIND) return AttributeString(attribute);
+  }
+  return std::nullopt;
+}
+
+void ParseLink(const nlmsghdr* header, std::vector<LinkInfo>& links) {
+  if (header->nlmsg_len < NLMSG_LENGTH(sizeof(ifinfomsg))) return;
+  const auto* message = static_cast<const ifinfomsg*>(NLMSG_DATA(header));
+  LinkInfo link;
+  link.ifindex = message->ifi_index;
+  link.flags = message->ifi_flags;
+  link.operstate = OperstateName(IF_OPER_UNKNOWN);
+  bool haveStats64 = false;
+  int length = static_cast<int>(header->nlmsg_len - NLMSG_LENGTH(sizeof(ifinfomsg)));
+  for (const rtattr* attribute = IFLA_RTA(message); RTA_OK(attribute, length);
+       attribute = RTA_NEXT(attribute, length)) {
+    switch (attribute->rta_type & NLA_TYPE_MASK) {
+      case IFLA_IFNAME: link.name = AttributeString(attribute); break;
+      case IFLA_MTU: link.mtu = AttributeU32(attribute); break;
+      case IFLA_LINK: link.linkIndex = static_cast<int>(AttributeU32(attribute)); break;
+      case IFLA_OPERSTATE:
+        if (RTA_PAYLOAD(attribute) >= 1) link.operstate = OperstateName(*static_cast<const uint8_t*>(RTA_DATA(attribute)));
+        break;
+      case IFLA_LINKINFO: link.kind = LinkInfoKind(attribute); break;
+      case IFLA_STATS64:
+        link.stats = AttributeStruct<rtnl_link_stats64>(attribute);
+        haveStats64 = true;
+        break;
+      case IFLA_STATS:
+        if (!haveStats64) link.stats = Widen(AttributeStruct<rtnl_link_stats>(attribute));
+        break;
+      default: break;
+    }
+  }
+  if (!link.kind && (link.flags & IFF_LOOPBACK)) link.kind = "loopback";
+  links.push_back(std::move(link));
+}
+
+enum class DumpResult { Complete, Interrupted };
+
+std::optional<SysError> DumpOnce(int socketFd, uint32_t seq, std::vector<LinkInfo>& links, DumpResult& result) {
+  struct {
+    nlmsghdr header;
+    ifinfomsg body;
+  } request{};
+  request.header.nlmsg_len = sizeof(request);
+  request.header.nlmsg_type = RTM_GETLINK;
+  request.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  request.header.nlmsg_seq = seq;
+  request.body.ifi_family = AF_UNSPEC;
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  while (sendto(socketFd, &request, sizeof(request), 0, reinterpret_cast<sockaddr*>(&kernel), sizeof(kernel)) < 0) {
+    if (errno != EINTR) return LastError("sendto", "");
+  }
+
+  result = DumpResult::Complete;
+  std::vector<char> buffer(kReceiveBufferSize);
+  for (;;) {
+    // Peek with MSG_TRUNC for the datagram's real size so that no message is ever cut short.
+    ssize_t size = recv(socketFd, buffer.data(), buffer.size(), MSG_PEEK | MSG_TRUNC);
+    if (size < 0) {
+      if (errno == EINTR) continue;
+      return LastError("recv", "");
+    }
+    if (static_cast<size_t>(size) > buffer.size()) buffer.resize(static_cast<size_t>(size));
+    do size = recv(socketFd, buffer.data(), buffer.size(), 0);
+    while (size < 0 && errno == EINTR);
+    if (size < 0) return LastError("recv", "");
+
+    int remaining = static_cast<int>(size);
+    for (const auto* header = reinterpret_cast<const nlmsghdr*>(buffer.data()); NLMSG_OK(header, remaining);
+         header = NLMSG_NEXT(header, remaining)) {
+      if (header->nlmsg_seq != seq) continue;  // an answer to an earlier request
+      if (header->nlmsg_flags & NLM_F_DUMP_INTR) result = DumpResult::Interrupted;
+      if (header->nlmsg_type == NLMSG_DONE) {
+        int status = 0;
+        if (header->nlmsg_len >= NLMSG_LENGTH(sizeof(status))) memcpy(&status, NLMSG_DATA(header), sizeof(status));
+        if (status < 0) return SysError{-status, "recv", ""};
+        return std::nullopt;
+      }
+      if (header->nlmsg_type == NLMSG_ERROR) {
+        if (header->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) return SysError{EPROTO, "recv", ""};
+        int error = static_cast<const nlmsgerr*>(NLMSG_DATA(header))->error;
+        return SysError{error < 0 ? -error : EPROTO, "recv", ""};
+      }
+      if (header->nlmsg_type == RTM_NEWLINK) ParseLink(header, links);
+    }
+  }
+}
+
+void SetNumber(Napi::Object& object, const char* key, uint64_t value) {
+  object.Set(key, Napi::Number::New(object.Env(), static_cast<double>(value)));
+}
+
+}  // namespace
+
+std::optional<SysError> DumpLinks(int socketFd, uint32_t& nextSeq, std::vector<LinkInfo>& links) {
+  for (int attempt = 1;; attempt++) {
+    links.clear();
+    DumpResult result = DumpResult::Complete;
+    // Each attempt gets its own sequence number so a late message of the previous one is ignored.
+    if (auto failure = DumpOnce(socketFd, nextSeq++, links, result)) return failure;
+    // An interrupted dump may miss or repeat a link; after the last attempt its counters are still good.
+    if (result == DumpResult::Complete || attempt == kDumpAttempts) return std::nullopt;
+  }
+}
+
+Napi::Object LinkToJs(Napi::Env env, const LinkInfo& link) {
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("name", Napi::String::New(env, link.name));
+  object.Set("ifindex", Napi::Number::New(env, link.ifindex));
+  object.Set("linkIndex", Napi::Number::New(env, link.linkIndex));
+  object.Set("kind", link.kind ? Napi::Value(Napi::String::New(env, *link.kind)) : env.Null());
+  object.Set("operstate", Napi::String::New(env, link.operstate));
+  object.Set("mtu", Napi::Number::New(env, link.mtu));
+  object.Set("flags", Napi::Number::New(env, link.flags));
+  const rtnl_link_stats64& s = link.stats;
+  Napi::Object stats = Napi::Object::New(env);
+  SetNumber(stats, "rxBytes", s.rx_bytes);
+  SetNumber(stats, "txBytes", s.tx_bytes);
+  SetNumber(stats, "rxPackets", s.rx_packets);
+  SetNumber(stats, "txPackets", s.tx_packets);
+  SetNumber(stats, "rxErrors", s.rx_errors);
+  SetNumber(stats, "txErrors", s.tx_errors);
+  SetNumber(stats, "rxDropped", s.rx_dropped);
+  SetNumber(stats, "txDropped", s.tx_dropped);
+  SetNumber(stats, "multicast", s.multicast);
+  SetNumber(stats, "collisions", s.collisions);
+  SetNumber(stats, "rxLengthErrors", s.rx_length_errors);
+  SetNumber(stats, "rxOverErrors", s.rx_over_errors);
+  SetNumber(stats, "rxCrcErrors", s.rx_crc_errors);
+  SetNumber(stats, "rxFrameErrors", s.rx_frame_errors);
+  SetNumber(stats, "rxFifoErrors", s.rx_fifo_errors);
+  SetNumber(stats, "rxMissedErrors", s.rx_missed_errors);
+  SetNumber(stats, "txAbortedErrors", s.tx_aborted_errors);
+  SetNumber(stats, "txCarrierErrors", s.tx_carrier_errors);
+  SetNumber(stats, "txFifoErrors", s.tx_fifo_errors);
+  SetNumber(stats, "txHeartbeatErrors", s.tx_heartbeat_errors);
+  SetNumber(stats, "txWindowErrors", s.tx_window_errors);
+  SetNumber(stats, "rxCompressed", s.rx_compressed);
+  SetNumber(stats, "txCompressed", s.tx_compressed);
+  SetNumber(stats, "rxNohandler", s.rx_nohandler);
+  object.Set("stats", stats);
+  return object;
+}

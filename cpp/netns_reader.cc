@@ -1,0 +1,222 @@
+#include "netns_reader.h"
+
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <linux/netlink.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+
+#include "arguments.h"
+#include "dedicated_thread.h"
+
+namespace {
+
+// Holds the thread inside a target namespace for one scope. Returning is not optional: a thread left
+// in a foreign namespace would silently answer for the wrong container later, so failure aborts.
+class ScopedNetnsEntry {
+ public:
+  ScopedNetnsEntry(int targetFd, int homeFd) : homeFd_(homeFd) {
+    entered_ = setns(targetFd, CLONE_NEWNET) == 0;
+    error_ = entered_ ? 0 : errno;
+  }
+  ~ScopedNetnsEntry() {
+    if (entered_ && setns(homeFd_, CLONE_NEWNET) != 0) {
+      std::fprintf(stderr, "ctrstat: cannot return to the original network namespace (errno %d)\n", errno);
+      std::abort();
+    }
+  }
+  ScopedNetnsEntry(const ScopedNetnsEntry&) = delete;
+  ScopedNetnsEntry& operator=(const ScopedNetnsEntry&) = delete;
+
+  bool Entered() const { return entered_; }
+  int Error() const { return error_; }
+
+ private:
+  int homeFd_;
+  bool entered_;
+  int error_;
+};
+
+NetnsOutcome ReadNetnsOnce(const std::string& target, HomeNetns& home) {
+  auto opened = OpenSocketInNetns(target, home);
+  if (auto* failure = std::get_if<SysError>(&opened)) return std::move(*failure);
+  NetnsSocket& socket = std::get<NetnsSocket>(opened);
+  NetnsAnswer answer{socket.inode, socket.dev, {}};
+  uint32_t seq = 1;
+  if (auto failure = DumpLinks(socket.socket.Get(), seq, answer.links)) {
+    failure->path = target;
+    return *failure;
+  }
+  return answer;
+}
+
+Napi::Value OutcomesToJs(Napi::Env env, const std::vector<NetnsOutcome>& outcomes) {
+  Napi::Array array = Napi::Array::New(env, outcomes.size());
+  for (size_t i = 0; i < outcomes.size(); i++) {
+    if (const auto* answer = std::get_if<NetnsAnswer>(&outcomes[i])) {
+      Napi::Object object = Napi::Object::New(env);
+      object.Set("inode", Napi::Number::New(env, static_cast<double>(answer->inode)));
+      object.Set("dev", Napi::Number::New(env, static_cast<double>(answer->dev)));
+      Napi::Array interfaces = Napi::Array::New(env, answer->links.size());
+      for (size_t j = 0; j < answer->links.size(); j++) {
+        interfaces.Set(static_cast<uint32_t>(j), LinkToJs(env, answer->links[j]));
+      }
+      object.Set("interfaces", interfaces);
+      array.Set(static_cast<uint32_t>(i), object);
+    } else {
+      array.Set(static_cast<uint32_t>(i), FailureObject(env, std::get<SysError>(outcomes[i])));
+    }
+  }
+  return array;
+}
+
+class ReadNetnsJob : public DedicatedThreadJob {
+ public:
+  ReadNetnsJob(Napi::Env env, std::vector<std::string> targets, std::shared_ptr<KeptNetlinkSockets> kept)
+      : DedicatedThreadJob(env), targets_(std::move(targets)), kept_(std::move(kept)) {}
+
+  void Run() override {
+    HomeNetns home;
+    outcomes_.reserve(targets_.size());
+    for (const std::string& target : targets_) {
+      outcomes_.push_back(kept_ ? kept_->Read(target, home) : ReadNetnsOnce(target, home));
+    }
+  }
+  Napi::Value Result(Napi::Env env) override { return OutcomesToJs(env, outcomes_); }
+
+ private:
+  std::vector<std::string> targets_;
+  std::shared_ptr<KeptNetlinkSockets> kept_;  // null for one-shot reads
+  std::vector<NetnsOutcome> outcomes_;
+};
+
+}  // namespace
+
+std::optional<SysError> HomeNetns::Open() {
+  if (fd_.Valid()) return std::nullopt;
+  fd_ = UniqueFd(open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+  if (!fd_.Valid()) return LastError("open", "/proc/thread-self/ns/net");
+  return std::nullopt;
+}
+
+std::variant<NetnsSocket, SysError> OpenSocketInNetns(const std::string& target, HomeNetns& home) {
+  UniqueFd ns(open(target.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!ns.Valid()) return LastError("open", target);
+  struct stat status {};
+  if (fstat(ns.Get(), &status) != 0) return LastError("fstat", target);
+  // Reject other namespace types and plain files before setns. Kernels before 4.11 (and non-nsfs
+  // files) answer ENOTTY; setns below then rejects a non-network file with EINVAL itself.
+  int type = ioctl(ns.Get(), NS_GET_NSTYPE);
+  if (type >= 0 && type != CLONE_NEWNET) return SysError{EINVAL, "setns", target};
+  if (auto failure = home.Open()) return *failure;
+
+  UniqueFd socketFd;
+  int socketError = 0;
+  {
+    ScopedNetnsEntry entry(ns.Get(), home.Get());
+    if (!entry.Entered()) return SysError{entry.Error(), "setns", target};
+    socketFd = UniqueFd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    socketError = errno;
+  }
+  if (!socketFd.Valid()) return SysError{socketError, "socket", target};
+  return NetnsSocket{std::move(socketFd), static_cast<uint64_t>(status.st_ino), static_cast<uint64_t>(status.st_dev)};
+}
+
+Napi::Value ReadNetns(const Napi::CallbackInfo& info) {
+  auto job = std::make_unique<ReadNetnsJob>(info.Env(), StringArrayArgument(info, 0, "targets"), nullptr);
+  return RunOnDedicatedThread(info.Env(), std::move(job), "ctrstat:readNetns");
+}
+
+std::shared_ptr<KeptNetlinkSockets::Entry> KeptNetlinkSockets::Find(const std::string& target) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = sockets_.find(target);
+  return it == sockets_.end() ? nullptr : it->second;
+}
+
+void KeptNetlinkSockets::Keep(const std::string& target, std::shared_ptr<Entry> entry) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (sockets_.size() < maxSockets_) sockets_.emplace(target, std::move(entry));
+}
+
+void KeptNetlinkSockets::Forget(const std::string& target, const std::shared_ptr<Entry>& entry) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = sockets_.find(target);
+  if (it != sockets_.end() && it->second == entry) sockets_.erase(it);
+}
+
+NetnsOutcome KeptNetlinkSockets::Read(const std::string& target, HomeNetns& home) {
+  if (std::shared_ptr<Entry> kept = Find(target)) {
+    struct stat status {};
+    bool sameNamespace = stat(target.c_str(), &status) == 0 && static_cast<uint64_t>(status.st_ino) == kept->socket.inode &&
+                         static_cast<uint64_t>(status.st_dev) == kept->socket.dev;
+    if (sameNamespace) {
+      std::lock_guard<std::mutex> lock(kept->dumpMutex);
+      NetnsAnswer answer{kept->socket.inode, kept->socket.dev, {}};
+      if (auto failure = DumpLinks(kept->socket.socket.Get(), kept->nextSeq, answer.links)) {
+        Forget(target, kept);
+        failure->path = target;
+        return *failure;
+      }
+      return answer;
+    }
+    // The path now names another namespace (the PID was reused, the netns re-created) or is gone:
+    // the kept socket would answer for the old one. Reopen, which also reports a vanished path.
+    Forget(target, kept);
+  }
+  auto opened = OpenSocketInNetns(target, home);
+  if (auto* failure = std::get_if<SysError>(&opened)) return std::move(*failure);
+  auto fresh = std::make_shared<Entry>();
+  fresh->socket = std::move(std::get<NetnsSocket>(opened));
+  NetnsAnswer answer{fresh->socket.inode, fresh->socket.dev, {}};
+  if (auto failure = DumpLinks(fresh->socket.socket.Get(), fresh->nextSeq, answer.links)) {
+    failure->path = target;
+    return *failure;
+  }
+  Keep(target, std::move(fresh));
+  return answer;
+}
+
+void KeptNetlinkSockets::Close(const std::vector<std::string>& targets) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const std::string& target : targets) sockets_.erase(target);
+}
+
+void KeptNetlinkSockets::CloseAll() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  sockets_.clear();
+}
+
+size_t KeptNetlinkSockets::Size() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return sockets_.size();
+}
+
+Napi::Function NetlinkCache::Define(Napi::Env env) {
+  return DefineClass(env, "NetlinkCache",
+                     {InstanceMethod<&NetlinkCache::Read>("read"), InstanceMethod<&NetlinkCache::Close>("close"),
+                      InstanceMethod<&NetlinkCache::CloseAll>("closeAll"),
+                      InstanceAccessor<&NetlinkCache::Size>("size")});
+}
+
+NetlinkCache::NetlinkCache(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<NetlinkCache>(info),
+      sockets_(std::make_shared<KeptNetlinkSockets>(CountArgument(info, 0, "maxSockets"))) {}
+
+Napi::Value NetlinkCache::Read(const Napi::CallbackInfo& info) {
+  auto job = std::make_unique<ReadNetnsJob>(info.Env(), StringArrayArgument(info, 0, "targets"), sockets_);
+  return RunOnDedicatedThread(info.Env(), std::move(job), "ctrstat:NetlinkCache.read");
+}
+
+void NetlinkCache::Close(const Napi::CallbackInfo& info) { sockets_->Close(StringArrayArgument(info, 0, "targets")); }
+
+void NetlinkCache::CloseAll(const Napi::CallbackInfo&) { sockets_->CloseAll(); }
+
+Napi::Value NetlinkCache::Size(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(sockets_->Size()));
+}

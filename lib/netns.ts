@@ -1,0 +1,85 @@
+// Network namespace counters: which namespace file to read, and the native answer turned into the
+// public InterfaceStats shape, or into a typed error.
+import { NETNS_PRIVILEGE_HINT, PermissionDeniedError, systemError, type SystemError } from './errors.js';
+import { native, isNativeFailure, type NativeFailure, type NativeNetnsAnswer } from './native.js';
+import type { InterfaceStats } from './types.js';
+
+/** A namespace file (/proc/<pid>/ns/net, /run/netns/<name>, a bind mount), or a process whose namespace to read. */
+export type NetworkNamespaceTarget = string | { pid: number };
+
+export interface NetworkNamespaceOptions {
+  /** The host's /proc as seen by this process, for `{ pid }` targets. Default "/proc". */
+  procRoot?: string;
+}
+
+export interface NetworkNamespaceCounters {
+  /** Inode of the namespace file: equal inodes mean the same namespace. */
+  inode: number;
+  /** Every interface of the namespace, loopback included, keyed by name. */
+  interfaces: Record<string, InterfaceStats>;
+}
+
+/** What a failed item of a batch is: EPERM/EACCES become PermissionDeniedError, the rest SystemError. */
+export type NetworkNamespaceError = SystemError | PermissionDeniedError;
+
+const EPERM = -1;
+const EACCES = -13;
+
+/** The namespace file for a target; rejects PIDs that are not positive integers. */
+export function networkNamespacePath(target: NetworkNamespaceTarget, options: NetworkNamespaceOptions = {}): string {
+  if (typeof target === 'string') {
+    if (target.length === 0) throw new TypeError('The network namespace path must not be empty');
+    return target;
+  }
+  if (typeof target !== 'object' || target === null || !Number.isSafeInteger(target.pid) || target.pid <= 0) {
+    throw new TypeError('A network namespace target is a path or { pid } with a positive integer PID');
+  }
+  return `${options.procRoot ?? '/proc'}/${target.pid}/ns/net`;
+}
+
+/** The typed error for a native per-item failure. */
+export function networkNamespaceError(failure: NativeFailure): NetworkNamespaceError {
+  if (failure.errno === EPERM || failure.errno === EACCES) return new PermissionDeniedError(failure, NETNS_PRIVILEGE_HINT);
+  return systemError(failure);
+}
+
+/** Flattens the native answer: each interface's stats become fields of its InterfaceStats. */
+export function toNetworkNamespaceCounters(answer: NativeNetnsAnswer): NetworkNamespaceCounters {
+  const interfaces: Record<string, InterfaceStats> = {};
+  for (const link of answer.interfaces) {
+    interfaces[link.name] = {
+      ifindex: link.ifindex,
+      kind: link.kind,
+      operstate: link.operstate,
+      mtu: link.mtu,
+      ...link.stats,
+    };
+  }
+  return { inode: answer.inode, interfaces };
+}
+
+/**
+ * Reads several namespaces in one trip (one native thread for the whole batch). The promise rejects
+ * only for invalid arguments; every item is either its counters or the error for that item, in the
+ * order of `targets`.
+ */
+export async function readNetworkNamespaces(
+  targets: NetworkNamespaceTarget[],
+  options: NetworkNamespaceOptions = {},
+): Promise<Array<NetworkNamespaceCounters | NetworkNamespaceError>> {
+  if (!Array.isArray(targets)) throw new TypeError('targets must be an array');
+  const paths = targets.map((target) => networkNamespacePath(target, options));
+  const answers = await native.readNetns(paths);
+  return answers.map((answer) => (isNativeFailure(answer) ? networkNamespaceError(answer) : toNetworkNamespaceCounters(answer)));
+}
+
+/** Reads one namespace; rejects with a SystemError (ENOENT, EINVAL, ...) or a PermissionDeniedError. */
+export async function readNetworkNamespace(
+  target: NetworkNamespaceTarget,
+  options: NetworkNamespaceOptions = {},
+): Promise<NetworkNamespaceCounters> {
+  const [result] = await readNetworkNamespaces([target], options);
+  if (result === undefined) throw new Error('The native reader answered an empty batch');
+  if (result instanceof Error) throw result;
+  return result;
+}

@@ -1,0 +1,197 @@
+// readNetns under load, from worker threads, at process exit, and on every kind of bad target.
+import { spawn, spawnSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NETNS_PRIVILEGE_HINT, PermissionDeniedError } from '../../lib/errors.js';
+import { native, isNativeFailure, type NativeFailure, type NativeNetnsAnswer } from '../../lib/native.js';
+import { networkNamespaceError, readNetworkNamespace, readNetworkNamespaces } from '../../lib/netns.js';
+import { NamespaceLab, netnsInodeOf, netnsUnavailable, openFdCount, repoRoot, threadNetnsLinks } from '../helpers/netns.js';
+
+const NAMESPACES = 20;
+const nodeGypBuild = `${repoRoot}/node_modules/node-gyp-build`;
+
+/** A node script that loads the built addon by absolute path (for children and worker threads). */
+function addonScript(body: string): string {
+  return `const native = require(${JSON.stringify(nodeGypBuild)})(${JSON.stringify(repoRoot)});\n${body}`;
+}
+
+function expectAnswer(value: NativeNetnsAnswer | NativeFailure | undefined, inode: number): void {
+  if (value === undefined || isNativeFailure(value)) throw new Error(`expected an answer, got ${JSON.stringify(value)}`);
+  expect(value.inode).toBe(inode);
+  expect(value.interfaces.some((link) => link.name === 'lo')).toBe(true);
+}
+
+function runNode(script: string, options: { prefix?: string[] } = {}) {
+  const prefix = options.prefix ?? [];
+  const [command, ...args] = [...prefix, process.execPath, '-e', script];
+  return spawnSync(command!, args, { encoding: 'utf8', cwd: '/tmp', timeout: 30_000 });
+}
+
+describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)', () => {
+  const lab = new NamespaceLab();
+  const targets: string[] = [];
+  const inodes: number[] = [];
+  const home = readlinkSync('/proc/self/ns/net');
+
+  beforeAll(async () => {
+    for (let i = 0; i < NAMESPACES; i++) {
+      const pid = await lab.spawnPrivateNetns();
+      targets.push(`/proc/${pid}/ns/net`);
+      inodes.push(netnsInodeOf(`/proc/${pid}/ns/net`));
+    }
+  });
+
+  afterAll(async () => {
+    await lab.cleanup();
+  });
+
+  it('3000 calls into 20 namespaces leave every thread home, no fd behind and RSS bounded', async () => {
+    const round = async (width: number) => {
+      const calls = Array.from({ length: width }, (_, i) => native.readNetns([targets[i % NAMESPACES]!]));
+      const answers = await Promise.all(calls);
+      answers.forEach(([answer], i) => expectAnswer(answer, inodes[i % NAMESPACES]!));
+    };
+    for (let i = 0; i < 10; i++) await round(20); // warm-up: thread stacks, allocator arenas
+    const fdsBefore = openFdCount();
+    const rssBefore = process.memoryUsage().rss;
+    let calls = 0;
+    while (calls < 3000) {
+      await round(25);
+      calls += 25;
+      // Batches too: one thread serving all 20 namespaces.
+      const batch = await native.readNetns(targets);
+      batch.forEach((answer, i) => expectAnswer(answer, inodes[i]!));
+      calls += 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50)); // let the last threads be joined
+    expect(threadNetnsLinks().every((link) => link === home)).toBe(true);
+    expect(openFdCount()).toBe(fdsBefore);
+    const growthMb = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+    expect(growthMb).toBeLessThan(30);
+  });
+
+  it('200 concurrent calls all answer for their own namespace', async () => {
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => native.readNetns([targets[i % NAMESPACES]!])));
+    answers.forEach(([answer], i) => expectAnswer(answer, inodes[i % NAMESPACES]!));
+    expect(threadNetnsLinks().every((link) => link === home)).toBe(true);
+  });
+
+  it('works from worker threads, and survives workers terminated mid-flight', async () => {
+    const workerCode = addonScript(`
+      const { parentPort, workerData } = require('node:worker_threads');
+      (async () => {
+        for (let i = 0; i < workerData.rounds; i++) {
+          const answers = await Promise.all(workerData.targets.map((t) => native.readNetns([t])));
+          parentPort.postMessage(answers.map(([a]) => a.inode));
+        }
+        parentPort.postMessage('done');
+      })();`);
+    const finished = new Worker(workerCode, { eval: true, workerData: { targets, rounds: 5 } });
+    const seen: number[][] = [];
+    await new Promise<void>((resolve, reject) => {
+      finished.on('message', (message) => (message === 'done' ? resolve() : seen.push(message as number[])));
+      finished.on('error', reject);
+    });
+    await finished.terminate();
+    expect(seen).toHaveLength(5);
+    for (const round of seen) expect(round).toEqual(inodes);
+
+    for (let i = 0; i < 10; i++) {
+      const doomed = new Worker(workerCode, { eval: true, workerData: { targets, rounds: 1000 } });
+      await new Promise<void>((resolve, reject) => {
+        doomed.once('message', () => resolve());
+        doomed.once('error', reject);
+      });
+      // Calls are in flight now: 20 threads inside or about to enter namespaces.
+      await doomed.terminate();
+    }
+    const [answer] = await native.readNetns([targets[0]!]);
+    expectAnswer(answer, inodes[0]!);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(threadNetnsLinks().every((link) => link === home)).toBe(true);
+  });
+
+  it('process.exit with calls in flight exits cleanly', () => {
+    for (const delayMs of [0, 1, 3, 10]) {
+      const child = runNode(addonScript(`
+        const targets = ${JSON.stringify(targets)};
+        for (let i = 0; i < 100; i++) native.readNetns(targets);
+        setTimeout(() => process.exit(7), ${delayMs});`));
+      expect({ status: child.status, signal: child.signal, stderr: child.stderr }).toEqual({ status: 7, signal: null, stderr: '' });
+    }
+  });
+
+  it('a missing target is ENOENT from open, with the path', async () => {
+    const [failure] = await native.readNetns(['/nonexistent/ctn-missing']);
+    expect(failure).toEqual({ errno: -2, syscall: 'open', path: '/nonexistent/ctn-missing' });
+    await expect(readNetworkNamespace('/nonexistent/ctn-missing')).rejects.toMatchObject({
+      code: 'ENOENT', errno: -2, syscall: 'open', path: '/nonexistent/ctn-missing',
+    });
+  });
+
+  it('an exited PID is ENOENT, and a PID exiting mid-call yields only answers or ENOENT', async () => {
+    const gone = spawn('true');
+    const gonePid = gone.pid!;
+    await new Promise((resolve) => gone.once('exit', resolve));
+    await expect(readNetworkNamespace({ pid: gonePid })).rejects.toMatchObject({ code: 'ENOENT', syscall: 'open' });
+
+    const shortLived = lab.track(spawn('unshare', ['--net', 'sleep', '0.3'], { stdio: 'ignore' }));
+    const exited = new Promise((resolve) => shortLived.once('exit', resolve));
+    const target = `/proc/${shortLived.pid}/ns/net`;
+    const outcomes = new Set<string>();
+    let sawExit = false;
+    void exited.then(() => { sawExit = true; });
+    while (!sawExit || !outcomes.has('-2:open')) {
+      const batch = await native.readNetns(Array.from({ length: 50 }, () => target));
+      for (const item of batch) outcomes.add(isNativeFailure(item) ? `${item.errno}:${item.syscall}` : 'answer');
+    }
+    // Answers while it lives (before unshare ran, for its parent's namespace), then only ENOENT at open.
+    expect([...outcomes].sort()).toEqual(['-2:open', 'answer']);
+  });
+
+  it('a file that is not a network namespace is EINVAL from setns', async () => {
+    const answers = await native.readNetns(['/etc/hostname', '/proc/self/ns/uts', '/proc/self/ns/mnt']);
+    expect(answers).toEqual([
+      { errno: -22, syscall: 'setns', path: '/etc/hostname' },
+      { errno: -22, syscall: 'setns', path: '/proc/self/ns/uts' },
+      { errno: -22, syscall: 'setns', path: '/proc/self/ns/mnt' },
+    ]);
+    const [typed] = await readNetworkNamespaces(['/etc/hostname']);
+    expect(typed).toMatchObject({ code: 'EINVAL', syscall: 'setns' });
+  });
+
+  it('argument errors throw synchronously (native) or reject the whole call (wrapper)', async () => {
+    expect(() => native.readNetns('x' as unknown as string[])).toThrow(TypeError);
+    expect(() => native.readNetns([1 as unknown as string])).toThrow(TypeError);
+    expect(() => native.readNetns(['/proc/self/ns/net\0x'])).toThrow(TypeError);
+    await expect(readNetworkNamespaces([{ pid: -3 }])).rejects.toThrow(TypeError);
+    expect(await native.readNetns([])).toEqual([]);
+  });
+
+  it('without privilege: EACCES/EPERM become PermissionDeniedError with the hint', async () => {
+    const named = lab.addNamedNetns('ctn-p');
+    const script = addonScript(`
+      native.readNetns(${JSON.stringify([targets[0], named])}).then((r) => process.stdout.write(JSON.stringify(r)));`);
+    const asNobody = runNode(script, {
+      prefix: ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'],
+    });
+    expect(asNobody.stderr).toBe('');
+    const nobody = JSON.parse(asNobody.stdout) as NativeFailure[];
+    // Another user's process: /proc/<pid>/ns/net is refused at open (ptrace access check).
+    expect(nobody[0]).toEqual({ errno: -13, syscall: 'open', path: targets[0] });
+    // /run/netns files are world-readable: entering is what needs CAP_SYS_ADMIN.
+    expect(nobody[1]).toEqual({ errno: -1, syscall: 'setns', path: named });
+
+    const rootWithoutCaps = runNode(script, { prefix: ['setpriv', '--inh-caps=-all', '--bounding-set=-all'] });
+    expect(rootWithoutCaps.stderr).toBe('');
+    const capless = JSON.parse(rootWithoutCaps.stdout) as NativeFailure[];
+    expect(capless[1]).toEqual({ errno: -1, syscall: 'setns', path: named });
+
+    for (const failure of [...nobody, ...capless]) {
+      const error = networkNamespaceError(failure);
+      expect(error).toBeInstanceOf(PermissionDeniedError);
+      expect(error).toMatchObject({ code: 'ERR_PERMISSION_DENIED', errno: failure.errno, syscall: failure.syscall, privilege: NETNS_PRIVILEGE_HINT });
+    }
+  });
+});
