@@ -1,0 +1,44 @@
+// cgroup v1 cpu, cpuacct and cpuset controllers (Documentation/scheduler/sched-bwc.rst, cgroup-v1/cpuacct.rst).
+import type { CpuStats } from '../../types.js';
+import type { CgroupFiles } from '../files.js';
+import {
+  cpuLimitCores, parseCfsQuotaV1, parseCounter, parseCpuList, parseFlatKeyed, parseIntegerList,
+} from '../parse.js';
+
+/**
+ * cpuacct.stat counts USER_HZ ticks. USER_HZ is the ABI constant 100 on every Linux architecture that
+ * runs containers (it is what sysconf(_SC_CLK_TCK) returns; containerd and Docker assume the same).
+ */
+export const USER_HZ = 100;
+
+export const CPU_V1_FILES = {
+  cpuacct: ['cpuacct.usage', 'cpuacct.usage_percpu', 'cpuacct.stat'],
+  cpu: ['cpu.stat', 'cpu.cfs_quota_us', 'cpu.cfs_period_us'],
+  // effective_cpus is what the tasks may use; older kernels (and "noprefix" mounts) have only cpus.
+  cpuset: ['cpuset.effective_cpus', 'cpuset.cpus'],
+} as const;
+
+export function readCpuV1(files: CgroupFiles): CpuStats {
+  const ticks = files.parseRequired('cpuacct.stat', parseFlatKeyed);
+  const cpuStat = files.parseRequired('cpu.stat', parseFlatKeyed);
+  const quotaUs = files.parseRequired('cpu.cfs_quota_us', parseCfsQuotaV1);
+  const periodUs = files.parseRequired('cpu.cfs_period_us', parseCounter);
+  const cpusetCpus = files.parseOptional('cpuset.effective_cpus', parseCpuList)
+    ?? files.parseOptional('cpuset.cpus', parseCpuList);
+  const nsPerTick = 1e9 / USER_HZ;
+
+  return {
+    usageNs: files.parseRequired('cpuacct.usage', parseCounter),
+    userNs: files.key('cpuacct.stat', ticks, 'user') * nsPerTick,
+    systemNs: files.key('cpuacct.stat', ticks, 'system') * nsPerTick,
+    perCpuNs: files.parseRequired('cpuacct.usage_percpu', parseIntegerList),
+    throttling: {
+      periods: files.key('cpu.stat', cpuStat, 'nr_periods'),
+      throttledPeriods: files.key('cpu.stat', cpuStat, 'nr_throttled'),
+      // v1 throttled_time is already in nanoseconds.
+      throttledNs: files.key('cpu.stat', cpuStat, 'throttled_time'),
+    },
+    limitCores: cpuLimitCores(quotaUs, periodUs),
+    cpusetCpus,
+  };
+}

@@ -1,0 +1,14 @@
+// cgroup v1 pids controller (Documentation/admin-guide/cgroup-v1/pids.rst): same files as v2.
+import type { PidsStats } from '../../types.js';
+import type { CgroupFiles } from '../files.js';
+import { parseCounter, parseSingleValue } from '../parse.js';
+
+export const PIDS_V1_FILES = ['pids.current', 'pids.max'] as const;
+
+export function readPidsV1(files: CgroupFiles): PidsStats {
+  return {
+    // Counts tasks (threads), not processes.
+    current: files.parseRequired('pids.current', parseCounter),
+    limit: files.parseRequired('pids.max', parseSingleValue),
+  };
+}

@@ -1,0 +1,77 @@
+// Host figures Docker puts beside a container's stats (moby daemon/stats_unix.go), from /proc/stat and
+// /proc/meminfo. hostFilePaths ride in the same batched read as the containers' cgroup files.
+import type { HostStats } from './types.js';
+import type { NativeFailure } from './native.js';
+import { isNativeFailure } from './native.js';
+import { constants } from 'node:os';
+import { CGROUP_PRIVILEGE_HINT, PermissionDeniedError, systemError } from './errors.js';
+import { CgroupFormatError } from './cgroup/errors.js';
+
+/**
+ * /proc/stat counts USER_HZ ticks, 100 per second on Linux (sysconf(_SC_CLK_TCK)); Docker hard-codes the
+ * same 100 for system_cpu_usage.
+ */
+export const CLK_TCK = 100;
+
+/**
+ * onlineCpus: the number of "cpuN" lines (Docker's online_cpus). systemCpuNs: the "cpu" line's user, nice,
+ * system, idle, iowait, irq and softirq ticks in ns; steal and guest are left out, as Docker does.
+ */
+export function parseProcStat(text: string): { onlineCpus: number; systemCpuNs: number } {
+  let onlineCpus = 0;
+  let systemCpuNs: number | null = null;
+  for (const line of text.split('\n')) {
+    const fields = line.trim().split(/\s+/);
+    if (/^cpu\d+$/.test(fields[0]!)) onlineCpus++;
+    if (fields[0] !== 'cpu') continue;
+    const ticks = fields.slice(1, 8);
+    if (ticks.length !== 7 || !ticks.every((field) => /^\d+$/.test(field))) {
+      throw new CgroupFormatError(`/proc/stat: bad "cpu" line ${JSON.stringify(line)}`);
+    }
+    systemCpuNs = ticks.reduce((sum, field) => sum + Number(field), 0) * (1e9 / CLK_TCK);
+  }
+  if (systemCpuNs === null || onlineCpus === 0) throw new CgroupFormatError('/proc/stat: no "cpu" or "cpuN" lines');
+  return { onlineCpus, systemCpuNs };
+}
+
+/** /proc/meminfo as bytes ("kB" lines × 1024; unitless lines such as HugePages_Total as they are). */
+export function parseMeminfo(text: string): { memTotal: number; fields: Record<string, number> } {
+  const fields: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const match = /^([^:\s]+):\s+(\d+)(?:\s+(kB))?\s*$/.exec(line);
+    if (match === null) throw new CgroupFormatError(`/proc/meminfo: bad line ${JSON.stringify(line)}`);
+    fields[match[1]!] = Number(match[2]) * (match[3] === 'kB' ? 1024 : 1);
+  }
+  const memTotal = fields['MemTotal'];
+  if (memTotal === undefined) throw new CgroupFormatError('/proc/meminfo: no MemTotal');
+  return { memTotal, fields };
+}
+
+/** The host files to read, in this order: [procRoot/stat, procRoot/meminfo]. */
+export function hostFilePaths(procRoot: string): string[] {
+  return [`${procRoot}/stat`, `${procRoot}/meminfo`];
+}
+
+function hostFile(result: string | NativeFailure | undefined, path: string): string {
+  if (result === undefined) throw new RangeError(`no answer for ${path}`);
+  if (!isNativeFailure(result)) return result;
+  const failure = { ...result, path: result.path ?? path };
+  if (-failure.errno === constants.errno.EACCES || -failure.errno === constants.errno.EPERM) throw new PermissionDeniedError(failure, CGROUP_PRIVILEGE_HINT);
+  throw systemError(failure);
+}
+
+/** HostStats from the contents of hostFilePaths(procRoot), in the same order. */
+export function parseHostStats(texts: readonly string[]): HostStats {
+  const [stat, meminfo] = texts;
+  if (stat === undefined || meminfo === undefined) throw new RangeError('expected the contents of /proc/stat and /proc/meminfo');
+  const { onlineCpus, systemCpuNs } = parseProcStat(stat);
+  const { memTotal } = parseMeminfo(meminfo);
+  return { onlineCpus, systemCpuNs, memTotal };
+}
+
+/** HostStats from the batch answers to hostFilePaths(procRoot); a failed read throws (EACCES/EPERM typed). */
+export function buildHostStats(procRoot: string, results: ReadonlyArray<string | NativeFailure>): HostStats {
+  const paths = hostFilePaths(procRoot);
+  return parseHostStats(paths.map((path, i) => hostFile(results[i], path)));
+}
