@@ -2,9 +2,10 @@
 // /proc/meminfo) in one native trip, and every network namespace in one more, run side by side.
 import { stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { cgroupFilePlan, buildCgroupStats, CgroupGoneError } from './cgroup/index.js';
-import { createDeviceNameResolver, type DeviceNameResolver } from './cgroup/devices.js';
-import { hostFilePaths, parseHostStats } from './host.js';
+import {
+  buildCgroupStats, cgroupBlockDevices, cgroupFilePlan, CgroupGoneError, createDeviceNameResolver, type DeviceNameResolver,
+} from './cgroup/index.js';
+import { buildHostStats, hostFilePaths } from './host.js';
 import { buildNetworkStats } from './network.js';
 import { native, isNativeFailure, type NativeFailure, type NativeFdCache, type NativeNetlinkCache, type NativeNetnsAnswer } from './native.js';
 import {
@@ -74,26 +75,31 @@ export class StatsSampler {
     const timestamp = Date.now();
     const monotonicNs = Number(process.hrtime.bigint());
 
-    const hostResults = files.slice(0, hostPaths.length);
-    for (const result of hostResults) {
-      if (isNativeFailure(result)) throw systemError(result);
-    }
-    const host = parseHostStats(hostResults as string[]);
+    const host = buildHostStats(this.#procRoot, files.slice(0, hostPaths.length));
 
     const netByPath = new Map<string, NativeNetnsAnswer | NativeFailure>();
     netPaths.forEach((p, i) => netByPath.set(p, netAnswers[i]!));
     const owners = this.#network ? await this.#namespaceOwners(targets, netTargets, netByPath, context.peers ?? targets) : new Map();
 
-    const out: Array<ContainerStats | CtrstatError> = [];
+    const answers: Array<ReadonlyArray<string | NativeFailure>> = [];
+    const devices: Array<[number, number]> = [];
     let offset = hostPaths.length;
+    for (const plan of plans) {
+      const slice = files.slice(offset, offset + plan.paths.length);
+      offset += plan.paths.length;
+      answers.push(slice);
+      devices.push(...cgroupBlockDevices(plan, slice));
+    }
+    if (devices.length > 0) await this.#deviceNames.preload(devices);
+
+    const out: Array<ContainerStats | CtrstatError> = [];
     targets.forEach((target, i) => {
       const plan = plans[i]!;
-      const results = files.slice(offset, offset + plan.paths.length);
-      offset += plan.paths.length;
+      const results = answers[i]!;
       try {
         const inode = inodes[i];
         if (inode === undefined || inode === null) throw new CgroupGoneError(target.cgroup.path);
-        const cgroupStats = buildCgroupStats(plan, results, (major, minor) => this.#deviceNames.lookup(major, minor));
+        const cgroupStats = buildCgroupStats(plan, results, this.#deviceNames.lookup);
         let network: NetworkStats | null = null;
         const netPath = netTargets[i];
         if (netPath) {
@@ -166,13 +172,7 @@ export class StatsSampler {
     netByPath: Map<string, NativeNetnsAnswer | NativeFailure>,
     peers: readonly ResolvedContainer[],
   ): Promise<Map<number, string>> {
-    if (this.#hostNetnsInode === undefined) {
-      try {
-        this.#hostNetnsInode = (await stat(`${this.#procRoot}/1/ns/net`)).ino;
-      } catch {
-        this.#hostNetnsInode = null;
-      }
-    }
+    if (this.#hostNetnsInode === undefined) this.#hostNetnsInode = await hostNetnsInode(this.#procRoot);
     const members = new Map<number, Map<string, ResolvedContainer>>();
     const add = (inode: number | null, container: ResolvedContainer) => {
       if (inode === null || inode === this.#hostNetnsInode) return;
@@ -238,5 +238,22 @@ function processStartTicks(procRoot: string, pid: number): number | null {
     return Number.isFinite(value) ? value : null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * The host's network namespace is PID 1's. Where PID 1 cannot be inspected (a hardened init, as in
+ * some microVMs), this process's own namespace stands in when it reads the host's /proc directly.
+ */
+async function hostNetnsInode(procRoot: string): Promise<number | null> {
+  try {
+    return (await stat(`${procRoot}/1/ns/net`)).ino;
+  } catch {
+    if (procRoot !== '/proc') return null;
+    try {
+      return (await stat('/proc/self/ns/net')).ino;
+    } catch {
+      return null;
+    }
   }
 }

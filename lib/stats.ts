@@ -24,7 +24,7 @@ export async function readContainerStats(
     // Whether a namespace is shared depends on the other containers, so they are listed too
     // (only when some target has a namespace of its own to compare).
     const network = options.network ?? true;
-    const peers = network && targets.some((t) => t.pid !== null) ? await listResolvedContainers(options) : targets;
+    const peers = network && targets.some((t) => t.pid !== null) ? await listResolvedContainers({ ...options, includeSandboxes: true }) : targets;
     const results = await sampler.sample(targets, { peers: [...targets, ...peers] });
     const stats = results.map((result) => {
       if (result instanceof Error) throw result;
