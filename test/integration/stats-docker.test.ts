@@ -1,0 +1,269 @@
+// readContainerStats against real Docker containers doing real work, compared with the cgroup files
+// and with Docker's own stats API (one-shot) read at the same moment. Values that move while both are
+// read are bracketed: ctrstat before ≤ Docker ≤ ctrstat after.
+import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AmbiguousReferenceError, ContainerNotFoundError, InvalidReferenceError, readContainerStats, listContainers,
+  type ContainerStats,
+} from '../../lib/index.js';
+import { ensureTestImage, inspect, statsOneShot, withContainers, type DockerStats } from '../helpers/docker.js';
+import { requireDocker, requireRoot } from '../helpers/env.js';
+
+const run = promisify(execFile);
+const docker = (...args: string[]) => run('docker', args, { timeout: 120_000 }).then((r) => r.stdout.trim());
+const available = requireRoot() && requireDocker();
+const containers = withContainers('cts-');
+const NET = 'cts-net';
+const NET2 = 'cts-net2';
+const VOLUME = 'cts-vol';
+const MiB = 1024 * 1024;
+
+interface Scenario { id: string; pid: number }
+const s: Record<string, Scenario> = {};
+
+function cgroupFile(controller: string, id: string, file: string): string {
+  return readFileSync(`/sys/fs/cgroup/${controller}/docker/${id}/${file}`, 'utf8').trim();
+}
+
+/** ctrstat, then Docker, then ctrstat again, as close together as the calls allow. */
+async function bracket(id: string): Promise<{ before: ContainerStats; api: DockerStats; after: ContainerStats }> {
+  const before = await readContainerStats(id);
+  const api = await statsOneShot(id);
+  const after = await readContainerStats(id);
+  return { before, api, after };
+}
+
+function expectBetween(value: number, low: number, high: number, what: string): void {
+  expect(value, `${what}: ${value} not in [${low}, ${high}]`).toBeGreaterThanOrEqual(Math.min(low, high));
+  expect(value, `${what}: ${value} not in [${low}, ${high}]`).toBeLessThanOrEqual(Math.max(low, high));
+}
+
+/** Docker's memory limit: the cgroup limit, capped at the host's memory. */
+function dockerLimit(stats: ContainerStats): number {
+  return Math.min(stats.memory.limit ?? Infinity, stats.host.memTotal);
+}
+
+function sumBlkio(api: DockerStats, op: string): number {
+  return (api.blkio_stats.io_service_bytes_recursive ?? [])
+    .filter((e) => e.op.toLowerCase() === op)
+    .reduce((sum, e) => sum + e.value, 0);
+}
+
+async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!available)('readContainerStats on real Docker containers (cgroup v1)', () => {
+  beforeAll(async () => {
+    await ensureTestImage();
+    await containers.removeAll();
+    await docker('network', 'rm', NET, NET2).catch(() => undefined);
+    await docker('volume', 'rm', '-f', VOLUME).catch(() => undefined);
+    await docker('network', 'create', NET);
+    await docker('network', 'create', NET2);
+    await docker('volume', 'create', VOLUME);
+    const started = await Promise.all([
+      containers.run(['--name', 'cts-idle', 'bb:local', 'sleep', '3600']),
+      containers.run(['--name', 'cts-burn', 'bb:local', 'sh', '-c', 'while :; do :; done']),
+      containers.run(['--name', 'cts-mem', '--memory', '64m', '--memory-swap', '128m', '--tmpfs', '/t:size=200m',
+        'bb:local', 'sh', '-c', 'dd if=/dev/zero of=/t/fill bs=1M count=40 && sleep 3600']),
+      containers.run(['--name', 'cts-io', '--device-write-bps', '/dev/vda:500mb', '-v', `${VOLUME}:/data`,
+        'bb:local', 'sh', '-c', 'dd if=/dev/zero of=/data/f bs=1M count=24 oflag=direct && echo written && sleep 3600']),
+      containers.run(['--name', 'cts-srv', '--network', NET, 'bb:local', 'sh', '-c', 'sleep 3600 | nc -l -p 9000 > /dev/null; sleep 3600']),
+      containers.run(['--name', 'cts-host', '--network', 'host', 'bb:local', 'sleep', '3600']),
+      containers.run(['--name', 'cts-none', '--network', 'none', 'bb:local', 'sleep', '3600']),
+      containers.run(['--name', 'cts-limits', '--cpus', '0.5', '--pids-limit', '50', '--memory', '96m',
+        'bb:local', 'sh', '-c', 'sleep 3600 & sleep 3600 & sleep 3600 & wait']),
+    ]);
+    for (const c of started) {
+      const name = (await inspect(c.id)).Name.replace(/^\/cts-/, '');
+      s[name] = c;
+    }
+    s.joined = await containers.run(['--name', 'cts-joined', '--network', `container:${s.idle!.id}`, 'bb:local', 'sleep', '3600']);
+    await docker('network', 'connect', NET2, 'cts-srv');
+    // A known amount of traffic from a client on the same bridge, then silence. (busybox nc stops at
+    // EOF on its stdin: the server's stdin is a pipe that stays open.)
+    const srvIp = await docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${NET}").IPAddress}}`, 'cts-srv');
+    await docker('run', '--rm', '--name', 'cts-client', '--network', NET, 'bb:local', 'sh', '-c',
+      `dd if=/dev/zero bs=1k count=2048 2>/dev/null | nc ${srvIp} 9000`);
+    await waitFor(() => cgroupFile('memory', s.mem!.id, 'memory.usage_in_bytes') > '0'
+      && Number(cgroupFile('memory', s.mem!.id, 'memory.usage_in_bytes')) > 40 * MiB, 'the tmpfs fill');
+    await waitFor(async () => (await docker('logs', 'cts-io')).includes('written'), 'the direct-I/O writes', 60_000);
+  }, 240_000);
+
+  afterAll(async () => {
+    await containers.removeAll();
+    await docker('rm', '-f', 'cts-client').catch(() => undefined);
+    await docker('network', 'rm', NET, NET2).catch(() => undefined);
+    await docker('volume', 'rm', '-f', VOLUME).catch(() => undefined);
+  }, 120_000);
+
+  it('an idle container: memory, CPU and PIDs agree with the cgroup files and Docker', async () => {
+    const { id } = s.idle!;
+    const { before, api, after } = await bracket(id);
+    expect(before.id).toBe(id);
+    expect(before.name).toBe('cts-idle');
+    expect(before.runtime).toBe('docker');
+    expect(before.cgroup).toMatchObject({ version: 1, path: `/docker/${id}` });
+    expect(before.pid).toBe(s.idle!.pid);
+    expectBetween(api.memory_stats.usage!, before.memory.usage, after.memory.usage, 'memory usage');
+    expectBetween(api.cpu_stats.cpu_usage.total_usage, before.cpu.usageNs, after.cpu.usageNs, 'cpu usage');
+    expect(after.memory.limit).toBeNull();
+    expect(api.memory_stats.limit).toBe(dockerLimit(after));
+    expect(after.pids.current).toBe(api.pids_stats.current);
+    expect(after.memory.stat.total_inactive_file).toBe(Number(/total_inactive_file (\d+)/.exec(cgroupFile('memory', id, 'memory.stat'))![1]));
+    const inactive = api.memory_stats.stats!.total_inactive_file!;
+    expect(Math.abs(after.memory.workingSet - (api.memory_stats.usage! - inactive))).toBeLessThanOrEqual(0.01 * after.memory.usage + 64 * 1024);
+    expect(after.host.onlineCpus).toBe(api.cpu_stats.online_cpus);
+    expect(after.cpu.perCpuNs!.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(after.cpu.limitCores).toBeNull();
+    expect(after.pressure?.memory?.some.avg10).toBeTypeOf('number');
+  });
+
+  it('a container burning a core: CPU counters agree with cpuacct and Docker', async () => {
+    const { id } = s.burn!;
+    const { before, api, after } = await bracket(id);
+    expectBetween(api.cpu_stats.cpu_usage.total_usage, before.cpu.usageNs, after.cpu.usageNs, 'cpu usage');
+    const fileUsage = Number(cgroupFile('cpuacct', id, 'cpuacct.usage'));
+    expect(fileUsage).toBeGreaterThanOrEqual(after.cpu.usageNs);
+    expect(after.cpu.usageNs).toBeGreaterThan(before.cpu.usageNs);
+    // user + system come from USER_HZ ticks: coarse, but they add up to about the total.
+    expect(after.cpu.userNs + after.cpu.systemNs).toBeGreaterThan(0.8 * after.cpu.usageNs);
+    expect(Math.abs(api.cpu_stats.cpu_usage.usage_in_usermode - after.cpu.userNs)).toBeLessThanOrEqual(0.02 * after.cpu.userNs + 2e8);
+    expectBetween(api.cpu_stats.system_cpu_usage!, before.host.systemCpuNs, after.host.systemCpuNs, 'system cpu');
+  });
+
+  it('memory in tmpfs under --memory/--memory-swap: usage, limits and swap', async () => {
+    const { id } = s.mem!;
+    const { before, api, after } = await bracket(id);
+    expect(after.memory.limit).toBe(64 * MiB);
+    expect(after.memory.limit).toBe(Number(cgroupFile('memory', id, 'memory.limit_in_bytes')));
+    expect(api.memory_stats.limit).toBe(64 * MiB);
+    expect(after.memory.swap.limit).toBe(64 * MiB);
+    expect(after.memory.swap.usage).toBe(Number(cgroupFile('memory', id, 'memory.memsw.usage_in_bytes')) - after.memory.usage);
+    expect(after.memory.swap.usage).toBeGreaterThanOrEqual(0);
+    expectBetween(api.memory_stats.usage!, before.memory.usage, after.memory.usage, 'memory usage');
+    expect(after.memory.usage).toBeGreaterThan(40 * MiB);
+    expect(after.memory.stat.total_shmem).toBeGreaterThanOrEqual(40 * MiB);
+    expect(after.memory.maxUsage).toBe(Number(cgroupFile('memory', id, 'memory.max_usage_in_bytes')));
+    expect(after.memory.maxUsage!).toBeGreaterThanOrEqual(after.memory.usage);
+    expect(after.memory.cache).toBe(after.memory.stat.total_cache);
+    expect(after.memory.rss).toBe(after.memory.stat.total_rss);
+  });
+
+  it('direct-I/O writes to a volume: block I/O equals Docker and the blkio files exactly', async () => {
+    const { id } = s.io!;
+    const { api, after } = await bracket(id);
+    expect(after.blkio.writeBytes).toBe(sumBlkio(api, 'write'));
+    expect(after.blkio.readBytes).toBe(sumBlkio(api, 'read'));
+    expect(after.blkio.writeBytes).toBeGreaterThanOrEqual(24 * MiB);
+    const vda = after.blkio.devices.find((d) => d.name === 'vda');
+    expect(vda, JSON.stringify(after.blkio.devices)).toBeDefined();
+    const lines = cgroupFile('blkio', id, 'blkio.throttle.io_service_bytes_recursive').split('\n');
+    const fileWrite = Number(lines.find((l) => l.startsWith(`${vda!.major}:${vda!.minor} Write`))!.split(' ')[2]);
+    expect(vda!.writeBytes).toBe(fileWrite);
+    expect(after.blkio.writeOps).toBeGreaterThanOrEqual(24);
+    const servicedLines = cgroupFile('blkio', id, 'blkio.throttle.io_serviced_recursive').split('\n');
+    expect(vda!.writeOps).toBe(Number(servicedLines.find((l) => l.startsWith(`${vda!.major}:${vda!.minor} Write`))!.split(' ')[2]));
+  });
+
+  it('traffic on a user-defined bridge, on two networks: every interface equals Docker and the kernel', async () => {
+    const { id, pid } = s.srv!;
+    const { api, after } = await bracket(id);
+    const network = after.network!;
+    expect(network.mode).toBe('private');
+    expect(Object.keys(network.interfaces).sort()).toEqual(['eth0', 'eth1', 'lo']);
+    expect(network.interfaces.eth0!.kind).toBe('veth');
+    expect(network.rxBytes).toBeGreaterThan(2 * MiB);
+    const netDev = readFileSync(`/proc/${pid}/net/dev`, 'utf8');
+    for (const [name, counters] of Object.entries(api.networks ?? {})) {
+      const mine = network.interfaces[name]!;
+      expect(mine.rxBytes, name).toBe(counters.rx_bytes);
+      expect(mine.txBytes, name).toBe(counters.tx_bytes);
+      expect(mine.rxPackets, name).toBe(counters.rx_packets);
+      expect(mine.txPackets, name).toBe(counters.tx_packets);
+      expect(mine.rxDropped, name).toBe(counters.rx_dropped);
+      expect(mine.txDropped, name).toBe(counters.tx_dropped);
+      const fields = netDev.split('\n').find((l) => l.trim().startsWith(`${name}:`))!.split(':')[1]!.trim().split(/\s+/).map(Number);
+      expect(mine.rxBytes).toBe(fields[0]);
+      expect(mine.txBytes).toBe(fields[8]);
+    }
+    const names = Object.keys(api.networks ?? {});
+    expect(network.rxBytes).toBe(names.reduce((sum, n) => sum + network.interfaces[n]!.rxBytes, 0));
+    expect(network.txBytes).toBe(names.reduce((sum, n) => sum + network.interfaces[n]!.txBytes, 0));
+  });
+
+  it('--network host, container:<other> and none are told apart', async () => {
+    const [host, joined, owner, none] = await readContainerStats([s.host!.id, s.joined!.id, s.idle!.id, s.none!.id]);
+    expect(host!.network!.mode).toBe('host');
+    expect(host!.network!.rxBytes).toBeNull();
+    expect(host!.network!.interfaces).toEqual({});
+    expect((await statsOneShot(s.host!.id)).networks ?? {}).toEqual({});
+    expect(owner!.network!.mode).toBe('private');
+    expect(joined!.network!.mode).toBe('shared');
+    expect(joined!.network!.sharedWith).toEqual([s.idle!.id]);
+    expect(joined!.network!.netns).toBe(owner!.network!.netns);
+    expect(none!.network!.mode).toBe('none');
+    expect(Object.keys(none!.network!.interfaces)).toEqual(['lo']);
+    expect(none!.network!.rxBytes).toBe(0);
+  });
+
+  it('--cpus and --pids-limit: limits exactly, PIDs exactly', async () => {
+    const { id } = s.limits!;
+    const { api, after } = await bracket(id);
+    expect(after.cpu.limitCores).toBe(0.5);
+    expect(after.pids.limit).toBe(50);
+    expect(api.pids_stats.limit).toBe(50);
+    expect(after.pids.current).toBe(api.pids_stats.current);
+    expect(after.pids.current).toBe(Number(cgroupFile('pids', id, 'pids.current')));
+    expect(after.pids.current).toBe(4);
+    expect(after.memory.limit).toBe(96 * MiB);
+    expect(after.cpu.throttling.periods).toBe(Number(/nr_periods (\d+)/.exec(cgroupFile('cpu', id, 'cpu.stat'))![1]));
+  });
+
+  it('finds a container by short id, name, pid and cgroup path', async () => {
+    const { id, pid } = s.idle!;
+    const byShort = await readContainerStats(id.slice(0, 12), { network: false });
+    const byName = await readContainerStats('cts-idle', { network: false });
+    const byPid = await readContainerStats({ pid }, { network: false });
+    const byCgroup = await readContainerStats({ cgroup: `/docker/${id}` }, { network: false });
+    for (const stats of [byShort, byName, byPid, byCgroup]) {
+      expect(stats.id).toBe(id);
+      expect(stats.network).toBeNull();
+    }
+    const listed = await listContainers();
+    expect(listed.find((c) => c.id === id)).toMatchObject({ name: 'cts-idle', runtime: 'docker', pid });
+  });
+
+  it('an ambiguous prefix, a removed container and hostile ids are typed errors', async () => {
+    const ids = (await listContainers()).filter((c) => c.runtime === 'docker').map((c) => c.id);
+    // With more containers than hex digits two ids share a first digit; start more until they do.
+    let shared = ids.find((id, i) => ids.findIndex((other) => other[0] === id[0]) !== i);
+    while (shared === undefined) {
+      const extra = await containers.run(['bb:local', 'sleep', '600']);
+      shared = ids.find((id) => id[0] === extra.id[0]);
+      ids.push(extra.id);
+    }
+    await expect(readContainerStats(shared[0]!)).rejects.toBeInstanceOf(AmbiguousReferenceError);
+
+    const gone = await containers.run(['--name', 'cts-gone', 'bb:local', 'sleep', '600']);
+    await docker('rm', '-f', gone.id);
+    await expect(readContainerStats(gone.id)).rejects.toBeInstanceOf(ContainerNotFoundError);
+    await expect(readContainerStats('cts-gone')).rejects.toBeInstanceOf(ContainerNotFoundError);
+    await expect(readContainerStats({ pid: gone.pid })).rejects.toBeInstanceOf(ContainerNotFoundError);
+
+    for (const hostile of ['../../etc', `..%2f..%2f${s.idle!.id}`, `${s.idle!.id}/../..`, 'a\0b', '/docker', '']) {
+      await expect(readContainerStats(hostile), hostile).rejects.toBeInstanceOf(InvalidReferenceError);
+    }
+    await expect(readContainerStats({ cgroup: '/../../etc' })).rejects.toBeInstanceOf(InvalidReferenceError);
+    await expect(readContainerStats({ cgroup: '/docker/../../../etc' })).rejects.toBeInstanceOf(InvalidReferenceError);
+    await expect(readContainerStats({ pid: -1 })).rejects.toBeInstanceOf(InvalidReferenceError);
+  });
+});

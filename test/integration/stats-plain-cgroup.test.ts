@@ -1,0 +1,67 @@
+// A plain cgroup made with mkdir in every v1 controller, holding a real process: found and read by
+// { cgroup } and { pid } references, with the numbers the kernel files hold.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContainerNotFoundError, readContainerStats } from '../../lib/index.js';
+import { requireRoot } from '../helpers/env.js';
+
+const CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'blkio', 'pids', 'cpuset'];
+const NAME = 'cts-plain';
+const available = requireRoot() && existsSync('/sys/fs/cgroup/memory/memory.stat');
+
+function dir(controller: string): string {
+  return `/sys/fs/cgroup/${controller}/${NAME}`;
+}
+
+describe.skipIf(!available)('a plain cgroup on the v1 hybrid host', () => {
+  let child: ChildProcess;
+
+  beforeAll(async () => {
+    for (const controller of CONTROLLERS) {
+      if (!existsSync(dir(controller))) mkdirSync(dir(controller));
+    }
+    // cpuset needs cpus and mems before a task may join.
+    writeFileSync(`${dir('cpuset')}/cpuset.cpus`, readFileSync('/sys/fs/cgroup/cpuset/cpuset.cpus', 'utf8'));
+    writeFileSync(`${dir('cpuset')}/cpuset.mems`, readFileSync('/sys/fs/cgroup/cpuset/cpuset.mems', 'utf8'));
+    writeFileSync(`${dir('memory')}/memory.limit_in_bytes`, String(256 * 1024 * 1024));
+    writeFileSync(`${dir('pids')}/pids.max`, '20');
+    writeFileSync(`${dir('cpu')}/cpu.cfs_quota_us`, '150000');
+    child = spawn('sh', ['-c', 'read x'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    for (const controller of CONTROLLERS) writeFileSync(`${dir(controller)}/cgroup.procs`, String(child.pid));
+  });
+
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 100));
+    for (const controller of CONTROLLERS) {
+      if (existsSync(dir(controller))) rmdirSync(dir(controller));
+    }
+  });
+
+  it('reads it by { cgroup } with the values of its files', async () => {
+    const stats = await readContainerStats({ cgroup: `/${NAME}` });
+    expect(stats.runtime).toBe('cgroup');
+    expect(stats.cgroup.path).toBe(`/${NAME}`);
+    expect(stats.cgroup.version).toBe(1);
+    expect(stats.pid).toBe(child.pid);
+    expect(stats.memory.limit).toBe(256 * 1024 * 1024);
+    expect(stats.pids).toEqual({ current: 1, limit: 20 });
+    expect(stats.cpu.limitCores).toBe(1.5);
+    const usage = Number(readFileSync(`${dir('memory')}/memory.usage_in_bytes`, 'utf8'));
+    expect(Math.abs(stats.memory.usage - usage)).toBeLessThanOrEqual(256 * 1024);
+    expect(stats.cpu.usageNs).toBeLessThanOrEqual(Number(readFileSync(`${dir('cpuacct')}/cpuacct.usage`, 'utf8')));
+    // The process shares the test's network namespace, which is the host's.
+    expect(stats.network?.mode).toBe('host');
+  });
+
+  it('reads it by { pid } as the same cgroup', async () => {
+    const stats = await readContainerStats({ pid: child.pid! }, { network: false });
+    expect(stats.cgroup.path).toBe(`/${NAME}`);
+    expect(stats.pids.current).toBe(1);
+  });
+
+  it('a cgroup that does not exist is not found', async () => {
+    await expect(readContainerStats({ cgroup: `/${NAME}-missing` })).rejects.toBeInstanceOf(ContainerNotFoundError);
+  });
+});
