@@ -1,0 +1,190 @@
+// Turns two consecutive samples of one container into what a person reads off `docker stats`:
+// CPU %, memory %, and per-second rates. Pure: no I/O, no clock; every rate is divided by the interval
+// measured between the two reads (CLOCK_MONOTONIC), never by a nominal polling period.
+import type { ContainerStats, PidsStats } from './types.js';
+
+export interface CpuUsage {
+  /**
+   * Docker's CPU %: Δcontainer CPU time / Δhost CPU time (/proc/stat) × online CPUs × 100, so one busy
+   * core reads 100 and the maximum is onlineCpus × 100. null on a first sample or a reset.
+   */
+  percent: number | null;
+  /** percent / capacityCores: 100 means the container uses all it may. null without a narrower capacity. */
+  percentOfLimit: number | null;
+  /**
+   * The cores percentOfLimit is relative to: the smaller of the CFS quota (limitCores) and the cpuset size
+   * when that is below the online CPUs; null when the container may use every CPU.
+   */
+  capacityCores: number | null;
+  /** User and system shares of percent, same scale. */
+  userPercent: number | null;
+  systemPercent: number | null;
+}
+
+export interface MemoryUsage {
+  /** Working set (usage minus inactive file cache), as docker stats shows. */
+  usage: number;
+  /** The cgroup limit capped at the host's MemTotal; MemTotal when unlimited (as Docker does). */
+  limit: number;
+  /** usage / limit × 100; null only when the host reports no memory. */
+  percent: number | null;
+}
+
+export interface NetworkRates {
+  rxBytesPerSec: number | null;
+  txBytesPerSec: number | null;
+  rxPacketsPerSec: number | null;
+  txPacketsPerSec: number | null;
+}
+
+export interface BlkioRates {
+  readBytesPerSec: number | null;
+  writeBytesPerSec: number | null;
+  readOpsPerSec: number | null;
+  writeOpsPerSec: number | null;
+}
+
+export interface ContainerUsage {
+  id: string;
+  name: string | null;
+  /** Wall clock of the newer sample, ms since the epoch. */
+  timestamp: number;
+  /** Measured nanoseconds between the two samples; null on a first sample or when the clock did not advance. */
+  intervalNs: number | null;
+  /**
+   * The previous sample is no baseline for this one: the cgroup was replaced (other id or cgroup inode,
+   * as after a restart), the network namespace changed, or a counter went backwards. Every rate is null.
+   */
+  reset: boolean;
+  cpu: CpuUsage;
+  memory: MemoryUsage;
+  /** null when the sample has no network figures: network not read, no PID, or host networking. */
+  network: NetworkRates | null;
+  blkio: BlkioRates;
+  pids: PidsStats;
+}
+
+interface NetworkTotals {
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+  netns: number;
+}
+
+/** The non-loopback totals of a sample, or null when it has none to compare (not read, host mode). */
+function networkTotals(stats: ContainerStats): NetworkTotals | null {
+  const net = stats.network;
+  if (net === null || net.mode === 'host') return null;
+  if (net.rxBytes === null || net.txBytes === null || net.rxPackets === null || net.txPackets === null) return null;
+  return { rxBytes: net.rxBytes, txBytes: net.txBytes, rxPackets: net.rxPackets, txPackets: net.txPackets, netns: net.netns };
+}
+
+/** True when prev is no baseline for next: another cgroup, another network namespace, or a counter went backwards. */
+function isReset(prev: ContainerStats, next: ContainerStats): boolean {
+  if (prev.id !== next.id || prev.cgroup.inode !== next.cgroup.inode) return true;
+  if (next.cpu.usageNs < prev.cpu.usageNs || next.cpu.userNs < prev.cpu.userNs || next.cpu.systemNs < prev.cpu.systemNs) {
+    return true;
+  }
+  if (next.host.systemCpuNs < prev.host.systemCpuNs) return true;
+  const a = prev.blkio, b = next.blkio;
+  if (b.readBytes < a.readBytes || b.writeBytes < a.writeBytes || b.readOps < a.readOps || b.writeOps < a.writeOps) {
+    return true;
+  }
+  const netA = networkTotals(prev), netB = networkTotals(next);
+  if (netA !== null && netB !== null) {
+    if (netA.netns !== netB.netns) return true;
+    if (netB.rxBytes < netA.rxBytes || netB.txBytes < netA.txBytes
+      || netB.rxPackets < netA.rxPackets || netB.txPackets < netA.txPackets) return true;
+  }
+  return false;
+}
+
+function memoryUsage(stats: ContainerStats): MemoryUsage {
+  const memTotal = stats.host.memTotal;
+  const limit = stats.memory.limit === null ? memTotal : Math.min(stats.memory.limit, memTotal);
+  const usage = stats.memory.workingSet;
+  return { usage, limit, percent: limit > 0 ? (usage / limit) * 100 : null };
+}
+
+function capacityCores(stats: ContainerStats): number | null {
+  const { limitCores, cpusetCpus } = stats.cpu;
+  const cpuset = cpusetCpus !== null && cpusetCpus < stats.host.onlineCpus ? cpusetCpus : null;
+  if (limitCores === null) return cpuset;
+  return cpuset === null ? limitCores : Math.min(limitCores, cpuset);
+}
+
+/**
+ * CPU shares of one interval. Docker's formula, scaled by host CPU time; when /proc/stat did not move
+ * (two reads within one clock tick) the wall-clock interval stands in for it, which the formula
+ * approximates anyway (Δhost CPU time ≈ interval × online CPUs).
+ */
+function cpuShares(prev: ContainerStats, next: ContainerStats, intervalNs: number): { percent: number; userPercent: number; systemPercent: number } {
+  const hostDelta = next.host.systemCpuNs - prev.host.systemCpuNs;
+  const scale = hostDelta > 0 ? (next.host.onlineCpus * 100) / hostDelta : 100 / intervalNs;
+  return {
+    percent: (next.cpu.usageNs - prev.cpu.usageNs) * scale,
+    userPercent: (next.cpu.userNs - prev.cpu.userNs) * scale,
+    systemPercent: (next.cpu.systemNs - prev.cpu.systemNs) * scale,
+  };
+}
+
+const NULL_BLKIO: BlkioRates = { readBytesPerSec: null, writeBytesPerSec: null, readOpsPerSec: null, writeOpsPerSec: null };
+const NULL_NETWORK: NetworkRates = { rxBytesPerSec: null, txBytesPerSec: null, rxPacketsPerSec: null, txPacketsPerSec: null };
+
+/**
+ * Usage of `next`, with `prev` (the same container's previous sample) as the baseline. Without a usable
+ * baseline (no prev, a reset, or a clock that did not advance) every rate and cpu.percent is null; memory
+ * and pids need no baseline. Never returns a negative rate: a counter that went backwards is a reset.
+ */
+export function computeUsage(prev: ContainerStats | null | undefined, next: ContainerStats): ContainerUsage {
+  const reset = prev != null && isReset(prev, next);
+  const elapsed = prev != null ? next.monotonicNs - prev.monotonicNs : 0;
+  const intervalNs = elapsed > 0 ? elapsed : null;
+  const baseline = prev != null && !reset && intervalNs !== null ? prev : null;
+  const capacity = capacityCores(next);
+  const nextNet = networkTotals(next);
+
+  let cpu: CpuUsage;
+  let blkio = NULL_BLKIO;
+  let network: NetworkRates | null = nextNet === null ? null : NULL_NETWORK;
+  if (baseline === null || intervalNs === null) {
+    cpu = { percent: null, percentOfLimit: null, capacityCores: capacity, userPercent: null, systemPercent: null };
+  } else {
+    const shares = cpuShares(baseline, next, intervalNs);
+    cpu = {
+      ...shares,
+      percentOfLimit: capacity !== null && capacity > 0 ? shares.percent / capacity : null,
+      capacityCores: capacity,
+    };
+    const perSec = 1e9 / intervalNs;
+    blkio = {
+      readBytesPerSec: (next.blkio.readBytes - baseline.blkio.readBytes) * perSec,
+      writeBytesPerSec: (next.blkio.writeBytes - baseline.blkio.writeBytes) * perSec,
+      readOpsPerSec: (next.blkio.readOps - baseline.blkio.readOps) * perSec,
+      writeOpsPerSec: (next.blkio.writeOps - baseline.blkio.writeOps) * perSec,
+    };
+    const prevNet = networkTotals(baseline);
+    if (nextNet !== null && prevNet !== null) {
+      network = {
+        rxBytesPerSec: (nextNet.rxBytes - prevNet.rxBytes) * perSec,
+        txBytesPerSec: (nextNet.txBytes - prevNet.txBytes) * perSec,
+        rxPacketsPerSec: (nextNet.rxPackets - prevNet.rxPackets) * perSec,
+        txPacketsPerSec: (nextNet.txPackets - prevNet.txPackets) * perSec,
+      };
+    }
+  }
+
+  return {
+    id: next.id,
+    name: next.name,
+    timestamp: next.timestamp,
+    intervalNs,
+    reset,
+    cpu,
+    memory: memoryUsage(next),
+    network: network === null ? null : { ...network },
+    blkio: { ...blkio },
+    pids: { current: next.pids.current, limit: next.pids.limit },
+  };
+}
