@@ -1,0 +1,335 @@
+// A periodic monitor of many containers: every interval it discovers the containers, reads them all in
+// one batch (kept descriptors between sweeps) and turns each pair of consecutive samples into usage.
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { listResolvedContainers, toContainerInfo, type ListOptions } from './discovery/list.js';
+import { resolveContainer, resolveContainers } from './discovery/resolve.js';
+import type { ResolvedContainer } from './discovery/types.js';
+import { CtrstatError } from './errors.js';
+import { StatsSampler, type SamplerOptions } from './sampler.js';
+import type { ContainerInfo, ContainerRef, ContainerStats } from './types.js';
+import { computeUsage, type ContainerUsage } from './usage.js';
+
+export interface MonitorOptions extends SamplerOptions {
+  /** Milliseconds between sweeps. Default 1000. */
+  interval?: number;
+  /**
+   * What to watch. Default: every container on the machine, rediscovered on every sweep. A list of
+   * references is resolved on every sweep too (a container that stops is removed, one that comes back
+   * is added again); a function is called on every sweep for the current list.
+   */
+  containers?: ContainerRef[] | (() => ContainerRef[] | Promise<ContainerRef[]>);
+  /** Include Kubernetes pod sandbox (pause) containers when watching every container. Default false. */
+  includeSandboxes?: boolean;
+}
+
+export interface MonitorSample {
+  stats: ContainerStats;
+  usage: ContainerUsage;
+}
+
+export interface MonitorSweep {
+  /** Wall clock at the start of the sweep, ms since the epoch. */
+  timestamp: number;
+  /** How long discovery and reading took. */
+  durationMs: number;
+  /** One per container read in this sweep. */
+  samples: MonitorSample[];
+  /** Containers that appeared and went away in this sweep (also emitted as `added` and `removed`). */
+  added: ContainerInfo[];
+  removed: ContainerInfo[];
+  /** Failures other than a container going away: discovery failures and per-container read failures. */
+  errors: Error[];
+}
+
+export interface MonitorEvents {
+  sample: [sample: MonitorSample];
+  sweep: [sweep: MonitorSweep];
+  added: [container: ContainerInfo];
+  removed: [container: ContainerInfo];
+  error: [error: Error];
+}
+
+/** How many sweeps an async iterator holds for a consumer that lags; older ones are dropped. */
+const ITERATOR_BUFFER_SWEEPS = 16;
+const DEFAULT_INTERVAL_MS = 1000;
+/** setTimeout's largest delay. */
+const MAX_INTERVAL_MS = 2 ** 31 - 1;
+
+interface Tracked {
+  target: ResolvedContainer;
+  info: ContainerInfo;
+  /** The previous sample: the baseline of the next usage. */
+  last: ContainerStats | null;
+}
+
+function isContainerGone(error: unknown): boolean {
+  // By code rather than class: errors may come from another copy of the module (ESM next to CJS).
+  return error instanceof Error && (error as CtrstatError).code === 'ERR_CONTAINER_NOT_FOUND';
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+/** One consumer's queue of sweeps behind `for await (const sweep of monitor)`. */
+class SweepIterator implements AsyncIterableIterator<MonitorSweep> {
+  readonly #buffer: MonitorSweep[] = [];
+  readonly #waiting: Array<(result: IteratorResult<MonitorSweep>) => void> = [];
+  readonly #detach: (iterator: SweepIterator) => void;
+  #ended = false;
+
+  constructor(detach: (iterator: SweepIterator) => void) {
+    this.#detach = detach;
+  }
+
+  push(sweep: MonitorSweep): void {
+    const waiter = this.#waiting.shift();
+    if (waiter !== undefined) {
+      waiter({ value: sweep, done: false });
+      return;
+    }
+    this.#buffer.push(sweep);
+    if (this.#buffer.length > ITERATOR_BUFFER_SWEEPS) this.#buffer.shift();
+  }
+
+  /** No more sweeps: buffered ones are still delivered, then the iteration ends. */
+  end(): void {
+    this.#ended = true;
+    for (const waiter of this.#waiting.splice(0)) waiter({ value: undefined, done: true });
+  }
+
+  next(): Promise<IteratorResult<MonitorSweep>> {
+    const sweep = this.#buffer.shift();
+    if (sweep !== undefined) return Promise.resolve({ value: sweep, done: false });
+    if (this.#ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  return(): Promise<IteratorResult<MonitorSweep>> {
+    this.#buffer.length = 0;
+    this.end();
+    this.#detach(this);
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/**
+ * Emits, per sweep: `added` / `removed` for containers that appeared or went away, one `sample` per
+ * container read, then one `sweep` with everything. `for await (const sweep of monitor)` yields the
+ * same sweeps. Sweeps never overlap: ticks that fall while one is still running are skipped.
+ *
+ * A container that vanishes (stopped, removed) is `removed`, never an `error`, and its kept descriptors
+ * are closed. A container whose cgroup is replaced under the same id (a restart) is `removed` and
+ * `added` again, and its next usage has `reset: true` (rates null).
+ *
+ * Other failures are listed in `sweep.errors` and emitted as `error` only while an `error` listener is
+ * attached, so that one unreadable container does not crash a process that did not ask for errors.
+ *
+ * The monitor keeps the process alive until close().
+ */
+export class Monitor extends EventEmitter<MonitorEvents> {
+  readonly #intervalMs: number;
+  readonly #containers: MonitorOptions['containers'];
+  readonly #discoveryOptions: ListOptions;
+  readonly #sampler: StatsSampler;
+  readonly #tracked = new Map<string, Tracked>();
+  readonly #iterators = new Set<SweepIterator>();
+  /** Sweeps run at origin + k × interval. */
+  readonly #origin = performance.now();
+  #slot = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+  #closing: Promise<void> | null = null;
+
+  constructor(options: MonitorOptions = {}) {
+    super();
+    const intervalMs = options.interval ?? DEFAULT_INTERVAL_MS;
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0 || intervalMs > MAX_INTERVAL_MS) {
+      throw new CtrstatError('ERR_INVALID_OPTION', `interval must be a number of milliseconds between 0 and ${MAX_INTERVAL_MS}; got ${intervalMs}`);
+    }
+    this.#intervalMs = intervalMs;
+    this.#containers = options.containers;
+    this.#discoveryOptions = {
+      procRoot: options.procRoot,
+      sysRoot: options.sysRoot,
+      dockerRoot: options.dockerRoot,
+      podmanRoots: options.podmanRoots,
+      includeSandboxes: options.includeSandboxes ?? false,
+    };
+    this.#sampler = new StatsSampler({ ...options, keepFds: options.keepFds ?? true });
+    // The first sweep runs on the next turn of the event loop, after the caller attached its listeners.
+    this.#timer = setTimeout(() => this.#run(), 0);
+  }
+
+  /** Milliseconds between sweeps. */
+  get interval(): number {
+    return this.#intervalMs;
+  }
+
+  /** The containers being watched now. */
+  containers(): ContainerInfo[] {
+    return [...this.#tracked.values()].map((entry) => entry.info);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<MonitorSweep> {
+    const iterator = new SweepIterator((it) => this.#iterators.delete(it));
+    if (this.#closing !== null) iterator.end();
+    else this.#iterators.add(iterator);
+    return iterator;
+  }
+
+  /** Stops sweeping, waits for a running sweep, closes every kept descriptor and socket, ends iterators. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#running;
+    this.#sampler.close();
+    this.#tracked.clear();
+    for (const iterator of this.#iterators) iterator.end();
+    this.#iterators.clear();
+  }
+
+  #run(): void {
+    this.#timer = null;
+    this.#running = this.#sweep().finally(() => {
+      this.#running = null;
+      this.#schedule();
+    });
+  }
+
+  /** The next free slot on the schedule, skipping those a long sweep overran. */
+  #schedule(): void {
+    if (this.#closing !== null) return;
+    const elapsed = performance.now() - this.#origin;
+    this.#slot = Math.max(this.#slot + 1, Math.floor(elapsed / this.#intervalMs) + 1);
+    this.#timer = setTimeout(() => this.#run(), this.#slot * this.#intervalMs - elapsed);
+  }
+
+  async #sweep(): Promise<void> {
+    const timestamp = Date.now();
+    const started = performance.now();
+    const errors: Error[] = [];
+    const added: ContainerInfo[] = [];
+    const removed: ContainerInfo[] = [];
+
+    const discovered = await this.#discover(errors);
+    if (this.#closing !== null) return;
+    if (discovered !== null) this.#reconcile(discovered, added, removed);
+
+    const entries = [...this.#tracked.values()];
+    const results = await this.#read(entries, errors);
+    if (this.#closing !== null) return;
+
+    const samples: MonitorSample[] = [];
+    results.forEach((result, i) => {
+      const entry = entries[i]!;
+      if (result instanceof Error) {
+        if (isContainerGone(result)) this.#forget(entry, removed);
+        else errors.push(result);
+        return;
+      }
+      if (entry.last !== null && entry.last.cgroup.inode !== result.cgroup.inode) {
+        // Same id, new cgroup: the container was recreated between two sweeps.
+        this.#announce('removed', entry.info, removed);
+        this.#announce('added', entry.info, added);
+      }
+      const usage = computeUsage(entry.last, result);
+      entry.last = result;
+      const sample = { stats: result, usage };
+      samples.push(sample);
+      this.emit('sample', sample);
+    });
+
+    for (const error of errors) if (this.listenerCount('error') > 0) this.emit('error', error);
+    const sweep: MonitorSweep = { timestamp, durationMs: performance.now() - started, samples, added, removed, errors };
+    this.emit('sweep', sweep);
+    for (const iterator of this.#iterators) iterator.push(sweep);
+  }
+
+  /** One batch read of every tracked container; a failure of the whole batch (such as /proc/stat) goes to errors. */
+  async #read(entries: Tracked[], errors: Error[]): Promise<Array<ContainerStats | CtrstatError>> {
+    if (entries.length === 0) return [];
+    try {
+      return await this.#sampler.sample(entries.map((entry) => entry.target));
+    } catch (err) {
+      errors.push(asError(err));
+      return [];
+    }
+  }
+
+  /** The containers to watch now, or null when discovery failed (the failure goes to errors). */
+  async #discover(errors: Error[]): Promise<ResolvedContainer[] | null> {
+    try {
+      const spec = this.#containers;
+      if (spec === undefined) return await listResolvedContainers(this.#discoveryOptions);
+      const refs = typeof spec === 'function' ? await spec() : spec;
+      if (refs.length === 0) return [];
+      try {
+        return await resolveContainers(refs, this.#discoveryOptions);
+      } catch (err) {
+        if (!isContainerGone(err)) throw err;
+      }
+      // Some references match nothing now (stopped containers): keep those that do.
+      const found: ResolvedContainer[] = [];
+      for (const result of await Promise.allSettled(refs.map((ref) => resolveContainer(ref, this.#discoveryOptions)))) {
+        if (result.status === 'fulfilled') found.push(result.value);
+        else if (!isContainerGone(result.reason)) errors.push(asError(result.reason));
+      }
+      return found;
+    } catch (err) {
+      errors.push(asError(err));
+      return null;
+    }
+  }
+
+  #reconcile(targets: ResolvedContainer[], added: ContainerInfo[], removed: ContainerInfo[]): void {
+    const seen = new Set<string>();
+    for (const target of targets) {
+      if (seen.has(target.id)) continue;
+      seen.add(target.id);
+      const entry = this.#tracked.get(target.id);
+      if (entry !== undefined && entry.target.cgroup.path !== target.cgroup.path) this.#forget(entry, removed);
+      else if (entry !== undefined) {
+        if (entry.target.pid !== target.pid || entry.target.netnsInode !== target.netnsInode) {
+          // Another process or namespace to read through: drop what was kept for the old one.
+          this.#sampler.release(entry.target);
+          entry.target = target;
+          entry.info = toContainerInfo(target);
+        }
+        continue;
+      }
+      const fresh: Tracked = { target, info: toContainerInfo(target), last: null };
+      this.#tracked.set(target.id, fresh);
+      this.#announce('added', fresh.info, added);
+    }
+    for (const entry of [...this.#tracked.values()]) {
+      if (!seen.has(entry.target.id)) this.#forget(entry, removed);
+    }
+  }
+
+  #forget(entry: Tracked, removed: ContainerInfo[]): void {
+    this.#tracked.delete(entry.target.id);
+    this.#sampler.release(entry.target);
+    this.#announce('removed', entry.info, removed);
+  }
+
+  #announce(event: 'added' | 'removed', info: ContainerInfo, list: ContainerInfo[]): void {
+    list.push(info);
+    this.emit(event, info);
+  }
+}
+
+/** Starts a monitor; its first sweep runs on the next turn of the event loop. */
+export function createMonitor(options: MonitorOptions = {}): Monitor {
+  return new Monitor(options);
+}
