@@ -1,0 +1,141 @@
+// Command line of ctrstat: parsing and help text. Pure, so it is tested without running anything.
+import { parseArgs } from 'node:util';
+import { CtrstatError } from '../errors.js';
+import { SORT_KEYS, type SortKey } from './format.js';
+
+export interface CliOptions {
+  /** Containers named on the command line (names, ids, id prefixes); empty means all. */
+  refs: string[];
+  /** Show the child cgroups of this cgroup instead of containers. */
+  cgroup: string | null;
+  sort: SortKey;
+  stream: boolean;
+  json: boolean;
+  /** Seconds between sweeps. */
+  intervalSeconds: number;
+  includeSandboxes: boolean;
+  network: boolean;
+  procRoot: string | undefined;
+  sysRoot: string | undefined;
+}
+
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; options: CliOptions };
+
+/** Exit statuses of the command. */
+export const EXIT = {
+  OK: 0,
+  /** A runtime failure: unknown container, no cgroup filesystem, an unexpected error. */
+  FAILURE: 1,
+  /** A bad command line. */
+  USAGE: 2,
+  /** The kernel refused access: run as root (sysexits EX_NOPERM). */
+  PERMISSION: 77,
+} as const;
+
+/** A bad command line; the message says what is wrong. */
+export class UsageError extends CtrstatError {
+  constructor(message: string) {
+    super('ERR_USAGE', message);
+  }
+}
+
+export const HELP = `Usage: ctrstat [options] [CONTAINER...]
+
+Live resource usage of containers, read straight from the kernel (cgroup files
+and network namespaces); no container engine API is called.
+
+CONTAINER is a name, a full id or an id prefix. Without one, every container
+on the machine is shown, and containers that start or stop come and go.
+
+Options:
+  --sort <key>        Order rows by cpu, mem, net, io, pids (largest first) or
+                      name (default: name)
+  --no-stream         Print one table (after two samples, for the rates) and exit
+  --json              One JSON object per container per sample, one per line:
+                      {"stats": {...}, "usage": {...}}
+  --interval <sec>    Seconds between samples (default: 1)
+  --cgroup <path>     Show the child cgroups of this cgroup instead of containers,
+                      e.g. --cgroup /system.slice
+  --all               Include Kubernetes pod sandbox (pause) containers
+  --no-network        Do not read network counters (no namespace is entered)
+  --proc-root <dir>   The host's /proc as seen here (default: /proc)
+  --sys-root <dir>    The host's /sys as seen here (default: /sys)
+  -h, --help          Show this help
+  --version           Show the version
+
+Columns follow docker stats: CPU % is of one core (one busy core = 100 %);
+MEM USAGE excludes inactive file cache; memory in MiB/GiB, I/O in kB/MB/GB;
+NET I/O shows received / sent totals and (per second rates).
+
+Exit status: 0 success (also after Ctrl-C), 1 error (such as an unknown
+container or no cgroup filesystem), 2 bad command line, 77 permission denied
+(run as root).`;
+
+function isSortKey(value: string): value is SortKey {
+  return (SORT_KEYS as readonly string[]).includes(value);
+}
+
+export function parseCommandLine(argv: readonly string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        sort: { type: 'string' },
+        'no-stream': { type: 'boolean' },
+        json: { type: 'boolean' },
+        interval: { type: 'string' },
+        cgroup: { type: 'string' },
+        all: { type: 'boolean' },
+        'no-network': { type: 'boolean' },
+        'proc-root': { type: 'string' },
+        'sys-root': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+
+  const sort = values.sort ?? 'name';
+  if (!isSortKey(sort)) throw new UsageError(`--sort must be one of ${SORT_KEYS.join(', ')}; got "${sort}"`);
+
+  let intervalSeconds = 1;
+  if (values.interval !== undefined) {
+    intervalSeconds = Number(values.interval);
+    if (values.interval.trim() === '' || !Number.isFinite(intervalSeconds) || intervalSeconds <= 0) {
+      throw new UsageError(`--interval must be a positive number of seconds; got "${values.interval}"`);
+    }
+  }
+
+  const cgroup = values.cgroup ?? null;
+  if (cgroup !== null) {
+    if (!cgroup.startsWith('/')) throw new UsageError(`--cgroup takes an absolute cgroup path such as /system.slice; got "${cgroup}"`);
+    if (positionals.length > 0) throw new UsageError('--cgroup shows the cgroups below a path; it takes no CONTAINER arguments');
+  }
+
+  return {
+    kind: 'run',
+    options: {
+      refs: positionals,
+      cgroup,
+      sort,
+      stream: !values['no-stream'],
+      json: values.json ?? false,
+      intervalSeconds,
+      includeSandboxes: values.all ?? false,
+      network: !values['no-network'],
+      procRoot: values['proc-root'],
+      sysRoot: values['sys-root'],
+    },
+  };
+}

@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Entry point of the `ctrstat` command.
+import { runCli } from './run.js';
+
+// Exit explicitly: the monitor is closed by now, and nothing else should keep the command alive.
+runCli(process.argv.slice(2)).then((exitCode) => process.exit(exitCode));

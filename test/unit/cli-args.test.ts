@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommandLine, UsageError } from '../../lib/cli/args.js';
+
+describe('parseCommandLine', () => {
+  it('has docker-stats-like defaults', () => {
+    expect(parseCommandLine([])).toEqual({
+      kind: 'run',
+      options: {
+        refs: [], cgroup: null, sort: 'name', stream: true, json: false, intervalSeconds: 1,
+        includeSandboxes: false, network: true, procRoot: undefined, sysRoot: undefined,
+      },
+    });
+  });
+
+  it('reads every option', () => {
+    const command = parseCommandLine([
+      'web', 'db', '--sort', 'cpu', '--no-stream', '--json', '--interval', '0.5', '--all', '--no-network',
+      '--proc-root', '/host/proc', '--sys-root', '/host/sys',
+    ]);
+    expect(command).toEqual({
+      kind: 'run',
+      options: {
+        refs: ['web', 'db'], cgroup: null, sort: 'cpu', stream: false, json: true, intervalSeconds: 0.5,
+        includeSandboxes: true, network: false, procRoot: '/host/proc', sysRoot: '/host/sys',
+      },
+    });
+  });
+
+  it('help and version win', () => {
+    expect(parseCommandLine(['--help'])).toEqual({ kind: 'help' });
+    expect(parseCommandLine(['-h', 'web'])).toEqual({ kind: 'help' });
+    expect(parseCommandLine(['--version'])).toEqual({ kind: 'version' });
+  });
+
+  it('takes --cgroup alone', () => {
+    const command = parseCommandLine(['--cgroup', '/system.slice']);
+    expect(command.kind === 'run' && command.options.cgroup).toBe('/system.slice');
+  });
+
+  it.each([
+    [['--bogus'], /bogus/],
+    [['--sort', 'size'], /--sort must be one of cpu, mem, net, io, pids, name/],
+    [['--interval', '0'], /--interval must be a positive number/],
+    [['--interval', 'soon'], /--interval/],
+    [['--interval', ''], /--interval/],
+    [['--interval'], /interval/],
+    [['--cgroup', 'system.slice'], /absolute cgroup path/],
+    [['--cgroup', '/system.slice', 'web'], /no CONTAINER arguments/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseCommandLine(argv)).toThrow(UsageError);
+    expect(() => parseCommandLine(argv)).toThrow(message);
+  });
+});
