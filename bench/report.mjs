@@ -1,0 +1,211 @@
+// BENCHMARKS.md from the results of one run. Numbers come only from `results`; what is missing is
+// said to be missing, with the reason.
+
+const INTRO = `# Benchmarks
+
+ctrstat reads container stats straight from the kernel: the cgroup files of every container in one
+batched native read, and network counters by a netlink dump inside each container's network namespace.
+This file is written by \`npm run bench\` (\`bench/run.mjs\`); the raw figures are in
+\`bench/results.json\`. Everything below comes from one process run on the machine described. The
+machine is noisy, so the figures that matter are **ratios** measured side by side in that run: ctrstat
+against a plain C loop doing the same reads (the floor), and against Docker's stats API on the same
+containers. Absolute times are given for context only.
+`;
+
+function fmt(value, unit = '') {
+  if (value === null || value === undefined || Number.isNaN(value)) return '—';
+  const abs = Math.abs(value);
+  let text;
+  if (abs >= 1000) text = Math.round(value).toLocaleString('en-US');
+  else if (abs >= 100) text = String(Math.round(value));
+  else if (abs >= 10) text = value.toFixed(1);
+  else if (abs >= 1) text = value.toFixed(2);
+  else text = value.toPrecision(2);
+  return unit ? `${text} ${unit}` : text;
+}
+
+const x = (value) => (value === null || value === undefined ? '—' : `${fmt(value)}×`);
+
+/** A target line: measured value, met or missed and by how much. */
+function target(label, measured, bound, kind, unit = '×', why = null) {
+  if (measured === null || measured === undefined) {
+    return `| ${label} | not measured${why ? ` (${why})` : ''} | — |`;
+  }
+  const shown = unit === '×' ? x(measured) : fmt(measured, unit);
+  const boundShown = unit === '×' ? `${fmt(bound)}×` : fmt(bound, unit);
+  if (kind === 'max') {
+    const met = measured <= bound;
+    return `| ${label} | ${shown} | ${met ? `met (≤ ${boundShown})` : `**missed**: ${fmt(measured / bound)}× the allowed ${boundShown}`} |`;
+  }
+  const met = measured >= bound;
+  return `| ${label} | ${shown} | ${met ? `met (≥ ${boundShown})` : `**missed**: ${fmt(bound / measured)}× short of ${boundShown}`} |`;
+}
+
+export function renderMarkdown(r) {
+  const m = r.machine;
+  const lines = [INTRO];
+  lines.push('## Run');
+  lines.push('');
+  lines.push('| | |');
+  lines.push('|---|---|');
+  lines.push(`| CPU | ${m.cpuModel} |`);
+  lines.push(`| Cores | ${m.cores} |`);
+  lines.push(`| Memory | ${m.memTotalMb ? `${fmt(m.memTotalMb / 1024)} GiB` : '—'} |`);
+  lines.push(`| Kernel | ${m.kernel} |`);
+  lines.push(`| cgroup mode | ${m.cgroupMode} |`);
+  lines.push(`| Node.js | ${m.node} |`);
+  if (r.docker?.version) lines.push(`| Docker | ${r.docker.version.version} (API ${r.docker.version.apiVersion}) |`);
+  lines.push(`| Date | ${m.date} |`);
+  lines.push(`| Command | \`${m.command}\` |`);
+  lines.push(`| Mode | ${r.config.quick ? 'quick (reduced rounds and scale)' : 'full'} |`);
+  lines.push(`| Duration | ${fmt(r.durationS, 's')} |`);
+  lines.push('');
+  if (r.error) {
+    lines.push(`**The run stopped with an error:** \`${String(r.error).split('\n')[0]}\`. The sections below hold what was measured before it.`);
+    lines.push('');
+  }
+
+  const ra = r.ratios;
+  const largest = (r.scale ?? []).filter((row) => !row.error).at(-1);
+  const at1000 = (r.scale ?? []).find((row) => row.containers === 1000 && !row.error);
+  lines.push('## Targets');
+  lines.push('');
+  lines.push('Multiples of the floor are ctrstat time ÷ C time for the same reads (lower is better). Multiples against Docker are Docker ÷ ctrstat (higher is better).');
+  lines.push('');
+  lines.push('| Target | Measured | Result |');
+  lines.push('|---|---|---|');
+  const noLib = r.skipped?.ctrstat ? 'library not built' : r.skipped?.docker ? 'no Docker containers' : null;
+  lines.push(target('One-shot reads ≤ 1.5× the open/read/close floor (`readContainerStats(all)`, no network)', ra.oneShotVsLimit, 1.5, 'max', '×', noLib));
+  lines.push(target('Monitor sweeps ≤ 1.5× the kept-descriptor floor (Docker containers, no network)', ra.sweepVsKeptFdLimit, 1.5, 'max', '×', noLib));
+  if (largest) {
+    lines.push(target(`Monitor sweeps ≤ 1.5× the kept-descriptor floor at ${largest.containers} synthetic containers`, largest.sweepVsKeptFdLimit, 1.5, 'max'));
+  }
+  lines.push(target('1 000 containers sampled every second ≤ 5 % of one core', at1000?.cpuPercentAt1Hz, 5, 'max', '%',
+    r.skipped?.scale ?? (r.config.scales.includes(1000) ? 'the 1 000 run failed' : 'not in this run: `--quick` stops at 100')));
+  if (largest) {
+    lines.push(target(`Event loop p99 delay < 5 ms during sweeps (${largest.containers} synthetic containers)`, largest.eventLoopP99Ms, 5, 'max', 'ms'));
+  } else {
+    lines.push(target('Event loop p99 delay < 5 ms during sweeps', null, 5, 'max', 'ms', r.skipped?.scale ?? 'no scale run'));
+  }
+  lines.push(target('Latency ≥ 1 000× better than `stream=false`', ra.dockerStreamFalseVsOneShot, 1000, 'min', '×', noLib));
+  lines.push(target('Latency ≥ 100× better than `one-shot=true`', ra.dockerOneShotVsOneShot, 100, 'min', '×', noLib));
+  lines.push('');
+
+  // --- real containers ---
+  const c = r.ctrstat;
+  const l = r.limit?.perContainer;
+  const n = r.config.realContainers;
+  lines.push(`## Per container, on ${n} real Docker containers`);
+  lines.push('');
+  if (!c && !l) {
+    lines.push(`Not measured: ${r.skipped?.ctrstat ?? r.skipped?.limitReal ?? r.skipped?.docker ?? 'unknown reason'}.`);
+    lines.push('');
+  } else {
+    if (r.filePlan) {
+      lines.push(`Files per sample: ${r.filePlan.hostFiles.length} host files (${r.filePlan.hostFiles.map((p) => `\`${p}\``).join(', ')}) read once per call, and ${r.filePlan.filesPerContainer.join('/')} files per container; ${r.filePlan.namespaces} network namespaces. The list is ${r.filePlan.source}; the C floor reads exactly these paths.`);
+      lines.push('');
+    }
+    lines.push('Microseconds per container (median call time ÷ containers in the call).');
+    lines.push('');
+    lines.push('| What | no network | with network | ÷ floor (no network) | ÷ floor (with network) |');
+    lines.push('|---|---|---|---|---|');
+    if (l) {
+      lines.push(`| C floor, open + read + close, all containers in one pass | ${fmt(l.oneShotUs)} | ${fmt(l.oneShotUs + l.netSetnsUs)} | 1× | 1× |`);
+      lines.push(`| C floor, one container alone (host files + its files) | ${fmt(l.oneShotSingleUs)} | ${fmt(l.oneShotSingleUs + l.netSetnsSingleUs)} | 1× | 1× |`);
+      lines.push(`| C floor, \`pread\` on kept descriptors (+ dump on kept netlink sockets) | ${fmt(l.keptFdUs)} | ${fmt(l.keptFdUs + l.netKeptUs)} | 1× | 1× |`);
+    }
+    if (c && l) {
+      const nn = c.noNetwork;
+      const wn = c.withNetwork;
+      const oneAll = l.oneShotUs;
+      const oneAllNet = l.oneShotUs + l.netSetnsUs;
+      const single = l.oneShotSingleUs;
+      const singleNet = l.oneShotSingleUs + l.netSetnsSingleUs;
+      const kept = l.keptFdUs;
+      const keptNet = l.keptFdUs + l.netKeptUs;
+      lines.push(`| \`readContainerStats(id)\`, containers in turn | ${fmt(nn.singleUs)} | ${fmt(wn.singleUs)} | ${x(nn.singleUs / single)} | ${x(wn.singleUs / singleNet)} |`);
+      lines.push(`| \`readContainerStats(all)\`, one batch | ${fmt(nn.batchUs)} | ${fmt(wn.batchUs)} | ${x(nn.batchUs / oneAll)} | ${x(wn.batchUs / oneAllNet)} |`);
+      lines.push(`| \`StatsSampler.sample(resolved)\`, no kept descriptors | ${fmt(nn.samplerOneShotUs)} | ${fmt(wn.samplerOneShotUs)} | ${x(nn.samplerOneShotUs / oneAll)} | ${x(wn.samplerOneShotUs / oneAllNet)} |`);
+      lines.push(`| \`StatsSampler({ keepFds: true })\` sweep | ${fmt(nn.sweepUs)} | ${fmt(wn.sweepUs)} | ${x(nn.sweepUs / kept)} | ${x(wn.sweepUs / keptNet)} |`);
+    } else if (!c) {
+      lines.push(`| ctrstat | not measured: ${r.skipped?.ctrstat} | | | |`);
+    }
+    lines.push('');
+    lines.push('The floor of a one-shot call is compared with open/read/close (and setns + socket + dump); the floor of a sweep with kept descriptors (and kept sockets). `readContainerStats` also resolves the references (and, with network, lists the containers to tell shared namespaces apart), which the floor does not do.');
+    lines.push('');
+  }
+
+  // --- Docker ---
+  lines.push('## Docker\'s stats API on the same containers');
+  lines.push('');
+  const methods = r.docker?.methods ?? [];
+  if (!methods.length) {
+    lines.push(`Not measured: ${r.skipped?.docker ?? 'no containers'}.`);
+    lines.push('');
+  } else {
+    const oneShotUs = c?.withNetwork?.singleUs;
+    lines.push(`Milliseconds. "One container" is the median of single requests made in turn; "all" is one call for all ${n} containers (concurrent requests, or the library's own list call). Daemon CPU is utime + stime of dockerd, containerd and containerd-shim* from /proc/<pid>/stat over the single requests, per container-sample, less the daemons' idle rate (${fmt(r.docker.idleDaemonCpuMsPerS)} ms/s measured just before); tick resolution 10 ms.`);
+    lines.push('');
+    lines.push('| Method | one container | all | Docker ÷ ctrstat `readContainerStats(id)` | daemon CPU per sample (raw) |');
+    lines.push('|---|---|---|---|---|');
+    for (const mm of methods) {
+      if (mm.unavailable || mm.error) {
+        lines.push(`| ${mm.label} | not measured: ${mm.unavailable ?? mm.error} | | | |`);
+        continue;
+      }
+      lines.push(`| ${mm.label} | ${fmt(mm.singleMs)} | ${fmt(mm.allMs)} | ${oneShotUs ? x((mm.singleMs * 1000) / oneShotUs) : '—'} | ${fmt(mm.daemonCpuMsPerSampleNet)} ms (${fmt(mm.daemonCpuMsPerSample)} ms) |`);
+    }
+    if (c) {
+      lines.push(`| ctrstat \`readContainerStats(id)\`, with network | ${fmt(c.withNetwork.singleUs / 1000)} | ${fmt((c.withNetwork.batchUs * n) / 1000)} | 1× | ctrstat's own CPU: ${fmt(c.withNetwork.singleCpuMsPerContainer)} ms |`);
+    }
+    lines.push('');
+    if (ra.dockerDaemonCpuVsCtrstatCpu !== null && ra.dockerDaemonCpuVsCtrstatCpu !== undefined) {
+      lines.push(`Docker's daemons spend ${x(ra.dockerDaemonCpuVsCtrstatCpu)} the CPU time per \`one-shot=true\` sample that ctrstat's whole process spends per \`readContainerStats(id)\` (${x(ra.dockerStreamFalseDaemonCpuVsCtrstatCpu)} for \`stream=false\`), not counting the CPU of the client that made the request.`);
+      lines.push('');
+    }
+  }
+
+  // --- scale ---
+  lines.push('## Scale: monitor sweeps');
+  lines.push('');
+  if (r.skipped?.scale) {
+    lines.push(`Not measured: ${r.skipped.scale}.`);
+    lines.push('');
+  } else if (r.scale.length) {
+    lines.push(`Synthetic containers (plus the ${n} real ones in every sweep), one \`StatsSampler({ keepFds: true })\` sampling all of them back to back. Sweep times are medians; CPU is this process's user + system time (every thread) per sweep, as a percentage of one core at one sweep per second; the event-loop figure is \`monitorEventLoopDelay\` (10 ms resolution) p99 less the 10 ms timer period, while sweeping; RSS and descriptors are taken with the sampler open.`);
+    lines.push('');
+    lines.push('| containers | setup | sweep | sweep, no network | floor: kept fds + kept sockets | sweep ÷ floor (no network) | first sweep | CPU at 1 Hz | loop p99 | RSS | fds |');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const row of r.scale) {
+      if (row.error) {
+        lines.push(`| ${row.containers} | ${fmt(row.setupMs, 'ms')} | failed: ${row.error} | | | | | | | | |`);
+        continue;
+      }
+      lines.push(`| ${row.containers} + ${row.realContainers} | ${fmt(row.setupMs, 'ms')} | ${fmt(row.sweepMs, 'ms')} | ${fmt(row.sweepMsNoNet, 'ms')} | ${fmt(row.keptFdLimitMs)} + ${fmt(row.keptNetLimitMs)} ms | ${x(row.sweepVsKeptFdLimit)} | ${fmt(row.firstSweepMs, 'ms')} | ${fmt(row.cpuPercentAt1Hz, '%')} | ${fmt(row.eventLoopP99Ms, 'ms')} | ${fmt(row.rssMb, 'MB')} | ${fmt(row.fds)} |`);
+    }
+    lines.push('');
+    const failed = r.scale.find((row) => row.error);
+    if (!failed && r.config.scales.length > r.scale.length) lines.push(`Sizes not reached: ${r.config.scales.filter((s) => !r.scale.some((row) => row.containers === s)).join(', ')}.`);
+    lines.push('');
+  }
+
+  lines.push('## Method');
+  lines.push('');
+  lines.push(`- **Floor** (\`bench/baseline.c\`, compiled by the run with \`cc -O2\`): for the exact paths ctrstat reads (recorded from its calls into the native addon during one read of the same containers), (a) \`open\` + \`read\` to EOF + \`close\` of every file; (b) \`pread\` at offset 0 on descriptors opened beforehand (cgroup files regenerate on every read); (c) on one thread, for every container: open + fstat \`/proc/<pid>/ns/net\`, \`setns\`, a \`NETLINK_ROUTE\` socket, \`setns\` back, an \`RTM_GETLINK\` dump to \`NLMSG_DONE\` reading \`IFLA_STATS64\`; (d) the dump alone on sockets kept per namespace. Medians over ${r.config.baselineIterations} passes (network ${r.config.baselineNetIterations}) after a warm-up pass; per-container figures divide a pass by the containers in it.`);
+  lines.push(`- **ctrstat**: the built package (\`dist/index.js\`) with its native addon. Each way of reading is timed ${r.config.ctrstatRounds} times (sweeps ${r.config.sweepRounds}) after a warm-up call; medians. CPU time is \`process.cpuUsage()\` (every thread of the process, the addon's included).`);
+  lines.push(`- **Docker**: requests over \`/var/run/docker.sock\` with \`node:http\` (keep-alive agent), dockerode 5.0.1 and systeminformation 5.33.23; ${r.config.dockerSlowRounds} round(s) for the \`stream=false\` kinds (each takes about two daemon collection cycles) and ${r.config.dockerFastRounds} for \`one-shot=true\`, after one warm-up request. systeminformation's \`dockerContainerStats\` inspects and then asks \`stats?stream=0\` for every id.`);
+  lines.push('- **Synthetic containers** (`bench/spawn.c`): for each one a cgroup `ctb-bench/ctb-<i>` in every v1 controller (memory, cpu, cpuacct, blkio, pids, cpuset) and in the unified hierarchy, holding one sleeping process that entered a new network namespace with loopback up and an extra interface `d0` (a dummy, or a veth pair inside the namespace where the kernel has no dummy driver). They are synthetic: no runtime made them, and they are given to `StatsSampler` as `ResolvedContainer` objects (runtime `cgroup`) built by the bench, so discovery never reports them. They are removed at the end of the run (also on failure and on SIGINT/SIGTERM; `npm run bench -- --cleanup` removes leftovers), as are the `ctb-bench-<i>` Docker containers.');
+  lines.push('- Sweeps for the scale table run back to back (the next starts on `setImmediate` after the last answer) for at least ' + `${r.config.scaleMinSweeps} sweeps and ${fmt(r.config.scaleMinSweepMs / 1000)} s; "CPU at 1 Hz" is CPU time per sweep ÷ 1 s.`);
+  lines.push('');
+  const notes = [...(r.notes ?? [])];
+  if (r.syntheticSetupMs !== undefined) notes.push(`synthetic setup took ${fmt(r.syntheticSetupMs, 'ms')} in all${r.cleanup?.syntheticTeardownMs !== undefined ? `, teardown ${fmt(r.cleanup.syntheticTeardownMs, 'ms')}` : ''}`);
+  const skipped = Object.entries(r.skipped ?? {});
+  if (notes.length || skipped.length) {
+    lines.push('## Notes');
+    lines.push('');
+    for (const note of notes) lines.push(`- ${note}`);
+    for (const [what, why] of skipped) lines.push(`- Not run (${what}): ${why}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}

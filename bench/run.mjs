@@ -1,0 +1,388 @@
+#!/usr/bin/env node
+// ctrstat benchmark: `npm run bench` (full) or `npm run bench -- --quick` (under a minute).
+//
+//   --quick            2 Docker containers, scale 10 and 100 only, fewer rounds
+//   --cleanup          only remove leftovers of an interrupted run (ctb-* containers, ctb-bench cgroups)
+//   --containers N     real Docker containers to start (default 5, --quick 2)
+//   --scale A,B,...    synthetic container counts (default 10,100,1000,5000; --quick 10,100)
+//   --no-docker        skip everything that needs dockerd
+//   --no-scale         skip the synthetic scale runs
+//
+// Writes bench/results.json and BENCHMARKS.md. Every figure is measured in this one process run; a
+// section that cannot run is reported with the reason and no number.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { baselineList, loadLibrary, measureCtrstat, recordReads, assertStats } from './ctrstat.mjs';
+import {
+  daemonIdleRate, dockerMethods, dockerUnavailable, dockerVersion, measureDockerMethod, removeContainers, startContainers,
+} from './docker.mjs';
+import { renderMarkdown } from './report.mjs';
+import { SyntheticContainers, cleanupSynthetic, syntheticLayout } from './synthetic.mjs';
+import {
+  benchDir, compileC, machineInfo, median, nowMs, openFdCount, processCpuMs, repoDir, rssMb, round, sleep, workDir,
+} from './util.mjs';
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const option = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = flag('--quick');
+const startedAt = nowMs();
+const log = (message) => process.stderr.write(`[bench ${((nowMs() - startedAt) / 1000).toFixed(1)}s] ${message}\n`);
+
+const config = {
+  quick,
+  realContainers: Number(option('--containers') ?? (quick ? 2 : 5)),
+  scales: (option('--scale') ?? (quick ? '10,100' : '10,100,1000,5000')).split(',').map(Number).filter((n) => n > 0),
+  docker: !flag('--no-docker'),
+  scale: !flag('--no-scale'),
+  ctrstatRounds: quick ? 15 : 60,
+  sweepRounds: quick ? 30 : 200,
+  baselineIterations: quick ? 300 : 3000,
+  baselineNetIterations: quick ? 100 : 1000,
+  dockerSlowRounds: quick ? 1 : 3,
+  dockerFastRounds: quick ? 2 : 5,
+  idleWindowMs: quick ? 1000 : 3000,
+  scaleMinSweepMs: quick ? 700 : 3000,
+  scaleMinSweeps: quick ? 5 : 10,
+};
+
+// --- cleanup, also on interruption ---
+let synthetic = null;
+let cleaning = null;
+async function cleanupAll() {
+  if (cleaning) return cleaning;
+  cleaning = (async () => {
+    const report = {};
+    if (synthetic) {
+      await synthetic.down().catch(() => {});
+      report.syntheticTeardownMs = synthetic.teardownMs;
+    }
+    report.leftoverCgroups = await cleanupSynthetic().catch((err) => ({ error: err.message }));
+    report.dockerContainersRemoved = await removeContainers().catch(() => 0);
+    return report;
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    log(`${signal}: cleaning up`);
+    cleanupAll().finally(() => process.exit(130));
+  });
+}
+
+if (flag('--cleanup')) {
+  const report = await cleanupAll();
+  log(`removed ${report.dockerContainersRemoved} ctb-* containers, killed ${report.leftoverCgroups.processes ?? 0} processes, removed ${report.leftoverCgroups.directories ?? 0} cgroup directories`);
+  process.exit(0);
+}
+
+const results = {
+  machine: machineInfo(argv),
+  config,
+  notes: [],
+  skipped: {},
+  ratios: {
+    oneShotVsLimit: null,
+    sweepVsKeptFdLimit: null,
+    dockerStreamFalseVsOneShot: null,
+    dockerOneShotVsOneShot: null,
+    dockerDaemonCpuVsCtrstatCpu: null,
+  },
+  scale: [],
+};
+
+function fdLimits() {
+  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+  const [soft, hard] = line.replace('Max open files', '').trim().split(/\s+/).map(Number);
+  return { soft, hard };
+}
+
+/** Raises this process's descriptor limit (root may raise the hard limit too); returns the soft limit. */
+function ensureFdLimit(need) {
+  const { soft, hard } = fdLimits();
+  if (soft >= need) return soft;
+  try {
+    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${need}:${Math.max(need, hard)}`], { stdio: 'ignore' });
+    results.notes.push(`RLIMIT_NOFILE raised from ${soft} to ${need} for the kept descriptors of the largest scale`);
+  } catch {
+    // stays as it is; the sampler's maxFds is bounded below
+  }
+  return fdLimits().soft;
+}
+
+function runBaseline(listText, name, iterations, netIterations) {
+  const listPath = join(workDir, `${name}.list`);
+  writeFileSync(listPath, listText);
+  const output = execFileSync(join(workDir, 'baseline'), [listPath, String(iterations), String(netIterations)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+    timeout: 600_000,
+  });
+  return JSON.parse(output);
+}
+
+/** The C floor for n containers, µs per container, composed from baseline.c's passes. */
+function limitsPerContainer(b, n) {
+  const one = b.oneShot.medianUs;
+  const kept = b.keptFd.medianUs;
+  const hostOne = b.hostOneShot.medianUs;
+  const net = b.netSetns.medianUs;
+  const netKept = b.netKept.medianUs;
+  return {
+    // All containers in one pass (host files once).
+    oneShotUs: one / n,
+    keptFdUs: kept / n,
+    netSetnsUs: net / n,
+    netKeptUs: netKept / n,
+    // One container read alone: the host files plus one container's share.
+    oneShotSingleUs: hostOne + (one - hostOne) / n,
+    netSetnsSingleUs: net / n,
+  };
+}
+
+async function main() {
+  log(`${quick ? 'quick' : 'full'} run on ${results.machine.cpuModel}, ${results.machine.cores} cores, kernel ${results.machine.kernel}`);
+  const leftovers = await cleanupSynthetic();
+  const oldContainers = config.docker ? await removeContainers().catch(() => 0) : 0;
+  if (leftovers.processes || leftovers.directories || oldContainers) {
+    results.notes.push(`removed leftovers of an earlier run first (${oldContainers} containers, ${leftovers.directories} cgroup directories)`);
+  }
+
+  // --- C programs ---
+  try {
+    compileC('baseline', ['-pthread']);
+    compileC('spawn');
+  } catch (err) {
+    throw new Error(`cc failed: ${err.stderr?.toString() ?? err.message}`);
+  }
+
+  // --- the library ---
+  const loaded = await loadLibrary({ log });
+  if (loaded.error) {
+    results.skipped.ctrstat = loaded.error;
+    log(`ctrstat sections skipped: ${loaded.error}`);
+  } else {
+    results.notes.push(...loaded.notes);
+  }
+  const { lib, native } = loaded;
+
+  // --- real containers ---
+  let ids = [];
+  let realTargets = [];
+  if (config.docker) {
+    const why = await dockerUnavailable();
+    if (why) results.skipped.docker = why;
+    else {
+      results.docker = { version: await dockerVersion() };
+      const t0 = nowMs();
+      ids = await startContainers(config.realContainers);
+      results.docker.startMs = nowMs() - t0;
+      log(`started ${ids.length} Docker containers (bb:local) in ${(results.docker.startMs / 1000).toFixed(1)} s`);
+    }
+  } else results.skipped.docker = 'disabled by --no-docker';
+
+  // --- limit and ctrstat on the real containers ---
+  if (lib && ids.length) {
+    realTargets = await Promise.all(ids.map((id) => lib.resolveContainer(id)));
+    const reads = await recordReads(native, async () => {
+      await lib.readContainerStats(ids, { network: true });
+    });
+    const list = baselineList(realTargets, reads);
+    results.filePlan = {
+      source: 'recorded from the addon calls of readContainerStats(all containers)',
+      hostFiles: reads.files.filter((_, i) => list.text.split('\n')[i]?.startsWith('host')),
+      filesPerContainer: list.containerFiles,
+      exampleContainerFiles: reads.files.filter((p) => Object.values(realTargets[0].dirs).some((d) => d && p.startsWith(`${d}/`))),
+      namespaces: list.namespaces,
+    };
+    log(`file plan: ${list.hostFiles} host files + ${list.containerFiles.join('/')} per container, ${list.namespaces} namespaces`);
+    const b = runBaseline(list.text, 'real', config.baselineIterations, config.baselineNetIterations);
+    results.limit = { raw: b, perContainer: limitsPerContainer(b, ids.length) };
+    if (Object.values(b.failures).some((v) => v > 0)) results.notes.push(`baseline.c failures on the real containers: ${JSON.stringify(b.failures)}`);
+    log(`limit: one-shot ${round(results.limit.perContainer.oneShotUs)} µs, kept ${round(results.limit.perContainer.keptFdUs)} µs, netns ${round(results.limit.perContainer.netSetnsUs)} µs per container`);
+    results.ctrstat = await measureCtrstat(lib, ids, realTargets, { rounds: config.ctrstatRounds, sweepRounds: config.sweepRounds });
+    log(`ctrstat: ${JSON.stringify(results.ctrstat, (k, v) => (typeof v === 'number' ? round(v) : v))}`);
+  } else if (!lib) {
+    results.skipped.limitReal = 'the file list comes from the library, which is not built';
+  } else {
+    results.skipped.limitReal = 'no real containers (Docker unavailable)';
+  }
+
+  // --- Docker's API and its daemons' CPU ---
+  if (ids.length) {
+    const idleRate = await daemonIdleRate(config.idleWindowMs);
+    results.docker.idleDaemonCpuMsPerS = idleRate;
+    results.docker.methods = [];
+    for (const method of await dockerMethods()) {
+      const slow = method.key !== 'httpOneShot';
+      log(`Docker: ${method.key} (${slow ? config.dockerSlowRounds : config.dockerFastRounds} round(s) over ${ids.length} containers)`);
+      const m = await measureDockerMethod(method, ids, slow ? config.dockerSlowRounds : config.dockerFastRounds, idleRate);
+      results.docker.methods.push(m);
+      if (m.error) log(`  failed: ${m.error}`);
+      else log(`  ${round(m.singleMs)} ms per container, all ${round(m.allMs)} ms, daemon CPU ${round(m.daemonCpuMsPerSampleNet)} ms per sample`);
+    }
+  }
+
+  // --- scale ---
+  if (!config.scale) results.skipped.scale = 'disabled by --no-scale';
+  else if (!lib) results.skipped.scale = `needs the library: ${results.skipped.ctrstat}`;
+  else {
+    const layout = syntheticLayout();
+    if (layout.error) results.skipped.scale = layout.error;
+    else await runScale(lib, native, layout, realTargets);
+  }
+
+  computeRatios();
+}
+
+async function runScale(lib, native, layout, realTargets) {
+  synthetic = new SyntheticContainers(layout);
+  synthetic.start();
+  for (const n of [...config.scales].sort((a, b) => a - b)) {
+    const row = { containers: n, realContainers: realTargets.length, synthetic: true };
+    try {
+      row.setupMs = await synthetic.up(n);
+      const targets = [...synthetic.targets(n), ...realTargets];
+      log(`scale ${n}: ${n} synthetic containers up (+${round(row.setupMs)} ms), ${targets.length} targets`);
+
+      // What a sample reads (and a check that every target reads cleanly).
+      const plain = new lib.StatsSampler({ network: true });
+      let first;
+      const reads = await recordReads(native, async () => {
+        first = await plain.sample(targets);
+      });
+      plain.close();
+      assertStats(first, `sample of ${targets.length} targets`);
+      const list = baselineList(targets, reads);
+      row.filesPerSweep = reads.files.length;
+      row.namespaces = list.namespaces;
+
+      const iterations = Math.max(5, Math.min(config.baselineIterations, Math.round(2e5 / reads.files.length)));
+      const netIterations = Math.max(3, Math.min(config.baselineNetIterations, Math.round(5e4 / Math.max(1, list.namespaces))));
+      const b = runBaseline(list.text, `scale-${n}`, iterations, netIterations);
+      row.keptFdLimitMs = b.keptFd.medianUs / 1000;
+      row.keptNetLimitMs = b.netKept.medianUs / 1000;
+      row.oneShotLimitMs = b.oneShot.medianUs / 1000;
+
+      const need = reads.files.length + list.namespaces + 512;
+      const soft = ensureFdLimit(need + 256);
+      const maxFds = Math.min(reads.files.length + 64, soft - list.namespaces - 256);
+      const maxSockets = list.namespaces + 16;
+      row.samplerOptions = { keepFds: true, maxFds, maxSockets };
+
+      // Sweeps without network: against the kept-descriptor floor.
+      const noNet = await sweeps(lib, targets, { network: false, keepFds: true, maxFds }, false);
+      row.sweepMsNoNet = noNet.sweepMs;
+      row.sweepVsKeptFdLimit = noNet.sweepMs / row.keptFdLimitMs;
+
+      // Monitor sweeps with network: time, CPU, event loop, memory, descriptors.
+      const s = await sweeps(lib, targets, { network: true, keepFds: true, maxFds, maxSockets }, true);
+      Object.assign(row, s);
+      row.sweepWithNetworkVsLimit = s.sweepMs / (row.keptFdLimitMs + row.keptNetLimitMs);
+      log(`scale ${n}: sweep ${round(row.sweepMs)} ms (no network ${round(row.sweepMsNoNet)} ms; floor ${round(row.keptFdLimitMs)} + ${round(row.keptNetLimitMs)} ms), CPU ${round(row.cpuPercentAt1Hz)} % at 1 Hz, loop p99 ${round(row.eventLoopP99Ms)} ms, RSS ${round(row.rssMb)} MB, ${row.fds} fds`);
+    } catch (err) {
+      row.error = err.message;
+      log(`scale ${n} failed: ${err.message}`);
+      results.scale.push(row);
+      break;
+    }
+    results.scale.push(row);
+  }
+  results.syntheticSetupMs = synthetic.setupMs;
+}
+
+/** Back-to-back sweeps of one kept-descriptor sampler (one warm-up sweep opens everything). */
+async function sweeps(lib, targets, options, full) {
+  const sampler = new lib.StatsSampler(options);
+  try {
+    const t0 = nowMs();
+    assertStats(await sampler.sample(targets), 'first sweep');
+    const firstSweepMs = nowMs() - t0;
+    const histogram = monitorEventLoopDelay({ resolution: 10 });
+    const times = [];
+    const cpu0 = processCpuMs();
+    const start = nowMs();
+    histogram.enable();
+    while (times.length < config.scaleMinSweeps || nowMs() - start < config.scaleMinSweepMs) {
+      const s = nowMs();
+      const answer = await sampler.sample(targets);
+      times.push(nowMs() - s);
+      assertStats(answer, 'sweep');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    histogram.disable();
+    const cpuMsPerSweep = (processCpuMs() - cpu0) / times.length;
+    const out = { sweepMs: median(times), sweeps: times.length };
+    if (!full) return out;
+    // The histogram records the timer's whole period; the delay is what exceeds the 10 ms resolution.
+    const p99Raw = histogram.percentile(99) / 1e6;
+    return {
+      ...out,
+      firstSweepMs,
+      cpuMsPerSweep,
+      cpuPercentAt1Hz: (cpuMsPerSweep / 1000) * 100,
+      eventLoopP99Ms: Math.max(0, p99Raw - 10),
+      eventLoopP99RawMs: p99Raw,
+      eventLoopMaxMs: Math.max(0, histogram.max / 1e6 - 10),
+      rssMb: rssMb(),
+      fds: openFdCount(),
+    };
+  } finally {
+    sampler.close();
+  }
+}
+
+function ratio(a, b) {
+  return a === null || a === undefined || !b ? null : a / b;
+}
+
+function computeRatios() {
+  const r = results.ratios;
+  const c = results.ctrstat;
+  const l = results.limit?.perContainer;
+  const byKey = Object.fromEntries((results.docker?.methods ?? []).filter((m) => !m.error && !m.unavailable).map((m) => [m.key, m]));
+  if (c && l) {
+    r.oneShotVsLimit = ratio(c.noNetwork.batchUs, l.oneShotUs);
+    r.sweepVsKeptFdLimit = ratio(c.noNetwork.sweepUs, l.keptFdUs);
+    r.oneShotSingleVsLimit = ratio(c.noNetwork.singleUs, l.oneShotSingleUs);
+    r.samplerOneShotVsLimit = ratio(c.noNetwork.samplerOneShotUs, l.oneShotUs);
+    r.oneShotWithNetworkVsLimit = ratio(c.withNetwork.batchUs, l.oneShotUs + l.netSetnsUs);
+    r.sweepWithNetworkVsLimit = ratio(c.withNetwork.sweepUs, l.keptFdUs + l.netKeptUs);
+  }
+  if (c) {
+    const oneShotUs = c.withNetwork.singleUs;
+    r.dockerStreamFalseVsOneShot = ratio(byKey.httpStreamFalse?.singleMs * 1000, oneShotUs);
+    r.dockerOneShotVsOneShot = ratio(byKey.httpOneShot?.singleMs * 1000, oneShotUs);
+    r.dockerodeVsOneShot = ratio(byKey.dockerode?.singleMs * 1000, oneShotUs);
+    r.systeminformationVsOneShot = ratio(byKey.systeminformation?.singleMs * 1000, oneShotUs);
+    r.dockerDaemonCpuVsCtrstatCpu = ratio(byKey.httpOneShot?.daemonCpuMsPerSampleNet, c.withNetwork.singleCpuMsPerContainer);
+    r.dockerStreamFalseDaemonCpuVsCtrstatCpu = ratio(byKey.httpStreamFalse?.daemonCpuMsPerSampleNet, c.withNetwork.singleCpuMsPerContainer);
+  }
+  const largest = results.scale.filter((row) => !row.error).at(-1);
+  if (largest && r.sweepVsKeptFdLimit !== null) r.sweepVsKeptFdLimitAtLargestScale = largest.sweepVsKeptFdLimit;
+}
+
+let failure = null;
+try {
+  await main();
+} catch (err) {
+  failure = err;
+  results.error = err.stack ?? String(err);
+  log(`failed: ${err.message}`);
+} finally {
+  log('cleaning up');
+  results.cleanup = await cleanupAll();
+  const left = await cleanupSynthetic();
+  if (left.processes || left.directories) results.cleanup.secondPass = left;
+}
+results.durationS = (nowMs() - startedAt) / 1000;
+const json = JSON.stringify(results, (key, value) => (typeof value === 'number' ? round(value) : value), 2);
+writeFileSync(join(benchDir, 'results.json'), json + '\n');
+writeFileSync(join(repoDir, 'BENCHMARKS.md'), renderMarkdown(JSON.parse(json)));
+log(`wrote bench/results.json and BENCHMARKS.md in ${results.durationS.toFixed(1)} s`);
+process.exit(failure ? 1 : 0);
