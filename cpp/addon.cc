@@ -3,6 +3,7 @@
 #include "napi_config.h"
 
 #include "file_read.h"
+#include "file_set.h"
 #include "netns_reader.h"
 
 namespace {
@@ -11,7 +12,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
   exports.Set("readFiles", Napi::Function::New(env, ReadFiles, "readFiles"));
   exports.Set("readNetns", Napi::Function::New(env, ReadNetns, "readNetns"));
-  exports.Set("FdCache", FdCache::Define(env));
+  exports.Set("FileSet", FileSet::Define(env));
+  exports.Set("tokenize", Napi::Function::New(env, TokenizeTexts, "tokenize"));
   exports.Set("NetlinkCache", NetlinkCache::Define(env));
   return exports;
 }

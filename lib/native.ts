@@ -65,23 +65,6 @@ export interface NativeNetnsAnswer {
 }
 
 /**
- * Keeps file descriptors open between reads; pread at offset 0 regenerates cgroup files. Beyond maxFds a
- * path is read one-shot (nothing is evicted). Any failure of a kept descriptor drops it; the next read reopens.
- */
-export interface NativeFdCache {
-  /** Reads every path (opening and keeping the ones not yet open) off the event loop. */
-  read(paths: string[]): Promise<Array<string | NativeFailure>>;
-  /** Closes the kept descriptors of these paths (unknown paths are ignored). */
-  close(paths: string[]): void;
-  /** Closes every kept descriptor whose path starts with this prefix. */
-  closePrefix(prefix: string): void;
-  /** Closes everything; the cache stays usable. */
-  closeAll(): void;
-  /** Number of descriptors kept now. */
-  readonly size: number;
-}
-
-/**
  * Keeps one netlink socket per namespace (opened inside it once), so later reads need no setns. Each read
  * stats the target again: if it now names another namespace or is gone, the socket is dropped and the path
  * reopened. Beyond maxSockets a target is read one-shot.
@@ -91,6 +74,50 @@ export interface NativeNetlinkCache {
   close(targets: string[]): void;
   closeAll(): void;
   readonly size: number;
+}
+
+/**
+ * How a FileSet reads a path: tokenized (cpp/tokenize.h), as text, only the inode of the path, or
+ * (Clock, any path) CLOCK_MONOTONIC in ns at that point of the read;
+ * optionally | Optional: the file may be absent for the life of the cgroup (an optional interface
+ * file), so a kept set remembers an open that failed with ENOENT and tries again only now and then.
+ */
+export const FileMode = { Tokens: 0, Text: 1, Inode: 2, Clock: 3, Optional: 4 } as const;
+
+/** The system call behind a failed status in a NativeTokenBatch. */
+export const FAILED_CALLS = ['', 'open', 'read', 'stat'] as const;
+
+/**
+ * The answer to a FileSet read (or to tokenize()): per file a range of (key id, value) entries, or a
+ * failure. Entries of file i are first[i] .. first[i + 1]. A line of words only has the value NaN.
+ */
+export interface NativeTokenBatch {
+  first: Uint32Array;
+  /** 0, or the negative errno of the call that failed. */
+  status: Int32Array;
+  /** Index into FAILED_CALLS. */
+  syscall: Uint8Array;
+  keys: Uint32Array;
+  values: Float64Array;
+  /** Names of the key ids from the `knownKeys` given to read() on (every key, for tokenize()). */
+  newKeys: string[];
+  /** The content of text-mode files, by file index; null when the read had none. */
+  texts: Array<string | undefined> | null;
+}
+
+/**
+ * Files registered once and read many times in one trip each, off the event loop. Ids are reused
+ * after release(); clear() releases every id.
+ */
+export interface NativeFileSet {
+  /** Registers paths; mode is a FileMode, optionally | FileMode.Optional. */
+  add(paths: string[], mode: number): Uint32Array;
+  /** Reads the files of these ids, in order. `knownKeys`: how many key names the caller has. */
+  read(ids: Uint32Array, knownKeys: number): Promise<NativeTokenBatch>;
+  release(ids: Uint32Array): void;
+  clear(): void;
+  /** Descriptors kept open now. */
+  readonly openCount: number;
 }
 
 export interface NativeBinding {
@@ -106,7 +133,10 @@ export interface NativeBinding {
    * IFLA_STATS64. One thread per call serves the whole batch.
    */
   readNetns(targets: string[]): Promise<Array<NativeNetnsAnswer | NativeFailure>>;
-  FdCache: new (maxFds: number) => NativeFdCache;
+  /** maxOpen: descriptors to keep between reads (0: open, read and close every time). */
+  FileSet: new (maxOpen: number) => NativeFileSet;
+  /** The tokenizer of FileSet on strings, synchronously, with a fresh key table. */
+  tokenize(texts: string[]): NativeTokenBatch;
   NetlinkCache: new (maxSockets: number) => NativeNetlinkCache;
 }
 

@@ -1,15 +1,21 @@
 // One sample of many containers: every cgroup file of every container (plus /proc/stat and
-// /proc/meminfo) in one native trip, and every network namespace in one more, run side by side.
+// /proc/meminfo) in one native trip, tokenized there, and every network namespace in one more, run
+// side by side. With keepFds the files are registered once and their descriptors kept between samples.
 import { stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import {
-  buildCgroupStats, cgroupBlockDevices, cgroupFilePlan, CgroupGoneError, createDeviceNameResolver, type DeviceNameResolver,
+  buildCgroupStats, cgroupBlockDevices, cgroupFilePlan, CgroupGoneError, createDeviceNameResolver, type CgroupFilePlan,
+  type DeviceNameResolver,
 } from './cgroup/index.js';
+import { fileFailure, fileText, KeyNames, type TokenBatch } from './cgroup/tokens.js';
 import { buildHostStats, hostFilePaths } from './host.js';
 import { buildNetworkStats } from './network.js';
-import { native, isNativeFailure, type NativeFailure, type NativeFdCache, type NativeNetlinkCache, type NativeNetnsAnswer } from './native.js';
 import {
-  ContainerNotFoundError, CtrstatError, PermissionDeniedError, NETNS_PRIVILEGE_HINT, systemError,
+  FileMode, native, isNativeFailure, type NativeFailure, type NativeFileSet, type NativeNetlinkCache,
+  type NativeNetnsAnswer, type NativeTokenBatch,
+} from './native.js';
+import {
+  CGROUP_PRIVILEGE_HINT, ContainerNotFoundError, CtrstatError, PermissionDeniedError, NETNS_PRIVILEGE_HINT, systemError,
 } from './errors.js';
 import type { ResolvedContainer } from './discovery/types.js';
 import type { ContainerStats, HostOptions, NetworkStats } from './types.js';
@@ -19,7 +25,7 @@ export interface SamplerOptions extends HostOptions {
   network?: boolean;
   /** Keep file descriptors and netlink sockets open between samples (for repeated sampling). Default false. */
   keepFds?: boolean;
-  /** Upper bound of kept file descriptors. Default 4096. */
+  /** Upper bound of kept file descriptors. Default: half of this process's open-file limit. */
   maxFds?: number;
   /** Upper bound of kept netlink sockets (one per network namespace). Default 1024. */
   maxSockets?: number;
@@ -36,15 +42,35 @@ export interface SampleContext {
 const GONE_ERRNOS = new Set([-2 /* ENOENT */, -3 /* ESRCH */, -19 /* ENODEV */]);
 const DENIED_ERRNOS = new Set([-1 /* EPERM */, -13 /* EACCES */]);
 
+/** One container's files in the sampler's FileSet: [clock, ...plan.paths, inode of the cgroup directory]. */
+interface Registration {
+  plan: CgroupFilePlan;
+  ids: Uint32Array;
+}
+
+/** The soft RLIMIT_NOFILE of this process (Node raises it to the hard limit at start), or 1024. */
+function openFileLimit(): number {
+  try {
+    const line = readFileSync('/proc/self/limits', 'latin1').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = Number(line?.split(/\s+/)[3]);
+    return Number.isSafeInteger(soft) && soft > 0 ? soft : 1024;
+  } catch {
+    return 1024;
+  }
+}
+
 export class StatsSampler {
   readonly #procRoot: string;
   readonly #sysRoot: string;
   readonly #network: boolean;
-  readonly #fdCache: NativeFdCache | null;
+  readonly #keep: boolean;
+  readonly #files: NativeFileSet;
+  readonly #keys = new KeyNames();
+  readonly #hostIds: Uint32Array;
   readonly #netlinkCache: NativeNetlinkCache | null;
   readonly #deviceNames: DeviceNameResolver;
-  /** cgroup directory → inode, the identity of the cgroup behind a path. */
-  readonly #cgroupInodes = new Map<string, number>();
+  /** Kept registrations by container identity (id, cgroup path, version). */
+  readonly #registered = new Map<string, Registration>();
   #hostNetnsInode: number | null | undefined;
   #closed = false;
 
@@ -52,54 +78,85 @@ export class StatsSampler {
     this.#procRoot = options.procRoot ?? '/proc';
     this.#sysRoot = options.sysRoot ?? '/sys';
     this.#network = options.network ?? true;
-    this.#fdCache = options.keepFds ? new native.FdCache(options.maxFds ?? 4096) : null;
-    this.#netlinkCache = options.keepFds && this.#network ? new native.NetlinkCache(options.maxSockets ?? 1024) : null;
+    this.#keep = options.keepFds ?? false;
+    this.#files = new native.FileSet(this.#keep ? options.maxFds ?? Math.floor(openFileLimit() / 2) : 0);
+    this.#hostIds = this.#files.add(hostFilePaths(this.#procRoot), FileMode.Text);
+    this.#netlinkCache = this.#keep && this.#network ? new native.NetlinkCache(options.maxSockets ?? 1024) : null;
     this.#deviceNames = createDeviceNameResolver(this.#sysRoot);
+  }
+
+  /** Descriptors kept open now (files and netlink sockets). */
+  get openDescriptors(): number {
+    return this.#files.openCount + (this.#netlinkCache?.size ?? 0);
   }
 
   /** Samples every target; each entry is its stats or the typed error that stopped it. */
   async sample(targets: readonly ResolvedContainer[], context: SampleContext = {}): Promise<Array<ContainerStats | CtrstatError>> {
     if (this.#closed) throw new CtrstatError('ERR_SAMPLER_CLOSED', 'This sampler is closed');
-    const hostPaths = hostFilePaths(this.#procRoot);
-    const plans = targets.map((target) => cgroupFilePlan(target.dirs, target.version));
-    const paths = hostPaths.slice();
-    for (const plan of plans) paths.push(...plan.paths);
+    const registrations = targets.map((target) => this.#registration(target));
+    let total = this.#hostIds.length;
+    for (const registration of registrations) if (!(registration instanceof Error)) total += registration.ids.length;
+    const ids = new Uint32Array(total);
+    ids.set(this.#hostIds, 0);
+    const offsets: number[] = [];
+    let offset = this.#hostIds.length;
+    for (const registration of registrations) {
+      offsets.push(offset);
+      if (registration instanceof Error) continue;
+      ids.set(registration.ids, offset);
+      offset += registration.ids.length;
+    }
     const netTargets = this.#network ? targets.map((t) => (t.pid === null ? null : `${this.#procRoot}/${t.pid}/ns/net`)) : [];
     const netPaths = netTargets.filter((p): p is string => p !== null);
 
-    const [files, netAnswers, inodes] = await Promise.all([
-      this.#fdCache ? this.#fdCache.read(paths) : native.readFiles(paths),
-      netPaths.length === 0 ? Promise.resolve([]) : (this.#netlinkCache ? this.#netlinkCache.read(netPaths) : native.readNetns(netPaths)),
-      Promise.all(targets.map((t) => this.#cgroupInode(t))),
-    ]);
+    const knownKeys = this.#keys.known;
+    let batch: NativeTokenBatch;
+    let netAnswers: Array<NativeNetnsAnswer | NativeFailure>;
+    try {
+      [batch, netAnswers] = await Promise.all([
+        this.#files.read(ids, knownKeys),
+        netPaths.length === 0 ? Promise.resolve([]) : (this.#netlinkCache ? this.#netlinkCache.read(netPaths) : native.readNetns(netPaths)),
+      ]);
+    } finally {
+      if (!this.#keep) this.#releaseAll(registrations);
+    }
+    this.#keys.absorb(batch, knownKeys);
+    const tokens: TokenBatch = { batch, keyNames: this.#keys };
     const timestamp = Date.now();
-    const monotonicNs = Number(process.hrtime.bigint());
 
-    const host = buildHostStats(this.#procRoot, files.slice(0, hostPaths.length));
+    const host = buildHostStats(this.#procRoot, hostFilePaths(this.#procRoot).map((path, i) => {
+      const failure = fileFailure(tokens, i, path);
+      return failure ?? fileText(tokens, i);
+    }));
 
     const netByPath = new Map<string, NativeNetnsAnswer | NativeFailure>();
     netPaths.forEach((p, i) => netByPath.set(p, netAnswers[i]!));
     const owners = this.#network ? await this.#namespaceOwners(targets, netTargets, netByPath, context.peers ?? targets) : new Map();
 
-    const answers: Array<ReadonlyArray<string | NativeFailure>> = [];
     const devices: Array<[number, number]> = [];
-    let offset = hostPaths.length;
-    for (const plan of plans) {
-      const slice = files.slice(offset, offset + plan.paths.length);
-      offset += plan.paths.length;
-      answers.push(slice);
-      devices.push(...cgroupBlockDevices(plan, slice));
-    }
+    registrations.forEach((registration, i) => {
+      if (registration instanceof Error) return;
+      // Skips the clock entry.
+      devices.push(...cgroupBlockDevices(registration.plan, tokens, offsets[i]! + 1));
+    });
     if (devices.length > 0) await this.#deviceNames.preload(devices);
 
     const out: Array<ContainerStats | CtrstatError> = [];
     targets.forEach((target, i) => {
-      const plan = plans[i]!;
-      const results = answers[i]!;
+      const registration = registrations[i]!;
       try {
-        const inode = inodes[i];
-        if (inode === undefined || inode === null) throw new CgroupGoneError(target.cgroup.path);
-        const cgroupStats = buildCgroupStats(plan, results, this.#deviceNames.lookup);
+        if (registration instanceof Error) throw registration;
+        const at = offsets[i]!;
+        const { plan } = registration;
+        const monotonicNs = batch.values[batch.first[at]!]!;
+        const inodeAt = at + 1 + plan.paths.length;
+        const inodeFailure = fileFailure(tokens, inodeAt, plan.dir);
+        if (inodeFailure !== null) {
+          if (DENIED_ERRNOS.has(inodeFailure.errno)) throw new PermissionDeniedError(inodeFailure, CGROUP_PRIVILEGE_HINT);
+          throw new CgroupGoneError(plan.dir, inodeFailure.errno);
+        }
+        const inode = batch.values[batch.first[inodeAt]!]!;
+        const cgroupStats = buildCgroupStats(plan, tokens, at + 1, this.#deviceNames.lookup);
         let network: NetworkStats | null = null;
         const netPath = netTargets[i];
         if (netPath) {
@@ -124,6 +181,7 @@ export class StatsSampler {
           host,
         });
       } catch (err) {
+        if (this.#keep && !(registration instanceof Error) && err instanceof CgroupGoneError) this.release(target);
         out.push(this.#toTypedError(target, err));
       }
     });
@@ -132,34 +190,51 @@ export class StatsSampler {
 
   /** Closes what is kept for a container that went away. */
   release(target: ResolvedContainer): void {
-    const dirs = new Set(Object.values(target.dirs).filter((d): d is string => d !== null));
-    for (const dir of dirs) {
-      this.#fdCache?.closePrefix(`${dir}/`);
-      this.#cgroupInodes.delete(dir);
+    const key = registrationKey(target);
+    const registration = this.#registered.get(key);
+    if (registration !== undefined) {
+      this.#files.release(registration.ids);
+      this.#registered.delete(key);
     }
     if (target.pid !== null) this.#netlinkCache?.close([`${this.#procRoot}/${target.pid}/ns/net`]);
   }
 
   close(): void {
     this.#closed = true;
-    this.#fdCache?.closeAll();
+    this.#files.clear();
     this.#netlinkCache?.closeAll();
-    this.#cgroupInodes.clear();
+    this.#registered.clear();
   }
 
-  async #cgroupInode(target: ResolvedContainer): Promise<number | null> {
-    const dir = target.version === 2 ? target.dirs.unified : (target.dirs.memory ?? target.dirs.cpuacct ?? target.dirs.pids);
-    if (dir === null) return null;
-    const known = this.#cgroupInodes.get(dir);
-    if (known !== undefined && this.#fdCache) return known;
+  /** The files of a target in the FileSet (registered on first use when descriptors are kept). */
+  #registration(target: ResolvedContainer): Registration | CtrstatError {
+    const key = registrationKey(target);
+    const known = this.#keep ? this.#registered.get(key) : undefined;
+    if (known !== undefined) return known;
+    let plan: CgroupFilePlan;
     try {
-      const { ino } = await stat(dir);
-      if (this.#fdCache) this.#cgroupInodes.set(dir, ino);
-      return ino;
-    } catch {
-      this.#cgroupInodes.delete(dir);
-      return null;
+      plan = cgroupFilePlan(target.dirs, target.version);
+    } catch (err) {
+      return this.#toTypedError(target, err);
     }
+    const ids = new Uint32Array(plan.paths.length + 2);
+    ids.set(this.#files.add([plan.dir], FileMode.Clock), 0);
+    // Consecutive runs of the same mode go in one call each.
+    let run = 0;
+    for (let i = 1; i <= plan.paths.length; i++) {
+      if (i < plan.paths.length && plan.optional[i] === plan.optional[run]) continue;
+      const mode = FileMode.Tokens | (plan.optional[run] ? FileMode.Optional : 0);
+      ids.set(this.#files.add(plan.paths.slice(run, i) as string[], mode), 1 + run);
+      run = i;
+    }
+    ids.set(this.#files.add([plan.dir], FileMode.Inode), plan.paths.length + 1);
+    const registration = { plan, ids };
+    if (this.#keep) this.#registered.set(key, registration);
+    return registration;
+  }
+
+  #releaseAll(registrations: Array<Registration | CtrstatError>): void {
+    for (const registration of registrations) if (!(registration instanceof Error)) this.#files.release(registration.ids);
   }
 
   /**
@@ -219,13 +294,16 @@ export class StatsSampler {
 
   #toTypedError(target: ResolvedContainer, err: unknown): CtrstatError {
     if (err instanceof CgroupGoneError) {
-      const dirs = Object.values(target.dirs).filter((d): d is string => d !== null);
-      for (const dir of dirs) this.#cgroupInodes.delete(dir);
       return new ContainerNotFoundError(target.id, 'its cgroup was removed while it was read', { cause: err });
     }
     if (err instanceof CtrstatError) return err;
     return new CtrstatError('ERR_READ_FAILED', `Reading ${target.id} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
   }
+}
+
+/** What tells two registrations apart: the same id in another cgroup is another container. */
+function registrationKey(target: ResolvedContainer): string {
+  return `${target.id}\0${target.version}\0${target.cgroup.path}`;
 }
 
 /** Field 22 of /proc/<pid>/stat: start time after boot in clock ticks. */

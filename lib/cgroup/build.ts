@@ -1,7 +1,7 @@
 // Cgroup stats of one container from the answers to its file plan.
 import type { BlkioStats, CpuStats, MemoryStats, PidsStats, PressureStats } from '../types.js';
-import type { NativeFailure } from '../native.js';
 import { CgroupFiles } from './files.js';
+import type { TokenBatch } from './tokens.js';
 import type { CgroupFilePlan } from './files.js';
 import { readMemoryV1 } from './v1/memory.js';
 import { readCpuV1 } from './v1/cpu.js';
@@ -25,17 +25,18 @@ export interface CgroupStats {
 export type DeviceNameLookup = (major: number, minor: number) => string | null;
 
 /**
- * results[i] answers plan.paths[i]. Throws CgroupGoneError when a required file is gone (ENOENT, ENODEV,
+ * The batch answers plan.paths from `offset` on. Throws CgroupGoneError when a required file is gone (ENOENT, ENODEV,
  * ESRCH): the cgroup was removed, the caller reports ContainerNotFoundError. Throws PermissionDeniedError
  * (EACCES/EPERM), UnsupportedLayoutError (v2 controller not enabled for the cgroup), CgroupFormatError,
  * or a system error for anything else. Optional files that are absent give null fields.
  */
 export function buildCgroupStats(
   plan: CgroupFilePlan,
-  results: ReadonlyArray<string | NativeFailure>,
+  tokens: TokenBatch,
+  offset: number,
   deviceNames: DeviceNameLookup,
 ): CgroupStats {
-  const files = new CgroupFiles(plan, results);
+  const files = new CgroupFiles(plan, tokens, offset);
   if (plan.version === 2) {
     files.required('cgroup.controllers');
     return {
@@ -56,10 +57,7 @@ export function buildCgroupStats(
 }
 
 /** The block devices the answers mention, to preload their names before buildCgroupStats. */
-export function cgroupBlockDevices(
-  plan: CgroupFilePlan,
-  results: ReadonlyArray<string | NativeFailure>,
-): Array<[number, number]> {
-  const files = new CgroupFiles(plan, results);
+export function cgroupBlockDevices(plan: CgroupFilePlan, tokens: TokenBatch, offset: number): Array<[number, number]> {
+  const files = new CgroupFiles(plan, tokens, offset);
   return plan.version === 2 ? ioV2Devices(files) : blkioV1Devices(files);
 }

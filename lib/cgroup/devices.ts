@@ -3,7 +3,7 @@ import type { BlkioDeviceStats, BlkioStats } from '../types.js';
 import type { NativeFailure } from '../native.js';
 import { isNativeFailure, native } from '../native.js';
 
-/** Reads whole files in one trip: native.readFiles, or an FdCache's read. */
+/** Reads whole files in one trip (native.readFiles). */
 export type ReadFiles = (paths: string[]) => Promise<Array<string | NativeFailure>>;
 
 export interface DeviceNameResolver {

@@ -1,14 +1,14 @@
-// One container's slice of a batched read, looked up by file name, with the failure rules in one place:
+// One container's files in a batched read, looked up by file name, with the failure rules in one place:
 // a required file that is gone means the cgroup is gone; an optional file that is absent means the kernel
 // or the configuration does not offer it.
 import { constants } from 'node:os';
 import type { CgroupVersion } from '../types.js';
 import type { NativeFailure } from '../native.js';
-import { isNativeFailure } from '../native.js';
 import {
   CGROUP_PRIVILEGE_HINT, PermissionDeniedError, UnsupportedLayoutError, systemError,
 } from '../errors.js';
 import { CgroupFormatError, CgroupGoneError } from './errors.js';
+import { fileFailure, fileTokens, type FileTokens, type TokenBatch } from './tokens.js';
 
 const { ENOENT, ENODEV, ESRCH, EACCES, EPERM, EOPNOTSUPP } = constants.errno;
 
@@ -26,6 +26,8 @@ export interface CgroupFilePlan {
   readonly version: CgroupVersion;
   /** Read these (in this order, as one batch or a slice of a larger one). */
   readonly paths: readonly string[];
+  /** Per path: the file may be absent for the cgroup's life (a missing optional file gives null stats). */
+  readonly optional: readonly boolean[];
   /** Index into paths by file name ("memory.stat", "cpu.pressure", ...); unplanned files are absent. */
   readonly index: Readonly<Record<string, number>>;
   /** v2: the cgroup directory, for messages. v1: the memory controller's directory. */
@@ -34,57 +36,70 @@ export interface CgroupFilePlan {
 
 export class CgroupFiles {
   readonly plan: CgroupFilePlan;
-  private readonly results: ReadonlyArray<string | NativeFailure>;
+  private readonly tokens: TokenBatch;
+  /** Where the plan's first file sits in the batch. */
+  private readonly offset: number;
 
-  constructor(plan: CgroupFilePlan, results: ReadonlyArray<string | NativeFailure>) {
-    if (results.length !== plan.paths.length) {
-      throw new RangeError(`expected ${plan.paths.length} results for ${plan.dir}, got ${results.length}`);
+  constructor(plan: CgroupFilePlan, tokens: TokenBatch, offset = 0) {
+    if (tokens.batch.status.length < offset + plan.paths.length) {
+      throw new RangeError(`expected ${plan.paths.length} results for ${plan.dir} at ${offset}, the batch has ${tokens.batch.status.length}`);
     }
     this.plan = plan;
-    this.results = results;
+    this.tokens = tokens;
+    this.offset = offset;
   }
 
+  /** The file's index in the batch, or undefined when the file is not in the plan. */
   private position(name: string): number | undefined {
-    return this.plan.index[name];
+    const at = this.plan.index[name];
+    return at === undefined ? undefined : this.offset + at;
   }
 
-  /** The raw result, or undefined when the file is not in the plan. */
-  result(name: string): string | NativeFailure | undefined {
+  /** Whether the file is in the plan and was read. */
+  has(name: string): boolean {
     const at = this.position(name);
-    return at === undefined ? undefined : this.results[at];
+    return at !== undefined && this.tokens.batch.status[at] === 0;
   }
 
   path(name: string): string {
-    const at = this.position(name);
+    const at = this.plan.index[name];
     return at === undefined ? `${this.plan.dir}/${name}` : this.plan.paths[at]!;
   }
 
-  /** Content of a file the stats cannot do without; any failure throws (see the module comment). */
-  required(name: string): string {
-    const result = this.result(name);
-    if (result === undefined) throw new UnsupportedLayoutError(`${name} is not readable here: no directory for its controller`);
-    if (!isNativeFailure(result)) return result;
-    throw this.failure(name, result);
+  /** The failure of a planned file, null when it was read, undefined when it is not planned. */
+  failureOf(name: string): NativeFailure | null | undefined {
+    const at = this.position(name);
+    return at === undefined ? undefined : fileFailure(this.tokens, at, this.path(name));
   }
 
-  /** Content of a file some kernels or configurations lack; null when absent, other failures throw. */
-  optional(name: string): string | null {
-    const result = this.result(name);
-    if (result === undefined) return null;
-    if (!isNativeFailure(result)) return result;
-    if (ABSENT.has(-result.errno)) return null;
-    throw this.failure(name, result);
+  /** Tokens of a file the stats cannot do without; any failure throws (see the module comment). */
+  required(name: string): FileTokens {
+    const at = this.position(name);
+    if (at === undefined) throw new UnsupportedLayoutError(`${name} is not readable here: no directory for its controller`);
+    const failure = fileFailure(this.tokens, at, this.path(name));
+    if (failure !== null) throw this.failure(name, failure);
+    return fileTokens(this.tokens, at);
+  }
+
+  /** Tokens of a file some kernels or configurations lack; null when absent, other failures throw. */
+  optional(name: string): FileTokens | null {
+    const at = this.position(name);
+    if (at === undefined) return null;
+    const failure = fileFailure(this.tokens, at, this.path(name));
+    if (failure === null) return fileTokens(this.tokens, at);
+    if (ABSENT.has(-failure.errno)) return null;
+    throw this.failure(name, failure);
   }
 
   /** parse(required(name)), with the path added to a format error. */
-  parseRequired<T>(name: string, parse: (text: string) => T): T {
+  parseRequired<T>(name: string, parse: (tokens: FileTokens) => T): T {
     return this.parse(name, this.required(name), parse);
   }
 
   /** parse(optional(name)) or null. */
-  parseOptional<T>(name: string, parse: (text: string) => T): T | null {
-    const text = this.optional(name);
-    return text === null ? null : this.parse(name, text, parse);
+  parseOptional<T>(name: string, parse: (tokens: FileTokens) => T): T | null {
+    const tokens = this.optional(name);
+    return tokens === null ? null : this.parse(name, tokens, parse);
   }
 
   /** A key of a parsed keyed file that the kernel always writes; its absence is a format error. */
@@ -94,9 +109,9 @@ export class CgroupFiles {
     return value;
   }
 
-  private parse<T>(name: string, text: string, parse: (text: string) => T): T {
+  private parse<T>(name: string, tokens: FileTokens, parse: (tokens: FileTokens) => T): T {
     try {
-      return parse(text);
+      return parse(tokens);
     } catch (err) {
       if (err instanceof CgroupFormatError) {
         throw new CgroupFormatError(`${this.path(name)}: ${err.message}`, { cause: err });
@@ -105,20 +120,29 @@ export class CgroupFiles {
     }
   }
 
+  /** The controllers listed in cgroup.controllers, when it is planned and was read. */
+  private enabledControllers(): string[] | null {
+    const at = this.position('cgroup.controllers');
+    if (at === undefined || this.tokens.batch.status[at] !== 0) return null;
+    const { names, keys, start, end } = fileTokens(this.tokens, at);
+    const words: string[] = [];
+    for (let i = start; i < end; i++) words.push(...names[keys[i]!]!.split(' ').filter((word) => word !== ''));
+    return words;
+  }
+
   private failure(name: string, failure: NativeFailure): Error {
     const errno = -failure.errno;
-    const withPath: NativeFailure = { ...failure, path: failure.path ?? this.path(name) };
-    if (DENIED.has(errno)) return new PermissionDeniedError(withPath, CGROUP_PRIVILEGE_HINT);
-    if (!GONE.has(errno)) return systemError(withPath);
+    if (DENIED.has(errno)) return new PermissionDeniedError(failure, CGROUP_PRIVILEGE_HINT);
+    if (!GONE.has(errno)) return systemError(failure);
     // On v2 a controller's files are missing while the controller is not enabled for the cgroup
     // (rootless delegation): that is a layout problem, not a vanished container.
     // cpu.stat is the exception: the core writes it with or without the cpu controller.
     const controller = name.slice(0, name.indexOf('.'));
     const controlled = this.plan.version === 2 && V2_CONTROLLED.has(controller) && name !== 'cpu.stat';
-    const controllers = controlled ? this.result('cgroup.controllers') : undefined;
-    if (typeof controllers === 'string' && !controllers.trim().split(/\s+/).includes(controller)) {
-      return new UnsupportedLayoutError(`the ${controller} controller is not enabled for ${this.plan.dir} (cgroup.controllers: "${controllers.trim()}")`);
+    const controllers = controlled ? this.enabledControllers() : null;
+    if (controllers !== null && !controllers.includes(controller)) {
+      return new UnsupportedLayoutError(`the ${controller} controller is not enabled for ${this.plan.dir} (cgroup.controllers: "${controllers.join(' ')}")`);
     }
-    return new CgroupGoneError(withPath.path!, failure.errno);
+    return new CgroupGoneError(failure.path ?? this.path(name), failure.errno);
   }
 }

@@ -1,46 +1,67 @@
-// Pure parsers for the cgroup file formats (kernel Documentation/admin-guide/cgroup-v2.rst "Interface Files"
-// and cgroup-v1/*.rst). They look lines up by key, never by position: key sets grow with every kernel.
+// Pure parsers for the cgroup file formats (kernel Documentation/admin-guide/cgroup-v2.rst "Interface
+// Files" and cgroup-v1/*.rst), over the files' tokens (tokens.ts). They look lines up by key, never by
+// position: key sets grow with every kernel.
 // Malformed content throws CgroupFormatError; nothing is guessed to be zero.
 import type { PressureLine, PressureResource } from '../types.js';
 import { CgroupFormatError } from './errors.js';
+import type { FileTokens } from './tokens.js';
 
-const INTEGER = /^-?\d+$/;
-const DECIMAL = /^-?\d+(?:\.\d+)?$/;
-
-function lines(text: string): string[] {
-  return text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+/** Names an entry for messages: `key value` as the file had it. */
+function describeEntry(tokens: FileTokens, i: number): string {
+  const key = tokens.names[tokens.keys[i]!]!;
+  const value = tokens.values[i]!;
+  return JSON.stringify(Number.isNaN(value) ? key : key === '' ? String(value) : `${key} ${value}`);
 }
 
-function integer(token: string, what: string): number {
-  if (!INTEGER.test(token)) throw new CgroupFormatError(`${what}: not an integer: ${JSON.stringify(token)}`);
-  return Number(token);
+function entryCount(tokens: FileTokens): number {
+  return tokens.end - tokens.start;
+}
+
+/** The value of a file holding exactly one number (no key), or a format error. */
+function loneNumber(tokens: FileTokens, what: string): { key: string; value: number } {
+  if (entryCount(tokens) !== 1) throw new CgroupFormatError(`${what}: expected one value, found ${entryCount(tokens)}`);
+  return { key: tokens.names[tokens.keys[tokens.start]!]!, value: tokens.values[tokens.start]! };
 }
 
 /** A file holding one integer, or "max" for "no limit" (memory.max, pids.max, ...). "max" gives null. */
-export function parseSingleValue(text: string): number | null {
-  const value = text.trim();
-  if (value === 'max') return null;
-  return integer(value, 'single-value file');
+export function parseSingleValue(tokens: FileTokens): number | null {
+  const { key, value } = loneNumber(tokens, 'single-value file');
+  if (key === 'max' && Number.isNaN(value)) return null;
+  if (key !== '' || !Number.isInteger(value)) throw new CgroupFormatError(`single-value file: not an integer or "max": ${describeEntry(tokens, tokens.start)}`);
+  return value;
 }
 
 /** A file holding one integer that cannot be "max" (memory.current, pids.current, cpuacct.usage). */
-export function parseCounter(text: string): number {
-  return integer(text.trim(), 'counter file');
+export function parseCounter(tokens: FileTokens): number {
+  const { key, value } = loneNumber(tokens, 'counter file');
+  if (key !== '' || !Number.isInteger(value)) throw new CgroupFormatError(`counter file: not an integer: ${describeEntry(tokens, tokens.start)}`);
+  return value;
 }
 
-/** Whitespace-separated integers on one line (cpuacct.usage_percpu). */
-export function parseIntegerList(text: string): number[] {
-  const fields = text.trim().split(/\s+/).filter((field) => field !== '');
-  return fields.map((field) => integer(field, 'integer list'));
+/** Whitespace-separated integers (cpuacct.usage_percpu). */
+export function parseIntegerList(tokens: FileTokens): number[] {
+  const list: number[] = [];
+  for (let i = tokens.start; i < tokens.end; i++) {
+    const value = tokens.values[i]!;
+    if (tokens.names[tokens.keys[i]!] !== '' || !Number.isInteger(value)) {
+      throw new CgroupFormatError(`integer list: not an integer: ${describeEntry(tokens, i)}`);
+    }
+    list.push(value);
+  }
+  return list;
 }
 
 /** `key value` lines (memory.stat, cpu.stat, memory.events, cpuacct.stat, oom_control). */
-export function parseFlatKeyed(text: string): Record<string, number> {
+export function parseFlatKeyed(tokens: FileTokens): Record<string, number> {
   const map: Record<string, number> = {};
-  for (const line of lines(text)) {
-    const fields = line.split(/\s+/);
-    if (fields.length !== 2) throw new CgroupFormatError(`flat-keyed file: bad line ${JSON.stringify(line)}`);
-    map[fields[0]!] = integer(fields[1]!, `flat-keyed file, key ${fields[0]}`);
+  const { names, keys, values } = tokens;
+  for (let i = tokens.start; i < tokens.end; i++) {
+    const key = names[keys[i]!]!;
+    const value = values[i]!;
+    if (!Number.isInteger(value) || key === '' || map[key] !== undefined || key.includes(' ')) {
+      throw new CgroupFormatError(`flat-keyed file: bad line ${describeEntry(tokens, i)}`);
+    }
+    map[key] = value;
   }
   return map;
 }
@@ -49,20 +70,14 @@ export function parseFlatKeyed(text: string): Record<string, number> {
  * `KEY k=v k=v ...` lines (io.stat `MAJ:MIN rbytes=.. wbytes=..`, *.pressure `some avg10=..`), keyed by the
  * first field. Values may be decimal (pressure averages, io.stat cost.vrate).
  */
-export function parseNestedKeyed(text: string): Record<string, Record<string, number>> {
+export function parseNestedKeyed(tokens: FileTokens): Record<string, Record<string, number>> {
   const map: Record<string, Record<string, number>> = {};
-  for (const line of lines(text)) {
-    const [key, ...pairs] = line.split(/\s+/);
-    const values: Record<string, number> = {};
-    for (const pair of pairs) {
-      const eq = pair.indexOf('=');
-      const value = pair.slice(eq + 1);
-      if (eq <= 0 || !DECIMAL.test(value)) {
-        throw new CgroupFormatError(`nested-keyed file: bad pair ${JSON.stringify(pair)} in ${JSON.stringify(line)}`);
-      }
-      values[pair.slice(0, eq)] = Number(value);
-    }
-    map[key!] = values;
+  const { keyNames, keys, values } = tokens;
+  for (let i = tokens.start; i < tokens.end; i++) {
+    const pair = keyNames.pair(keys[i]!);
+    const value = values[i]!;
+    if (pair === null || Number.isNaN(value)) throw new CgroupFormatError(`nested-keyed file: bad pair ${describeEntry(tokens, i)}`);
+    (map[pair[0]] ??= {})[pair[1]] = value;
   }
   return map;
 }
@@ -75,23 +90,20 @@ export interface BlkioV1Entry {
   value: number;
 }
 
+const DEVICE_OP = /^(\d+):(\d+) (\S+)$/;
+
 /** v1 blkio `MAJ:MIN Op Value` lines; the closing `Total N` line (a sum over devices) is skipped. */
-export function parseBlkioV1(text: string): BlkioV1Entry[] {
+export function parseBlkioV1(tokens: FileTokens): BlkioV1Entry[] {
   const entries: BlkioV1Entry[] = [];
-  for (const line of lines(text)) {
-    const fields = line.split(/\s+/);
-    if (fields.length === 2 && fields[0] === 'Total') {
-      integer(fields[1]!, 'blkio Total line');
-      continue;
-    }
-    const device = /^(\d+):(\d+)$/.exec(fields[0]!);
-    if (fields.length !== 3 || device === null) throw new CgroupFormatError(`blkio file: bad line ${JSON.stringify(line)}`);
-    entries.push({
-      major: Number(device[1]),
-      minor: Number(device[2]),
-      op: fields[1]!,
-      value: integer(fields[2]!, `blkio file, ${fields[0]} ${fields[1]}`),
-    });
+  const { names, keys, values } = tokens;
+  for (let i = tokens.start; i < tokens.end; i++) {
+    const key = names[keys[i]!]!;
+    const value = values[i]!;
+    if (!Number.isInteger(value)) throw new CgroupFormatError(`blkio file: bad line ${describeEntry(tokens, i)}`);
+    if (key === 'Total') continue;
+    const device = DEVICE_OP.exec(key);
+    if (device === null) throw new CgroupFormatError(`blkio file: bad line ${describeEntry(tokens, i)}`);
+    entries.push({ major: Number(device[1]), minor: Number(device[2]), op: device[3]!, value });
   }
   return entries;
 }
@@ -107,27 +119,32 @@ function pressureLine(values: Record<string, number> | undefined, kind: string):
 }
 
 /** A PSI file (cpu/memory/io.pressure): a `some` line and, except for cpu on older kernels, a `full` line. */
-export function parsePressure(text: string): PressureResource {
-  const map = parseNestedKeyed(text);
+export function parsePressure(tokens: FileTokens): PressureResource {
+  const map = parseNestedKeyed(tokens);
   const some = pressureLine(map['some'], 'some');
   if (some === null) throw new CgroupFormatError('pressure file: no "some" line');
   return { some, full: pressureLine(map['full'], 'full') };
 }
 
-/** A cpuset list ("0-3,5", "" for none) as a count of CPUs. */
-export function parseCpuList(text: string): number {
-  const list = text.trim();
-  if (list === '') return 0;
-  let count = 0;
-  for (const range of list.split(',')) {
-    const bounds = /^(\d+)(?:-(\d+))?$/.exec(range);
+const CPU_RANGE = /^(\d+)(?:-(\d+))?$/;
+
+/** A cpuset list ("0-3,5"; "7" alone is a number; an empty file is none) as a count of CPUs. */
+export function parseCpuList(tokens: FileTokens): number {
+  const count = entryCount(tokens);
+  if (count === 0) return 0;
+  const { key, value } = loneNumber(tokens, 'cpu list');
+  if (key === '' && Number.isInteger(value) && value >= 0) return 1;
+  if (key === '' || !Number.isNaN(value)) throw new CgroupFormatError(`cpu list: bad content ${describeEntry(tokens, tokens.start)}`);
+  let cpus = 0;
+  for (const range of key.split(',')) {
+    const bounds = CPU_RANGE.exec(range);
     if (bounds === null) throw new CgroupFormatError(`cpu list: bad range ${JSON.stringify(range)}`);
     const first = Number(bounds[1]);
     const last = bounds[2] === undefined ? first : Number(bounds[2]);
     if (last < first) throw new CgroupFormatError(`cpu list: reversed range ${JSON.stringify(range)}`);
-    count += last - first + 1;
+    cpus += last - first + 1;
   }
-  return count;
+  return cpus;
 }
 
 /**
@@ -137,25 +154,27 @@ export function parseCpuList(text: string): number {
 export const V1_UNLIMITED_MEMORY = 0x7fffffffffff0000;
 
 /** memory.limit_in_bytes / memory.memsw.limit_in_bytes: null when unlimited. */
-export function parseMemoryLimitV1(text: string): number | null {
-  const value = parseSingleValue(text);
+export function parseMemoryLimitV1(tokens: FileTokens): number | null {
+  const value = parseSingleValue(tokens);
   return value === null || value >= V1_UNLIMITED_MEMORY ? null : value;
 }
 
 /** cpu.cfs_quota_us: -1 (any negative) means no quota, null. */
-export function parseCfsQuotaV1(text: string): number | null {
-  const value = parseSingleValue(text);
+export function parseCfsQuotaV1(tokens: FileTokens): number | null {
+  const value = parseSingleValue(tokens);
   return value === null || value < 0 ? null : value;
 }
 
 /** v2 cpu.max `$QUOTA $PERIOD` (µs), QUOTA "max" for none. */
-export function parseCpuMax(text: string): { quotaUs: number | null; periodUs: number } {
-  const fields = text.trim().split(/\s+/);
-  if (fields.length !== 2) throw new CgroupFormatError(`cpu.max: bad content ${JSON.stringify(text)}`);
-  return {
-    quotaUs: fields[0] === 'max' ? null : integer(fields[0]!, 'cpu.max quota'),
-    periodUs: integer(fields[1]!, 'cpu.max period'),
-  };
+export function parseCpuMax(tokens: FileTokens): { quotaUs: number | null; periodUs: number } {
+  const { names, keys, values, start } = tokens;
+  const count = entryCount(tokens);
+  const firstKey = count > 0 ? names[keys[start]!] : undefined;
+  if (count === 1 && firstKey === 'max' && Number.isInteger(values[start])) return { quotaUs: null, periodUs: values[start]! };
+  if (count === 2 && firstKey === '' && names[keys[start + 1]!] === '' && Number.isInteger(values[start]) && Number.isInteger(values[start + 1])) {
+    return { quotaUs: values[start]!, periodUs: values[start + 1]! };
+  }
+  throw new CgroupFormatError(`cpu.max: bad content (${count} values)`);
 }
 
 /** limitCores from a CFS quota and period (both µs); null without a quota. */

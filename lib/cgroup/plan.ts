@@ -22,13 +22,24 @@ function requireDir(dirs: CgroupDirs, controller: keyof CgroupDirs): string {
   return dir;
 }
 
+/**
+ * Files a kernel or a configuration may lack for the whole life of a cgroup: swap accounting, PSI,
+ * memory.peak (5.19+), the cpuset and (v2) cpu controllers, and all but one of the v1 blkio sets.
+ */
+const OPTIONAL_FILES: ReadonlySet<string> = new Set<string>([
+  'memory.memsw.usage_in_bytes', 'memory.memsw.limit_in_bytes', ...CPU_V1_FILES.cpuset, ...BLKIO_V1_FILES,
+  'memory.peak', 'memory.swap.current', 'memory.swap.max', 'cpu.max', 'cpuset.cpus.effective', ...PRESSURE_FILES,
+]);
+
 export function cgroupFilePlan(dirs: CgroupDirs, version: CgroupVersion): CgroupFilePlan {
   const paths: string[] = [];
+  const optional: boolean[] = [];
   const index: Record<string, number> = {};
   const add = (dir: string, names: readonly string[]): void => {
     for (const name of names) {
       index[name] = paths.length;
       paths.push(`${dir}/${name}`);
+      optional.push(OPTIONAL_FILES.has(name));
     }
   };
 
@@ -36,7 +47,7 @@ export function cgroupFilePlan(dirs: CgroupDirs, version: CgroupVersion): Cgroup
     const dir = requireDir(dirs, 'unified');
     // cgroup.controllers tells "controller not enabled" apart from "cgroup removed" when a file is missing.
     add(dir, ['cgroup.controllers', ...MEMORY_V2_FILES, ...CPU_V2_FILES, ...IO_V2_FILES, ...PIDS_V2_FILES, ...PRESSURE_FILES]);
-    return { version, paths, index, dir };
+    return { version, paths, optional, index, dir };
   }
 
   const memory = requireDir(dirs, 'memory');
@@ -48,5 +59,5 @@ export function cgroupFilePlan(dirs: CgroupDirs, version: CgroupVersion): Cgroup
   add(requireDir(dirs, 'pids'), PIDS_V1_FILES);
   // Hybrid hosts: the pressure files live in the container's directory of the unified hierarchy.
   if (dirs.unified !== null) add(dirs.unified, PRESSURE_FILES);
-  return { version, paths, index, dir: memory };
+  return { version, paths, optional, index, dir: memory };
 }

@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { batchOf } from '../helpers/token-batch.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NativeFailure } from '../../lib/native.js';
 import type { CgroupDirs } from '../../lib/discovery/types.js';
@@ -83,12 +84,12 @@ async function sample(id: string): Promise<{ before: CgroupStats; api: any; afte
   const first = readAll(paths);
   const api = await apiStats(id);
   const second = readAll(paths);
-  const split = (results: Array<string | NativeFailure>) => results.slice(0, plan.paths.length);
-  await resolver.preload([...cgroupBlockDevices(plan, split(first)), ...cgroupBlockDevices(plan, split(second))]);
+  const split = (results: Array<string | NativeFailure>) => batchOf(results.slice(0, plan.paths.length));
+  await resolver.preload([...cgroupBlockDevices(plan, split(first), 0), ...cgroupBlockDevices(plan, split(second), 0)]);
   return {
-    before: buildCgroupStats(plan, split(first), resolver.lookup),
+    before: buildCgroupStats(plan, split(first), 0, resolver.lookup),
     api,
-    after: buildCgroupStats(plan, split(second), resolver.lookup),
+    after: buildCgroupStats(plan, split(second), 0, resolver.lookup),
     hostBefore: buildHostStats('/proc', first.slice(plan.paths.length)),
     hostAfter: buildHostStats('/proc', second.slice(plan.paths.length)),
   };
@@ -181,6 +182,6 @@ describe.skipIf(!live)('cgroup v1 live containers', () => {
     const dirs = dockerDirs(ids.writer);
     const plan = cgroupFilePlan(dirs, 1);
     docker('rm', '-f', names.writer);
-    expect(() => buildCgroupStats(plan, readAll(plan.paths), resolver.lookup)).toThrow(CgroupGoneError);
+    expect(() => buildCgroupStats(plan, batchOf(readAll(plan.paths)), 0, resolver.lookup)).toThrow(CgroupGoneError);
   });
 });

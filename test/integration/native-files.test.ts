@@ -1,11 +1,12 @@
-// readFiles and FdCache against fs.readFileSync on real cgroup v1 and proc files.
+// readFiles and FileSet against fs.readFileSync on real cgroup v1 and proc files.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getSystemErrorName } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { native, isNativeFailure } from '../../lib/native.js';
+import { FileMode, native, type NativeFileSet, type NativeTokenBatch } from '../../lib/native.js';
+import { KeyNames } from '../../lib/cgroup/tokens.js';
 import { openFdCount } from '../helpers/netns.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -57,12 +58,96 @@ describe('readFiles', () => {
   it('throws TypeError synchronously for bad arguments', () => {
     expect(() => native.readFiles('/proc/version' as unknown as string[])).toThrow(TypeError);
     expect(() => native.readFiles([null as unknown as string])).toThrow(TypeError);
-    expect(() => new native.FdCache(-1)).toThrow(RangeError);
-    expect(() => new native.FdCache('4' as unknown as number)).toThrow(TypeError);
+    expect(() => new native.FileSet(-1)).toThrow(RangeError);
+    expect(() => new native.FileSet('4' as unknown as number)).toThrow(TypeError);
+    const set = new native.FileSet(4);
+    expect(() => set.add(['/proc/version'], 8)).toThrow(RangeError);
+    expect(() => set.add(['/proc/version'], 12)).toThrow(RangeError);
+    expect(() => set.add('/proc/version' as unknown as string[], 0)).toThrow(TypeError);
+    expect(() => set.read([1.5] as unknown as Uint32Array, 0)).toThrow(RangeError);
+    expect(() => set.read(new Uint32Array(1), -1)).toThrow(RangeError);
   });
 });
 
-describe.skipIf(!cgroupTestsRun)('FdCache (cgroup v1, root)', () => {
+/** Reads through a set, keeping its key names, and gives each file's entries as [key, value] pairs. */
+class Reader {
+  readonly keys = new KeyNames();
+  constructor(readonly set: NativeFileSet) {}
+  async read(ids: Uint32Array): Promise<{ batch: NativeTokenBatch; entries: Array<Array<[string, number]>> }> {
+    const known = this.keys.known;
+    const batch = await this.set.read(ids, known);
+    this.keys.absorb(batch, known);
+    const entries = [...ids].map((_, i) => {
+      const list: Array<[string, number]> = [];
+      for (let j = batch.first[i]!; j < batch.first[i + 1]!; j++) list.push([this.keys.names[batch.keys[j]!]!, batch.values[j]!]);
+      return list;
+    });
+    return { batch, entries };
+  }
+}
+
+describe('FileSet on plain files', () => {
+  it('reads text whole (3 MB and non-ASCII bytes included), tokens, inodes and the clock in one trip', async () => {
+    const large = join(scratch, 'set-large.bin');
+    const bytes = Buffer.alloc(3 * 1024 * 1024 + 17);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + (i >> 9)) & 0xff;
+    writeFileSync(large, bytes);
+    const keyed = join(scratch, 'keyed');
+    writeFileSync(keyed, 'cache 4096\ntotal_rss 12\nsome avg10=0.50 total=9\n');
+    const set = new native.FileSet(0);
+    const ids = new Uint32Array([
+      ...set.add([large, '/proc/version'], FileMode.Text), ...set.add([keyed], FileMode.Tokens),
+      ...set.add([scratch], FileMode.Inode), ...set.add([''], FileMode.Clock),
+    ]);
+    const before = process.hrtime.bigint();
+    const { batch, entries } = await new Reader(set).read(ids);
+    const after = process.hrtime.bigint();
+    expect([...batch.status]).toEqual([0, 0, 0, 0, 0]);
+    expect(Buffer.from(batch.texts![0]!, 'latin1').equals(bytes)).toBe(true);
+    expect(batch.texts![1]).toBe(readFileSync('/proc/version', 'latin1'));
+    expect(entries[2]).toEqual([['cache', 4096], ['total_rss', 12], ['some avg10', 0.5], ['some total', 9]]);
+    expect(entries[3]).toEqual([['', statSync(scratch).ino]]);
+    const clock = BigInt(Math.round(entries[4]![0]![1]));
+    expect(clock).toBeGreaterThanOrEqual(before - 1000n);
+    expect(clock).toBeLessThanOrEqual(after + 1000n);
+    expect(set.openCount).toBe(0);
+  });
+
+  it('reports failures per file: ENOENT at open, EISDIR at read, a stat that fails, a released id', async () => {
+    const set = new native.FileSet(4);
+    const missing = join(scratch, 'set-missing');
+    const ids = new Uint32Array([...set.add([missing, scratch, '/proc/version'], FileMode.Tokens), ...set.add([missing], FileMode.Inode)]);
+    const [released] = set.add(['/proc/version'], FileMode.Tokens);
+    set.release(new Uint32Array([released!]));
+    const batch = await set.read(new Uint32Array([...ids, released!]), 0);
+    expect([...batch.status]).toEqual([-2, -21, 0, -2, -9]);
+    expect([...batch.syscall]).toEqual([1, 2, 0, 3, 2]);
+  });
+
+  it('keeps an absent optional file absent for a while, and looks for a required one every time', async () => {
+    const dir = mkdtempSync(join(scratch, 'absent-'));
+    const set = new native.FileSet(16);
+    const [optional] = set.add([join(dir, 'optional')], FileMode.Tokens | FileMode.Optional);
+    const [required] = set.add([join(dir, 'required')], FileMode.Tokens);
+    const ids = new Uint32Array([optional!, required!]);
+    expect([...(await set.read(ids, 0)).status]).toEqual([-2, -2]);
+    writeFileSync(join(dir, 'optional'), '1\n');
+    writeFileSync(join(dir, 'required'), '2\n');
+    let reads = 1;
+    let batch = await set.read(ids, 0);
+    expect([...batch.status]).toEqual([-2, 0]);
+    while (batch.status[0] !== 0 && reads < 100) {
+      batch = await set.read(ids, 0);
+      reads++;
+    }
+    expect(batch.status[0]).toBe(0);
+    expect(reads).toBeGreaterThan(8);
+    expect(reads).toBeLessThanOrEqual(40);
+    set.clear();
+  });
+});
+
+describe.skipIf(!cgroupTestsRun)('FileSet on cgroup v1 files (root)', () => {
   const busyCgroup = `${cpuacctRoot}/ctn-busy`;
   const memoryCgroup = `${memoryRoot}/ctn-x`;
   let spinner: ChildProcess | undefined;
@@ -97,80 +182,81 @@ describe.skipIf(!cgroupTestsRun)('FdCache (cgroup v1, root)', () => {
     }
   }
 
-  it('rereads a kept descriptor: cpuacct.usage of a busy cgroup increases', async () => {
-    const cache = new native.FdCache(8);
+  it('rereads a kept descriptor: cpuacct.usage of a busy cgroup increases, with one descriptor', async () => {
+    const set = new native.FileSet(8);
+    const reader = new Reader(set);
     const fdsBefore = openFdCount();
-    const usagePath = `${busyCgroup}/cpuacct.usage`;
-    const [first] = await cache.read([usagePath]);
-    expect(cache.size).toBe(1);
-    expect(openFdCount()).toBe(fdsBefore + 1);
+    const ids = set.add([`${busyCgroup}/cpuacct.usage`, `${busyCgroup}/cpuacct.stat`], FileMode.Tokens);
+    const first = await reader.read(ids);
+    expect(set.openCount).toBe(2);
+    expect(openFdCount()).toBe(fdsBefore + 2);
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const [second] = await cache.read([usagePath]);
-    expect(openFdCount()).toBe(fdsBefore + 1);
-    expect(BigInt((second as string).trim())).toBeGreaterThan(BigInt((first as string).trim()));
-    const [stat] = await cache.read([`${busyCgroup}/cpuacct.stat`]);
-    expect(statKeys(stat as string)).toEqual(['user', 'system']);
-    expect(cache.size).toBe(2);
-    cache.closeAll();
-    expect(cache.size).toBe(0);
+    const second = await reader.read(ids);
+    expect(openFdCount()).toBe(fdsBefore + 2);
+    expect(second.entries[0]![0]![1]).toBeGreaterThan(first.entries[0]![0]![1]);
+    expect(second.entries[1]!.map(([key]) => key)).toEqual(['user', 'system']);
+    set.clear();
+    expect(set.openCount).toBe(0);
     expect(openFdCount()).toBe(fdsBefore);
   });
 
-  it('counts, closes, closes by prefix, and keeps at most maxFds descriptors', async () => {
+  it('tokens agree with the files read by fs, and keep at most maxOpen descriptors', async () => {
     const fdsBefore = openFdCount();
-    const cache = new native.FdCache(3);
-    const memoryFiles = ['memory.limit_in_bytes', 'memory.usage_in_bytes', 'memory.stat', 'memory.max_usage_in_bytes']
+    const set = new native.FileSet(3);
+    const reader = new Reader(set);
+    const files = ['memory.limit_in_bytes', 'memory.usage_in_bytes', 'memory.stat', 'memory.max_usage_in_bytes']
       .map((name) => `${memoryRoot}/${name}`);
-    const cpuFiles = ['cpuacct.usage', 'cpuacct.usage_percpu'].map((name) => `${cpuacctRoot}/${name}`);
-    const answers = await cache.read([...memoryFiles, ...cpuFiles]);
-    expect(answers.every((answer) => typeof answer === 'string')).toBe(true);
-    expect(answers[0]).toBe(readFileSync(memoryFiles[0]!, 'latin1'));
+    const ids = set.add(files, FileMode.Tokens);
+    const { batch, entries } = await reader.read(ids);
+    expect([...batch.status]).toEqual([0, 0, 0, 0]);
+    expect(entries[0]).toEqual([['', Number(readFileSync(files[0]!, 'latin1'))]]);
+    expect(entries[2]!.map(([key]) => key)).toEqual(statKeys(readFileSync(files[2]!, 'latin1')));
     // Beyond the bound the reads are one-shot: correct content, nothing kept.
-    expect(cache.size).toBe(3);
+    expect(set.openCount).toBe(3);
     expect(openFdCount()).toBe(fdsBefore + 3);
-    cache.close([memoryFiles[0]!, '/not/kept']);
-    expect(cache.size).toBe(2);
-    await cache.read(cpuFiles);
-    expect(cache.size).toBe(3);
-    cache.closePrefix(`${memoryRoot}/`);
-    expect(cache.size).toBe(1);
-    cache.closePrefix(cpuacctRoot);
-    expect(cache.size).toBe(0);
+    set.release(ids.subarray(0, 1));
+    expect(set.openCount).toBe(2);
+    await reader.read(ids.subarray(1));
+    expect(set.openCount).toBe(3);
+    set.release(ids);
+    expect(set.openCount).toBe(0);
     expect(openFdCount()).toBe(fdsBefore);
-    expect(() => cache.close('x' as unknown as string[])).toThrow(TypeError);
   });
 
   it('a removed cgroup is a failure and its descriptor is dropped', async () => {
     mkdirSync(memoryCgroup);
     const usagePath = `${memoryCgroup}/memory.usage_in_bytes`;
-    const cache = new native.FdCache(4);
+    const set = new native.FileSet(4);
+    const ids = set.add([usagePath], FileMode.Tokens);
     const fdsBefore = openFdCount();
-    const [usage] = await cache.read([usagePath]);
-    expect((usage as string).trim()).toBe(readFileSync(usagePath, 'latin1').trim());
-    expect(cache.size).toBe(1);
+    const first = await set.read(ids, 0);
+    expect(first.status[0]).toBe(0);
+    expect(set.openCount).toBe(1);
     rmdirSync(memoryCgroup);
-    const [failure] = await cache.read([usagePath]);
-    if (!isNativeFailure(failure)) throw new Error(`expected a failure, got ${JSON.stringify(failure)}`);
-    expect(['ENODEV', 'ENOENT', 'ESTALE']).toContain(getSystemErrorName(failure.errno));
-    expect(failure).toMatchObject({ syscall: 'read', path: usagePath });
-    expect(cache.size).toBe(0);
+    const gone = await set.read(ids, 0);
+    expect(['ENODEV', 'ENOENT', 'ESTALE']).toContain(getSystemErrorName(gone.status[0]!));
+    expect(gone.syscall[0]).toBe(2);
+    expect(set.openCount).toBe(0);
     expect(openFdCount()).toBe(fdsBefore);
     // The path itself is gone now: the next read fails at open.
-    const [again] = await cache.read([usagePath]);
-    expect(again).toEqual({ errno: -2, syscall: 'open', path: usagePath });
+    const again = await set.read(ids, 0);
+    expect([again.status[0], again.syscall[0]]).toEqual([-2, 1]);
   });
 
-  it('a close while reads are in flight neither crashes nor leaks', async () => {
-    const cache = new native.FdCache(16);
+  it('a release or clear while reads are in flight neither crashes nor leaks', async () => {
     const fdsBefore = openFdCount();
+    const set = new native.FileSet(64);
     const paths = ['memory.stat', 'memory.usage_in_bytes', 'memory.limit_in_bytes'].map((name) => `${memoryRoot}/${name}`);
     for (let i = 0; i < 50; i++) {
-      const pending = Promise.all([cache.read(paths), cache.read(paths)]);
-      cache.closeAll();
-      const results = (await pending).flat();
-      expect(results.every((result) => typeof result === 'string')).toBe(true);
+      const ids = set.add(paths, FileMode.Tokens);
+      const pending = Promise.all([set.read(ids, 0), set.read(ids, 0)]);
+      if (i % 2 === 0) set.release(ids);
+      else set.clear();
+      const batches = await pending;
+      for (const batch of batches) expect([...batch.status].every((status) => status === 0 || status === -9)).toBe(true);
     }
-    cache.closeAll();
+    set.clear();
+    expect(set.openCount).toBe(0);
     expect(openFdCount()).toBe(fdsBefore);
   });
 });

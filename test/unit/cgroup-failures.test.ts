@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { batchOf } from '../helpers/token-batch.js';
 import type { NativeFailure } from '../../lib/native.js';
 import { PermissionDeniedError, UnsupportedLayoutError, CGROUP_PRIVILEGE_HINT } from '../../lib/errors.js';
 import { cgroupFilePlan } from '../../lib/cgroup/plan.js';
@@ -28,68 +29,68 @@ const ENOENT = -2, ESRCH = -3, EIO = -5, EACCES = -13, ENODEV = -19, EOPNOTSUPP 
 
 describe('required files', () => {
   it.each([ENOENT, ENODEV, ESRCH])('errno %i on memory.current means the cgroup is gone', (errno) => {
-    const err = (() => { try { buildCgroupStats(plan, answers({ 'memory.current': errno }), noNames); } catch (e) { return e; } })();
+    const err = (() => { try { buildCgroupStats(plan, batchOf(answers({ 'memory.current': errno })), 0, noNames); } catch (e) { return e; } })();
     expect(err).toBeInstanceOf(CgroupGoneError);
     expect((err as CgroupGoneError).path).toBe(join(DIR, 'memory.current'));
   });
   it('a gone cgroup.controllers means gone too', () => {
-    expect(() => buildCgroupStats(plan, answers({ 'cgroup.controllers': ENOENT }), noNames)).toThrow(CgroupGoneError);
+    expect(() => buildCgroupStats(plan, batchOf(answers({ 'cgroup.controllers': ENOENT })), 0, noNames)).toThrow(CgroupGoneError);
   });
   it('a missing io.stat while io is not in cgroup.controllers is a layout problem, not a vanished cgroup', () => {
-    const run = () => buildCgroupStats(plan, answers({ 'io.stat': ENOENT, 'cgroup.controllers': 'cpuset cpu memory pids\n' }), noNames);
+    const run = () => buildCgroupStats(plan, batchOf(answers({ 'io.stat': ENOENT, 'cgroup.controllers': 'cpuset cpu memory pids\n' })), 0, noNames);
     expect(run).toThrow(UnsupportedLayoutError);
     expect(run).toThrow(/io controller/);
   });
   it('EACCES gives PermissionDeniedError with the privilege hint', () => {
-    const run = () => buildCgroupStats(plan, answers({ 'memory.stat': EACCES }), noNames);
+    const run = () => buildCgroupStats(plan, batchOf(answers({ 'memory.stat': EACCES })), 0, noNames);
     expect(run).toThrow(PermissionDeniedError);
     expect(run).toThrow(CGROUP_PRIVILEGE_HINT);
   });
   it('another errno is passed on as a system error, never as zero', () => {
-    expect(() => buildCgroupStats(plan, answers({ 'cpu.stat': EIO }), noNames)).toThrow(expect.objectContaining({ code: 'EIO' }));
+    expect(() => buildCgroupStats(plan, batchOf(answers({ 'cpu.stat': EIO })), 0, noNames)).toThrow(expect.objectContaining({ code: 'EIO' }));
   });
   it('garbage content is a format error naming the file', () => {
-    expect(() => buildCgroupStats(plan, answers({ 'pids.current': 'lots\n' }), noNames)).toThrow(CgroupFormatError);
-    expect(() => buildCgroupStats(plan, answers({ 'pids.current': 'lots\n' }), noNames)).toThrow(/pids\.current/);
-    expect(() => buildCgroupStats(plan, answers({ 'memory.stat': 'anon 5\nfile 6\n' }), noNames)).toThrow(/inactive_file/);
+    expect(() => buildCgroupStats(plan, batchOf(answers({ 'pids.current': 'lots\n' })), 0, noNames)).toThrow(CgroupFormatError);
+    expect(() => buildCgroupStats(plan, batchOf(answers({ 'pids.current': 'lots\n' })), 0, noNames)).toThrow(/pids\.current/);
+    expect(() => buildCgroupStats(plan, batchOf(answers({ 'memory.stat': 'anon 5\nfile 6\n' })), 0, noNames)).toThrow(/inactive_file/);
   });
   it('results must match the plan', () => {
-    expect(() => buildCgroupStats(plan, answers({}).slice(1), noNames)).toThrow(RangeError);
+    expect(() => buildCgroupStats(plan, batchOf(answers({}).slice(1)), 0, noNames)).toThrow(RangeError);
   });
 });
 
 describe('optional files', () => {
   it('memory.peak and swap files absent (old kernel, no swap accounting) give null', () => {
-    const stats = buildCgroupStats(plan, answers({ 'memory.peak': ENOENT, 'memory.swap.current': ENOENT, 'memory.swap.max': ENOENT }), noNames);
+    const stats = buildCgroupStats(plan, batchOf(answers({ 'memory.peak': ENOENT, 'memory.swap.current': ENOENT, 'memory.swap.max': ENOENT })), 0, noNames);
     expect(stats.memory.maxUsage).toBeNull();
     expect(stats.memory.swap).toEqual({ usage: null, limit: null });
   });
   it('pressure: EOPNOTSUPP (psi=0) or absent per file gives null per resource, all absent gives null', () => {
-    const some = buildCgroupStats(plan, answers({ 'cpu.pressure': EOPNOTSUPP }), noNames);
+    const some = buildCgroupStats(plan, batchOf(answers({ 'cpu.pressure': EOPNOTSUPP })), 0, noNames);
     expect(some.pressure?.cpu).toBeNull();
     expect(some.pressure?.io).not.toBeNull();
-    const none = buildCgroupStats(plan, answers({ 'cpu.pressure': ENOENT, 'memory.pressure': ENOENT, 'io.pressure': EOPNOTSUPP }), noNames);
+    const none = buildCgroupStats(plan, batchOf(answers({ 'cpu.pressure': ENOENT, 'memory.pressure': ENOENT, 'io.pressure': EOPNOTSUPP })), 0, noNames);
     expect(none.pressure).toBeNull();
   });
   it('an optional file that is unreadable for another reason still throws', () => {
-    expect(() => buildCgroupStats(plan, answers({ 'memory.peak': EACCES }), noNames)).toThrow(PermissionDeniedError);
+    expect(() => buildCgroupStats(plan, batchOf(answers({ 'memory.peak': EACCES })), 0, noNames)).toThrow(PermissionDeniedError);
   });
   it('without cpu.max (cpu controller off) there is no quota and no throttling at this level', () => {
     const stat = 'usage_usec 10\nuser_usec 6\nsystem_usec 4\n';
-    const stats = buildCgroupStats(plan, answers({ 'cpu.max': ENOENT, 'cpu.stat': stat }), noNames);
+    const stats = buildCgroupStats(plan, batchOf(answers({ 'cpu.max': ENOENT, 'cpu.stat': stat })), 0, noNames);
     expect(stats.cpu.limitCores).toBeNull();
     expect(stats.cpu.throttling).toEqual({ periods: 0, throttledPeriods: 0, throttledNs: 0 });
     expect(stats.cpu.usageNs).toBe(10_000);
   });
   it('with cpu.max readable, missing throttling fields are a format error', () => {
     const stat = 'usage_usec 10\nuser_usec 6\nsystem_usec 4\n';
-    expect(() => buildCgroupStats(plan, answers({ 'cpu.stat': stat }), noNames)).toThrow(/nr_periods/);
+    expect(() => buildCgroupStats(plan, batchOf(answers({ 'cpu.stat': stat })), 0, noNames)).toThrow(/nr_periods/);
   });
 });
 
 describe('device names', () => {
   it('come from the lookup given', () => {
-    const stats = buildCgroupStats(plan, answers({}), (major, minor) => `dev${major}_${minor}`);
+    const stats = buildCgroupStats(plan, batchOf(answers({})), 0, (major, minor) => `dev${major}_${minor}`);
     expect(stats.blkio.devices.map((d) => d.name)).toEqual(['dev254_32']);
   });
 });
@@ -108,28 +109,28 @@ describe('v1 plans and blkio fallbacks', () => {
   it('plans no cpuset or pressure files without those directories, and refuses a missing memory directory', () => {
     const bare = cgroupFilePlan({ ...dirs, cpuset: null, unified: null }, 1);
     expect(bare.paths.some((p) => p.includes('cpuset') || p.endsWith('.pressure'))).toBe(false);
-    const stats = buildCgroupStats(bare, v1Answers(bare, () => false), noNames);
+    const stats = buildCgroupStats(bare, batchOf(v1Answers(bare, () => false)), 0, noNames);
     expect(stats.cpu.cpusetCpus).toBeNull();
     expect(stats.pressure).toBeNull();
     expect(() => cgroupFilePlan({ ...dirs, memory: null }, 1)).toThrow(UnsupportedLayoutError);
   });
   it('falls back to cpuset.cpus without cpuset.effective_cpus', () => {
     const v1 = cgroupFilePlan(dirs, 1);
-    const stats = buildCgroupStats(v1, v1Answers(v1, (p) => p.endsWith('cpuset.effective_cpus')), noNames);
+    const stats = buildCgroupStats(v1, batchOf(v1Answers(v1, (p) => p.endsWith('cpuset.effective_cpus'))), 0, noNames);
     expect(stats.cpu.cpusetCpus).toBe(2);
   });
   it('missing memsw files (no swap accounting) give swap nulls', () => {
     const v1 = cgroupFilePlan(dirs, 1);
-    const stats = buildCgroupStats(v1, v1Answers(v1, (p) => p.includes('memsw')), noNames);
+    const stats = buildCgroupStats(v1, batchOf(v1Answers(v1, (p) => p.includes('memsw'))), 0, noNames);
     expect(stats.memory.swap).toEqual({ usage: null, limit: null });
   });
   it('a blkio directory without a single counter file is gone', () => {
     const v1 = cgroupFilePlan(dirs, 1);
-    expect(() => buildCgroupStats(v1, v1Answers(v1, (p) => p.includes('/blkio/')), noNames)).toThrow(CgroupGoneError);
+    expect(() => buildCgroupStats(v1, batchOf(v1Answers(v1, (p) => p.includes('/blkio/'))), 0, noNames)).toThrow(CgroupGoneError);
   });
   it('with only the non-recursive throttle files it still finds the bytes', () => {
     const v1 = cgroupFilePlan(dirs, 1);
-    const stats = buildCgroupStats(v1, v1Answers(v1, (p) => p.includes('/blkio/') && p.endsWith('_recursive')), noNames);
+    const stats = buildCgroupStats(v1, batchOf(v1Answers(v1, (p) => p.includes('/blkio/') && p.endsWith('_recursive'))), 0, noNames);
     expect(stats.blkio.writeBytes).toBe(20 * 2 ** 20);
   });
 });

@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cpuLimitCores, parseBlkioV1, parseCfsQuotaV1, parseCounter, parseCpuList, parseCpuMax, parseFlatKeyed,
-  parseIntegerList, parseMemoryLimitV1, parseNestedKeyed, parsePressure, parseSingleValue,
-} from '../../lib/cgroup/parse.js';
+import * as parse from '../../lib/cgroup/parse.js';
+import { cpuLimitCores } from '../../lib/cgroup/parse.js';
+import { tokenizeText } from '../../lib/cgroup/tokens.js';
 import { CgroupFormatError } from '../../lib/cgroup/errors.js';
+
+// The parsers read tokens: each string is tokenized by the addon as a file's content would be.
+const parseSingleValue = (text: string) => parse.parseSingleValue(tokenizeText(text));
+const parseCounter = (text: string) => parse.parseCounter(tokenizeText(text));
+const parseIntegerList = (text: string) => parse.parseIntegerList(tokenizeText(text));
+const parseFlatKeyed = (text: string) => parse.parseFlatKeyed(tokenizeText(text));
+const parseNestedKeyed = (text: string) => parse.parseNestedKeyed(tokenizeText(text));
+const parseBlkioV1 = (text: string) => parse.parseBlkioV1(tokenizeText(text));
+const parsePressure = (text: string) => parse.parsePressure(tokenizeText(text));
+const parseCpuList = (text: string) => parse.parseCpuList(tokenizeText(text));
+const parseMemoryLimitV1 = (text: string) => parse.parseMemoryLimitV1(tokenizeText(text));
+const parseCfsQuotaV1 = (text: string) => parse.parseCfsQuotaV1(tokenizeText(text));
+const parseCpuMax = (text: string) => parse.parseCpuMax(tokenizeText(text));
 
 describe('parseSingleValue', () => {
   it('reads an integer with or without the trailing newline', () => {

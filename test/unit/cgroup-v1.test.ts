@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { batchOf } from '../helpers/token-batch.js';
 import type { NativeFailure } from '../../lib/native.js';
 import type { CgroupDirs } from '../../lib/discovery/types.js';
 import { cgroupFilePlan } from '../../lib/cgroup/plan.js';
@@ -36,7 +37,7 @@ const deviceName = (major: number, minor: number) => (major === 254 && minor ===
 
 function build(scenario: string, when: 'before' | 'after'): CgroupStats {
   const plan = cgroupFilePlan(v1Dirs(join(FIXTURES, scenario, when)), 1);
-  return buildCgroupStats(plan, readAll(plan.paths), deviceName);
+  return buildCgroupStats(plan, batchOf(readAll(plan.paths)), 0, deviceName);
 }
 
 function json(relative: string): any {
@@ -152,7 +153,7 @@ describe('scenario specifics', () => {
   it('blkio: 20 MiB written with O_DIRECT, to vda, through the throttle counters', () => {
     const plan = cgroupFilePlan(v1Dirs(join(FIXTURES, 'blkio/after')), 1);
     const results = readAll(plan.paths);
-    const stats = buildCgroupStats(plan, results, deviceName);
+    const stats = buildCgroupStats(plan, batchOf(results), 0, deviceName);
     expect(stats.blkio.writeBytes).toBe(20 * 2 ** 20);
     // 20 writes of 1 MiB: at least 20 requests (the block layer may split them).
     expect(stats.blkio.writeOps).toBeGreaterThanOrEqual(20);
@@ -161,7 +162,7 @@ describe('scenario specifics', () => {
     ]);
     // The bfq files exist but are empty (vda uses mq-deadline): the throttle set was picked.
     expect(readFileSync(join(FIXTURES, 'blkio/after/blkio/blkio.bfq.io_service_bytes_recursive'), 'utf8').trim()).toBe('Total 0');
-    expect(cgroupBlockDevices(plan, results)).toEqual([[254, 0]]);
+    expect(cgroupBlockDevices(plan, batchOf(results), 0)).toEqual([[254, 0]]);
   });
   it('pids: 6 tasks under --pids-limit 50', () => {
     expect(build('pids', 'before').pids).toEqual({ current: 6, limit: 50 });

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { batchOf } from '../helpers/token-batch.js';
 import type { NativeFailure } from '../../lib/native.js';
 import type { CgroupDirs } from '../../lib/discovery/types.js';
 import { cgroupFilePlan } from '../../lib/cgroup/plan.js';
@@ -35,7 +36,7 @@ function build(relative: string) {
   const dir = join(FIXTURES, relative);
   const plan = cgroupFilePlan(v2Dirs(dir), 2);
   const results = readAll(plan.paths);
-  return { plan, results, stats: buildCgroupStats(plan, results, vmDeviceName) };
+  return { plan, results, stats: buildCgroupStats(plan, batchOf(results), 0, vmDeviceName) };
 }
 
 function json(relative: string): any {
@@ -98,7 +99,7 @@ describe.each([
     expect(stats.blkio.devices.map((d) => [d.major, d.minor, d.name]))
       .toEqual([...new Set(entries.map((e) => `${e.major}:${e.minor}`))].map((k) => [...k.split(':').map(Number), VM_DEVICES[k]]));
     expect(stats.blkio.writeOps).toBeGreaterThan(0);
-    expect(cgroupBlockDevices(plan, results)).toEqual(stats.blkio.devices.map((d) => [d.major, d.minor]));
+    expect(cgroupBlockDevices(plan, batchOf(results), 0)).toEqual(stats.blkio.devices.map((d) => [d.major, d.minor]));
   });
 
   it('pids and pressure', () => {

@@ -72,10 +72,10 @@ export function readBlkioV1(files: CgroupFiles, deviceName: (major: number, mino
 export function blkioV1Devices(files: CgroupFiles): Array<[number, number]> {
   const seen = new Map<string, [number, number]>();
   for (const name of BLKIO_V1_FILES) {
-    const result = files.result(name);
-    if (typeof result !== 'string') continue;
-    for (const line of result.split('\n')) {
-      const device = /^(\d+):(\d+)\s/.exec(line);
+    if (!files.has(name)) continue;
+    const { names, keys, start, end } = files.required(name);
+    for (let i = start; i < end; i++) {
+      const device = /^(\d+):(\d+) /.exec(names[keys[i]!]!);
       if (device !== null) seen.set(`${device[1]}:${device[2]}`, [Number(device[1]), Number(device[2])]);
     }
   }

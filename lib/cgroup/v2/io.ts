@@ -33,12 +33,12 @@ export function readIoV2(files: CgroupFiles, deviceName: (major: number, minor: 
 
 /** Devices named in io.stat, for preloading their names. */
 export function ioV2Devices(files: CgroupFiles): Array<[number, number]> {
-  const text = files.result('io.stat');
-  if (typeof text !== 'string') return [];
-  const pairs: Array<[number, number]> = [];
-  for (const line of text.split('\n')) {
-    const device = /^(\d+):(\d+)\s/.exec(line);
-    if (device !== null) pairs.push([Number(device[1]), Number(device[2])]);
+  if (!files.has('io.stat')) return [];
+  const seen = new Map<string, [number, number]>();
+  const { names, keys, start, end } = files.required('io.stat');
+  for (let i = start; i < end; i++) {
+    const device = /^(\d+):(\d+) /.exec(names[keys[i]!]!);
+    if (device !== null) seen.set(`${device[1]}:${device[2]}`, [Number(device[1]), Number(device[2])]);
   }
-  return pairs;
+  return [...seen.values()];
 }

@@ -1,0 +1,328 @@
+#include "file_set.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "arguments.h"
+
+namespace {
+
+constexpr size_t kInitialBufferSize = 64 * 1024;
+// No cgroup or proc file ctrstat reads comes near this; a larger one is refused rather than buffered.
+constexpr size_t kMaxFileSize = 64 * 1024 * 1024;
+// An optional file found absent is looked for again after this many reads of a kept set (a v2
+// controller enabled later brings its files; a sweep a second reads it within about half a minute).
+constexpr uint32_t kAbsentRetryReads = 32;
+
+// Reads from offset 0 with pread, so that a kept cgroup descriptor regenerates its content. A short
+// read is the end of such a file (kernfs and seq_file fill the buffer as far as the content goes).
+// Files that cannot seek are read to EOF with read(2) and are never kept.
+int ReadFromStart(int fd, std::string& buffer, size_t& length, bool& seekable) {
+  if (buffer.size() < kInitialBufferSize) buffer.resize(kInitialBufferSize);
+  length = 0;
+  seekable = true;
+  for (;;) {
+    ssize_t n = seekable ? pread(fd, &buffer[length], buffer.size() - length, static_cast<off_t>(length))
+                         : read(fd, &buffer[length], buffer.size() - length);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == ESPIPE && seekable && length == 0) {
+        seekable = false;
+        continue;
+      }
+      return errno;
+    }
+    if (n == 0) return 0;
+    length += static_cast<size_t>(n);
+    if (length == buffer.size()) {
+      if (buffer.size() >= kMaxFileSize) return EFBIG;
+      buffer.resize(buffer.size() * 2);
+      continue;
+    }
+    if (seekable) return 0;
+  }
+}
+
+std::vector<uint32_t> IdsArgument(const Napi::CallbackInfo& info, size_t index) {
+  Napi::Env env = info.Env();
+  std::vector<uint32_t> ids;
+  if (info[index].IsTypedArray() && info[index].As<Napi::TypedArray>().TypedArrayType() == napi_uint32_array) {
+    Napi::Uint32Array array = info[index].As<Napi::Uint32Array>();
+    ids.assign(array.Data(), array.Data() + array.ElementLength());
+    return ids;
+  }
+  if (!info[index].IsArray()) throw Napi::TypeError::New(env, "ids must be a Uint32Array or an array of numbers");
+  Napi::Array array = info[index].As<Napi::Array>();
+  ids.reserve(array.Length());
+  for (uint32_t i = 0; i < array.Length(); i++) {
+    Napi::Value value = array.Get(i);
+    if (!value.IsNumber()) throw Napi::TypeError::New(env, "ids must be numbers");
+    double id = value.As<Napi::Number>().DoubleValue();
+    if (!(id >= 0) || id > UINT32_MAX || id != static_cast<double>(static_cast<uint32_t>(id))) {
+      throw Napi::RangeError::New(env, "ids must be non-negative integers");
+    }
+    ids.push_back(static_cast<uint32_t>(id));
+  }
+  return ids;
+}
+
+template <typename TypedArray, typename T>
+TypedArray CopyToTypedArray(Napi::Env env, const std::vector<T>& values) {
+  TypedArray array = TypedArray::New(env, values.size());
+  if (!values.empty()) memcpy(array.Data(), values.data(), values.size() * sizeof(T));
+  return array;
+}
+
+class ReadWorker : public Napi::AsyncWorker {
+ public:
+  ReadWorker(Napi::Env env, std::shared_ptr<FileSetState> state, std::vector<uint32_t> ids, size_t knownKeys)
+      : Napi::AsyncWorker(env, "ctrstat:FileSet.read"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        state_(std::move(state)),
+        ids_(std::move(ids)),
+        knownKeys_(knownKeys) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override { state_->Read(ids_, knownKeys_, batch_); }
+  void OnOK() override { deferred_.Resolve(TokenBatchToJs(Env(), batch_)); }
+  // Only reached when Execute threw (std::bad_alloc): the whole call fails.
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<FileSetState> state_;
+  std::vector<uint32_t> ids_;
+  size_t knownKeys_;
+  TokenBatch batch_;
+};
+
+}  // namespace
+
+FileEntry::~FileEntry() {
+  if (fd >= 0) {
+    close(fd);
+    open->fetch_sub(1);
+  }
+}
+
+Napi::Value TokenBatchToJs(Napi::Env env, const TokenBatch& batch) {
+  Napi::Object object = Napi::Object::New(env);
+  object.Set("first", CopyToTypedArray<Napi::Uint32Array>(env, batch.first));
+  object.Set("status", CopyToTypedArray<Napi::Int32Array>(env, batch.status));
+  object.Set("syscall", CopyToTypedArray<Napi::Uint8Array>(env, batch.syscall));
+  object.Set("keys", CopyToTypedArray<Napi::Uint32Array>(env, batch.sink.keys));
+  object.Set("values", CopyToTypedArray<Napi::Float64Array>(env, batch.sink.values));
+  Napi::Array newKeys = Napi::Array::New(env, batch.newKeys.size());
+  for (size_t i = 0; i < batch.newKeys.size(); i++) {
+    newKeys.Set(static_cast<uint32_t>(i), Napi::String::New(env, batch.newKeys[i]));
+  }
+  object.Set("newKeys", newKeys);
+  if (!batch.texts.empty()) {
+    Napi::Array texts = Napi::Array::New(env, batch.status.size());
+    for (const auto& [index, content] : batch.texts) {
+      napi_value text;
+      // latin1 maps every byte to one code unit, so any content survives unchanged.
+      NAPI_THROW_IF_FAILED(env, napi_create_string_latin1(env, content.data(), content.size(), &text), Napi::Value());
+      texts.Set(index, Napi::Value(env, text));
+    }
+    object.Set("texts", texts);
+  } else {
+    object.Set("texts", env.Null());
+  }
+  return object;
+}
+
+std::vector<uint32_t> FileSetState::Add(const std::vector<std::string>& paths, FileMode mode, bool optional) {
+  std::lock_guard<std::mutex> lock(tableMutex_);
+  std::vector<uint32_t> ids;
+  ids.reserve(paths.size());
+  for (const std::string& path : paths) {
+    uint32_t id;
+    if (!freeIds_.empty()) {
+      id = freeIds_.back();
+      freeIds_.pop_back();
+    } else {
+      id = static_cast<uint32_t>(entries_.size());
+      entries_.emplace_back();
+    }
+    entries_[id] = std::make_shared<FileEntry>(path, mode, optional, open_);
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+void FileSetState::Release(const std::vector<uint32_t>& ids) {
+  std::vector<std::shared_ptr<FileEntry>> dropped;  // closed after the lock is let go
+  std::lock_guard<std::mutex> lock(tableMutex_);
+  for (uint32_t id : ids) {
+    if (id >= entries_.size() || !entries_[id]) continue;
+    dropped.push_back(std::move(entries_[id]));
+    freeIds_.push_back(id);
+  }
+}
+
+void FileSetState::Clear() {
+  std::vector<std::shared_ptr<FileEntry>> dropped;
+  std::lock_guard<std::mutex> lock(tableMutex_);
+  dropped.swap(entries_);
+  freeIds_.clear();
+}
+
+void FileSetState::Read(const std::vector<uint32_t>& ids, size_t knownKeys, TokenBatch& batch) {
+  // A release from JS while this read runs drops the table's reference only: the entry (and its
+  // descriptor) lives until the snapshot goes at the end of this read.
+  std::vector<std::shared_ptr<FileEntry>> snapshot(ids.size());
+  {
+    std::lock_guard<std::mutex> lock(tableMutex_);
+    for (size_t i = 0; i < ids.size(); i++) {
+      if (ids[i] < entries_.size()) snapshot[i] = entries_[ids[i]];
+    }
+  }
+  std::lock_guard<std::mutex> lock(readMutex_);
+  batch.first.reserve(ids.size() + 1);
+  batch.status.reserve(ids.size());
+  batch.syscall.reserve(ids.size());
+  for (const auto& entry : snapshot) ReadOne(entry.get(), batch);
+  batch.first.push_back(static_cast<uint32_t>(batch.sink.keys.size()));
+  for (size_t id = knownKeys; id < keys_.Size(); id++) batch.newKeys.push_back(keys_.Name(static_cast<uint32_t>(id)));
+}
+
+void FileSetState::ReadOne(FileEntry* entry, TokenBatch& batch) {
+  const size_t index = batch.status.size();
+  batch.first.push_back(static_cast<uint32_t>(batch.sink.keys.size()));
+  batch.status.push_back(0);
+  batch.syscall.push_back(static_cast<uint8_t>(FailedCall::kNone));
+  auto fail = [&](FailedCall call, int error) {
+    batch.status[index] = -error;
+    batch.syscall[index] = static_cast<uint8_t>(call);
+  };
+  if (entry == nullptr) return fail(FailedCall::kRead, EBADF);  // a released or unknown id
+
+  if (entry->mode == FileMode::kClock) {
+    struct timespec now {};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    uint32_t id = keys_.Intern("");
+    if (id == KeyTable::kFull) return fail(FailedCall::kRead, EOVERFLOW);
+    batch.sink.keys.push_back(id);
+    batch.sink.values.push_back(static_cast<double>(now.tv_sec) * 1e9 + static_cast<double>(now.tv_nsec));
+    return;
+  }
+  if (entry->mode == FileMode::kInode) {
+    // Kept sets stat once: their descriptors tell a removed cgroup (ENODEV) on the next read.
+    if (!entry->haveInode || maxOpen_ == 0) {
+      struct stat status {};
+      if (stat(entry->path.c_str(), &status) != 0) return fail(FailedCall::kStat, errno);
+      entry->inode = static_cast<uint64_t>(status.st_ino);
+      entry->haveInode = true;
+    }
+    uint32_t id = keys_.Intern("");
+    if (id == KeyTable::kFull) return fail(FailedCall::kRead, EOVERFLOW);
+    batch.sink.keys.push_back(id);
+    batch.sink.values.push_back(static_cast<double>(entry->inode));
+    return;
+  }
+
+  int fd = entry->fd;
+  const bool kept = fd >= 0;
+  if (!kept) {
+    if (entry->absentReads > 0) {
+      entry->absentReads--;
+      return fail(FailedCall::kOpen, ENOENT);
+    }
+    fd = open(entry->path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      const int error = errno;
+      if (error == ENOENT && entry->optional && maxOpen_ > 0) entry->absentReads = kAbsentRetryReads;
+      return fail(FailedCall::kOpen, error);
+    }
+  }
+  size_t length = 0;
+  bool seekable = true;
+  if (int error = ReadFromStart(fd, buffer_, length, seekable)) {
+    // ENODEV/ENOENT on a kept descriptor: the cgroup was removed; a later read reopens the path.
+    close(fd);
+    if (kept) {
+      entry->fd = -1;
+      open_->fetch_sub(1);
+    }
+    return fail(FailedCall::kRead, error);
+  }
+  if (!kept) {
+    if (seekable && maxOpen_ > 0 && open_->load() < maxOpen_) {
+      entry->fd = fd;
+      open_->fetch_add(1);
+    } else {
+      close(fd);
+    }
+  }
+  const std::string_view content(buffer_.data(), length);
+  if (entry->mode == FileMode::kText) {
+    batch.texts.emplace_back(static_cast<uint32_t>(index), std::string(content));
+    return;
+  }
+  if (!Tokenize(content, keys_, batch.sink, &entry->shape)) fail(FailedCall::kRead, EOVERFLOW);
+}
+
+Napi::Function FileSet::Define(Napi::Env env) {
+  return DefineClass(env, "FileSet",
+                     {InstanceMethod<&FileSet::Add>("add"), InstanceMethod<&FileSet::Read>("read"),
+                      InstanceMethod<&FileSet::Release>("release"), InstanceMethod<&FileSet::Clear>("clear"),
+                      InstanceAccessor<&FileSet::OpenCount>("openCount")});
+}
+
+FileSet::FileSet(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<FileSet>(info), state_(std::make_shared<FileSetState>(CountArgument(info, 0, "maxOpen"))) {}
+
+Napi::Value FileSet::Add(const Napi::CallbackInfo& info) {
+  std::vector<std::string> paths = StringArrayArgument(info, 0, "paths");
+  size_t mode = CountArgument(info, 1, "mode");
+  const size_t kind = mode & ~size_t{kOptionalFlag};
+  if (kind > static_cast<size_t>(FileMode::kClock) || mode > (kOptionalFlag | kind)) {
+    throw Napi::RangeError::New(info.Env(), "mode must be 0, 1, 2 or 3, optionally | 4");
+  }
+  return CopyToTypedArray<Napi::Uint32Array>(
+      info.Env(), state_->Add(paths, static_cast<FileMode>(kind), (mode & kOptionalFlag) != 0));
+}
+
+Napi::Value FileSet::Read(const Napi::CallbackInfo& info) {
+  auto* worker = new ReadWorker(info.Env(), state_, IdsArgument(info, 0), CountArgument(info, 1, "knownKeys"));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+void FileSet::Release(const Napi::CallbackInfo& info) { state_->Release(IdsArgument(info, 0)); }
+
+void FileSet::Clear(const Napi::CallbackInfo&) { state_->Clear(); }
+
+Napi::Value FileSet::OpenCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(state_->OpenCount()));
+}
+
+Napi::Value TokenizeTexts(const Napi::CallbackInfo& info) {
+  std::vector<std::string> texts;
+  Napi::Env env = info.Env();
+  if (!info[0].IsArray()) throw Napi::TypeError::New(env, "texts must be an array of strings");
+  Napi::Array array = info[0].As<Napi::Array>();
+  for (uint32_t i = 0; i < array.Length(); i++) {
+    Napi::Value value = array.Get(i);
+    if (!value.IsString()) throw Napi::TypeError::New(env, "texts must be strings");
+    texts.push_back(value.As<Napi::String>().Utf8Value());
+  }
+  KeyTable table;
+  TokenBatch batch;
+  for (size_t i = 0; i < texts.size(); i++) {
+    batch.first.push_back(static_cast<uint32_t>(batch.sink.keys.size()));
+    const bool ok = Tokenize(texts[i], table, batch.sink);
+    batch.status.push_back(ok ? 0 : -EOVERFLOW);
+    batch.syscall.push_back(static_cast<uint8_t>(ok ? FailedCall::kNone : FailedCall::kRead));
+  }
+  batch.first.push_back(static_cast<uint32_t>(batch.sink.keys.size()));
+  for (uint32_t id = 0; id < table.Size(); id++) batch.newKeys.push_back(table.Name(id));
+  return TokenBatchToJs(env, batch);
+}

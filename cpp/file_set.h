@@ -1,0 +1,107 @@
+// FileSet: the cgroup and proc files of many containers, registered once, read in one trip off the
+// event loop and tokenized there (tokenize.h), optionally through descriptors kept between reads
+// (pread at offset 0 regenerates a cgroup file's content).
+//
+//   add(paths, mode) -> Uint32Array of ids       mode: 0 tokens, 1 text, 2 the inode of the path,
+//                                                3 CLOCK_MONOTONIC in ns when the read gets there
+//   read(ids, knownKeys) -> Promise<batch>       one entry range per id, in order
+//   release(ids), clear(), openCount
+//
+// The batch: { first: Uint32Array(n + 1), status: Int32Array(n) (0, or the negative errno),
+// syscall: Uint8Array(n) (0, or 1 open, 2 read, 3 stat), keys: Uint32Array, values: Float64Array,
+// newKeys: string[] (the names of key ids knownKeys.. of this set's key table), texts: (string |
+// undefined)[] | null }. Entries of file i are first[i] .. first[i + 1].
+//
+// tokenize(texts) -> the same batch for strings (a fresh key table; newKeys holds every key).
+#pragma once
+
+#include "napi_config.h"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "tokenize.h"
+
+enum class FileMode : uint8_t { kTokens = 0, kText = 1, kInode = 2, kClock = 3 };
+// Added to a mode: the file may be absent for the cgroup's life (an optional interface file).
+constexpr uint32_t kOptionalFlag = 4;
+enum class FailedCall : uint8_t { kNone = 0, kOpen = 1, kRead = 2, kStat = 3 };
+
+struct FileEntry {
+  FileEntry(std::string filePath, FileMode fileMode, bool isOptional, std::shared_ptr<std::atomic<size_t>> openCount)
+      : path(std::move(filePath)), mode(fileMode), optional(isOptional), open(std::move(openCount)) {}
+  ~FileEntry();
+  FileEntry(const FileEntry&) = delete;
+  FileEntry& operator=(const FileEntry&) = delete;
+
+  const std::string path;
+  const FileMode mode;
+  const bool optional;
+  // Touched only by the read holding the set's read mutex (and by the destructor).
+  int fd = -1;
+  bool haveInode = false;
+  uint64_t inode = 0;
+  // Key ids of the previous read, for Tokenize.
+  std::vector<uint32_t> shape;
+  // Reads left before an optional file that was absent is looked for again (kept sets only).
+  uint32_t absentReads = 0;
+  std::shared_ptr<std::atomic<size_t>> open;
+};
+
+// What one read produced, built on the pool thread and turned into JS on the main thread.
+struct TokenBatch {
+  std::vector<uint32_t> first;
+  std::vector<int32_t> status;
+  std::vector<uint8_t> syscall;
+  TokenSink sink;
+  std::vector<std::string> newKeys;
+  std::vector<std::pair<uint32_t, std::string>> texts;  // (file index, content) of text-mode files
+};
+
+Napi::Value TokenBatchToJs(Napi::Env env, const TokenBatch& batch);
+
+class FileSetState {
+ public:
+  explicit FileSetState(size_t maxOpen) : maxOpen_(maxOpen), open_(std::make_shared<std::atomic<size_t>>(0)) {}
+
+  std::vector<uint32_t> Add(const std::vector<std::string>& paths, FileMode mode, bool optional);
+  void Release(const std::vector<uint32_t>& ids);
+  void Clear();
+  size_t OpenCount() const { return open_->load(); }
+  // Reads the files (on a pool thread). Reads of one set run one at a time.
+  void Read(const std::vector<uint32_t>& ids, size_t knownKeys, TokenBatch& batch);
+
+ private:
+  void ReadOne(FileEntry* entry, TokenBatch& batch);
+
+  const size_t maxOpen_;
+  std::shared_ptr<std::atomic<size_t>> open_;
+  std::mutex tableMutex_;  // entries_ and freeIds_: held briefly, also on the JS thread
+  std::vector<std::shared_ptr<FileEntry>> entries_;
+  std::vector<uint32_t> freeIds_;
+  std::mutex readMutex_;  // kept descriptors, keys_ and buffer_: held for a whole read
+  KeyTable keys_;
+  std::string buffer_;
+};
+
+class FileSet : public Napi::ObjectWrap<FileSet> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit FileSet(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value Add(const Napi::CallbackInfo& info);
+  Napi::Value Read(const Napi::CallbackInfo& info);
+  void Release(const Napi::CallbackInfo& info);
+  void Clear(const Napi::CallbackInfo& info);
+  Napi::Value OpenCount(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<FileSetState> state_;
+};
+
+// tokenize(texts: string[]): batch (synchronous).
+Napi::Value TokenizeTexts(const Napi::CallbackInfo& info);

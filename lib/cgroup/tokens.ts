@@ -1,0 +1,95 @@
+// The tokenized content of cgroup files as the native FileSet hands it over (cpp/tokenize.h): per file a
+// range of (key, value) entries in two typed arrays, with key names kept once per FileSet.
+import { FAILED_CALLS, native, type NativeFailure, type NativeTokenBatch } from '../native.js';
+
+/**
+ * Key names by id for one key table (one FileSet, or one tokenize() answer), and what parsers derive
+ * from a name, worked out once per key rather than once per read.
+ */
+export class KeyNames {
+  readonly names: string[];
+  /** By id: [first word, rest] for a key of two words ("8:0 rbytes", "some avg10"), else null. */
+  readonly #pairs: Array<readonly [string, string] | null | undefined> = [];
+
+  constructor(names: string[] = []) {
+    this.names = names;
+  }
+
+  /** The two words of a two-word key, or null. */
+  pair(id: number): readonly [string, string] | null {
+    let pair = this.#pairs[id];
+    if (pair === undefined) {
+      const name = this.names[id]!;
+      const space = name.indexOf(' ');
+      pair = space > 0 && space < name.length - 1 && name.indexOf(' ', space + 1) === -1
+        ? [name.slice(0, space), name.slice(space + 1)]
+        : null;
+      this.#pairs[id] = pair;
+    }
+    return pair;
+  }
+
+  /** How many names are known: the `knownKeys` for the next read. */
+  get known(): number {
+    return this.names.length;
+  }
+
+  /** Takes the names a batch brought (reads may answer out of order: a name is set once). */
+  absorb(batch: NativeTokenBatch, knownKeys: number): void {
+    const { newKeys } = batch;
+    for (let i = 0; i < newKeys.length; i++) {
+      if (this.names[knownKeys + i] === undefined) this.names[knownKeys + i] = newKeys[i]!;
+    }
+  }
+}
+
+/** One batch with the names its key ids refer to. */
+export interface TokenBatch {
+  readonly batch: NativeTokenBatch;
+  readonly keyNames: KeyNames;
+}
+
+/** One file of a batch: entries start .. end. */
+export interface FileTokens {
+  readonly keyNames: KeyNames;
+  readonly names: readonly string[];
+  readonly keys: Uint32Array;
+  readonly values: Float64Array;
+  readonly start: number;
+  readonly end: number;
+}
+
+export function fileTokens({ batch, keyNames }: TokenBatch, index: number): FileTokens {
+  return {
+    keyNames, names: keyNames.names, keys: batch.keys, values: batch.values, start: batch.first[index]!, end: batch.first[index + 1]!,
+  };
+}
+
+/** The failure of file `index`, or null when it was read. */
+export function fileFailure({ batch }: TokenBatch, index: number, path: string): NativeFailure | null {
+  const status = batch.status[index]!;
+  if (status === 0) return null;
+  return { errno: status, syscall: FAILED_CALLS[batch.syscall[index]!] ?? 'read', path };
+}
+
+/** The FAILED_CALLS index of a system call name (read for any other). */
+export function syscallCode(syscall: string): number {
+  const code = (FAILED_CALLS as readonly string[]).indexOf(syscall);
+  return code > 0 ? code : FAILED_CALLS.indexOf('read');
+}
+
+/** The text of a text-mode file `index` that was read. */
+export function fileText({ batch }: TokenBatch, index: number): string {
+  return batch.texts?.[index] ?? '';
+}
+
+/** Tokenizes strings as the FileSet would have read them from files (for content at hand, and tests). */
+export function tokenizeTexts(texts: string[]): TokenBatch {
+  const batch = native.tokenize(texts);
+  return { batch, keyNames: new KeyNames(batch.newKeys) };
+}
+
+/** The tokens of one string. */
+export function tokenizeText(text: string): FileTokens {
+  return fileTokens(tokenizeTexts([text]), 0);
+}
