@@ -10,18 +10,13 @@ import { isAccessDenied, isMissing, rethrowAsTyped } from './fs-errors.js';
 import { detectLayout } from './mode.js';
 import { ContainerNames } from './names.js';
 import { classifyCgroupPath, type CgroupClassification } from './runtimes.js';
-import type { CgroupDirs, CgroupLayout, CgroupMount, ResolvedContainer } from './types.js';
+import { HostPids } from './host-pids.js';
+import { scanMount } from './scan.js';
+import type { CgroupDirs, CgroupLayout, ResolvedContainer } from './types.js';
 
 export interface ListOptions extends HostOptions {
   /** Include Kubernetes pod sandbox (pause) containers. Default false. */
   includeSandboxes?: boolean;
-}
-
-/** The hierarchy to walk: the unified one on v2; on v1/hybrid one every container is in. */
-export function scanMount(layout: CgroupLayout): CgroupMount | null {
-  if (layout.mode === 'v2') return layout.unified;
-  const v1 = layout.v1;
-  return v1.memory ?? v1['name=systemd'] ?? v1.cpu ?? v1.pids ?? Object.values(v1)[0] ?? null;
 }
 
 async function readDirEntries(dir: string): Promise<Dirent[] | null> {
@@ -40,7 +35,8 @@ async function readDirEntries(dir: string): Promise<Dirent[] | null> {
  */
 export async function findPidInCgroup(dir: string): Promise<number | null> {
   const procs = await readFile(join(dir, 'cgroup.procs'), 'utf8');
-  const first = /^\d+/m.exec(procs);
+  // Processes outside this process's PID namespace are left out, or (cgroup v2) listed as 0.
+  const first = /^[1-9]\d*$/m.exec(procs);
   if (first) return Number(first[0]);
   for (const entry of (await readDirEntries(dir)) ?? []) {
     if (!entry.isDirectory()) continue;
@@ -52,6 +48,15 @@ export async function findPidInCgroup(dir: string): Promise<number | null> {
     }
   }
   return null;
+}
+
+/** A PID of the cgroup: from procRoot when it is another PID namespace (host-pids.ts), else cgroup.procs. */
+async function pidOfCgroup(cgroupPath: string, dir: string, hostPids: HostPids | undefined): Promise<number | null> {
+  const pid = await hostPids?.pidFor(cgroupPath);
+  if (pid === undefined) return findPidInCgroup(dir);
+  // The directory must still be there, as findPidInCgroup would have found.
+  if (pid === null) await readFile(join(dir, 'cgroup.procs'), 'utf8');
+  return pid;
 }
 
 /** Inode of the process's network namespace; null when the process is gone or not ours to inspect. */
@@ -93,10 +98,11 @@ export async function describeCgroup(
   classification: CgroupClassification | null,
   names: ContainerNames,
   known: KnownCgroupFacts,
+  hostPids?: HostPids,
 ): Promise<ResolvedContainer> {
   const [dirs, pid] = await Promise.all([
     known.dirs ?? dirsForCgroupPath(layout, cgroupPath),
-    'pid' in known ? known.pid : findPidInCgroup(known.pidDir),
+    'pid' in known ? known.pid : pidOfCgroup(cgroupPath, known.pidDir, hostPids),
   ]);
   const runtime = classification?.runtime ?? 'cgroup';
   const [netnsInode, name, pause] = await Promise.all([
@@ -149,14 +155,15 @@ function collectContainerCgroups(dir: string, cgroupPath: string, found: FoundCg
 
 /** Lists containers in an already detected layout, sorted by cgroup path. */
 export async function listInLayout(layout: CgroupLayout, options?: ListOptions): Promise<ResolvedContainer[]> {
-  const mount = scanMount(layout);
-  if (mount === null) return [];
+  const scan = scanMount(layout);
+  if (scan === null) return [];
   const found: FoundCgroup[] = [];
-  collectContainerCgroups(mount.mountPoint, mount.root, found);
+  collectContainerCgroups(scan.mount.mountPoint, scan.mount.root, found);
   const names = new ContainerNames(options);
+  const hostPids = new HostPids(layout);
   const described = await Promise.all(found.map(async ({ cgroupPath, dir, classification }) => {
     try {
-      return await describeCgroup(layout, cgroupPath, classification, names, { pidDir: dir });
+      return await describeCgroup(layout, cgroupPath, classification, names, { pidDir: dir }, hostPids);
     } catch (err) {
       // A container that stopped while it was being listed is simply not in the list.
       if (isMissing(err)) return null;

@@ -36,6 +36,17 @@ export function v1ControllersOf(superOptions: string[]): string[] {
   return superOptions.filter((option) => V1_CONTROLLERS.has(option) || /^name=[^,]+$/.test(option));
 }
 
+/**
+ * A mount of `root` as mountinfo gives it. Leading "/.." segments mean the mount shows the hierarchy
+ * from above this process's cgroup namespace: they are taken to reach the top of the hierarchy, which is
+ * how a host's cgroup filesystem looks from a container with a cgroup namespace of its own.
+ */
+export function cgroupMount(mountPoint: string, root: string): CgroupMount {
+  const up = /^(?:\/\.\.)+(?=\/|$)/.exec(root);
+  if (up === null) return { mountPoint, root, outside: '' };
+  return { mountPoint, root: root.slice(up[0].length) || '/', outside: up[0] };
+}
+
 function isUnder(path: string, base: string): boolean {
   return path === base || path.startsWith(base + '/');
 }
@@ -66,7 +77,7 @@ export function layoutFromMountinfo(entries: MountinfoEntry[], procRoot: string,
   const v1: Record<string, CgroupMount> = {};
   for (const entry of entries) {
     if (!isUnder(entry.mountPoint, cgroupRoot)) continue;
-    const mount = { mountPoint: entry.mountPoint, root: entry.root };
+    const mount = cgroupMount(entry.mountPoint, entry.root);
     if (entry.fsType === 'cgroup2') v2Mounts.push(mount);
     else if (entry.fsType === 'cgroup') {
       for (const controller of v1ControllersOf(entry.superOptions)) v1[controller] = preferMount(v1[controller], mount);
@@ -89,13 +100,13 @@ export function layoutFromStatfs(procRoot: string, sysRoot: string): CgroupLayou
     if (isMissing(err)) return null;
     rethrowAsTyped(err);
   }
-  if (rootType === CGROUP2_SUPER_MAGIC) return layoutOf(procRoot, sysRoot, cgroupRoot, [{ mountPoint: cgroupRoot, root: '/' }], {});
+  if (rootType === CGROUP2_SUPER_MAGIC) return layoutOf(procRoot, sysRoot, cgroupRoot, [cgroupMount(cgroupRoot, '/')], {});
   const v2Mounts: CgroupMount[] = [];
   const v1: Record<string, CgroupMount> = {};
   for (const entry of readdirSync(cgroupRoot, { withFileTypes: true })) {
     // Symlinks (cpu -> cpu,cpuacct) point at a hierarchy that is listed under its own name.
     if (!entry.isDirectory()) continue;
-    const mount = { mountPoint: join(cgroupRoot, entry.name), root: '/' };
+    const mount = cgroupMount(join(cgroupRoot, entry.name), '/');
     const type = statfsSync(mount.mountPoint).type;
     if (type === CGROUP2_SUPER_MAGIC) v2Mounts.push(mount);
     else if (type === CGROUP_SUPER_MAGIC) {

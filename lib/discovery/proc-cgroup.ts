@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ContainerNotFoundError, UnsupportedLayoutError } from '../errors.js';
 import { cgroupDirUnder, existingDir } from './dirs.js';
 import { isMissing, rethrowAsTyped } from './fs-errors.js';
+import { namespaceRoot, resolveInNamespace } from './cgroupns.js';
 import type { CgroupDirs, CgroupLayout, CgroupMount } from './types.js';
 
 export interface ProcCgroupEntry {
@@ -57,8 +58,37 @@ function assertVisible(pid: number, path: string): void {
   }
 }
 
-function dirOrThrow(pid: number, mount: CgroupMount, path: string): string {
-  assertVisible(pid, path);
+/**
+ * A /proc/<pid>/cgroup path, which is relative to this process's cgroup namespace, as a path of the
+ * hierarchy that `mount` shows (see CgroupMount.outside). `nsRoot` is where that namespace's root sits in
+ * the hierarchy (cgroupns.ts), needed for the paths that do not climb to the top.
+ */
+export function hierarchyPath(mount: CgroupMount, pid: number, nsPath: string, nsRoot?: string | null): string {
+  if (mount.outside === '') {
+    assertVisible(pid, nsPath);
+    return nsPath;
+  }
+  if (nsPath === mount.outside || nsPath.startsWith(mount.outside + '/')) {
+    const path = nsPath.slice(mount.outside.length) || '/';
+    assertVisible(pid, path);
+    return path;
+  }
+  const resolved = nsRoot ? resolveInNamespace(nsRoot, nsPath) : null;
+  if (resolved === null) {
+    throw new UnsupportedLayoutError(
+      `Process ${pid} is in cgroup ${nsPath} (relative to this process's cgroup namespace), whose place in the hierarchy ` +
+      `mounted at ${mount.mountPoint} could not be found. Read it from the host's cgroup namespace (--cgroupns=host).`);
+  }
+  return resolved;
+}
+
+/** Whether hierarchyPath needs the namespace root for this path. */
+function needsNamespaceRoot(mount: CgroupMount, nsPath: string): boolean {
+  return mount.outside !== '' && nsPath !== mount.outside && !nsPath.startsWith(mount.outside + '/');
+}
+
+function dirOrThrow(pid: number, mount: CgroupMount, nsPath: string, nsRoot: string | null | undefined): string {
+  const path = hierarchyPath(mount, pid, nsPath, nsRoot);
   const dir = cgroupDirUnder(mount, path);
   if (dir === null) {
     throw new UnsupportedLayoutError(
@@ -69,25 +99,37 @@ function dirOrThrow(pid: number, mount: CgroupMount, path: string): string {
 
 const PATH_CONTROLLER_ORDER = ['memory', 'cpu', 'pids', 'name=systemd'];
 
-/** Maps a process's /proc/<pid>/cgroup entries onto the layout's mounts. */
-export function processCgroupFromEntries(layout: CgroupLayout, pid: number, entries: ProcCgroupEntry[]): ProcessCgroup {
+/**
+ * Maps a process's /proc/<pid>/cgroup entries onto the layout's mounts. `nsRoots` holds, per mount, where
+ * this process's cgroup namespace sits in it (only needed with a cgroup namespace of its own).
+ */
+export function processCgroupFromEntries(
+  layout: CgroupLayout, pid: number, entries: ProcCgroupEntry[], nsRoots: ReadonlyMap<CgroupMount, string | null> = new Map(),
+): ProcessCgroup {
   const v2Entry = entries.find((entry) => entry.hierarchyId === 0 && entry.controllers.length === 0);
-  const unified = v2Entry && layout.unified ? dirOrThrow(pid, layout.unified, v2Entry.path) : null;
+  const under = (mount: CgroupMount, entry: ProcCgroupEntry) => dirOrThrow(pid, mount, entry.path, nsRoots.get(mount));
+  const pathOf = (mount: CgroupMount, entry: ProcCgroupEntry) => hierarchyPath(mount, pid, entry.path, nsRoots.get(mount));
+  const unified = v2Entry && layout.unified ? under(layout.unified, v2Entry) : null;
   if (layout.mode === 'v2') {
     if (!v2Entry || unified === null) throw new UnsupportedLayoutError(`Process ${pid} has no cgroup v2 ("0::") entry.`);
-    return { path: v2Entry.path, dirs: { memory: unified, cpu: unified, cpuacct: unified, blkio: unified, pids: unified, cpuset: unified, unified } };
+    return {
+      path: pathOf(layout.unified!, v2Entry),
+      dirs: { memory: unified, cpu: unified, cpuacct: unified, blkio: unified, pids: unified, cpuset: unified, unified },
+    };
   }
   const entryOf = (controller: string) => entries.find((entry) => entry.controllers.includes(controller));
   const dirOf = (controller: string): string | null => {
     const entry = entryOf(controller);
     const mount = layout.v1[controller];
-    return entry && mount ? dirOrThrow(pid, mount, entry.path) : null;
+    return entry && mount ? under(mount, entry) : null;
   };
-  const pathEntry = PATH_CONTROLLER_ORDER.map(entryOf).find((entry) => entry !== undefined) ?? v2Entry;
-  if (!pathEntry) throw new UnsupportedLayoutError(`Process ${pid} is in none of the mounted cgroup hierarchies.`);
-  assertVisible(pid, pathEntry.path);
+  const pathController = PATH_CONTROLLER_ORDER.find((controller) => entryOf(controller) !== undefined && layout.v1[controller] !== undefined);
+  const path = pathController !== undefined
+    ? pathOf(layout.v1[pathController]!, entryOf(pathController)!)
+    : v2Entry && layout.unified ? pathOf(layout.unified, v2Entry) : null;
+  if (path === null) throw new UnsupportedLayoutError(`Process ${pid} is in none of the mounted cgroup hierarchies.`);
   return {
-    path: pathEntry.path,
+    path,
     dirs: {
       memory: dirOf('memory'), cpu: dirOf('cpu'), cpuacct: dirOf('cpuacct'), blkio: dirOf('blkio'),
       pids: dirOf('pids'), cpuset: dirOf('cpuset'), unified,
@@ -95,8 +137,29 @@ export function processCgroupFromEntries(layout: CgroupLayout, pid: number, entr
   };
 }
 
+/** The namespace roots processCgroupFromEntries needs for these entries. */
+export async function namespaceRootsFor(layout: CgroupLayout, entries: ProcCgroupEntry[]): Promise<Map<CgroupMount, string | null>> {
+  const roots = new Map<CgroupMount, string | null>();
+  const wanted: Array<[CgroupMount, string | null]> = [];
+  for (const entry of entries) {
+    if (entry.hierarchyId === 0 && entry.controllers.length === 0) {
+      if (layout.unified && needsNamespaceRoot(layout.unified, entry.path)) wanted.push([layout.unified, null]);
+      continue;
+    }
+    for (const controller of entry.controllers) {
+      const mount = layout.v1[controller];
+      if (mount && needsNamespaceRoot(mount, entry.path)) wanted.push([mount, controller]);
+    }
+  }
+  for (const [mount, controller] of wanted) {
+    if (!roots.has(mount)) roots.set(mount, await namespaceRoot(layout, mount, controller));
+  }
+  return roots;
+}
+
 export async function processCgroup(layout: CgroupLayout, pid: number): Promise<ProcessCgroup> {
-  const found = processCgroupFromEntries(layout, pid, await readProcCgroup(layout.procRoot, pid));
+  const entries = await readProcCgroup(layout.procRoot, pid);
+  const found = processCgroupFromEntries(layout, pid, entries, await namespaceRootsFor(layout, entries));
   // On hybrid machines runtimes do not always mirror their cgroups into the controller-less unified tree.
   if (layout.mode === 'hybrid') found.dirs.unified = await existingDir(found.dirs.unified);
   return found;

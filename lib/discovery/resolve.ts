@@ -10,6 +10,7 @@ import { AmbiguousReferenceError, ContainerNotFoundError, InvalidReferenceError 
 import type { ContainerRef, HostOptions } from '../types.js';
 import { dirsForCgroupPath, missingStatsDirs } from './dirs.js';
 import { isMissing, rethrowAsTyped } from './fs-errors.js';
+import { HostPids } from './host-pids.js';
 import { describeCgroup, listInLayout } from './list.js';
 import { detectLayout } from './mode.js';
 import { ContainerNames } from './names.js';
@@ -109,9 +110,11 @@ export function matchListed(reference: ParsedReference & { kind: 'text' | 'id' |
 class Resolver {
   private listing: Promise<ResolvedContainer[]> | null = null;
   private readonly names: ContainerNames;
+  private readonly hostPids: HostPids;
 
   constructor(private readonly layout: CgroupLayout, private readonly options: HostOptions | undefined) {
     this.names = new ContainerNames(options);
+    this.hostPids = new HostPids(layout);
   }
 
   async resolve(reference: ParsedReference): Promise<ResolvedContainer> {
@@ -148,7 +151,7 @@ class Resolver {
     const pidDir = dirs.unified ?? dirs.memory ?? dirs.cpu ?? dirs.cpuacct ?? dirs.blkio ?? dirs.pids;
     if (pidDir === null) throw new ContainerNotFoundError(path, 'no cgroup hierarchy holds it');
     try {
-      return await describeCgroup(this.layout, path, classifyCgroupPath(path), this.names, { pidDir, dirs });
+      return await describeCgroup(this.layout, path, classifyCgroupPath(path), this.names, { pidDir, dirs }, this.hostPids);
     } catch (err) {
       if (isMissing(err)) throw new ContainerNotFoundError(path, 'the cgroup was removed', { cause: err });
       rethrowAsTyped(err);

@@ -6,6 +6,14 @@ export interface CgroupMount {
   mountPoint: string;
   /** Mount root (mountinfo field 4): the cgroup path that the mount point shows, "/" normally. */
   root: string;
+  /**
+   * "" normally. When this process has a cgroup namespace of its own and the mount shows the hierarchy
+   * from above it (a host's cgroup filesystem mounted into a container), mountinfo gives the root as
+   * "/.." segments: they are kept here ("/../.."), and `root` is "/" (the mount shows the whole
+   * hierarchy, so paths below it are the host's). /proc/<pid>/cgroup paths start with the same
+   * segments and are read against them.
+   */
+  outside: string;
 }
 
 export interface CgroupLayout {

@@ -75,7 +75,7 @@ describe.skipIf(!isRoot && !mustRun)('discovery on this host: layout and a plain
     expect(layout.mode).toBe(expectedMode);
     // This machine is hybrid (see the test plan); keep the claim explicit.
     expect(layout.mode).toBe('hybrid');
-    for (const controller of PLAIN_CONTROLLERS) expect(layout.v1[controller], controller).toEqual({ mountPoint: mounts.v1[controller], root: '/' });
+    for (const controller of PLAIN_CONTROLLERS) expect(layout.v1[controller], controller).toEqual({ mountPoint: mounts.v1[controller], root: '/', outside: '' });
     expect(layout.unified?.mountPoint).toBe(mounts.cgroup2[0]);
   });
 

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { UnsupportedLayoutError } from '../../lib/errors.js';
 import { cgroupDirUnder } from '../../lib/discovery/dirs.js';
-import { detectLayout, v1ControllersOf } from '../../lib/discovery/mode.js';
+import { cgroupMount, detectLayout, layoutFromMountinfo, v1ControllersOf } from '../../lib/discovery/mode.js';
 import { parseMountinfo, unescapeMountPath } from '../../lib/discovery/mountinfo.js';
-import { parseProcCgroup, processCgroupFromEntries } from '../../lib/discovery/proc-cgroup.js';
+import { hierarchyPath, parseProcCgroup, processCgroupFromEntries } from '../../lib/discovery/proc-cgroup.js';
+import { resolveInNamespace } from '../../lib/discovery/cgroupns.js';
 import { FakeHost } from '../fixtures/discovery/fake-host.js';
 
 const hosts: FakeHost[] = [];
@@ -44,7 +45,7 @@ describe('detectLayout from a mountinfo', () => {
     const layout = await detectLayout(host.options);
     expect(layout.mode).toBe('v1');
     expect(layout.unified).toBeNull();
-    expect(layout.v1.cpu).toEqual({ mountPoint: host.hierarchy('cpu,cpuacct'), root: '/' });
+    expect(layout.v1.cpu).toEqual({ mountPoint: host.hierarchy('cpu,cpuacct'), root: '/', outside: '' });
     expect(layout.v1.cpuacct).toEqual(layout.v1.cpu);
     expect(layout.v1.memory?.mountPoint).toBe(host.hierarchy('memory'));
     expect(layout.v1['name=systemd']?.mountPoint).toBe(host.hierarchy('systemd'));
@@ -55,14 +56,14 @@ describe('detectLayout from a mountinfo', () => {
     const host = fakeHost('hybrid');
     const layout = await detectLayout(host.options);
     expect(layout.mode).toBe('hybrid');
-    expect(layout.unified).toEqual({ mountPoint: host.hierarchy('unified'), root: '/' });
+    expect(layout.unified).toEqual({ mountPoint: host.hierarchy('unified'), root: '/', outside: '' });
     expect(layout.v1.memory?.mountPoint).toBe(host.hierarchy('memory'));
   });
 
   test('v2: cgroup2 at fs/cgroup', async () => {
     const host = fakeHost('v2');
     const layout = await detectLayout(host.options);
-    expect(layout).toEqual({ mode: 'v2', procRoot: host.procRoot, sysRoot: host.sysRoot, unified: { mountPoint: `${host.sysRoot}/fs/cgroup`, root: '/' }, v1: {} });
+    expect(layout).toEqual({ mode: 'v2', procRoot: host.procRoot, sysRoot: host.sysRoot, unified: { mountPoint: `${host.sysRoot}/fs/cgroup`, root: '/', outside: '' }, v1: {} });
   });
 
   test('no cgroup filesystem: UnsupportedLayoutError naming where it looked', async () => {
@@ -81,12 +82,12 @@ describe('detectLayout from a mountinfo', () => {
 
 describe('cgroupDirUnder', () => {
   test('relativizes against the mount root', () => {
-    expect(cgroupDirUnder({ mountPoint: '/sys/fs/cgroup/memory', root: '/' }, '/docker/x')).toBe('/sys/fs/cgroup/memory/docker/x');
-    expect(cgroupDirUnder({ mountPoint: '/sys/fs/cgroup/memory', root: '/' }, '/')).toBe('/sys/fs/cgroup/memory');
-    expect(cgroupDirUnder({ mountPoint: '/c', root: '/docker/x' }, '/docker/x')).toBe('/c');
-    expect(cgroupDirUnder({ mountPoint: '/c', root: '/docker/x' }, '/docker/x/init.scope')).toBe('/c/init.scope');
-    expect(cgroupDirUnder({ mountPoint: '/c', root: '/docker/x' }, '/docker/xy')).toBeNull();
-    expect(cgroupDirUnder({ mountPoint: '/c', root: '/docker/x' }, '/')).toBeNull();
+    expect(cgroupDirUnder({ mountPoint: '/sys/fs/cgroup/memory', root: '/', outside: '' }, '/docker/x')).toBe('/sys/fs/cgroup/memory/docker/x');
+    expect(cgroupDirUnder({ mountPoint: '/sys/fs/cgroup/memory', root: '/', outside: '' }, '/')).toBe('/sys/fs/cgroup/memory');
+    expect(cgroupDirUnder({ mountPoint: '/c', root: '/docker/x', outside: '' }, '/docker/x')).toBe('/c');
+    expect(cgroupDirUnder({ mountPoint: '/c', root: '/docker/x', outside: '' }, '/docker/x/init.scope')).toBe('/c/init.scope');
+    expect(cgroupDirUnder({ mountPoint: '/c', root: '/docker/x', outside: '' }, '/docker/xy')).toBeNull();
+    expect(cgroupDirUnder({ mountPoint: '/c', root: '/docker/x', outside: '' }, '/')).toBeNull();
   });
 });
 
@@ -115,5 +116,35 @@ describe('/proc/<pid>/cgroup', () => {
     const layout = await detectLayout(host.options);
     expect(() => processCgroupFromEntries(layout, 7, parseProcCgroup('0::/../../system.slice/x\n'))).toThrow(UnsupportedLayoutError);
     expect(() => processCgroupFromEntries(layout, 7, parseProcCgroup('0::/..\n'))).toThrow(/outside this process's cgroup namespace/);
+  });
+});
+
+describe('a host hierarchy mounted from inside a cgroup namespace', () => {
+  const mount = cgroupMount('/host/sys/fs/cgroup', '/../..');
+
+  test('the "/.." root is taken to reach the top of the hierarchy', () => {
+    expect(mount).toEqual({ mountPoint: '/host/sys/fs/cgroup', root: '/', outside: '/../..' });
+    expect(cgroupMount('/m', '/')).toEqual({ mountPoint: '/m', root: '/', outside: '' });
+    expect(cgroupMount('/m', '/../../docker')).toEqual({ mountPoint: '/m', root: '/docker', outside: '/../..' });
+    // "/..x" is a name, not a climb.
+    expect(cgroupMount('/m', '/..x')).toEqual({ mountPoint: '/m', root: '/..x', outside: '' });
+  });
+
+  test('/proc/<pid>/cgroup paths climbing to the top are host paths; others need the namespace root', () => {
+    expect(hierarchyPath(mount, 7, '/../../docker/a')).toBe('/docker/a');
+    expect(hierarchyPath(mount, 7, '/../..')).toBe('/');
+    expect(hierarchyPath(mount, 7, '/../b', '/docker/self')).toBe('/docker/b');
+    expect(hierarchyPath(mount, 7, '/', '/docker/self')).toBe('/docker/self');
+    expect(hierarchyPath(mount, 7, '/init.scope', '/docker/self')).toBe('/docker/self/init.scope');
+    expect(() => hierarchyPath(mount, 7, '/../b')).toThrow(/--cgroupns=host/);
+    expect(() => hierarchyPath(mount, 7, '/../../../etc')).toThrow(UnsupportedLayoutError);
+    expect(resolveInNamespace('/docker/self', '/../../../x')).toBeNull();
+  });
+
+  test('the layout from such a mount table', () => {
+    const layout = layoutFromMountinfo(parseMountinfo(
+      '40 30 0:27 /../.. /host/sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw\n'), '/host/proc', '/host/sys');
+    expect(layout?.unified).toEqual({ mountPoint: '/host/sys/fs/cgroup', root: '/', outside: '/../..' });
+    expect(layout?.mode).toBe('v2');
   });
 });
