@@ -4,6 +4,7 @@
 
 #include "file_read.h"
 #include "file_set.h"
+#include "mount_watch.h"
 #include "netns_reader.h"
 
 namespace {
@@ -13,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("readFiles", Napi::Function::New(env, ReadFiles, "readFiles"));
   exports.Set("readNetns", Napi::Function::New(env, ReadNetns, "readNetns"));
   exports.Set("FileSet", FileSet::Define(env));
+  exports.Set("MountWatch", MountWatch::Define(env));
   exports.Set("tokenize", Napi::Function::New(env, TokenizeTexts, "tokenize"));
   exports.Set("NetlinkCache", NetlinkCache::Define(env));
   return exports;

@@ -3,7 +3,8 @@
 // (pread at offset 0 regenerates a cgroup file's content).
 //
 //   add(paths, mode) -> Uint32Array of ids       mode: 0 tokens, 1 text, 2 the inode of the path,
-//                                                3 CLOCK_MONOTONIC in ns when the read gets there
+//                                                3 CLOCK_MONOTONIC in ns when the read gets there,
+//                                                4 stat(2): entries ino, size, mtimeNs
 //   read(ids, knownKeys) -> Promise<batch>       one entry range per id, in order
 //   release(ids), clear(), openCount
 //
@@ -26,9 +27,9 @@
 
 #include "tokenize.h"
 
-enum class FileMode : uint8_t { kTokens = 0, kText = 1, kInode = 2, kClock = 3 };
+enum class FileMode : uint8_t { kTokens = 0, kText = 1, kInode = 2, kClock = 3, kStat = 4 };
 // Added to a mode: the file may be absent for the cgroup's life (an optional interface file).
-constexpr uint32_t kOptionalFlag = 4;
+constexpr uint32_t kOptionalFlag = 8;
 enum class FailedCall : uint8_t { kNone = 0, kOpen = 1, kRead = 2, kStat = 3 };
 
 struct FileEntry {

@@ -77,12 +77,13 @@ export interface NativeNetlinkCache {
 }
 
 /**
- * How a FileSet reads a path: tokenized (cpp/tokenize.h), as text, only the inode of the path, or
- * (Clock, any path) CLOCK_MONOTONIC in ns at that point of the read;
+ * How a FileSet reads a path: tokenized (cpp/tokenize.h), as text, only the inode of the path,
+ * (Clock, any path) CLOCK_MONOTONIC in ns at that point of the read, or (Stat) the entries ino, size
+ * and mtimeNs of stat(2);
  * optionally | Optional: the file may be absent for the life of the cgroup (an optional interface
  * file), so a kept set remembers an open that failed with ENOENT and tries again only now and then.
  */
-export const FileMode = { Tokens: 0, Text: 1, Inode: 2, Clock: 3, Optional: 4 } as const;
+export const FileMode = { Tokens: 0, Text: 1, Inode: 2, Clock: 3, Stat: 4, Optional: 8 } as const;
 
 /** The system call behind a failed status in a NativeTokenBatch. */
 export const FAILED_CALLS = ['', 'open', 'read', 'stat'] as const;
@@ -110,14 +111,24 @@ export interface NativeTokenBatch {
  * after release(); clear() releases every id.
  */
 export interface NativeFileSet {
-  /** Registers paths; mode is a FileMode, optionally | FileMode.Optional. */
-  add(paths: string[], mode: number): Uint32Array;
+  /**
+   * Registers paths (an array, or one string of paths joined by "\0", which crosses into native code
+   * faster); mode is a FileMode, optionally | FileMode.Optional.
+   */
+  add(paths: string[] | string, mode: number): Uint32Array;
   /** Reads the files of these ids, in order. `knownKeys`: how many key names the caller has. */
   read(ids: Uint32Array, knownKeys: number): Promise<NativeTokenBatch>;
   release(ids: Uint32Array): void;
   clear(): void;
   /** Descriptors kept open now. */
   readonly openCount: number;
+}
+
+/** Whether a mount table changed since the last look (one poll(2); see cpp/mount_watch.h). */
+export interface NativeMountWatch {
+  /** True once after each change of the table since the watch was opened or last asked. */
+  changed(): boolean;
+  close(): void;
 }
 
 export interface NativeBinding {
@@ -135,6 +146,8 @@ export interface NativeBinding {
   readNetns(targets: string[]): Promise<Array<NativeNetnsAnswer | NativeFailure>>;
   /** maxOpen: descriptors to keep between reads (0: open, read and close every time). */
   FileSet: new (maxOpen: number) => NativeFileSet;
+  /** Opens a mount table (such as /proc/self/mountinfo) to watch; throws a system error if it cannot. */
+  MountWatch: new (path: string) => NativeMountWatch;
   /** The tokenizer of FileSet on strings, synchronously, with a fresh key table. */
   tokenize(texts: string[]): NativeTokenBatch;
   NetlinkCache: new (maxSockets: number) => NativeNetlinkCache;

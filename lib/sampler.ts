@@ -12,7 +12,7 @@ import { buildHostStats, hostFilePaths } from './host.js';
 import { buildNetworkStats } from './network.js';
 import {
   FileMode, native, isNativeFailure, type NativeFailure, type NativeFileSet, type NativeNetlinkCache,
-  type NativeNetnsAnswer, type NativeTokenBatch,
+  type NativeNetnsAnswer,
 } from './native.js';
 import {
   CGROUP_PRIVILEGE_HINT, ContainerNotFoundError, CtrstatError, PermissionDeniedError, NETNS_PRIVILEGE_HINT, systemError,
@@ -66,7 +66,7 @@ export class StatsSampler {
   readonly #keep: boolean;
   readonly #files: NativeFileSet;
   readonly #keys = new KeyNames();
-  readonly #hostIds: Uint32Array;
+  #hostIds: Uint32Array;
   readonly #netlinkCache: NativeNetlinkCache | null;
   readonly #deviceNames: DeviceNameResolver;
   /** Kept registrations by container identity (id, cgroup path, version). */
@@ -93,6 +93,11 @@ export class StatsSampler {
   /** Samples every target; each entry is its stats or the typed error that stopped it. */
   async sample(targets: readonly ResolvedContainer[], context: SampleContext = {}): Promise<Array<ContainerStats | CtrstatError>> {
     if (this.#closed) throw new CtrstatError('ERR_SAMPLER_CLOSED', 'This sampler is closed');
+    if (!this.#keep) {
+      // Nothing is kept between samples: the last sample's files go in one call.
+      this.#files.clear();
+      this.#hostIds = this.#files.add(hostFilePaths(this.#procRoot), FileMode.Text);
+    }
     const registrations = targets.map((target) => this.#registration(target));
     let total = this.#hostIds.length;
     for (const registration of registrations) if (!(registration instanceof Error)) total += registration.ids.length;
@@ -110,16 +115,10 @@ export class StatsSampler {
     const netPaths = netTargets.filter((p): p is string => p !== null);
 
     const knownKeys = this.#keys.known;
-    let batch: NativeTokenBatch;
-    let netAnswers: Array<NativeNetnsAnswer | NativeFailure>;
-    try {
-      [batch, netAnswers] = await Promise.all([
-        this.#files.read(ids, knownKeys),
-        netPaths.length === 0 ? Promise.resolve([]) : (this.#netlinkCache ? this.#netlinkCache.read(netPaths) : native.readNetns(netPaths)),
-      ]);
-    } finally {
-      if (!this.#keep) this.#releaseAll(registrations);
-    }
+    const [batch, netAnswers] = await Promise.all([
+      this.#files.read(ids, knownKeys),
+      netPaths.length === 0 ? Promise.resolve([]) : (this.#netlinkCache ? this.#netlinkCache.read(netPaths) : native.readNetns(netPaths)),
+    ]);
     this.#keys.absorb(batch, knownKeys);
     const tokens: TokenBatch = { batch, keyNames: this.#keys };
     const timestamp = Date.now();
@@ -218,23 +217,19 @@ export class StatsSampler {
       return this.#toTypedError(target, err);
     }
     const ids = new Uint32Array(plan.paths.length + 2);
-    ids.set(this.#files.add([plan.dir], FileMode.Clock), 0);
+    ids.set(this.#files.add(plan.dir, FileMode.Clock), 0);
     // Consecutive runs of the same mode go in one call each.
     let run = 0;
     for (let i = 1; i <= plan.paths.length; i++) {
       if (i < plan.paths.length && plan.optional[i] === plan.optional[run]) continue;
       const mode = FileMode.Tokens | (plan.optional[run] ? FileMode.Optional : 0);
-      ids.set(this.#files.add(plan.paths.slice(run, i) as string[], mode), 1 + run);
+      ids.set(this.#files.add(plan.paths.slice(run, i).join('\0'), mode), 1 + run);
       run = i;
     }
-    ids.set(this.#files.add([plan.dir], FileMode.Inode), plan.paths.length + 1);
+    ids.set(this.#files.add(plan.dir, FileMode.Inode), plan.paths.length + 1);
     const registration = { plan, ids };
     if (this.#keep) this.#registered.set(key, registration);
     return registration;
-  }
-
-  #releaseAll(registrations: Array<Registration | CtrstatError>): void {
-    for (const registration of registrations) if (!(registration instanceof Error)) this.#files.release(registration.ids);
   }
 
   /**

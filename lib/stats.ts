@@ -1,6 +1,6 @@
 // readContainerStats: resolve references, then sample them in one batch.
-import { resolveContainers } from './discovery/resolve.js';
-import { listResolvedContainers } from './discovery/list.js';
+import { parseContainerRef, resolveForSample } from './discovery/resolve.js';
+import { detectLayout } from './discovery/mode.js';
 import { StatsSampler, type SamplerOptions } from './sampler.js';
 import type { ContainerRef, ContainerStats } from './types.js';
 
@@ -18,14 +18,15 @@ export async function readContainerStats(
 ): Promise<ContainerStats | ContainerStats[]> {
   const many = Array.isArray(refs);
   const list: readonly ContainerRef[] = many ? refs : [refs as ContainerRef];
-  const targets = await resolveContainers(list, options);
+  const references = list.map(parseContainerRef);
+  const layout = await detectLayout(options);
+  // Whether a namespace is shared depends on the other containers, so with network counters every
+  // container's namespace is looked at too, in the same pass.
+  const network = options.network ?? true;
+  const { targets, census } = await resolveForSample(layout, references, options, network);
   const sampler = new StatsSampler(options);
   try {
-    // Whether a namespace is shared depends on the other containers, so they are listed too
-    // (only when some target has a namespace of its own to compare).
-    const network = options.network ?? true;
-    const peers = network && targets.some((t) => t.pid !== null) ? await listResolvedContainers({ ...options, includeSandboxes: true }) : targets;
-    const results = await sampler.sample(targets, { peers: [...targets, ...peers] });
+    const results = await sampler.sample(targets, { peers: [...targets, ...census] });
     const stats = results.map((result) => {
       if (result instanceof Error) throw result;
       return result;

@@ -3,16 +3,22 @@
 // find a PID, and nothing but directory listings is read for the rest of the tree.
 import { readdirSync, type Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { CGROUP_PRIVILEGE_HINT, PermissionDeniedError, systemError } from '../errors.js';
+import { FileMode } from '../native.js';
+import { FileBatch } from './batch.js';
 import { join, posix } from 'node:path';
 import type { ContainerInfo, HostOptions } from '../types.js';
-import { dirsForCgroupPath } from './dirs.js';
+import { cgroupDirUnder } from './dirs.js';
 import { isAccessDenied, isMissing, rethrowAsTyped } from './fs-errors.js';
 import { detectLayout } from './mode.js';
 import { ContainerNames } from './names.js';
 import { classifyCgroupPath, type CgroupClassification } from './runtimes.js';
 import { HostPids } from './host-pids.js';
 import { scanMount } from './scan.js';
-import type { CgroupDirs, CgroupLayout, ResolvedContainer } from './types.js';
+import type { CgroupDirs, CgroupLayout, CgroupMount, ResolvedContainer } from './types.js';
+
+const GONE_ERRNOS = new Set([-2 /* ENOENT */, -3 /* ESRCH */, -19 /* ENODEV */, -20 /* ENOTDIR */]);
+const DENIED_ERRNOS = new Set([-1 /* EPERM */, -13 /* EACCES */]);
 
 export interface ListOptions extends HostOptions {
   /** Include Kubernetes pod sandbox (pause) containers. Default false. */
@@ -50,32 +56,12 @@ export async function findPidInCgroup(dir: string): Promise<number | null> {
   return null;
 }
 
-/** A PID of the cgroup: from procRoot when it is another PID namespace (host-pids.ts), else cgroup.procs. */
-async function pidOfCgroup(cgroupPath: string, dir: string, hostPids: HostPids | undefined): Promise<number | null> {
-  const pid = await hostPids?.pidFor(cgroupPath);
-  if (pid === undefined) return findPidInCgroup(dir);
-  // The directory must still be there, as findPidInCgroup would have found.
-  if (pid === null) await readFile(join(dir, 'cgroup.procs'), 'utf8');
-  return pid;
-}
-
 /** Inode of the process's network namespace; null when the process is gone or not ours to inspect. */
 export async function readNetnsInode(procRoot: string, pid: number): Promise<number | null> {
   try {
     return (await stat(join(procRoot, String(pid), 'ns/net'))).ino;
   } catch (err) {
     if (isMissing(err) || isAccessDenied(err)) return null;
-    throw err;
-  }
-}
-
-/** Kubernetes' pause image runs /pause as the sandbox's only process. */
-async function isPauseProcess(procRoot: string, pid: number): Promise<boolean> {
-  try {
-    const argv0 = (await readFile(join(procRoot, String(pid), 'cmdline'), 'utf8')).split('\0')[0];
-    return argv0 === '/pause';
-  } catch (err) {
-    if (isMissing(err) || isAccessDenied(err)) return false;
     throw err;
   }
 }
@@ -87,10 +73,149 @@ async function isPauseProcess(procRoot: string, pid: number): Promise<boolean> {
  */
 export type KnownCgroupFacts = { dirs?: CgroupDirs } & ({ pid: number } | { pidDir: string });
 
+export interface DescribeRequest {
+  cgroupPath: string;
+  /** null: a plain cgroup (runtime "cgroup", id = path). */
+  classification: CgroupClassification | null;
+  known: KnownCgroupFacts;
+  /** Only the PID and namespace (a census entry): no directories, no name. */
+  lite?: boolean;
+  /** Look up the network namespace inode. Default true. */
+  netns?: boolean;
+}
+
+const NO_DIRS: CgroupDirs = { memory: null, cpu: null, cpuacct: null, blkio: null, pids: null, cpuset: null, unified: null };
+
+const DIR_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'blkio', 'pids', 'cpuset'] as const;
+/** The v1 controller names of CgroupDirs keys. */
+type DirController = (typeof DIR_CONTROLLERS)[number];
+
+/** The first PID in cgroup.procs (processes outside this PID namespace are left out, or listed as 0 on v2). */
+function firstPid(procs: string): number | null {
+  const first = /^[1-9]\d*$/m.exec(procs);
+  return first ? Number(first[0]) : null;
+}
+
+/**
+ * Describes many cgroups in two native trips: every directory's existence and every cgroup.procs in
+ * one, every namespace inode and (where the path cannot tell a pod sandbox) every argv[0] in the next.
+ * A cgroup that vanished meanwhile is null. Names are loaded in one trip of stats.
+ */
+export async function describeCgroups(
+  layout: CgroupLayout,
+  requests: readonly DescribeRequest[],
+  names: ContainerNames | null,
+  hostPids?: HostPids,
+): Promise<Array<ResolvedContainer | null>> {
+  const version = layout.mode === 'v2' ? 2 : 1;
+  const first = new FileBatch();
+  const lite = (request: DescribeRequest) => request.lite === true || names === null;
+  // Per request: batch index of each candidate directory, and of its cgroup.procs.
+  const dirIndex = requests.map((request) => {
+    if (request.known.dirs || lite(request)) return null;
+    const at = (mount: CgroupMount | null | undefined): number | null => {
+      const dir = mount ? cgroupDirUnder(mount, request.cgroupPath) : null;
+      return dir === null ? null : first.add(dir, FileMode.Inode);
+    };
+    if (layout.mode === 'v2') return { unified: at(layout.unified) };
+    const found: Partial<Record<DirController | 'unified', number | null>> = { unified: at(layout.unified) };
+    for (const controller of DIR_CONTROLLERS) found[controller] = at(layout.v1[controller]);
+    return found;
+  });
+  const hostPidFor = await Promise.all(requests.map((request) => ('pidDir' in request.known ? hostPids?.pidFor(request.cgroupPath) : undefined)));
+  const procsIndex = requests.map((request) => ('pidDir' in request.known ? first.add(join(request.known.pidDir, 'cgroup.procs'), FileMode.Text) : null));
+  const firstAnswers = await first.read();
+
+  const dirOf = (index: number | null | undefined, request: DescribeRequest, mount: CgroupMount | null | undefined): string | null => {
+    if (index === null || index === undefined || firstAnswers.inode(index) === null) return null;
+    return cgroupDirUnder(mount!, request.cgroupPath);
+  };
+  const gone = new Set<number>();
+  const dirs: CgroupDirs[] = [];
+  const pids: Array<number | null> = [];
+  await Promise.all(requests.map(async (request, i) => {
+    const known = request.known;
+    if (known.dirs) dirs[i] = known.dirs;
+    else if (lite(request)) dirs[i] = NO_DIRS;
+    else if (layout.mode === 'v2') {
+      const dir = dirOf(dirIndex[i]!.unified, request, layout.unified);
+      dirs[i] = { memory: dir, cpu: dir, cpuacct: dir, blkio: dir, pids: dir, cpuset: dir, unified: dir };
+    } else {
+      const index = dirIndex[i]!;
+      dirs[i] = {
+        memory: dirOf(index.memory, request, layout.v1.memory), cpu: dirOf(index.cpu, request, layout.v1.cpu),
+        cpuacct: dirOf(index.cpuacct, request, layout.v1.cpuacct), blkio: dirOf(index.blkio, request, layout.v1.blkio),
+        pids: dirOf(index.pids, request, layout.v1.pids), cpuset: dirOf(index.cpuset, request, layout.v1.cpuset),
+        unified: dirOf(index.unified, request, layout.unified),
+      };
+    }
+    if ('pid' in known) {
+      pids[i] = known.pid;
+      return;
+    }
+    const at = procsIndex[i]!;
+    const failure = firstAnswers.failure(at);
+    if (failure !== null) {
+      if (GONE_ERRNOS.has(failure.errno)) gone.add(i);
+      else if (DENIED_ERRNOS.has(failure.errno)) throw new PermissionDeniedError(failure, CGROUP_PRIVILEGE_HINT);
+      else throw systemError(failure);
+      return;
+    }
+    const fromHost = hostPidFor[i];
+    if (fromHost !== undefined) {
+      pids[i] = fromHost;
+      return;
+    }
+    // A cgroup with children may hold no process itself (v2: they sit in ".../container", "init.scope").
+    const pid = firstPid(firstAnswers.text(at)!);
+    try {
+      pids[i] = pid ?? (await findPidInCgroup(known.pidDir));
+    } catch (err) {
+      if (!isMissing(err)) rethrowAsTyped(err);
+      gone.add(i);
+    }
+  }));
+
+  const second = new FileBatch();
+  const netnsIndex: Array<number | null> = [];
+  const cmdlineIndex: Array<number | null> = [];
+  requests.forEach((request, i) => {
+    const pid = gone.has(i) ? null : pids[i]!;
+    netnsIndex.push(pid === null || request.netns === false ? null : second.add(join(layout.procRoot, String(pid), 'ns/net'), FileMode.Inode));
+    cmdlineIndex.push(pid !== null && request.classification?.sandbox === null ? second.add(join(layout.procRoot, String(pid), 'cmdline'), FileMode.Text) : null);
+  });
+  const [secondAnswers] = await Promise.all([
+    second.size > 0 ? second.read() : null,
+    names?.load(requests.filter((r, i) => !gone.has(i) && !lite(r) && r.classification !== null && r.classification.name === null).map((r) => r.classification!)),
+  ]);
+
+  return Promise.all(requests.map(async (request, i): Promise<ResolvedContainer | null> => {
+    if (gone.has(i)) return null;
+    const { classification } = request;
+    const runtime = classification?.runtime ?? 'cgroup';
+    const netnsAt = netnsIndex[i];
+    const cmdlineAt = cmdlineIndex[i];
+    // Kubernetes' pause image runs /pause as the sandbox's only process.
+    const pause = cmdlineAt !== null && cmdlineAt !== undefined && secondAnswers!.text(cmdlineAt)?.split('\0')[0] === '/pause';
+    return {
+      id: classification?.id ?? request.cgroupPath,
+      name: classification ? (classification.name ?? (lite(request) ? null : await names?.nameOf(runtime, classification.id) ?? null)) : null,
+      runtime,
+      cgroup: { version, path: request.cgroupPath },
+      pid: pids[i]!,
+      netnsInode: netnsAt === null || netnsAt === undefined ? null : secondAnswers!.inode(netnsAt),
+      sandbox: classification?.sandbox ?? pause,
+      podUid: classification?.podUid ?? null,
+      version,
+      dirs: dirs[i]!,
+    };
+  }));
+}
+
 /**
  * Everything needed to read the cgroup at `cgroupPath`: classified as a container, or a plain cgroup
- * (runtime "cgroup", id = path) when `classification` is null. Throws ENOENT-style errors when the
- * cgroup vanished.
+ * (runtime "cgroup", id = path) when `classification` is null. Throws an ENOENT error when the cgroup
+ * vanished.
  */
 export async function describeCgroup(
   layout: CgroupLayout,
@@ -100,32 +225,16 @@ export async function describeCgroup(
   known: KnownCgroupFacts,
   hostPids?: HostPids,
 ): Promise<ResolvedContainer> {
-  const [dirs, pid] = await Promise.all([
-    known.dirs ?? dirsForCgroupPath(layout, cgroupPath),
-    'pid' in known ? known.pid : pidOfCgroup(cgroupPath, known.pidDir, hostPids),
-  ]);
-  const runtime = classification?.runtime ?? 'cgroup';
-  const [netnsInode, name, pause] = await Promise.all([
-    pid === null ? null : readNetnsInode(layout.procRoot, pid),
-    classification ? (classification.name ?? names.nameOf(runtime, classification.id)) : null,
-    classification?.sandbox === null && pid !== null ? isPauseProcess(layout.procRoot, pid) : false,
-  ]);
-  const version = layout.mode === 'v2' ? 2 : 1;
-  return {
-    id: classification?.id ?? cgroupPath,
-    name,
-    runtime,
-    cgroup: { version, path: cgroupPath },
-    pid,
-    netnsInode,
-    sandbox: classification?.sandbox ?? pause,
-    podUid: classification?.podUid ?? null,
-    version,
-    dirs,
-  };
+  const [described] = await describeCgroups(layout, [{ cgroupPath, classification, known }], names, hostPids);
+  if (described === null || described === undefined) {
+    const err = new Error(`ENOENT: cgroup ${cgroupPath} vanished`) as NodeJS.ErrnoException;
+    Object.assign(err, { code: 'ENOENT', errno: -2, syscall: 'open', path: cgroupPath });
+    throw err;
+  }
+  return described;
 }
 
-interface FoundCgroup {
+export interface FoundCgroup {
   cgroupPath: string;
   dir: string;
   classification: CgroupClassification;
@@ -153,27 +262,45 @@ function collectContainerCgroups(dir: string, cgroupPath: string, found: FoundCg
   }
 }
 
-/** Lists containers in an already detected layout, sorted by cgroup path. */
-export async function listInLayout(layout: CgroupLayout, options?: ListOptions): Promise<ResolvedContainer[]> {
+/** The container cgroups of the layout's scanned hierarchy, found by directory listings alone. */
+export function findContainerCgroups(layout: CgroupLayout): FoundCgroup[] {
   const scan = scanMount(layout);
   if (scan === null) return [];
   const found: FoundCgroup[] = [];
   collectContainerCgroups(scan.mount.mountPoint, scan.mount.root, found);
-  const names = new ContainerNames(options);
-  const hostPids = new HostPids(layout);
-  const described = await Promise.all(found.map(async ({ cgroupPath, dir, classification }) => {
-    try {
-      return await describeCgroup(layout, cgroupPath, classification, names, { pidDir: dir }, hostPids);
-    } catch (err) {
-      // A container that stopped while it was being listed is simply not in the list.
-      if (isMissing(err)) return null;
-      rethrowAsTyped(err);
-    }
-  }));
-  return described
-    .filter((container): container is ResolvedContainer => container !== null)
-    .filter((container) => options?.includeSandboxes === true || !container.sandbox)
-    .sort((a, b) => (a.cgroup.path < b.cgroup.path ? -1 : a.cgroup.path > b.cgroup.path ? 1 : 0));
+  return found;
+}
+
+/** Describes found cgroups; the ones that vanished meanwhile are left out. */
+export async function describeFound(
+  layout: CgroupLayout, found: readonly FoundCgroup[], names: ContainerNames, hostPids: HostPids,
+): Promise<ResolvedContainer[]> {
+  const described = await describeCgroups(layout, found.map(({ cgroupPath, dir, classification }) => ({
+    cgroupPath, classification, known: { pidDir: dir },
+  })), names, hostPids);
+  return described.filter((container): container is ResolvedContainer => container !== null);
+}
+
+function byCgroupPath(a: ResolvedContainer, b: ResolvedContainer): number {
+  return a.cgroup.path < b.cgroup.path ? -1 : a.cgroup.path > b.cgroup.path ? 1 : 0;
+}
+
+/** Lists containers in an already detected layout, sorted by cgroup path. */
+export async function listInLayout(layout: CgroupLayout, options?: ListOptions): Promise<ResolvedContainer[]> {
+  const described = await describeFound(layout, findContainerCgroups(layout), new ContainerNames(options), new HostPids(layout));
+  return described.filter((container) => options?.includeSandboxes === true || !container.sandbox).sort(byCgroupPath);
+}
+
+/**
+ * Every container's PID and network namespace (sandboxes included), without names or directories: what
+ * telling shared namespaces apart needs.
+ */
+export async function namespaceCensus(layout: CgroupLayout): Promise<ResolvedContainer[]> {
+  const found = findContainerCgroups(layout);
+  const described = await describeCgroups(layout, found.map(({ cgroupPath, dir, classification }) => ({
+    cgroupPath, classification, known: { pidDir: dir },
+  })), null, new HostPids(layout));
+  return described.filter((container): container is ResolvedContainer => container !== null);
 }
 
 /** Every container with its cgroup directories. */

@@ -14,6 +14,7 @@ import { readFileSync, readdirSync, statfsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { HostOptions } from '../types.js';
 import { UnsupportedLayoutError } from '../errors.js';
+import { native, type NativeMountWatch } from '../native.js';
 import { isMissing, rethrowAsTyped } from './fs-errors.js';
 import { parseMountinfo, type MountinfoEntry } from './mountinfo.js';
 import type { CgroupLayout, CgroupMount } from './types.js';
@@ -126,14 +127,41 @@ function readOwnMountinfo(procRoot: string): MountinfoEntry[] {
   }
 }
 
+const PROC_SUPER_MAGIC = 0x9fa0;
+
+/**
+ * Layouts by host roots, with a watch on the mount table they were read from: while the table has not
+ * changed (one poll), the layout has not either. Only for a real procfs, whose mountinfo the kernel
+ * flags on change; a layout is never modified once made.
+ */
+const layouts = new Map<string, { watch: NativeMountWatch; layout: CgroupLayout }>();
+
+function watchMounts(procRoot: string): NativeMountWatch | null {
+  try {
+    if (statfsSync(procRoot).type !== PROC_SUPER_MAGIC) return null;
+    return new native.MountWatch(join(procRoot, 'self/mountinfo'));
+  } catch {
+    return null;
+  }
+}
+
 /** Finds the cgroup mode and mounts. Throws UnsupportedLayoutError when no cgroup filesystem is mounted. */
 export async function detectLayout(options?: HostOptions): Promise<CgroupLayout> {
   const { procRoot, sysRoot } = resolveHostRoots(options);
+  const key = `${procRoot}\0${sysRoot}`;
+  const cached = layouts.get(key);
+  if (cached !== undefined && !cached.watch.changed()) return cached.layout;
+  // Watched before the table is read: a change while reading shows at the next look.
+  const watch = watchMounts(procRoot);
   const layout = layoutFromMountinfo(readOwnMountinfo(procRoot), procRoot, sysRoot) ?? layoutFromStatfs(procRoot, sysRoot);
+  cached?.watch.close();
+  layouts.delete(key);
   if (layout === null) {
+    watch?.close();
     throw new UnsupportedLayoutError(
       `No cgroup filesystem found under ${join(sysRoot, 'fs/cgroup')} (neither in ${join(procRoot, 'self/mountinfo')} nor by statfs). ` +
       'Mount cgroupfs there, or point sysRoot at a directory holding the host\'s /sys.');
   }
+  if (watch !== null) layouts.set(key, { watch, layout: Object.freeze(layout) });
   return layout;
 }

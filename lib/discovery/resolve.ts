@@ -8,10 +8,10 @@
 // repeatedly (the monitor) cache ResolvedContainer themselves.
 import { AmbiguousReferenceError, ContainerNotFoundError, InvalidReferenceError } from '../errors.js';
 import type { ContainerRef, HostOptions } from '../types.js';
-import { dirsForCgroupPath, missingStatsDirs } from './dirs.js';
+import { cgroupDirUnder, missingStatsDirs, V1_STATS_CONTROLLERS } from './dirs.js';
 import { isMissing, rethrowAsTyped } from './fs-errors.js';
 import { HostPids } from './host-pids.js';
-import { describeCgroup, listInLayout } from './list.js';
+import { describeCgroups, findContainerCgroups, type DescribeRequest, type FoundCgroup } from './list.js';
 import { detectLayout } from './mode.js';
 import { ContainerNames } from './names.js';
 import { processCgroup } from './proc-cgroup.js';
@@ -87,13 +87,19 @@ export function parseContainerRef(ref: ContainerRef): ParsedReference {
 }
 
 /** One match, or the typed error for none or several. */
-function single(reference: string, matches: ResolvedContainer[]): ResolvedContainer | null {
+function single<T extends { id: string }>(reference: string, matches: T[]): T | null {
   if (matches.length > 1) throw new AmbiguousReferenceError(reference, matches.map((container) => container.id));
   return matches[0] ?? null;
 }
 
+/** What references are matched against: an id and, where known, a name. */
+export interface Matchable {
+  id: string;
+  name: string | null;
+}
+
 /** Finds a listed container by text, id or name, in Docker's order. */
-export function matchListed(reference: ParsedReference & { kind: 'text' | 'id' | 'name' }, listed: ResolvedContainer[]): ResolvedContainer {
+export function matchListed<T extends Matchable>(reference: ParsedReference & { kind: 'text' | 'id' | 'name' }, listed: readonly T[]): T {
   const shown = reference.kind === 'text' ? reference.text : reference.kind === 'id' ? reference.id : reference.name;
   const byId = (id: string) => single(shown, listed.filter((container) => container.id === id));
   const byName = (name: string) => single(shown, listed.filter((container) => container.name === name));
@@ -106,64 +112,139 @@ export function matchListed(reference: ParsedReference & { kind: 'text' | 'id' |
   return found;
 }
 
-/** Resolution state shared by the references of one call. */
+interface Candidate extends Matchable {
+  found: FoundCgroup;
+}
+
+/**
+ * Resolution state shared by the references of one call: the hierarchy is walked once, names are
+ * loaded only when a reference needs them, and only the containers referred to are described.
+ */
 class Resolver {
-  private listing: Promise<ResolvedContainer[]> | null = null;
+  private candidates: Candidate[] | null = null;
+  private named: Promise<Candidate[]> | null = null;
   private readonly names: ContainerNames;
   private readonly hostPids: HostPids;
 
-  constructor(private readonly layout: CgroupLayout, private readonly options: HostOptions | undefined) {
+  constructor(private readonly layout: CgroupLayout, options: HostOptions | undefined) {
     this.names = new ContainerNames(options);
     this.hostPids = new HostPids(layout);
   }
 
-  async resolve(reference: ParsedReference): Promise<ResolvedContainer> {
-    switch (reference.kind) {
-      case 'pid':
-        return this.byPid(reference.pid);
-      case 'cgroup':
-        return this.byCgroup(reference.path);
-      default:
-        this.listing ??= listInLayout(this.layout, { ...this.options, includeSandboxes: true });
-        return matchListed(reference, await this.listing);
-    }
-  }
-
-  private async byPid(pid: number): Promise<ResolvedContainer> {
-    const own = await processCgroup(this.layout, pid);
-    const container = containerOfCgroupPath(own.path);
-    try {
-      if (container === null) {
-        // Not in a container: the process's own cgroup, each v1 controller where the process is.
-        return await describeCgroup(this.layout, own.path, null, this.names, { pid, dirs: own.dirs });
+  /**
+   * Resolves the references with one describing pass (two native trips) for all of them and, with
+   * `census`, for every other container too (their PIDs and network namespaces only).
+   */
+  async resolveAll(
+    references: readonly ParsedReference[], { census = false, netns = true }: { census?: boolean; netns?: boolean } = {},
+  ): Promise<{ targets: ResolvedContainer[]; census: ResolvedContainer[] }> {
+    const requests = await Promise.all(references.map((reference) => this.request(reference, netns)));
+    const all: DescribeRequest[] = requests.map(({ request }) => request);
+    if (census) {
+      const requested = new Set(all.map((request) => request.cgroupPath));
+      this.candidates ??= this.walk();
+      for (const { found } of this.candidates) {
+        if (!requested.has(found.cgroupPath)) {
+          all.push({ cgroupPath: found.cgroupPath, classification: found.classification, known: { pidDir: found.dir }, lite: true });
+        }
       }
-      return await describeCgroup(this.layout, container.path, container, this.names, { pid });
-    } catch (err) {
-      if (isMissing(err)) throw new ContainerNotFoundError(`pid ${pid}`, 'the process exited', { cause: err });
-      rethrowAsTyped(err);
+    }
+    const described = await describeCgroups(this.layout, all, this.names, this.hostPids);
+    const targets = requests.map(({ shown, why }, i) => {
+      const container = described[i];
+      if (container === null || container === undefined) throw new ContainerNotFoundError(shown, why);
+      const missing = references[i]!.kind === 'cgroup' ? missingStatsDirs(this.layout, container.dirs) : [];
+      if (missing.length > 0) throw new ContainerNotFoundError(shown, `no such cgroup in ${missing.join(', ')}`);
+      return container;
+    });
+    return { targets, census: census ? described.filter((c): c is ResolvedContainer => c !== null) : [] };
+  }
+
+  /** What to describe for a reference, and how to say that it vanished meanwhile. */
+  private async request(reference: ParsedReference, netns: boolean): Promise<{ request: DescribeRequest; shown: string; why: string }> {
+    switch (reference.kind) {
+      case 'pid': {
+        const { pid } = reference;
+        const own = await processCgroup(this.layout, pid);
+        const container = containerOfCgroupPath(own.path);
+        const shown = `pid ${pid}`;
+        const why = 'the process exited';
+        // Not in a container: the process's own cgroup, each v1 controller where the process is.
+        if (container === null) return { request: { cgroupPath: own.path, classification: null, known: { pid, dirs: own.dirs }, netns }, shown, why };
+        return { request: { cgroupPath: container.path, classification: container, known: { pid }, netns }, shown, why };
+      }
+      case 'cgroup': {
+        const { path } = reference;
+        const pidDir = this.firstCandidateDir(path);
+        if (pidDir === null) throw new ContainerNotFoundError(path, 'no cgroup hierarchy holds it');
+        return { request: { cgroupPath: path, classification: classifyCgroupPath(path), known: { pidDir }, netns }, shown: path, why: 'no such cgroup' };
+      }
+      default: {
+        const match = await this.match(reference);
+        return {
+          request: { cgroupPath: match.found.cgroupPath, classification: match.found.classification, known: { pidDir: match.found.dir }, netns },
+          shown: match.id,
+          why: 'it stopped while it was looked up',
+        };
+      }
     }
   }
 
-  private async byCgroup(path: string): Promise<ResolvedContainer> {
-    const dirs = await dirsForCgroupPath(this.layout, path);
-    const missing = missingStatsDirs(this.layout, dirs);
-    if (missing.length > 0) throw new ContainerNotFoundError(path, `no such cgroup in ${missing.join(', ')}`);
-    const pidDir = dirs.unified ?? dirs.memory ?? dirs.cpu ?? dirs.cpuacct ?? dirs.blkio ?? dirs.pids;
-    if (pidDir === null) throw new ContainerNotFoundError(path, 'no cgroup hierarchy holds it');
-    try {
-      return await describeCgroup(this.layout, path, classifyCgroupPath(path), this.names, { pidDir, dirs }, this.hostPids);
-    } catch (err) {
-      if (isMissing(err)) throw new ContainerNotFoundError(path, 'the cgroup was removed', { cause: err });
-      rethrowAsTyped(err);
+  /** The directory of a cgroup path in the first mounted hierarchy that reads are taken from. */
+  private firstCandidateDir(path: string): string | null {
+    // On v1 and hybrid the stats come from the v1 controllers; a cgroup may not be in the unified tree.
+    const mounts = this.layout.mode === 'v2'
+      ? [this.layout.unified]
+      : [...V1_STATS_CONTROLLERS.map((controller) => this.layout.v1[controller]), this.layout.unified];
+    for (const mount of mounts) {
+      const dir = mount ? cgroupDirUnder(mount, path) : null;
+      if (dir !== null) return dir;
     }
+    return null;
+  }
+
+  private walk(): Candidate[] {
+    return findContainerCgroups(this.layout).map((found) => ({ id: found.classification.id, name: found.classification.name, found }));
+  }
+
+  private async match(reference: ParsedReference & { kind: 'text' | 'id' | 'name' }): Promise<Candidate> {
+    this.candidates ??= this.walk();
+    // An id, or a text that is some container's full id, needs no names.
+    if (reference.kind === 'id') return matchListed(reference, this.candidates);
+    if (reference.kind === 'text' && this.candidates.some((candidate) => candidate.id === reference.text)) return matchListed(reference, this.candidates);
+    this.named ??= this.loadNames(this.candidates);
+    return matchListed(reference, await this.named);
+  }
+
+  private async loadNames(candidates: Candidate[]): Promise<Candidate[]> {
+    const unnamed = candidates.filter((candidate) => candidate.name === null).map((candidate) => candidate.found.classification);
+    await this.names.load(unnamed);
+    return Promise.all(candidates.map(async (candidate) => ({
+      ...candidate,
+      name: candidate.name ?? await this.names.nameOf(candidate.found.classification.runtime, candidate.id),
+    })));
   }
 }
 
-/** Resolves many references with one layout detection and at most one listing; the order is kept. */
+/** Resolves many references with one layout detection and at most one walk of the hierarchy; the order is kept. */
 export async function resolveContainers(refs: readonly ContainerRef[], options?: HostOptions): Promise<ResolvedContainer[]> {
   const parsed = refs.map(parseContainerRef);
-  const resolver = new Resolver(await detectLayout(options), options);
-  return Promise.all(parsed.map((reference) => resolver.resolve(reference)));
+  return resolveInLayout(await detectLayout(options), parsed, options);
+}
+
+/** resolveContainers in a layout already detected, for references already validated. */
+export async function resolveInLayout(layout: CgroupLayout, references: readonly ParsedReference[], options?: HostOptions): Promise<ResolvedContainer[]> {
+  return (await new Resolver(layout, options).resolveAll(references)).targets;
+}
+
+/**
+ * The references resolved (without their network namespace inodes, which a sample reads anyway) and,
+ * with `census`, every container's PID and network namespace, in one describing pass.
+ */
+export function resolveForSample(
+  layout: CgroupLayout, references: readonly ParsedReference[], options: HostOptions | undefined, census: boolean,
+): Promise<{ targets: ResolvedContainer[]; census: ResolvedContainer[] }> {
+  return new Resolver(layout, options).resolveAll(references, { census, netns: false });
 }
 
 /** Resolves one reference: id, id prefix, name, { pid } or { cgroup }. */
