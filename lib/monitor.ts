@@ -2,7 +2,8 @@
 // one batch (kept descriptors between sweeps) and turns each pair of consecutive samples into usage.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { listResolvedContainers, toContainerInfo, type ListOptions } from './discovery/list.js';
+import { toContainerInfo, type ListOptions } from './discovery/list.js';
+import { ListingCache } from './discovery/listing-cache.js';
 import { resolveContainer, resolveContainers } from './discovery/resolve.js';
 import type { ResolvedContainer } from './discovery/types.js';
 import { CtrstatError } from './errors.js';
@@ -136,6 +137,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   readonly #intervalMs: number;
   readonly #containers: MonitorOptions['containers'];
   readonly #discoveryOptions: ListOptions;
+  /** Every container, listed incrementally (when no references were given). */
+  readonly #listing: ListingCache;
   readonly #sampler: StatsSampler;
   readonly #tracked = new Map<string, Tracked>();
   readonly #iterators = new Set<SweepIterator>();
@@ -161,6 +164,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       podmanRoots: options.podmanRoots,
       includeSandboxes: options.includeSandboxes ?? false,
     };
+    this.#listing = new ListingCache(this.#discoveryOptions);
     this.#sampler = new StatsSampler({ ...options, keepFds: options.keepFds ?? true });
     // The first sweep runs on the next turn of the event loop, after the caller attached its listeners.
     this.#timer = setTimeout(() => this.#run(), 0);
@@ -271,7 +275,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   async #discover(errors: Error[]): Promise<ResolvedContainer[] | null> {
     try {
       const spec = this.#containers;
-      if (spec === undefined) return await listResolvedContainers(this.#discoveryOptions);
+      if (spec === undefined) return await this.#listing.list();
       const refs = typeof spec === 'function' ? await spec() : spec;
       if (refs.length === 0) return [];
       try {
@@ -320,6 +324,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   #forget(entry: Tracked, removed: ContainerInfo[]): void {
     this.#tracked.delete(entry.target.id);
     this.#sampler.release(entry.target);
+    // If the cgroup is still there it is another container now (a restart): describe it anew.
+    this.#listing.forget(entry.target.cgroup.path);
     this.#announce('removed', entry.info, removed);
   }
 

@@ -161,6 +161,11 @@ export class StatsSampler {
         if (netPath) {
           const answer = netByPath.get(netPath)!;
           if (isNativeFailure(answer)) throw this.#networkError(target, answer);
+          // The PID now names a process in another namespace: the container's process was replaced
+          // (and the PID perhaps reused); what was found out about it no longer holds.
+          if (target.netnsInode !== null && answer.inode !== target.netnsInode) {
+            throw new ContainerNotFoundError(target.id, 'its process was replaced while it was read');
+          }
           const owner = owners.get(answer.inode);
           network = buildNetworkStats(answer, {
             hostNetnsInode: this.#hostNetnsInode ?? null,
