@@ -16,18 +16,6 @@ constexpr size_t kReceiveBufferSize = 64 * 1024;
 // A dump that raced with a link change is flagged NLM_F_DUMP_INTR; it is retried this many times.
 constexpr int kDumpAttempts = 3;
 
-const char* OperstateName(uint8_t operstate) {
-  switch (operstate) {
-    case IF_OPER_NOTPRESENT: return "notpresent";
-    case IF_OPER_DOWN: return "down";
-    case IF_OPER_LOWERLAYERDOWN: return "lowerlayerdown";
-    case IF_OPER_TESTING: return "testing";
-    case IF_OPER_DORMANT: return "dormant";
-    case IF_OPER_UP: return "up";
-    default: return "unknown";
-  }
-}
-
 std::string AttributeString(const rtattr* attribute) {
   const char* data = static_cast<const char*>(RTA_DATA(attribute));
   return std::string(data, strnlen(data, RTA_PAYLOAD(attribute)));
@@ -92,7 +80,7 @@ void ParseLink(const nlmsghdr* header, std::vector<LinkInfo>& links) {
   LinkInfo link;
   link.ifindex = message->ifi_index;
   link.flags = message->ifi_flags;
-  link.operstate = OperstateName(IF_OPER_UNKNOWN);
+  link.operstate = IF_OPER_UNKNOWN;
   bool haveStats64 = false;
   int length = static_cast<int>(header->nlmsg_len - NLMSG_LENGTH(sizeof(ifinfomsg)));
   for (const rtattr* attribute = IFLA_RTA(message); RTA_OK(attribute, length);
@@ -102,7 +90,7 @@ void ParseLink(const nlmsghdr* header, std::vector<LinkInfo>& links) {
       case IFLA_MTU: link.mtu = AttributeU32(attribute); break;
       case IFLA_LINK: link.linkIndex = static_cast<int>(AttributeU32(attribute)); break;
       case IFLA_OPERSTATE:
-        if (RTA_PAYLOAD(attribute) >= 1) link.operstate = OperstateName(*static_cast<const uint8_t*>(RTA_DATA(attribute)));
+        if (RTA_PAYLOAD(attribute) >= 1) link.operstate = *static_cast<const uint8_t*>(RTA_DATA(attribute));
         break;
       case IFLA_LINKINFO: link.kind = LinkInfoKind(attribute); break;
       case IFLA_STATS64:
@@ -119,7 +107,9 @@ void ParseLink(const nlmsghdr* header, std::vector<LinkInfo>& links) {
   links.push_back(std::move(link));
 }
 
-enum class DumpResult { Complete, Interrupted };
+// Interrupted: the kernel flagged a change during the dump (NLM_F_DUMP_INTR). Overrun: the socket's
+// receive buffer overflowed (ENOBUFS) and messages were lost.
+enum class DumpResult { Complete, Interrupted, Overrun };
 
 std::optional<SysError> DumpOnce(int socketFd, uint32_t seq, std::vector<LinkInfo>& links, DumpResult& result) {
   struct {
@@ -144,8 +134,16 @@ std::optional<SysError> DumpOnce(int socketFd, uint32_t seq, std::vector<LinkInf
     ssize_t size = recv(socketFd, buffer.data(), buffer.size(), MSG_PEEK | MSG_TRUNC);
     if (size < 0) {
       if (errno == EINTR) continue;
+      if (errno == ENOBUFS) {
+        result = DumpResult::Overrun;
+        return std::nullopt;
+      }
+      // The socket's receive timeout (SO_RCVTIMEO): the kernel never finished the dump.
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return SysError{ETIMEDOUT, "recv", ""};
       return LastError("recv", "");
     }
+    // Netlink never sends an empty datagram: a zero here would only repeat forever.
+    if (size == 0) return SysError{EPROTO, "recv", ""};
     if (static_cast<size_t>(size) > buffer.size()) buffer.resize(static_cast<size_t>(size));
     do size = recv(socketFd, buffer.data(), buffer.size(), 0);
     while (size < 0 && errno == EINTR);
@@ -165,15 +163,12 @@ std::optional<SysError> DumpOnce(int socketFd, uint32_t seq, std::vector<LinkInf
       if (header->nlmsg_type == NLMSG_ERROR) {
         if (header->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) return SysError{EPROTO, "recv", ""};
         int error = static_cast<const nlmsgerr*>(NLMSG_DATA(header))->error;
+        if (error == 0) continue;  // an acknowledgement, not a failure
         return SysError{error < 0 ? -error : EPROTO, "recv", ""};
       }
       if (header->nlmsg_type == RTM_NEWLINK) ParseLink(header, links);
     }
   }
-}
-
-void SetNumber(Napi::Object& object, const char* key, uint64_t value) {
-  object.Set(key, Napi::Number::New(object.Env(), static_cast<double>(value)));
 }
 
 }  // namespace
@@ -184,46 +179,21 @@ std::optional<SysError> DumpLinks(int socketFd, uint32_t& nextSeq, std::vector<L
     DumpResult result = DumpResult::Complete;
     // Each attempt gets its own sequence number so a late message of the previous one is ignored.
     if (auto failure = DumpOnce(socketFd, nextSeq++, links, result)) return failure;
+    if (result == DumpResult::Complete) return std::nullopt;
+    // An overrun dump lost links; after the last attempt that is a failure.
+    if (result == DumpResult::Overrun && attempt == kDumpAttempts) return SysError{ENOBUFS, "recv", ""};
     // An interrupted dump may miss or repeat a link; after the last attempt its counters are still good.
-    if (result == DumpResult::Complete || attempt == kDumpAttempts) return std::nullopt;
+    if (attempt == kDumpAttempts) return std::nullopt;
   }
 }
 
-Napi::Object LinkToJs(Napi::Env env, const LinkInfo& link) {
-  Napi::Object object = Napi::Object::New(env);
-  object.Set("name", Napi::String::New(env, link.name));
-  object.Set("ifindex", Napi::Number::New(env, link.ifindex));
-  object.Set("linkIndex", Napi::Number::New(env, link.linkIndex));
-  object.Set("kind", link.kind ? Napi::Value(Napi::String::New(env, *link.kind)) : env.Null());
-  object.Set("operstate", Napi::String::New(env, link.operstate));
-  object.Set("mtu", Napi::Number::New(env, link.mtu));
-  object.Set("flags", Napi::Number::New(env, link.flags));
-  const rtnl_link_stats64& s = link.stats;
-  Napi::Object stats = Napi::Object::New(env);
-  SetNumber(stats, "rxBytes", s.rx_bytes);
-  SetNumber(stats, "txBytes", s.tx_bytes);
-  SetNumber(stats, "rxPackets", s.rx_packets);
-  SetNumber(stats, "txPackets", s.tx_packets);
-  SetNumber(stats, "rxErrors", s.rx_errors);
-  SetNumber(stats, "txErrors", s.tx_errors);
-  SetNumber(stats, "rxDropped", s.rx_dropped);
-  SetNumber(stats, "txDropped", s.tx_dropped);
-  SetNumber(stats, "multicast", s.multicast);
-  SetNumber(stats, "collisions", s.collisions);
-  SetNumber(stats, "rxLengthErrors", s.rx_length_errors);
-  SetNumber(stats, "rxOverErrors", s.rx_over_errors);
-  SetNumber(stats, "rxCrcErrors", s.rx_crc_errors);
-  SetNumber(stats, "rxFrameErrors", s.rx_frame_errors);
-  SetNumber(stats, "rxFifoErrors", s.rx_fifo_errors);
-  SetNumber(stats, "rxMissedErrors", s.rx_missed_errors);
-  SetNumber(stats, "txAbortedErrors", s.tx_aborted_errors);
-  SetNumber(stats, "txCarrierErrors", s.tx_carrier_errors);
-  SetNumber(stats, "txFifoErrors", s.tx_fifo_errors);
-  SetNumber(stats, "txHeartbeatErrors", s.tx_heartbeat_errors);
-  SetNumber(stats, "txWindowErrors", s.tx_window_errors);
-  SetNumber(stats, "rxCompressed", s.rx_compressed);
-  SetNumber(stats, "txCompressed", s.tx_compressed);
-  SetNumber(stats, "rxNohandler", s.rx_nohandler);
-  object.Set("stats", stats);
-  return object;
+void LinkStatsInOrder(const rtnl_link_stats64& s, double* out) {
+  const uint64_t values[kLinkStatsCount] = {
+      s.rx_bytes, s.tx_bytes, s.rx_packets, s.tx_packets, s.rx_errors, s.tx_errors, s.rx_dropped, s.tx_dropped,
+      s.multicast, s.collisions, s.rx_length_errors, s.rx_over_errors, s.rx_crc_errors, s.rx_frame_errors,
+      s.rx_fifo_errors, s.rx_missed_errors, s.tx_aborted_errors, s.tx_carrier_errors, s.tx_fifo_errors,
+      s.tx_heartbeat_errors, s.tx_window_errors, s.rx_compressed, s.tx_compressed, s.rx_nohandler,
+      s.rx_otherhost_dropped,
+  };
+  for (size_t i = 0; i < kLinkStatsCount; i++) out[i] = static_cast<double>(values[i]);
 }

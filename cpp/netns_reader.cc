@@ -7,15 +7,19 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "arguments.h"
 #include "dedicated_thread.h"
 
 namespace {
+
+constexpr time_t kReceiveTimeoutSeconds = 5;
 
 // Holds the thread inside a target namespace for one scope. Returning is not optional: a thread left
 // in a foreign namespace would silently answer for the wrong container later, so failure aborts.
@@ -56,24 +60,60 @@ NetnsOutcome ReadNetnsOnce(const std::string& target, HomeNetns& home) {
   return answer;
 }
 
+template <typename TypedArray, typename T>
+TypedArray ToTypedArray(Napi::Env env, const std::vector<T>& values) {
+  TypedArray array = TypedArray::New(env, values.size());
+  if (!values.empty()) std::memcpy(array.Data(), values.data(), values.size() * sizeof(T));
+  return array;
+}
+
+// A whole batch in a few typed arrays (lib/netns-batch.ts reads it): per target its status, inode,
+// dev and range of links; per link two strings, five integers and the 25 counters.
 Napi::Value OutcomesToJs(Napi::Env env, const std::vector<NetnsOutcome>& outcomes) {
-  Napi::Array array = Napi::Array::New(env, outcomes.size());
-  for (size_t i = 0; i < outcomes.size(); i++) {
-    if (const auto* answer = std::get_if<NetnsAnswer>(&outcomes[i])) {
-      Napi::Object object = Napi::Object::New(env);
-      object.Set("inode", Napi::Number::New(env, static_cast<double>(answer->inode)));
-      object.Set("dev", Napi::Number::New(env, static_cast<double>(answer->dev)));
-      Napi::Array interfaces = Napi::Array::New(env, answer->links.size());
-      for (size_t j = 0; j < answer->links.size(); j++) {
-        interfaces.Set(static_cast<uint32_t>(j), LinkToJs(env, answer->links[j]));
-      }
-      object.Set("interfaces", interfaces);
-      array.Set(static_cast<uint32_t>(i), object);
-    } else {
-      array.Set(static_cast<uint32_t>(i), FailureObject(env, std::get<SysError>(outcomes[i])));
+  const size_t count = outcomes.size();
+  std::vector<int32_t> status(count, 0);
+  std::vector<double> inode(count, 0), dev(count, 0);
+  std::vector<uint32_t> linkFirst;
+  linkFirst.reserve(count + 1);
+  std::vector<int32_t> ints;
+  std::vector<double> stats;
+  Napi::Array names = Napi::Array::New(env);
+  Napi::Array kinds = Napi::Array::New(env);
+  Napi::Array failures = Napi::Array::New(env, count);
+  uint32_t links = 0;
+  for (size_t i = 0; i < count; i++) {
+    linkFirst.push_back(links);
+    if (const auto* failure = std::get_if<SysError>(&outcomes[i])) {
+      status[i] = -failure->err;
+      failures.Set(static_cast<uint32_t>(i), FailureObject(env, *failure));
+      continue;
+    }
+    const NetnsAnswer& answer = std::get<NetnsAnswer>(outcomes[i]);
+    inode[i] = static_cast<double>(answer.inode);
+    dev[i] = static_cast<double>(answer.dev);
+    for (const LinkInfo& link : answer.links) {
+      names.Set(links, Napi::String::New(env, link.name));
+      kinds.Set(links, link.kind ? Napi::Value(Napi::String::New(env, *link.kind)) : env.Null());
+      ints.insert(ints.end(), {link.ifindex, link.linkIndex, static_cast<int32_t>(link.mtu), static_cast<int32_t>(link.flags),
+                               static_cast<int32_t>(link.operstate)});
+      const size_t at = stats.size();
+      stats.resize(at + kLinkStatsCount);
+      LinkStatsInOrder(link.stats, &stats[at]);
+      links++;
     }
   }
-  return array;
+  linkFirst.push_back(links);
+  Napi::Object batch = Napi::Object::New(env);
+  batch.Set("status", ToTypedArray<Napi::Int32Array>(env, status));
+  batch.Set("failures", failures);
+  batch.Set("inode", ToTypedArray<Napi::Float64Array>(env, inode));
+  batch.Set("dev", ToTypedArray<Napi::Float64Array>(env, dev));
+  batch.Set("linkFirst", ToTypedArray<Napi::Uint32Array>(env, linkFirst));
+  batch.Set("names", names);
+  batch.Set("kinds", kinds);
+  batch.Set("ints", ToTypedArray<Napi::Int32Array>(env, ints));
+  batch.Set("stats", ToTypedArray<Napi::Float64Array>(env, stats));
+  return batch;
 }
 
 class ReadNetnsJob : public DedicatedThreadJob {
@@ -125,6 +165,11 @@ std::variant<NetnsSocket, SysError> OpenSocketInNetns(const std::string& target,
     socketError = errno;
   }
   if (!socketFd.Valid()) return SysError{socketError, "socket", target};
+  // A dump the kernel never finishes must not hold this thread (and a worker's teardown) forever.
+  timeval timeout{kReceiveTimeoutSeconds, 0};
+  if (setsockopt(socketFd.Get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) != 0) {
+    return LastError("setsockopt", target);
+  }
   return NetnsSocket{std::move(socketFd), static_cast<uint64_t>(status.st_ino), static_cast<uint64_t>(status.st_dev)};
 }
 

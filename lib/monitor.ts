@@ -140,6 +140,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   /** Every container, listed incrementally (when no references were given). */
   readonly #listing: ListingCache;
   readonly #sampler: StatsSampler;
+  readonly #network: boolean;
   readonly #tracked = new Map<string, Tracked>();
   readonly #iterators = new Set<SweepIterator>();
   /** Sweeps run at origin + k × interval. */
@@ -165,6 +166,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       includeSandboxes: options.includeSandboxes ?? false,
     };
     this.#listing = new ListingCache(this.#discoveryOptions);
+    this.#network = options.network ?? true;
     this.#sampler = new StatsSampler({ ...options, keepFds: options.keepFds ?? true });
     // The first sweep runs on the next turn of the event loop, after the caller attached its listeners.
     this.#timer = setTimeout(() => this.#run(), 0);
@@ -264,7 +266,19 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   async #read(entries: Tracked[], errors: Error[]): Promise<Array<ContainerStats | CtrstatError>> {
     if (entries.length === 0) return [];
     try {
-      return await this.#sampler.sample(entries.map((entry) => entry.target));
+      // Whether a namespace is shared is told among every container on the machine, pod sandboxes
+      // included, not only among the ones watched.
+      let peers: ResolvedContainer[] | undefined;
+      if (this.#network) {
+        try {
+          if (this.#containers !== undefined) await this.#listing.list();
+          peers = this.#listing.known();
+        } catch (err) {
+          errors.push(asError(err));
+        }
+      }
+      const targets = entries.map((entry) => entry.target);
+      return await this.#sampler.sample(targets, { peers: peers === undefined ? targets : [...targets, ...peers] });
     } catch (err) {
       errors.push(asError(err));
       return [];

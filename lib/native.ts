@@ -39,6 +39,8 @@ export interface NativeLinkStats {
   rxCompressed: number;
   txCompressed: number;
   rxNohandler: number;
+  /** Packets dropped for a destination MAC of another host (Linux 5.19+; 0 before). */
+  rxOtherhostDropped: number;
 }
 
 export interface NativeInterface {
@@ -56,6 +58,24 @@ export interface NativeInterface {
   stats: NativeLinkStats;
 }
 
+/**
+ * One batch of namespace reads as the addon hands it over (netns-batch.ts unpacks it): per target its
+ * status (0 or the negative errno; failures[i] then says more), inode, dev and links
+ * linkFirst[i] .. linkFirst[i + 1]; per link its name, kind, five integers (ifindex, IFLA_LINK, MTU,
+ * flags, operstate) and 25 counters.
+ */
+export interface NativeNetnsBatch {
+  status: Int32Array;
+  failures: Array<NativeFailure | undefined>;
+  inode: Float64Array;
+  dev: Float64Array;
+  linkFirst: Uint32Array;
+  names: string[];
+  kinds: Array<string | null>;
+  ints: Int32Array;
+  stats: Float64Array;
+}
+
 export interface NativeNetnsAnswer {
   /** st_ino of the namespace file: equal inodes mean the same namespace. */
   inode: number;
@@ -70,7 +90,7 @@ export interface NativeNetnsAnswer {
  * reopened. Beyond maxSockets a target is read one-shot.
  */
 export interface NativeNetlinkCache {
-  read(targets: string[]): Promise<Array<NativeNetnsAnswer | NativeFailure>>;
+  read(targets: string[]): Promise<NativeNetnsBatch>;
   close(targets: string[]): void;
   closeAll(): void;
   readonly size: number;
@@ -143,7 +163,7 @@ export interface NativeBinding {
    * native thread, opens a NETLINK_ROUTE socket there, returns, and dumps RTM_GETLINK with
    * IFLA_STATS64. One thread per call serves the whole batch.
    */
-  readNetns(targets: string[]): Promise<Array<NativeNetnsAnswer | NativeFailure>>;
+  readNetns(targets: string[]): Promise<NativeNetnsBatch>;
   /** maxOpen: descriptors to keep between reads (0: open, read and close every time). */
   FileSet: new (maxOpen: number) => NativeFileSet;
   /** Opens a mount table (such as /proc/self/mountinfo) to watch; throws a system error if it cannot. */

@@ -2,6 +2,7 @@
 // public InterfaceStats shape, or into a typed error.
 import { NETNS_PRIVILEGE_HINT, PermissionDeniedError, systemError, type SystemError } from './errors.js';
 import { native, isNativeFailure, type NativeFailure, type NativeNetnsAnswer } from './native.js';
+import { unpackNetnsBatch } from './netns-batch.js';
 import type { InterfaceStats } from './types.js';
 
 /** A namespace file (/proc/<pid>/ns/net, /run/netns/<name>, a bind mount), or a process whose namespace to read. */
@@ -69,7 +70,7 @@ export async function readNetworkNamespaces(
 ): Promise<Array<NetworkNamespaceCounters | NetworkNamespaceError>> {
   if (!Array.isArray(targets)) throw new TypeError('targets must be an array');
   const paths = targets.map((target) => networkNamespacePath(target, options));
-  const answers = await native.readNetns(paths);
+  const answers = unpackNetnsBatch(await native.readNetns(paths));
   return answers.map((answer) => (isNativeFailure(answer) ? networkNamespaceError(answer) : toNetworkNamespaceCounters(answer)));
 }
 

@@ -17,6 +17,9 @@ function isLoopback(link: NativeInterface): boolean {
   return link.kind === 'loopback';
 }
 
+/** IFF_UP: the interface was brought up (a fresh namespace's tunl0, sit0 or gre0 never is). */
+const IFF_UP = 0x1;
+
 export interface NetworkContext {
   /** Inode of the host's network namespace (that of PID 1 in the host PID namespace). */
   hostNetnsInode: number | null;
@@ -30,7 +33,9 @@ export function buildNetworkStats(answer: NativeNetnsAnswer, context: NetworkCon
   let mode: NetworkMode;
   if (context.hostNetnsInode !== null && answer.inode === context.hostNetnsInode) mode = 'host';
   else if (context.sharedWith.length > 0) mode = 'shared';
-  else if (external.length === 0) mode = 'none';
+  // Tunnel modules (ipip, sit, gre) give every new namespace a fallback device that stays down: a
+  // namespace whose only devices besides loopback are down is what --network none makes.
+  else if (!external.some((link) => (link.flags & IFF_UP) !== 0)) mode = 'none';
   else mode = 'private';
 
   if (mode === 'host') {

@@ -10,6 +10,7 @@ import {
 import { fileFailure, fileText, KeyNames, type TokenBatch } from './cgroup/tokens.js';
 import { buildHostStats, hostFilePaths } from './host.js';
 import { buildNetworkStats } from './network.js';
+import { unpackNetnsBatch } from './netns-batch.js';
 import {
   FileMode, native, isNativeFailure, type NativeFailure, type NativeFileSet, type NativeNetlinkCache,
   type NativeNetnsAnswer,
@@ -115,10 +116,11 @@ export class StatsSampler {
     const netPaths = netTargets.filter((p): p is string => p !== null);
 
     const knownKeys = this.#keys.known;
-    const [batch, netAnswers] = await Promise.all([
+    const [batch, netBatch] = await Promise.all([
       this.#files.read(ids, knownKeys),
-      netPaths.length === 0 ? Promise.resolve([]) : (this.#netlinkCache ? this.#netlinkCache.read(netPaths) : native.readNetns(netPaths)),
+      netPaths.length === 0 ? null : (this.#netlinkCache ? this.#netlinkCache.read(netPaths) : native.readNetns(netPaths)),
     ]);
+    const netAnswers = netBatch === null ? [] : unpackNetnsBatch(netBatch);
     this.#keys.absorb(batch, knownKeys);
     const tokens: TokenBatch = { batch, keyNames: this.#keys };
     const timestamp = Date.now();

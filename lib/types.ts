@@ -167,6 +167,8 @@ export interface InterfaceStats {
   rxCompressed: number;
   txCompressed: number;
   rxNohandler: number;
+  /** Packets dropped for another host's destination MAC (Linux 5.19+; 0 before). */
+  rxOtherhostDropped: number;
 }
 
 /**

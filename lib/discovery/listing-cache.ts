@@ -61,9 +61,12 @@ export class ListingCache {
         if (name !== container.name) this.#known.set(container.cgroup.path, { ...container, name });
       }
     }
-    return [...this.#known.values()]
-      .filter((container) => this.#options.includeSandboxes === true || !container.sandbox)
-      .sort((a, b) => (a.cgroup.path < b.cgroup.path ? -1 : a.cgroup.path > b.cgroup.path ? 1 : 0));
+    return this.known().filter((container) => this.#options.includeSandboxes === true || !container.sandbox);
+  }
+
+  /** What the last list() found, pod sandboxes included, sorted by cgroup path. */
+  known(): ResolvedContainer[] {
+    return [...this.#known.values()].sort((a, b) => (a.cgroup.path < b.cgroup.path ? -1 : a.cgroup.path > b.cgroup.path ? 1 : 0));
   }
 
   /** Describes this cgroup again at the next list() (its cgroup or its process was replaced). */

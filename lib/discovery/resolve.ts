@@ -6,7 +6,7 @@
 // Ids are lowercase, as every runtime writes them: { id: "ABC" } is invalid, and the string "ABC" can
 // only be a name. Each call lists containers at most once and keeps nothing: callers that resolve
 // repeatedly (the monitor) cache ResolvedContainer themselves.
-import { AmbiguousReferenceError, ContainerNotFoundError, InvalidReferenceError } from '../errors.js';
+import { AmbiguousReferenceError, ContainerNotFoundError, InvalidReferenceError, UnsupportedLayoutError } from '../errors.js';
 import type { ContainerRef, HostOptions } from '../types.js';
 import { cgroupDirUnder, missingStatsDirs, V1_STATS_CONTROLLERS } from './dirs.js';
 import { isMissing, rethrowAsTyped } from './fs-errors.js';
@@ -155,6 +155,12 @@ class Resolver {
       if (container === null || container === undefined) throw new ContainerNotFoundError(shown, why);
       const missing = references[i]!.kind === 'cgroup' ? missingStatsDirs(this.layout, container.dirs) : [];
       if (missing.length > 0) throw new ContainerNotFoundError(shown, `no such cgroup in ${missing.join(', ')}`);
+      const root = this.rootHierarchy(container);
+      if (root !== null) {
+        throw new UnsupportedLayoutError(
+          `The stats of ${shown} (cgroup ${container.cgroup.path}) would come from the root cgroup of the ${root} hierarchy, ` +
+          'which has none of the files they are read from: the whole machine\'s figures are in /proc (and in the host field of any stats).');
+      }
       return container;
     });
     return { targets, census: census ? described.filter((c): c is ResolvedContainer => c !== null) : [] };
@@ -188,6 +194,14 @@ class Resolver {
         };
       }
     }
+  }
+
+  /** The hierarchy whose root cgroup a container's stats would be read from (the root lacks their files), or null. */
+  private rootHierarchy(container: ResolvedContainer): string | null {
+    if (this.layout.mode === 'v2') return container.dirs.unified !== null && container.dirs.unified === this.layout.unified?.mountPoint ? 'unified' : null;
+    // v1 roots have the memory, cpu, cpuacct and blkio files, but no pids.current or pids.max.
+    const pids = this.layout.v1.pids;
+    return pids !== undefined && container.dirs.pids === pids.mountPoint && pids.root === '/' ? 'pids' : null;
   }
 
   /** The directory of a cgroup path in the first mounted hierarchy that reads are taken from. */

@@ -2,7 +2,8 @@
 // NamespaceLab.cleanup(); plus the kernel's own views (/proc/<pid>/net/dev, `ip -j`) to compare with.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import type { NativeLinkStats } from '../../lib/native.js';
+import { native, type NativeFailure, type NativeLinkStats, type NativeNetnsAnswer } from '../../lib/native.js';
+import { unpackNetnsBatch } from '../../lib/netns-batch.js';
 
 export const repoRoot = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
@@ -94,10 +95,10 @@ export class NamespaceLab {
   }
 
   /** `docker run -d --name name bb:local sleep 300`; returns the container's PID. */
-  dockerRun(name: string): number {
+  dockerRun(name: string, flags: string[] = []): number {
     if (!name.startsWith('ctn-')) throw new Error(`Test containers are named ctn-*: ${name}`);
     spawnSync('docker', ['rm', '-f', name], { stdio: 'ignore' });
-    run('docker', ['run', '-d', '--name', name, 'bb:local', 'sleep', '300']);
+    run('docker', ['run', '-d', '--name', name, ...flags, 'bb:local', 'sleep', '300']);
     this.containers.push(name);
     return Number(run('docker', ['inspect', '-f', '{{.State.Pid}}', name]).trim());
   }
@@ -149,7 +150,7 @@ export function statsFromIp(link: IpLink): NativeLinkStats {
     rxFifoErrors: n(rx.fifo_errors), rxMissedErrors: n(rx.missed_errors), txAbortedErrors: n(tx.aborted_errors),
     txCarrierErrors: n(tx.carrier_errors), txFifoErrors: n(tx.fifo_errors), txHeartbeatErrors: n(tx.heartbeat_errors),
     txWindowErrors: n(tx.window_errors), rxCompressed: n(rx.compressed), txCompressed: n(tx.compressed),
-    rxNohandler: n(rx.nohandler),
+    rxNohandler: n(rx.nohandler), rxOtherhostDropped: n(rx.otherhost_dropped),
   };
 }
 
@@ -203,4 +204,9 @@ export function threadNetnsLinks(): string[] {
     }
   }
   return links;
+}
+
+/** The addon's one-shot namespace read, unpacked per target. */
+export async function readNetnsAnswers(targets: string[]): Promise<Array<NativeNetnsAnswer | NativeFailure>> {
+  return unpackNetnsBatch(await native.readNetns(targets));
 }

@@ -2,8 +2,14 @@
 // and report a vanished one.
 import { readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { native, isNativeFailure, type NativeNetnsAnswer, type NativeFailure } from '../../lib/native.js';
-import { NamespaceLab, netnsInodeOf, netnsUnavailable, openFdCount, run, threadNetnsLinks } from '../helpers/netns.js';
+import { native, isNativeFailure, type NativeNetlinkCache, type NativeNetnsAnswer, type NativeFailure } from '../../lib/native.js';
+import { unpackNetnsBatch } from '../../lib/netns-batch.js';
+import { NamespaceLab, netnsInodeOf, netnsUnavailable, openFdCount, readNetnsAnswers, run, threadNetnsLinks } from '../helpers/netns.js';
+
+/** A cache read, unpacked per target. */
+async function through(cache: NativeNetlinkCache, targets: string[]): Promise<Array<NativeNetnsAnswer | NativeFailure>> {
+  return unpackNetnsBatch(await cache.read(targets));
+}
 
 function answerOf(value: NativeNetnsAnswer | NativeFailure | undefined): NativeNetnsAnswer {
   if (value === undefined || isNativeFailure(value)) throw new Error(`expected an answer, got ${JSON.stringify(value)}`);
@@ -31,10 +37,10 @@ describe.skipIf(netnsUnavailable !== null)('NetlinkCache (real kernel)', () => {
     const fdsBefore = openFdCount();
     const targets = [namedPath, ...pidTargets];
     for (let round = 0; round < 3; round++) {
-      const [cached, direct] = await Promise.all([cache.read(targets), native.readNetns(targets)]);
+      const [cached, direct] = await Promise.all([through(cache, targets), readNetnsAnswers(targets)]);
       expect(cached.map(answerOf)).toEqual(direct.map(answerOf));
     }
-    expect(answerOf((await cache.read([namedPath]))[0]).interfaces.map((link) => link.name).sort())
+    expect(answerOf((await through(cache, [namedPath]))[0]).interfaces.map((link) => link.name).sort())
       .toEqual(['ctn-v0', 'ctn-v1', 'lo']);
     expect(cache.size).toBe(4);
     expect(openFdCount()).toBe(fdsBefore + 4);
@@ -47,7 +53,7 @@ describe.skipIf(netnsUnavailable !== null)('NetlinkCache (real kernel)', () => {
 
   it('keeps at most maxSockets, reading the rest one-shot', async () => {
     const cache = new native.NetlinkCache(2);
-    const answers = await cache.read([namedPath, ...pidTargets]);
+    const answers = await through(cache, [namedPath, ...pidTargets]);
     expect(answers.map((answer) => answerOf(answer).inode)).toEqual([namedPath, ...pidTargets].map(netnsInodeOf));
     expect(cache.size).toBe(2);
     cache.closeAll();
@@ -55,10 +61,10 @@ describe.skipIf(netnsUnavailable !== null)('NetlinkCache (real kernel)', () => {
 
   it('a re-created namespace at the same path is reopened, not read through the old socket', async () => {
     const cache = new native.NetlinkCache(4);
-    const before = answerOf((await cache.read([namedPath]))[0]);
+    const before = answerOf((await through(cache, [namedPath]))[0]);
     run('ip', ['netns', 'del', named]);
     run('ip', ['netns', 'add', named]);
-    const after = answerOf((await cache.read([namedPath]))[0]);
+    const after = answerOf((await through(cache, [namedPath]))[0]);
     expect(after.inode).not.toBe(before.inode);
     expect(after.inode).toBe(netnsInodeOf(namedPath));
     expect(after.interfaces.map((link) => link.name)).toEqual(['lo']);
@@ -71,12 +77,12 @@ describe.skipIf(netnsUnavailable !== null)('NetlinkCache (real kernel)', () => {
     const target = `/proc/${owner.pid}/ns/net`;
     const cache = new native.NetlinkCache(4);
     const fdsBefore = openFdCount();
-    answerOf((await cache.read([target]))[0]);
+    answerOf((await through(cache, [target]))[0]);
     expect(cache.size).toBe(1);
     const exited = new Promise((resolve) => owner.once('exit', resolve));
     owner.kill('SIGKILL');
     await exited;
-    const [failure] = await cache.read([target]);
+    const [failure] = await through(cache, [target]);
     expect(failure).toEqual({ errno: -2, syscall: 'open', path: target });
     expect(cache.size).toBe(0);
     expect(openFdCount()).toBe(fdsBefore);
@@ -86,7 +92,7 @@ describe.skipIf(netnsUnavailable !== null)('NetlinkCache (real kernel)', () => {
     const cache = new native.NetlinkCache(8);
     const fdsBefore = openFdCount();
     for (let i = 0; i < 30; i++) {
-      const pending = Promise.all([cache.read(pidTargets), cache.read(pidTargets)]);
+      const pending = Promise.all([through(cache, pidTargets), through(cache, pidTargets)]);
       cache.closeAll();
       (await pending).flat().forEach(answerOf);
     }

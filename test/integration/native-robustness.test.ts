@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NETNS_PRIVILEGE_HINT, PermissionDeniedError } from '../../lib/errors.js';
 import { native, isNativeFailure, type NativeFailure, type NativeNetnsAnswer } from '../../lib/native.js';
 import { networkNamespaceError, readNetworkNamespace, readNetworkNamespaces } from '../../lib/netns.js';
-import { NamespaceLab, netnsInodeOf, netnsUnavailable, openFdCount, repoRoot, threadNetnsLinks } from '../helpers/netns.js';
+import { NamespaceLab, netnsInodeOf, netnsUnavailable, openFdCount, repoRoot, readNetnsAnswers, threadNetnsLinks } from '../helpers/netns.js';
 
 const NAMESPACES = 20;
 const nodeGypBuild = `${repoRoot}/node_modules/node-gyp-build`;
@@ -48,7 +48,7 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
 
   it('3000 calls into 20 namespaces leave every thread home, no fd behind and RSS bounded', async () => {
     const round = async (width: number) => {
-      const calls = Array.from({ length: width }, (_, i) => native.readNetns([targets[i % NAMESPACES]!]));
+      const calls = Array.from({ length: width }, (_, i) => readNetnsAnswers([targets[i % NAMESPACES]!]));
       const answers = await Promise.all(calls);
       answers.forEach(([answer], i) => expectAnswer(answer, inodes[i % NAMESPACES]!));
     };
@@ -60,7 +60,7 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
       await round(25);
       calls += 25;
       // Batches too: one thread serving all 20 namespaces.
-      const batch = await native.readNetns(targets);
+      const batch = await readNetnsAnswers(targets);
       batch.forEach((answer, i) => expectAnswer(answer, inodes[i]!));
       calls += 1;
     }
@@ -72,7 +72,7 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
   });
 
   it('200 concurrent calls all answer for their own namespace', async () => {
-    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => native.readNetns([targets[i % NAMESPACES]!])));
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => readNetnsAnswers([targets[i % NAMESPACES]!])));
     answers.forEach(([answer], i) => expectAnswer(answer, inodes[i % NAMESPACES]!));
     expect(threadNetnsLinks().every((link) => link === home)).toBe(true);
   });
@@ -82,8 +82,8 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
       const { parentPort, workerData } = require('node:worker_threads');
       (async () => {
         for (let i = 0; i < workerData.rounds; i++) {
-          const answers = await Promise.all(workerData.targets.map((t) => native.readNetns([t])));
-          parentPort.postMessage(answers.map(([a]) => a.inode));
+          const batches = await Promise.all(workerData.targets.map((t) => native.readNetns([t])));
+          parentPort.postMessage(batches.map((batch) => batch.inode[0]));
         }
         parentPort.postMessage('done');
       })();`);
@@ -106,7 +106,7 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
       // Calls are in flight now: 20 threads inside or about to enter namespaces.
       await doomed.terminate();
     }
-    const [answer] = await native.readNetns([targets[0]!]);
+    const [answer] = await readNetnsAnswers([targets[0]!]);
     expectAnswer(answer, inodes[0]!);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(threadNetnsLinks().every((link) => link === home)).toBe(true);
@@ -123,7 +123,7 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
   });
 
   it('a missing target is ENOENT from open, with the path', async () => {
-    const [failure] = await native.readNetns(['/nonexistent/ctn-missing']);
+    const [failure] = await readNetnsAnswers(['/nonexistent/ctn-missing']);
     expect(failure).toEqual({ errno: -2, syscall: 'open', path: '/nonexistent/ctn-missing' });
     await expect(readNetworkNamespace('/nonexistent/ctn-missing')).rejects.toMatchObject({
       code: 'ENOENT', errno: -2, syscall: 'open', path: '/nonexistent/ctn-missing',
@@ -143,7 +143,7 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
     let sawExit = false;
     void exited.then(() => { sawExit = true; });
     while (!sawExit || !outcomes.has('-2:open')) {
-      const batch = await native.readNetns(Array.from({ length: 50 }, () => target));
+      const batch = await readNetnsAnswers(Array.from({ length: 50 }, () => target));
       for (const item of batch) outcomes.add(isNativeFailure(item) ? `${item.errno}:${item.syscall}` : 'answer');
     }
     // Answers while it lives (before unshare ran, for its parent's namespace), then only ENOENT at open.
@@ -151,7 +151,7 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
   });
 
   it('a file that is not a network namespace is EINVAL from setns', async () => {
-    const answers = await native.readNetns(['/etc/hostname', '/proc/self/ns/uts', '/proc/self/ns/mnt']);
+    const answers = await readNetnsAnswers(['/etc/hostname', '/proc/self/ns/uts', '/proc/self/ns/mnt']);
     expect(answers).toEqual([
       { errno: -22, syscall: 'setns', path: '/etc/hostname' },
       { errno: -22, syscall: 'setns', path: '/proc/self/ns/uts' },
@@ -166,13 +166,13 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
     expect(() => native.readNetns([1 as unknown as string])).toThrow(TypeError);
     expect(() => native.readNetns(['/proc/self/ns/net\0x'])).toThrow(TypeError);
     await expect(readNetworkNamespaces([{ pid: -3 }])).rejects.toThrow(TypeError);
-    expect(await native.readNetns([])).toEqual([]);
+    expect(await readNetnsAnswers([])).toEqual([]);
   });
 
   it('without privilege: EACCES/EPERM become PermissionDeniedError with the hint', async () => {
     const named = lab.addNamedNetns('ctn-p');
     const script = addonScript(`
-      native.readNetns(${JSON.stringify([targets[0], named])}).then((r) => process.stdout.write(JSON.stringify(r)));`);
+      native.readNetns(${JSON.stringify([targets[0], named])}).then((r) => process.stdout.write(JSON.stringify(r.failures)));`);
     const asNobody = runNode(script, {
       prefix: ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'],
     });

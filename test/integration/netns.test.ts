@@ -4,9 +4,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { native, isNativeFailure, type NativeNetnsAnswer } from '../../lib/native.js';
 import { readNetworkNamespace, readNetworkNamespaces } from '../../lib/netns.js';
+import { readContainerStats } from '../../lib/stats.js';
 import {
   NamespaceLab, ipLinks, netnsInodeOf, netnsUnavailable, procNetDev, procNetDevFromStats, run, statsFromIp,
-  type IpLink, type ProcNetDevLine,
+  readNetnsAnswers, type IpLink, type ProcNetDevLine,
 } from '../helpers/netns.js';
 
 const UNICAST_DATAGRAMS = 300;
@@ -22,7 +23,7 @@ async function waitUntil(check: () => boolean, timeoutMs = 5000): Promise<void> 
 }
 
 async function readOne(target: string): Promise<NativeNetnsAnswer> {
-  const [answer] = await native.readNetns([target]);
+  const [answer] = await readNetnsAnswers([target]);
   if (answer === undefined || isNativeFailure(answer)) throw new Error(`readNetns(${target}) failed: ${JSON.stringify(answer)}`);
   return answer;
 }
@@ -138,7 +139,7 @@ describe.skipIf(netnsUnavailable !== null)('network namespace counters (real ker
   });
 
   it('reads the same namespace through /run/netns/<name> and /proc/<pid>/ns/net', async () => {
-    const [byName, byPid] = await native.readNetns([namedPath, `/proc/${namedPid}/ns/net`]);
+    const [byName, byPid] = await readNetnsAnswers([namedPath, `/proc/${namedPid}/ns/net`]);
     if (isNativeFailure(byName) || isNativeFailure(byPid)) throw new Error('read failed');
     expect(byName!.inode).toBe(byPid!.inode);
     expect(byName!.dev).toBe(byPid!.dev);
@@ -158,6 +159,17 @@ describe.skipIf(netnsUnavailable !== null)('network namespace counters (real ker
     expect(batch.map((item) => (item instanceof Error ? item : item.inode))).toEqual([
       netnsInodeOf(namedPath), netnsInodeOf(`/proc/${privatePid}/ns/net`), netnsInodeOf(namedPath),
     ]);
+  });
+
+  it('a namespace whose only devices besides loopback are down reads as mode "none", and "private" once one is up', async () => {
+    const pid = lab.dockerRun('ctn-none', ['--network', 'none']);
+    // What tunnel modules give every new namespace (tunl0, sit0): devices that stay down.
+    run('nsenter', ['--net=/proc/' + pid + '/ns/net', 'ip', 'link', 'add', 'ctn-d0', 'type', 'veth', 'peer', 'name', 'ctn-d1']);
+    const down = await readContainerStats('ctn-none');
+    expect(down.network).toMatchObject({ mode: 'none', rxBytes: 0, txBytes: 0 });
+    expect(Object.keys(down.network!.interfaces).sort()).toEqual(['ctn-d0', 'ctn-d1', 'lo']);
+    run('nsenter', ['--net=/proc/' + pid + '/ns/net', 'ip', 'link', 'set', 'ctn-d0', 'up']);
+    expect((await readContainerStats('ctn-none')).network!.mode).toBe('private');
   });
 
   it('shows a Docker container\'s eth0 (veth) and lo', async () => {

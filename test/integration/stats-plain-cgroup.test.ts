@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContainerNotFoundError, readContainerStats } from '../../lib/index.js';
+import { ContainerNotFoundError, readContainerStats, UnsupportedLayoutError } from '../../lib/index.js';
 import { requireRoot } from '../helpers/env.js';
 
 const CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'blkio', 'pids', 'cpuset'];
@@ -63,5 +63,11 @@ describe.skipIf(!available)('a plain cgroup on the v1 hybrid host', () => {
 
   it('a cgroup that does not exist is not found', async () => {
     await expect(readContainerStats({ cgroup: `/${NAME}-missing` })).rejects.toBeInstanceOf(ContainerNotFoundError);
+  });
+
+  it('the root cgroup, which has no pids.current, is refused by name, not reported as vanished', async () => {
+    const error = await readContainerStats({ cgroup: '/' }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(UnsupportedLayoutError);
+    expect((error as Error).message).toMatch(/root cgroup of the pids hierarchy/);
   });
 });

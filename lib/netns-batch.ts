@@ -1,0 +1,50 @@
+// The native network namespace reader's answer (a few typed arrays per batch, cpp/netns_reader.cc),
+// unpacked into one object per namespace and interface.
+import type { NativeFailure, NativeInterface, NativeLinkStats, NativeNetnsAnswer, NativeNetnsBatch } from './native.js';
+
+/** IF_OPER_* (RFC 2863) by the number the kernel sends. */
+const OPERSTATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'] as const;
+
+/** Integers per link: ifindex, IFLA_LINK, MTU, IFF_* flags, operstate. */
+const LINK_INTS = 5;
+/** Counters per link, in cpp/netlink_links.cc LinkStatsInOrder's order. */
+const LINK_STATS = 25;
+
+function linkStats(stats: Float64Array, at: number): NativeLinkStats {
+  return {
+    rxBytes: stats[at]!, txBytes: stats[at + 1]!, rxPackets: stats[at + 2]!, txPackets: stats[at + 3]!,
+    rxErrors: stats[at + 4]!, txErrors: stats[at + 5]!, rxDropped: stats[at + 6]!, txDropped: stats[at + 7]!,
+    multicast: stats[at + 8]!, collisions: stats[at + 9]!, rxLengthErrors: stats[at + 10]!, rxOverErrors: stats[at + 11]!,
+    rxCrcErrors: stats[at + 12]!, rxFrameErrors: stats[at + 13]!, rxFifoErrors: stats[at + 14]!, rxMissedErrors: stats[at + 15]!,
+    txAbortedErrors: stats[at + 16]!, txCarrierErrors: stats[at + 17]!, txFifoErrors: stats[at + 18]!,
+    txHeartbeatErrors: stats[at + 19]!, txWindowErrors: stats[at + 20]!, rxCompressed: stats[at + 21]!,
+    txCompressed: stats[at + 22]!, rxNohandler: stats[at + 23]!, rxOtherhostDropped: stats[at + 24]!,
+  };
+}
+
+/** Per target, in order: its namespace and interfaces, or the failure that stopped it. */
+export function unpackNetnsBatch(batch: NativeNetnsBatch): Array<NativeNetnsAnswer | NativeFailure> {
+  const out: Array<NativeNetnsAnswer | NativeFailure> = [];
+  for (let i = 0; i < batch.status.length; i++) {
+    if (batch.status[i] !== 0) {
+      out.push(batch.failures[i]!);
+      continue;
+    }
+    const interfaces: NativeInterface[] = [];
+    for (let link = batch.linkFirst[i]!; link < batch.linkFirst[i + 1]!; link++) {
+      const ints = link * LINK_INTS;
+      interfaces.push({
+        name: batch.names[link]!,
+        ifindex: batch.ints[ints]!,
+        linkIndex: batch.ints[ints + 1]!,
+        kind: batch.kinds[link]!,
+        mtu: batch.ints[ints + 2]! >>> 0,
+        flags: batch.ints[ints + 3]! >>> 0,
+        operstate: OPERSTATES[batch.ints[ints + 4]!] ?? 'unknown',
+        stats: linkStats(batch.stats, link * LINK_STATS),
+      });
+    }
+    out.push({ inode: batch.inode[i]!, dev: batch.dev[i]!, interfaces });
+  }
+  return out;
+}
