@@ -7,7 +7,7 @@ import { ListingCache } from './discovery/listing-cache.js';
 import { resolveContainer, resolveContainers } from './discovery/resolve.js';
 import type { ResolvedContainer } from './discovery/types.js';
 import { CtrstatError } from './errors.js';
-import { StatsSampler, type SamplerOptions } from './sampler.js';
+import { StatsSampler, yieldToEventLoop, type SamplerOptions } from './sampler.js';
 import type { ContainerInfo, ContainerRef, ContainerStats } from './types.js';
 import { computeUsage, type ContainerUsage } from './usage.js';
 
@@ -54,6 +54,8 @@ export interface MonitorEvents {
 /** How many sweeps an async iterator holds for a consumer that lags; older ones are dropped. */
 const ITERATOR_BUFFER_SWEEPS = 16;
 const DEFAULT_INTERVAL_MS = 1000;
+/** Samples handed out between two turns of the event loop. */
+const SAMPLE_CHUNK = 128;
 /** setTimeout's largest delay. */
 const MAX_INTERVAL_MS = 2 ** 31 - 1;
 
@@ -139,6 +141,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   readonly #discoveryOptions: ListOptions;
   /** Every container, listed incrementally (when no references were given). */
   readonly #listing: ListingCache;
+  /** Given references resolved, by the reference as JSON. */
+  readonly #resolvedRefs = new Map<string, ResolvedContainer>();
   readonly #sampler: StatsSampler;
   readonly #network: boolean;
   readonly #tracked = new Map<string, Tracked>();
@@ -237,12 +241,17 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     if (this.#closing !== null) return;
 
     const samples: MonitorSample[] = [];
-    results.forEach((result, i) => {
+    for (let i = 0; i < results.length; i++) {
+      if (i > 0 && i % SAMPLE_CHUNK === 0) {
+        await yieldToEventLoop();
+        if (this.#closing !== null) return;
+      }
+      const result = results[i]!;
       const entry = entries[i]!;
       if (result instanceof Error) {
         if (isContainerGone(result)) this.#forget(entry, removed);
         else errors.push(result);
-        return;
+        continue;
       }
       if (entry.last !== null && entry.last.cgroup.inode !== result.cgroup.inode) {
         // Same id, new cgroup: the container was recreated between two sweeps.
@@ -254,7 +263,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       const sample = { stats: result, usage };
       samples.push(sample);
       this.emit('sample', sample);
-    });
+    }
 
     for (const error of errors) if (this.listenerCount('error') > 0) this.emit('error', error);
     const sweep: MonitorSweep = { timestamp, durationMs: performance.now() - started, samples, added, removed, errors };
@@ -291,23 +300,46 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       const spec = this.#containers;
       if (spec === undefined) return await this.#listing.list();
       const refs = typeof spec === 'function' ? await spec() : spec;
-      if (refs.length === 0) return [];
-      try {
-        return await resolveContainers(refs, this.#discoveryOptions);
-      } catch (err) {
-        if (!isContainerGone(err)) throw err;
-      }
-      // Some references match nothing now (stopped containers): keep those that do.
-      const found: ResolvedContainer[] = [];
-      for (const result of await Promise.allSettled(refs.map((ref) => resolveContainer(ref, this.#discoveryOptions)))) {
-        if (result.status === 'fulfilled') found.push(result.value);
-        else if (!isContainerGone(result.reason)) errors.push(asError(result.reason));
-      }
-      return found;
+      return await this.#resolveRefs(refs, errors);
     } catch (err) {
       errors.push(asError(err));
       return null;
     }
+  }
+
+  /**
+   * The containers the references name. A reference is resolved once and kept while its container
+   * lives; one whose container went away (or that matched nothing) is resolved again every sweep.
+   */
+  async #resolveRefs(refs: readonly ContainerRef[], errors: Error[]): Promise<ResolvedContainer[]> {
+    const keyed = refs.map((ref) => ({ ref, key: JSON.stringify(ref) }));
+    const current = new Set(keyed.map(({ key }) => key));
+    for (const key of this.#resolvedRefs.keys()) if (!current.has(key)) this.#resolvedRefs.delete(key);
+    const pending = keyed.filter(({ key }) => !this.#resolvedRefs.has(key));
+    if (pending.length > 0) {
+      let resolved: ResolvedContainer[] | null = null;
+      try {
+        resolved = await resolveContainers(pending.map(({ ref }) => ref), this.#discoveryOptions);
+      } catch (err) {
+        if (!isContainerGone(err)) throw err;
+      }
+      if (resolved !== null) {
+        pending.forEach(({ key }, i) => this.#resolvedRefs.set(key, resolved![i]!));
+      } else {
+        // Some references match nothing now (stopped containers): keep those that do.
+        const settled = await Promise.allSettled(pending.map(({ ref }) => resolveContainer(ref, this.#discoveryOptions)));
+        settled.forEach((result, i) => {
+          if (result.status === 'fulfilled') this.#resolvedRefs.set(pending[i]!.key, result.value);
+          else if (!isContainerGone(result.reason)) errors.push(asError(result.reason));
+        });
+      }
+    }
+    const found: ResolvedContainer[] = [];
+    for (const { key } of keyed) {
+      const container = this.#resolvedRefs.get(key);
+      if (container !== undefined) found.push(container);
+    }
+    return found;
   }
 
   #reconcile(targets: ResolvedContainer[], added: ContainerInfo[], removed: ContainerInfo[]): void {
@@ -340,6 +372,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     this.#sampler.release(entry.target);
     // If the cgroup is still there it is another container now (a restart): describe it anew.
     this.#listing.forget(entry.target.cgroup.path);
+    for (const [key, container] of this.#resolvedRefs) if (container.id === entry.target.id) this.#resolvedRefs.delete(key);
     this.#announce('removed', entry.info, removed);
   }
 
