@@ -3,6 +3,7 @@
 #include "napi_config.h"
 
 #include "file_read.h"
+#include "dir_walk.h"
 #include "file_set.h"
 #include "mount_watch.h"
 #include "netns_reader.h"
@@ -15,6 +16,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("readNetns", Napi::Function::New(env, ReadNetns, "readNetns"));
   exports.Set("FileSet", FileSet::Define(env));
   exports.Set("MountWatch", MountWatch::Define(env));
+  exports.Set("walkDirs", Napi::Function::New(env, WalkDirs, "walkDirs"));
   exports.Set("tokenize", Napi::Function::New(env, TokenizeTexts, "tokenize"));
   exports.Set("NetlinkCache", NetlinkCache::Define(env));
   return exports;

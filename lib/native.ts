@@ -166,6 +166,11 @@ export interface NativeBinding {
   readNetns(targets: string[]): Promise<NativeNetnsBatch>;
   /** maxOpen: descriptors to keep between reads (0: open, read and close every time). */
   FileSet: new (maxOpen: number) => NativeFileSet;
+  /**
+   * Every directory below root (to maxDepth levels), as paths relative to root joined by "\n", in one
+   * trip off the event loop. Rejects with a system error when root cannot be opened.
+   */
+  walkDirs(root: string, maxDepth: number): Promise<string>;
   /** Opens a mount table (such as /proc/self/mountinfo) to watch; throws a system error if it cannot. */
   MountWatch: new (path: string) => NativeMountWatch;
   /** The tokenizer of FileSet on strings, synchronously, with a fresh key table. */

@@ -37,7 +37,7 @@ export class ListingCache {
       this.#known.clear();
       this.#layoutKey = layoutKey;
     }
-    const found = findContainerCgroups(layout);
+    const found = await findContainerCgroups(layout);
     const refreshNames = Date.now() - this.#namesLoadedAt >= (this.#options.nameRefreshMs ?? NAME_REFRESH_MS);
     const present = new Set<string>();
     const stale: FoundCgroup[] = [];

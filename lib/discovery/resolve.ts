@@ -121,7 +121,7 @@ interface Candidate extends Matchable {
  * loaded only when a reference needs them, and only the containers referred to are described.
  */
 class Resolver {
-  private candidates: Candidate[] | null = null;
+  private candidates: Promise<Candidate[]> | null = null;
   private named: Promise<Candidate[]> | null = null;
   private readonly names: ContainerNames;
   private readonly hostPids: HostPids;
@@ -143,7 +143,7 @@ class Resolver {
     if (census) {
       const requested = new Set(all.map((request) => request.cgroupPath));
       this.candidates ??= this.walk();
-      for (const { found } of this.candidates) {
+      for (const { found } of await this.candidates) {
         if (!requested.has(found.cgroupPath)) {
           all.push({ cgroupPath: found.cgroupPath, classification: found.classification, known: { pidDir: found.dir }, lite: true });
         }
@@ -217,16 +217,17 @@ class Resolver {
     return null;
   }
 
-  private walk(): Candidate[] {
-    return findContainerCgroups(this.layout).map((found) => ({ id: found.classification.id, name: found.classification.name, found }));
+  private async walk(): Promise<Candidate[]> {
+    return (await findContainerCgroups(this.layout)).map((found) => ({ id: found.classification.id, name: found.classification.name, found }));
   }
 
   private async match(reference: ParsedReference & { kind: 'text' | 'id' | 'name' }): Promise<Candidate> {
     this.candidates ??= this.walk();
+    const candidates = await this.candidates;
     // An id, or a text that is some container's full id, needs no names.
-    if (reference.kind === 'id') return matchListed(reference, this.candidates);
-    if (reference.kind === 'text' && this.candidates.some((candidate) => candidate.id === reference.text)) return matchListed(reference, this.candidates);
-    this.named ??= this.loadNames(this.candidates);
+    if (reference.kind === 'id') return matchListed(reference, candidates);
+    if (reference.kind === 'text' && candidates.some((candidate) => candidate.id === reference.text)) return matchListed(reference, candidates);
+    this.named ??= this.loadNames(candidates);
     return matchListed(reference, await this.named);
   }
 

@@ -1,0 +1,102 @@
+#include "dir_walk.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "arguments.h"
+#include "errors.h"
+
+namespace {
+
+// Beyond this many directories the walk stops and fails: no cgroup tree is that large.
+constexpr size_t kMaxDirectories = 1 << 20;
+
+class WalkWorker : public Napi::AsyncWorker {
+ public:
+  WalkWorker(Napi::Env env, std::string root, size_t maxDepth)
+      : Napi::AsyncWorker(env, "ctrstat:walkDirs"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        root_(std::move(root)),
+        maxDepth_(maxDepth) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    int fd = open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      failure_ = LastError("open", root_);
+      return;
+    }
+    std::string prefix;
+    Walk(fd, prefix, 1);
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (failure_.err != 0) {
+      deferred_.Reject(ErrorFromFailure(env, failure_).Value());
+      return;
+    }
+    deferred_.Resolve(Napi::String::New(env, out_));
+  }
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  // Takes ownership of fd. `prefix` is the directory's path relative to root ("" for root).
+  void Walk(int fd, std::string& prefix, size_t depth) {
+    DIR* dir = fdopendir(fd);
+    if (dir == nullptr) {
+      close(fd);
+      return;
+    }
+    const size_t base = prefix.size();
+    while (dirent* entry = readdir(dir)) {
+      const char* name = entry->d_name;
+      if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+      bool isDir = entry->d_type == DT_DIR;
+      if (entry->d_type == DT_UNKNOWN) {
+        struct stat status {};
+        isDir = fstatat(dirfd(dir), name, &status, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(status.st_mode);
+      }
+      if (!isDir) continue;
+      if (++count_ > kMaxDirectories) {
+        failure_ = SysError{EFBIG, "readdir", root_};
+        break;
+      }
+      if (base > 0) prefix.push_back('/');
+      prefix.append(name);
+      if (!out_.empty()) out_.push_back('\n');
+      out_.append(prefix);
+      if (depth < maxDepth_) {
+        int child = openat(dirfd(dir), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        // A cgroup removed meanwhile: its subtree is simply not there.
+        if (child >= 0) Walk(child, prefix, depth + 1);
+      }
+      prefix.resize(base);
+      if (failure_.err != 0) break;
+    }
+    closedir(dir);
+  }
+
+  Napi::Promise::Deferred deferred_;
+  std::string root_;
+  size_t maxDepth_;
+  size_t count_ = 0;
+  std::string out_;
+  SysError failure_{0, "", ""};
+};
+
+}  // namespace
+
+Napi::Value WalkDirs(const Napi::CallbackInfo& info) {
+  auto* worker = new WalkWorker(info.Env(), StringArgument(info, 0, "root"), CountArgument(info, 1, "maxDepth"));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}

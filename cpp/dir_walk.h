@@ -1,0 +1,9 @@
+// walkDirs(root, maxDepth): every directory below root (not root itself), as paths relative to it
+// joined by "\n" in one string, found off the event loop with openat/getdents. A cgroup hierarchy of a
+// few thousand directories comes back in one trip instead of one thread-pool round trip per readdir.
+// A directory that vanishes while the walk runs is skipped; a failure at root rejects.
+#pragma once
+
+#include "napi_config.h"
+
+Napi::Value WalkDirs(const Napi::CallbackInfo& info);
