@@ -10,7 +10,7 @@
 //
 // Measured, each as microseconds per pass over the whole list (median and minimum of the iterations,
 // after one warm-up pass):
-//   oneShot  open + read to EOF + close of every host and container file
+//   oneShot  open + read (up to a short read, as ctrstat) + close of every host and container file
 //   keptFd   pread at offset 0 on descriptors opened once beforehand (cgroup and proc files regenerate)
 //   netSetns on one thread: open the namespace file, fstat it, setns into it, open a NETLINK_ROUTE
 //            socket, setns back, RTM_GETLINK dump (IFLA_STATS64 of every link) to NLMSG_DONE, close
@@ -75,8 +75,12 @@ static summary_t summarize(double *samples, int n) {
 static int read_whole(const char *path) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -errno;
+  // As ctrstat reads: a short read is the end of a regenerated cgroup or proc file.
   ssize_t n, total = 0;
-  while ((n = read(fd, buf, BUF_SIZE)) > 0) total += n;
+  while ((n = read(fd, buf, BUF_SIZE)) > 0) {
+    total += n;
+    if (n < BUF_SIZE) break;
+  }
   int err = n < 0 ? -errno : 0;
   close(fd);
   sink += total + (unsigned char)buf[0];

@@ -60,29 +60,46 @@ function findAddon() {
 }
 
 /**
- * Runs fn while recording every path handed to the addon's one-shot batched reads (readFiles,
- * readNetns): fn must read without kept descriptors (the caches' methods are read-only properties).
- * Returns { files, netns } in first-read order, without duplicates.
+ * Runs fn while recording every file ctrstat reads through the addon: the paths registered with a
+ * FileSet to be read as tokens or text (not the inode, clock and stat entries), those of readFiles, and
+ * the namespaces of readNetns. Returns { files, netns } in first-seen order, without duplicates.
  */
 export async function recordReads(native, fn) {
   const files = new Set();
   const netns = new Set();
   const restore = [];
-  const wrap = (owner, key, into) => {
-    const original = owner[key];
-    if (typeof original !== 'function') return;
-    const replacement = function (paths, ...rest) {
-      if (Array.isArray(paths)) for (const p of paths) into.add(p);
-      return original.call(this, paths, ...rest);
-    };
-    owner[key] = replacement;
-    if (owner[key] !== replacement) throw new Error(`cannot record the addon's ${key} calls (read-only property)`);
+  const swap = (key, replacement) => {
+    const original = native[key];
+    native[key] = replacement(original);
+    if (native[key] === original) throw new Error(`cannot record the addon's ${key} (read-only property)`);
     restore.push(() => {
-      owner[key] = original;
+      native[key] = original;
     });
   };
-  wrap(native, 'readFiles', files);
-  wrap(native, 'readNetns', netns);
+  swap('FileSet', (Original) => function RecordingFileSet(maxOpen) {
+    const real = new Original(maxOpen);
+    return new Proxy(real, {
+      get(target, key) {
+        if (key === 'add') {
+          return (paths, mode) => {
+            // Tokens (0) and text (1), optional or not.
+            if ((mode & 7) <= 1) for (const path of typeof paths === 'string' ? paths.split('\0') : paths) files.add(path);
+            return target.add(paths, mode);
+          };
+        }
+        const value = target[key];
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  });
+  swap('readFiles', (original) => (paths) => {
+    for (const path of paths) files.add(path);
+    return original(paths);
+  });
+  swap('readNetns', (original) => (paths) => {
+    for (const path of paths) netns.add(path);
+    return original(paths);
+  });
   try {
     await fn();
   } finally {
@@ -191,9 +208,52 @@ export async function measureCtrstat(lib, ids, targets, { rounds, sweepRounds })
     } finally {
       kept.close();
     }
+    // A real monitor on the same containers: discovery of its references, the kept-descriptor read,
+    // usage maths and events, as an agent runs it.
+    const monitor = await monitorSweeps(lib, ids.map((id) => ({ id })), { network }, Math.min(sweepRounds, 40));
+    r.monitorSweepUs = (monitor.sweepMs * 1000) / n;
+    r.monitorCpuMsPerContainer = monitor.cpuMsPerSweep / n;
     out[key] = r;
   }
   return out;
+}
+
+/**
+ * Runs a Monitor over `containers` until `sweeps` sweeps after two warm-up ones, sweeping back to back
+ * (a short interval). Returns the median sweep duration, CPU per sweep, the samples of the last sweep
+ * and its errors.
+ */
+export async function monitorSweeps(lib, containers, options, sweeps, onSweep) {
+  const monitor = lib.createMonitor({ ...options, containers, interval: 5 });
+  const durations = [];
+  let cpu0 = 0;
+  let seen = 0;
+  let last = null;
+  try {
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`monitor: ${seen} sweeps in 300 s`)), 300_000);
+      monitor.on('sweep', (sweep) => {
+        seen++;
+        last = sweep;
+        if (sweep.errors.length > 0) {
+          clearTimeout(timer);
+          reject(new Error(`monitor sweep: ${sweep.errors.length} errors, first: ${sweep.errors[0].message}`));
+          return;
+        }
+        if (seen === 2) cpu0 = processCpuMs();
+        if (seen > 2) durations.push(sweep.durationMs);
+        onSweep?.(sweep, seen);
+        if (durations.length >= sweeps) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+  } finally {
+    await monitor.close();
+  }
+  if (last.samples.length !== containers.length) throw new Error(`monitor: ${last.samples.length} samples for ${containers.length} containers`);
+  return { sweepMs: median(durations), cpuMsPerSweep: (processCpuMs() - cpu0) / durations.length, sweeps: durations.length };
 }
 
 export { assertStats };

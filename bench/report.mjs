@@ -76,9 +76,11 @@ export function renderMarkdown(r) {
   lines.push('|---|---|---|');
   const noLib = r.skipped?.ctrstat ? 'library not built' : r.skipped?.docker ? 'no Docker containers' : null;
   lines.push(target('One-shot reads ≤ 1.5× the open/read/close floor (`readContainerStats(all)`, no network)', ra.oneShotVsLimit, 1.5, 'max', '×', noLib));
-  lines.push(target('Monitor sweeps ≤ 1.5× the kept-descriptor floor (Docker containers, no network)', ra.sweepVsKeptFdLimit, 1.5, 'max', '×', noLib));
+  lines.push(target('Monitor sweeps ≤ 1.5× the kept-descriptor floor (Docker containers, no network; the sampler\'s read)', ra.sweepVsKeptFdLimit, 1.5, 'max', '×', noLib));
+  lines.push(target('Monitor sweeps ≤ 1.5× the kept-descriptor floor (Docker containers, no network; a whole `createMonitor` sweep)', ra.monitorSweepVsKeptFdLimit, 1.5, 'max', '×', noLib));
   if (largest) {
-    lines.push(target(`Monitor sweeps ≤ 1.5× the kept-descriptor floor at ${largest.containers} synthetic containers`, largest.sweepVsKeptFdLimit, 1.5, 'max'));
+    lines.push(target(`Monitor sweeps ≤ 1.5× the kept-descriptor floor at ${largest.containers} synthetic containers (no network; the sampler's read)`, largest.sweepVsKeptFdLimit, 1.5, 'max'));
+    lines.push(target(`Monitor sweeps ≤ 1.5× the kept-descriptor floor at ${largest.containers} synthetic containers (with network; a whole \`createMonitor\` sweep)`, largest.monitorVsKeptFdLimit, 1.5, 'max'));
   }
   lines.push(target('1 000 containers sampled every second ≤ 5 % of one core', at1000?.cpuPercentAt1Hz, 5, 'max', '%',
     r.skipped?.scale ?? (r.config.scales.includes(1000) ? 'the 1 000 run failed' : 'not in this run: `--quick` stops at 100')));
@@ -127,6 +129,9 @@ export function renderMarkdown(r) {
       lines.push(`| \`readContainerStats(all)\`, one batch | ${fmt(nn.batchUs)} | ${fmt(wn.batchUs)} | ${x(nn.batchUs / oneAll)} | ${x(wn.batchUs / oneAllNet)} |`);
       lines.push(`| \`StatsSampler.sample(resolved)\`, no kept descriptors | ${fmt(nn.samplerOneShotUs)} | ${fmt(wn.samplerOneShotUs)} | ${x(nn.samplerOneShotUs / oneAll)} | ${x(wn.samplerOneShotUs / oneAllNet)} |`);
       lines.push(`| \`StatsSampler({ keepFds: true })\` sweep | ${fmt(nn.sweepUs)} | ${fmt(wn.sweepUs)} | ${x(nn.sweepUs / kept)} | ${x(wn.sweepUs / keptNet)} |`);
+      if (nn.monitorSweepUs !== undefined) {
+        lines.push(`| \`createMonitor\` sweep (references kept, usage, events) | ${fmt(nn.monitorSweepUs)} | ${fmt(wn.monitorSweepUs)} | ${x(nn.monitorSweepUs / kept)} | ${x(wn.monitorSweepUs / keptNet)} |`);
+      }
     } else if (!c) {
       lines.push(`| ctrstat | not measured: ${r.skipped?.ctrstat} | | | |`);
     }
@@ -172,16 +177,16 @@ export function renderMarkdown(r) {
     lines.push(`Not measured: ${r.skipped.scale}.`);
     lines.push('');
   } else if (r.scale.length) {
-    lines.push(`Synthetic containers (plus the ${n} real ones in every sweep), one \`StatsSampler({ keepFds: true })\` sampling all of them back to back. Sweep times are medians; CPU is this process's user + system time (every thread) per sweep, as a percentage of one core at one sweep per second; the event-loop figure is \`monitorEventLoopDelay\` (10 ms resolution) p99 less the 10 ms timer period, while sweeping; RSS and descriptors are taken with the sampler open.`);
+    lines.push(`Synthetic containers (plus the ${n} real ones in every sweep). "Sampler" is one \`StatsSampler({ keepFds: true })\` reading all of them back to back (with and without network counters); "monitor" is a \`createMonitor\` over the same containers (given as \`{ cgroup }\` and \`{ id }\` references, with network counters), sweeping back to back. Sweep times are medians; CPU is this process's user + system time (every thread) per monitor sweep, as a percentage of one core at one sweep per second; the event-loop figure is \`monitorEventLoopDelay\` (10 ms resolution) p99 less the 10 ms timer period, while the monitor sweeps; RSS and descriptors are taken with the monitor open.`);
     lines.push('');
-    lines.push('| containers | setup | sweep | sweep, no network | floor: kept fds + kept sockets | sweep ÷ floor (no network) | first sweep | CPU at 1 Hz | loop p99 | RSS | fds |');
-    lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+    lines.push('| containers | setup | sampler sweep | sampler, no network | floor: kept fds + kept sockets | sampler ÷ floor (no network) | monitor sweep | monitor ÷ floor | CPU at 1 Hz | loop p99 | RSS | fds |');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const row of r.scale) {
       if (row.error) {
-        lines.push(`| ${row.containers} | ${fmt(row.setupMs, 'ms')} | failed: ${row.error} | | | | | | | | |`);
+        lines.push(`| ${row.containers} | ${fmt(row.setupMs, 'ms')} | failed: ${row.error} | | | | | | | | | |`);
         continue;
       }
-      lines.push(`| ${row.containers} + ${row.realContainers} | ${fmt(row.setupMs, 'ms')} | ${fmt(row.sweepMs, 'ms')} | ${fmt(row.sweepMsNoNet, 'ms')} | ${fmt(row.keptFdLimitMs)} + ${fmt(row.keptNetLimitMs)} ms | ${x(row.sweepVsKeptFdLimit)} | ${fmt(row.firstSweepMs, 'ms')} | ${fmt(row.cpuPercentAt1Hz, '%')} | ${fmt(row.eventLoopP99Ms, 'ms')} | ${fmt(row.rssMb, 'MB')} | ${fmt(row.fds)} |`);
+      lines.push(`| ${row.containers} + ${row.realContainers} | ${fmt(row.setupMs, 'ms')} | ${fmt(row.sweepMs, 'ms')} | ${fmt(row.sweepMsNoNet, 'ms')} | ${fmt(row.keptFdLimitMs)} + ${fmt(row.keptNetLimitMs)} ms | ${x(row.sweepVsKeptFdLimit)} | ${fmt(row.monitorSweepMs, 'ms')} | ${x(row.monitorVsKeptFdLimit)} | ${fmt(row.cpuPercentAt1Hz, '%')} | ${fmt(row.eventLoopP99Ms, 'ms')} | ${fmt(row.rssMb, 'MB')} | ${fmt(row.fds)} |`);
     }
     lines.push('');
     const failed = r.scale.find((row) => row.error);
@@ -191,11 +196,11 @@ export function renderMarkdown(r) {
 
   lines.push('## Method');
   lines.push('');
-  lines.push(`- **Floor** (\`bench/baseline.c\`, compiled by the run with \`cc -O2\`): for the exact paths ctrstat reads (recorded from its calls into the native addon during one read of the same containers), (a) \`open\` + \`read\` to EOF + \`close\` of every file; (b) \`pread\` at offset 0 on descriptors opened beforehand (cgroup files regenerate on every read); (c) on one thread, for every container: open + fstat \`/proc/<pid>/ns/net\`, \`setns\`, a \`NETLINK_ROUTE\` socket, \`setns\` back, an \`RTM_GETLINK\` dump to \`NLMSG_DONE\` reading \`IFLA_STATS64\`; (d) the dump alone on sockets kept per namespace. Medians over ${r.config.baselineIterations} passes (network ${r.config.baselineNetIterations}) after a warm-up pass; per-container figures divide a pass by the containers in it.`);
+  lines.push(`- **Floor** (\`bench/baseline.c\`, compiled by the run with \`cc -O2\`): for the exact paths ctrstat reads (recorded from its calls into the native addon during one read of the same containers), (a) \`open\` + \`read\` (to a short read, which ends a regenerated cgroup or proc file, as in ctrstat) + \`close\` of every file; (b) \`pread\` at offset 0 on descriptors opened beforehand (cgroup files regenerate on every read); (c) on one thread, for every container: open + fstat \`/proc/<pid>/ns/net\`, \`setns\`, a \`NETLINK_ROUTE\` socket, \`setns\` back, an \`RTM_GETLINK\` dump to \`NLMSG_DONE\` reading \`IFLA_STATS64\`; (d) the dump alone on sockets kept per namespace. Medians over ${r.config.baselineIterations} passes (network ${r.config.baselineNetIterations}) after a warm-up pass; per-container figures divide a pass by the containers in it.`);
   lines.push(`- **ctrstat**: the built package (\`dist/index.js\`) with its native addon. Each way of reading is timed ${r.config.ctrstatRounds} times (sweeps ${r.config.sweepRounds}) after a warm-up call; medians. CPU time is \`process.cpuUsage()\` (every thread of the process, the addon's included).`);
   lines.push(`- **Docker**: requests over \`/var/run/docker.sock\` with \`node:http\` (keep-alive agent), dockerode 5.0.1 and systeminformation 5.33.23; ${r.config.dockerSlowRounds} round(s) for the \`stream=false\` kinds (each takes about two daemon collection cycles) and ${r.config.dockerFastRounds} for \`one-shot=true\`, after one warm-up request. systeminformation's \`dockerContainerStats\` inspects and then asks \`stats?stream=0\` for every id.`);
-  lines.push('- **Synthetic containers** (`bench/spawn.c`): for each one a cgroup `ctb-bench/ctb-<i>` in every v1 controller (memory, cpu, cpuacct, blkio, pids, cpuset) and in the unified hierarchy, holding one sleeping process that entered a new network namespace with loopback up and an extra interface `d0` (a dummy, or a veth pair inside the namespace where the kernel has no dummy driver). They are synthetic: no runtime made them, and they are given to `StatsSampler` as `ResolvedContainer` objects (runtime `cgroup`) built by the bench, so discovery never reports them. They are removed at the end of the run (also on failure and on SIGINT/SIGTERM; `npm run bench -- --cleanup` removes leftovers), as are the `ctb-bench-<i>` Docker containers.');
-  lines.push('- Sweeps for the scale table run back to back (the next starts on `setImmediate` after the last answer) for at least ' + `${r.config.scaleMinSweeps} sweeps and ${fmt(r.config.scaleMinSweepMs / 1000)} s; "CPU at 1 Hz" is CPU time per sweep ÷ 1 s.`);
+  lines.push('- **Synthetic containers** (`bench/spawn.c`): for each one a cgroup `ctb-bench/ctb-<i>` in every v1 controller (memory, cpu, cpuacct, blkio, pids, cpuset) and in the unified hierarchy, holding one sleeping process that entered a new network namespace with loopback up and an extra interface `d0` (a dummy, or a veth pair inside the namespace where the kernel has no dummy driver). They are synthetic: no runtime made them; the sampler gets them as `ResolvedContainer` objects (runtime `cgroup`) built by the bench, the monitor as `{ cgroup }` references, so discovery never lists them as containers. They are removed at the end of the run (also on failure and on SIGINT/SIGTERM; `npm run bench -- --cleanup` removes leftovers), as are the `ctb-bench-<i>` Docker containers.');
+  lines.push('- Sampler sweeps for the scale table run back to back (the next starts on `setImmediate` after the last answer) for at least ' + `${r.config.scaleMinSweeps} sweeps and ${fmt(r.config.scaleMinSweepMs / 1000)} s; monitor sweeps (interval 5 ms, so back to back) for ${r.config.scaleMinSweeps} sweeps after two warm-up ones; "CPU at 1 Hz" is CPU time per monitor sweep ÷ 1 s.`);
   lines.push('');
   const notes = [...(r.notes ?? [])];
   if (r.syntheticSetupMs !== undefined) notes.push(`synthetic setup took ${fmt(r.syntheticSetupMs, 'ms')} in all${r.cleanup?.syntheticTeardownMs !== undefined ? `, teardown ${fmt(r.cleanup.syntheticTeardownMs, 'ms')}` : ''}`);

@@ -173,20 +173,35 @@ void FileSetState::Clear() {
   freeIds_.clear();
 }
 
-void FileSetState::Read(const std::vector<uint32_t>& ids, size_t knownKeys, TokenBatch& batch) {
-  // A release from JS while this read runs drops the table's reference only: the entry (and its
-  // descriptor) lives until the snapshot goes at the end of this read.
+std::vector<std::shared_ptr<FileEntry>> FileSetState::Snapshot(const std::vector<uint32_t>& ids) {
+  // A release from JS while a read runs drops the table's reference only: the entry (and its
+  // descriptor) lives until the snapshot goes at the end of the read.
   std::vector<std::shared_ptr<FileEntry>> snapshot(ids.size());
-  {
-    std::lock_guard<std::mutex> lock(tableMutex_);
-    for (size_t i = 0; i < ids.size(); i++) {
-      if (ids[i] < entries_.size()) snapshot[i] = entries_[ids[i]];
-    }
+  std::lock_guard<std::mutex> lock(tableMutex_);
+  for (size_t i = 0; i < ids.size(); i++) {
+    if (ids[i] < entries_.size()) snapshot[i] = entries_[ids[i]];
   }
+  return snapshot;
+}
+
+void FileSetState::Read(const std::vector<uint32_t>& ids, size_t knownKeys, TokenBatch& batch) {
+  auto snapshot = Snapshot(ids);
   std::lock_guard<std::mutex> lock(readMutex_);
-  batch.first.reserve(ids.size() + 1);
-  batch.status.reserve(ids.size());
-  batch.syscall.reserve(ids.size());
+  ReadLocked(snapshot, knownKeys, batch);
+}
+
+bool FileSetState::TryReadNow(const std::vector<uint32_t>& ids, size_t knownKeys, TokenBatch& batch) {
+  std::unique_lock<std::mutex> lock(readMutex_, std::try_to_lock);
+  if (!lock.owns_lock()) return false;
+  ReadLocked(Snapshot(ids), knownKeys, batch);
+  return true;
+}
+
+void FileSetState::ReadLocked(const std::vector<std::shared_ptr<FileEntry>>& snapshot, size_t knownKeys, TokenBatch& batch) {
+  const size_t count = snapshot.size();
+  batch.first.reserve(count + 1);
+  batch.status.reserve(count);
+  batch.syscall.reserve(count);
   for (const auto& entry : snapshot) ReadOne(entry.get(), batch);
   batch.first.push_back(static_cast<uint32_t>(batch.sink.keys.size()));
   for (size_t id = knownKeys; id < keys_.Size(); id++) batch.newKeys.push_back(keys_.Name(static_cast<uint32_t>(id)));
@@ -321,7 +336,18 @@ Napi::Value FileSet::Add(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value FileSet::Read(const Napi::CallbackInfo& info) {
-  auto* worker = new ReadWorker(info.Env(), state_, IdsArgument(info, 0), CountArgument(info, 1, "knownKeys"));
+  std::vector<uint32_t> ids = IdsArgument(info, 0);
+  const size_t knownKeys = CountArgument(info, 1, "knownKeys");
+  if (info[2].ToBoolean().Value()) {
+    TokenBatch batch;
+    if (state_->TryReadNow(ids, knownKeys, batch)) {
+      Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(info.Env());
+      deferred.Resolve(TokenBatchToJs(info.Env(), batch));
+      return deferred.Promise();
+    }
+    // Another read holds the set: waiting for it here would block the event loop.
+  }
+  auto* worker = new ReadWorker(info.Env(), state_, std::move(ids), knownKeys);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;

@@ -5,7 +5,9 @@
 //   add(paths, mode) -> Uint32Array of ids       mode: 0 tokens, 1 text, 2 the inode of the path,
 //                                                3 CLOCK_MONOTONIC in ns when the read gets there,
 //                                                4 stat(2): entries ino, size, mtimeNs
-//   read(ids, knownKeys) -> Promise<batch>       one entry range per id, in order
+//   read(ids, knownKeys, inline?) -> Promise<batch>   one entry range per id, in order; inline: on
+//                                                the calling thread (for a few kept descriptors, less
+//                                                than the hop to the thread pool costs)
 //   release(ids), clear(), openCount
 //
 // The batch: { first: Uint32Array(n + 1), status: Int32Array(n) (0, or the negative errno),
@@ -75,9 +77,13 @@ class FileSetState {
   size_t OpenCount() const { return open_->load(); }
   // Reads the files (on a pool thread). Reads of one set run one at a time.
   void Read(const std::vector<uint32_t>& ids, size_t knownKeys, TokenBatch& batch);
+  // The same on the calling thread, unless another read holds the set (then false, nothing read).
+  bool TryReadNow(const std::vector<uint32_t>& ids, size_t knownKeys, TokenBatch& batch);
 
  private:
   void ReadOne(FileEntry* entry, TokenBatch& batch);
+  std::vector<std::shared_ptr<FileEntry>> Snapshot(const std::vector<uint32_t>& ids);
+  void ReadLocked(const std::vector<std::shared_ptr<FileEntry>>& snapshot, size_t knownKeys, TokenBatch& batch);
 
   const size_t maxOpen_;
   std::shared_ptr<std::atomic<size_t>> open_;

@@ -69,7 +69,7 @@ TypedArray ToTypedArray(Napi::Env env, const std::vector<T>& values) {
 
 // A whole batch in a few typed arrays (lib/netns-batch.ts reads it): per target its status, inode,
 // dev and range of links; per link two strings, five integers and the 25 counters.
-Napi::Value OutcomesToJs(Napi::Env env, const std::vector<NetnsOutcome>& outcomes) {
+Napi::Value OutcomesToJs(Napi::Env env, const std::vector<std::optional<NetnsOutcome>>& outcomes) {
   const size_t count = outcomes.size();
   std::vector<int32_t> status(count, 0);
   std::vector<double> inode(count, 0), dev(count, 0);
@@ -83,12 +83,16 @@ Napi::Value OutcomesToJs(Napi::Env env, const std::vector<NetnsOutcome>& outcome
   uint32_t links = 0;
   for (size_t i = 0; i < count; i++) {
     linkFirst.push_back(links);
-    if (const auto* failure = std::get_if<SysError>(&outcomes[i])) {
+    if (!outcomes[i]) {
+      status[i] = 1;  // readKept: no socket kept for this target
+      continue;
+    }
+    if (const auto* failure = std::get_if<SysError>(&*outcomes[i])) {
       status[i] = -failure->err;
       failures.Set(static_cast<uint32_t>(i), FailureObject(env, *failure));
       continue;
     }
-    const NetnsAnswer& answer = std::get<NetnsAnswer>(outcomes[i]);
+    const NetnsAnswer& answer = std::get<NetnsAnswer>(*outcomes[i]);
     inode[i] = static_cast<double>(answer.inode);
     dev[i] = static_cast<double>(answer.dev);
     for (const LinkInfo& link : answer.links) {
@@ -133,7 +137,35 @@ class ReadNetnsJob : public DedicatedThreadJob {
  private:
   std::vector<std::string> targets_;
   std::shared_ptr<KeptNetlinkSockets> kept_;  // null for one-shot reads
-  std::vector<NetnsOutcome> outcomes_;
+  std::vector<std::optional<NetnsOutcome>> outcomes_;
+};
+
+// Dumps on kept sockets only: no namespace is entered, so the thread pool may run it.
+class ReadKeptWorker : public Napi::AsyncWorker {
+ public:
+  ReadKeptWorker(Napi::Env env, std::vector<std::string> targets, std::shared_ptr<KeptNetlinkSockets> kept)
+      : Napi::AsyncWorker(env, "ctrstat:NetlinkCache.readKept"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        targets_(std::move(targets)),
+        kept_(std::move(kept)) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override { outcomes_ = ReadAllKept(*kept_, targets_); }
+  void OnOK() override { deferred_.Resolve(OutcomesToJs(Env(), outcomes_)); }
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+  static std::vector<std::optional<NetnsOutcome>> ReadAllKept(KeptNetlinkSockets& kept, const std::vector<std::string>& targets) {
+    std::vector<std::optional<NetnsOutcome>> outcomes;
+    outcomes.reserve(targets.size());
+    for (const std::string& target : targets) outcomes.push_back(kept.ReadKept(target));
+    return outcomes;
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::vector<std::string> targets_;
+  std::shared_ptr<KeptNetlinkSockets> kept_;
+  std::vector<std::optional<NetnsOutcome>> outcomes_;
 };
 
 }  // namespace
@@ -195,25 +227,30 @@ void KeptNetlinkSockets::Forget(const std::string& target, const std::shared_ptr
   if (it != sockets_.end() && it->second == entry) sockets_.erase(it);
 }
 
-NetnsOutcome KeptNetlinkSockets::Read(const std::string& target, HomeNetns& home) {
-  if (std::shared_ptr<Entry> kept = Find(target)) {
-    struct stat status {};
-    bool sameNamespace = stat(target.c_str(), &status) == 0 && static_cast<uint64_t>(status.st_ino) == kept->socket.inode &&
-                         static_cast<uint64_t>(status.st_dev) == kept->socket.dev;
-    if (sameNamespace) {
-      std::lock_guard<std::mutex> lock(kept->dumpMutex);
-      NetnsAnswer answer{kept->socket.inode, kept->socket.dev, {}};
-      if (auto failure = DumpLinks(kept->socket.socket.Get(), kept->nextSeq, answer.links)) {
-        Forget(target, kept);
-        failure->path = target;
-        return *failure;
-      }
-      return answer;
-    }
+std::optional<NetnsOutcome> KeptNetlinkSockets::ReadKept(const std::string& target) {
+  std::shared_ptr<Entry> kept = Find(target);
+  if (!kept) return std::nullopt;
+  struct stat status {};
+  bool sameNamespace = stat(target.c_str(), &status) == 0 && static_cast<uint64_t>(status.st_ino) == kept->socket.inode &&
+                       static_cast<uint64_t>(status.st_dev) == kept->socket.dev;
+  if (!sameNamespace) {
     // The path now names another namespace (the PID was reused, the netns re-created) or is gone:
-    // the kept socket would answer for the old one. Reopen, which also reports a vanished path.
+    // the kept socket would answer for the old one. Read reopens, which also reports a vanished path.
     Forget(target, kept);
+    return std::nullopt;
   }
+  std::lock_guard<std::mutex> lock(kept->dumpMutex);
+  NetnsAnswer answer{kept->socket.inode, kept->socket.dev, {}};
+  if (auto failure = DumpLinks(kept->socket.socket.Get(), kept->nextSeq, answer.links)) {
+    Forget(target, kept);
+    failure->path = target;
+    return NetnsOutcome(*failure);
+  }
+  return NetnsOutcome(std::move(answer));
+}
+
+NetnsOutcome KeptNetlinkSockets::Read(const std::string& target, HomeNetns& home) {
+  if (auto kept = ReadKept(target)) return std::move(*kept);
   auto opened = OpenSocketInNetns(target, home);
   if (auto* failure = std::get_if<SysError>(&opened)) return std::move(*failure);
   auto fresh = std::make_shared<Entry>();
@@ -242,9 +279,24 @@ size_t KeptNetlinkSockets::Size() {
   return sockets_.size();
 }
 
+Napi::Value NetlinkCache::ReadKept(const Napi::CallbackInfo& info) {
+  std::vector<std::string> targets = StringArrayArgument(info, 0, "targets");
+  if (info[1].ToBoolean().Value()) {
+    // Inline: a few dumps cost less than the hop to the thread pool and back.
+    Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(info.Env());
+    deferred.Resolve(OutcomesToJs(info.Env(), ReadKeptWorker::ReadAllKept(*sockets_, targets)));
+    return deferred.Promise();
+  }
+  auto* worker = new ReadKeptWorker(info.Env(), std::move(targets), sockets_);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
 Napi::Function NetlinkCache::Define(Napi::Env env) {
   return DefineClass(env, "NetlinkCache",
-                     {InstanceMethod<&NetlinkCache::Read>("read"), InstanceMethod<&NetlinkCache::Close>("close"),
+                     {InstanceMethod<&NetlinkCache::Read>("read"), InstanceMethod<&NetlinkCache::ReadKept>("readKept"),
+                      InstanceMethod<&NetlinkCache::Close>("close"),
                       InstanceMethod<&NetlinkCache::CloseAll>("closeAll"),
                       InstanceAccessor<&NetlinkCache::Size>("size")});
 }

@@ -53,6 +53,9 @@ class KeptNetlinkSockets {
   explicit KeptNetlinkSockets(size_t maxSockets) : maxSockets_(maxSockets) {}
 
   NetnsOutcome Read(const std::string& target, HomeNetns& home);
+  // A dump on the socket kept for the target, which needs no setns (any thread may do it); nullopt when
+  // no socket is kept for it or the path now names another namespace (then only Read can answer).
+  std::optional<NetnsOutcome> ReadKept(const std::string& target);
   void Close(const std::vector<std::string>& targets);
   void CloseAll();
   size_t Size();
@@ -80,6 +83,9 @@ class NetlinkCache : public Napi::ObjectWrap<NetlinkCache> {
 
  private:
   Napi::Value Read(const Napi::CallbackInfo& info);
+  // readKept(targets, inline): the kept sockets only, on the pool (or on the calling thread when
+  // inline); a target without one has status 1.
+  Napi::Value ReadKept(const Napi::CallbackInfo& info);
   void Close(const Napi::CallbackInfo& info);
   void CloseAll(const Napi::CallbackInfo& info);
   Napi::Value Size(const Napi::CallbackInfo& info);

@@ -91,6 +91,11 @@ export interface NativeNetnsAnswer {
  */
 export interface NativeNetlinkCache {
   read(targets: string[]): Promise<NativeNetnsBatch>;
+  /**
+   * Dumps on the sockets already kept, which needs no setns: on the thread pool, or on the calling
+   * thread when `inline`. A target without a usable kept socket has status 1 (then read() it).
+   */
+  readKept(targets: string[], inline: boolean): Promise<NativeNetnsBatch>;
   close(targets: string[]): void;
   closeAll(): void;
   readonly size: number;
@@ -136,8 +141,12 @@ export interface NativeFileSet {
    * faster); mode is a FileMode, optionally | FileMode.Optional.
    */
   add(paths: string[] | string, mode: number): Uint32Array;
-  /** Reads the files of these ids, in order. `knownKeys`: how many key names the caller has. */
-  read(ids: Uint32Array, knownKeys: number): Promise<NativeTokenBatch>;
+  /**
+   * Reads the files of these ids, in order. `knownKeys`: how many key names the caller has. `inline`:
+   * on the calling thread (for a few kept descriptors, cheaper than the hop to the thread pool), unless
+   * another read of the set is running.
+   */
+  read(ids: Uint32Array, knownKeys: number, inline?: boolean): Promise<NativeTokenBatch>;
   release(ids: Uint32Array): void;
   clear(): void;
   /** Descriptors kept open now. */

@@ -1,6 +1,6 @@
 // The native network namespace reader's answer (a few typed arrays per batch, cpp/netns_reader.cc),
 // unpacked into one object per namespace and interface.
-import type { NativeFailure, NativeInterface, NativeLinkStats, NativeNetnsAnswer, NativeNetnsBatch } from './native.js';
+import type { NativeFailure, NativeInterface, NativeLinkStats, NativeNetlinkCache, NativeNetnsAnswer, NativeNetnsBatch } from './native.js';
 
 /** IF_OPER_* (RFC 2863) by the number the kernel sends. */
 const OPERSTATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'] as const;
@@ -22,7 +22,13 @@ function linkStats(stats: Float64Array, at: number): NativeLinkStats {
   };
 }
 
-/** Per target, in order: its namespace and interfaces, or the failure that stopped it. */
+/** Status of a readKept() target that has no kept socket. */
+const NOT_KEPT = 1;
+
+/**
+ * Per target, in order: its namespace and interfaces, or the failure that stopped it (undefined for a
+ * readKept() target without a kept socket).
+ */
 export function unpackNetnsBatch(batch: NativeNetnsBatch): Array<NativeNetnsAnswer | NativeFailure> {
   const out: Array<NativeNetnsAnswer | NativeFailure> = [];
   for (let i = 0; i < batch.status.length; i++) {
@@ -46,5 +52,23 @@ export function unpackNetnsBatch(batch: NativeNetnsBatch): Array<NativeNetnsAnsw
     }
     out.push({ inode: batch.inode[i]!, dev: batch.dev[i]!, interfaces });
   }
+  return out;
+}
+
+/**
+ * Reads namespaces through a cache of sockets: the ones kept are dumped without entering a namespace
+ * (`inline` on this thread, else on the pool); only the others go to a dedicated thread, which opens
+ * and keeps their sockets.
+ */
+export async function readThroughCache(cache: NativeNetlinkCache, targets: string[], inline: boolean): Promise<Array<NativeNetnsAnswer | NativeFailure>> {
+  const kept = await cache.readKept(targets, inline);
+  const out = unpackNetnsBatch(kept);
+  const missing: number[] = [];
+  for (let i = 0; i < targets.length; i++) if (kept.status[i] === NOT_KEPT) missing.push(i);
+  if (missing.length === 0) return out;
+  const opened = unpackNetnsBatch(await cache.read(missing.map((i) => targets[i]!)));
+  missing.forEach((at, i) => {
+    out[at] = opened[i]!;
+  });
   return out;
 }

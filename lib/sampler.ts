@@ -10,7 +10,7 @@ import {
 import { fileFailure, fileText, KeyNames, type TokenBatch } from './cgroup/tokens.js';
 import { buildHostStats, hostFilePaths } from './host.js';
 import { buildNetworkStats } from './network.js';
-import { unpackNetnsBatch } from './netns-batch.js';
+import { readThroughCache, unpackNetnsBatch } from './netns-batch.js';
 import {
   FileMode, native, isNativeFailure, type NativeFailure, type NativeFileSet, type NativeNetlinkCache,
   type NativeNetnsAnswer,
@@ -39,6 +39,12 @@ export interface SampleContext {
    */
   peers?: readonly ResolvedContainer[];
 }
+
+/**
+ * Kept files read on the calling thread when a sample has no more: about 100 µs of preads (four or five
+ * containers), less than the hop to the thread pool and back costs on a busy machine.
+ */
+const INLINE_MAX_FILES = 160;
 
 /** Containers built between two turns of the event loop (about a millisecond of work). */
 const BUILD_CHUNK = 64;
@@ -123,11 +129,14 @@ export class StatsSampler {
     const netPaths = netTargets.filter((p): p is string => p !== null);
 
     const knownKeys = this.#keys.known;
-    const [batch, netBatch] = await Promise.all([
-      this.#files.read(ids, knownKeys),
-      netPaths.length === 0 ? null : (this.#netlinkCache ? this.#netlinkCache.read(netPaths) : native.readNetns(netPaths)),
+    // A few kept descriptors are read on this thread: cheaper than the hop to the pool and back.
+    const inline = this.#keep && ids.length <= INLINE_MAX_FILES;
+    const [batch, netAnswers] = await Promise.all([
+      this.#files.read(ids, knownKeys, inline),
+      netPaths.length === 0 ? []
+        : this.#netlinkCache ? readThroughCache(this.#netlinkCache, netPaths, inline)
+          : native.readNetns(netPaths).then(unpackNetnsBatch),
     ]);
-    const netAnswers = netBatch === null ? [] : unpackNetnsBatch(netBatch);
     this.#keys.absorb(batch, knownKeys);
     const tokens: TokenBatch = { batch, keyNames: this.#keys };
     const timestamp = Date.now();

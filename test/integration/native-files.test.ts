@@ -196,6 +196,11 @@ describe.skipIf(!cgroupTestsRun)('FileSet on cgroup v1 files (root)', () => {
     expect(openFdCount()).toBe(fdsBefore + 2);
     expect(second.entries[0]![0]![1]).toBeGreaterThan(first.entries[0]![0]![1]);
     expect(second.entries[1]!.map(([key]) => key)).toEqual(['user', 'system']);
+    // Inline (on this thread): the same kind of answer, through the same descriptors.
+    const inline = await set.read(ids, reader.keys.known, true);
+    expect([...inline.status]).toEqual([0, 0]);
+    expect(inline.values[inline.first[0]!]).toBeGreaterThanOrEqual(second.entries[0]![0]![1]);
+    expect(openFdCount()).toBe(fdsBefore + 2);
     set.clear();
     expect(set.openCount).toBe(0);
     expect(openFdCount()).toBe(fdsBefore);

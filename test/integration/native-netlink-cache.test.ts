@@ -3,7 +3,7 @@
 import { readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { native, isNativeFailure, type NativeNetlinkCache, type NativeNetnsAnswer, type NativeFailure } from '../../lib/native.js';
-import { unpackNetnsBatch } from '../../lib/netns-batch.js';
+import { readThroughCache, unpackNetnsBatch } from '../../lib/netns-batch.js';
 import { NamespaceLab, netnsInodeOf, netnsUnavailable, openFdCount, readNetnsAnswers, run, threadNetnsLinks } from '../helpers/netns.js';
 
 /** A cache read, unpacked per target. */
@@ -30,6 +30,26 @@ describe.skipIf(netnsUnavailable !== null)('NetlinkCache (real kernel)', () => {
 
   afterAll(async () => {
     await lab.cleanup();
+  });
+
+  it('readKept dumps only on kept sockets (pool or inline), marking the others; readThroughCache fills them in', async () => {
+    const cache = new native.NetlinkCache(8);
+    const targets = [namedPath, ...pidTargets];
+    const cold = await cache.readKept(targets, false);
+    expect([...cold.status]).toEqual(targets.map(() => 1));
+    expect(cache.size).toBe(0);
+    const [first, direct] = await Promise.all([readThroughCache(cache, targets, false), readNetnsAnswers(targets)]);
+    expect(first.map(answerOf)).toEqual(direct.map(answerOf));
+    expect(cache.size).toBe(targets.length);
+    for (const inline of [false, true]) {
+      const warm = await cache.readKept(targets, inline);
+      expect([...warm.status]).toEqual(targets.map(() => 0));
+      expect(unpackNetnsBatch(warm).map((a) => answerOf(a).inode)).toEqual(direct.map((a) => answerOf(a).inode));
+    }
+    // Every thread of the process is still home: the kept dumps entered no namespace.
+    const home = readlinkSync('/proc/self/ns/net');
+    expect(threadNetnsLinks().every((link) => link === home)).toBe(true);
+    cache.closeAll();
   });
 
   it('answers exactly like readNetns, keeping one socket per namespace', async () => {
