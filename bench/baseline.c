@@ -12,6 +12,7 @@
 // after one warm-up pass):
 //   oneShot  open + read (up to a short read, as ctrstat) + close of every host and container file
 //   keptFd   pread at offset 0 on descriptors opened once beforehand (cgroup and proc files regenerate)
+//   keptFdCold  the same, each pass after sleeping cold-gap-us (as a monitor sleeps between sweeps)
 //   netSetns on one thread: open the namespace file, fstat it, setns into it, open a NETLINK_ROUTE
 //            socket, setns back, RTM_GETLINK dump (IFLA_STATS64 of every link) to NLMSG_DONE, close
 //   netKept  the RTM_GETLINK dump alone, on one socket per namespace opened beforehand in it
@@ -221,10 +222,12 @@ static void print_summary(const char *name, double *samples, int n, int last) {
 
 int main(int argc, char **argv) {
   if (argc < 4) {
-    fprintf(stderr, "usage: baseline <list-file> <iterations> <net-iterations>\n");
+    fprintf(stderr, "usage: baseline <list-file> <iterations> <net-iterations> [cold-gap-us]\n");
     return 2;
   }
   int iterations = atoi(argv[2]), net_iterations = atoi(argv[3]);
+  int cold_gap_us = argc > 4 ? atoi(argv[4]) : 0;
+  int cold_iterations = cold_gap_us > 0 ? (iterations < 200 ? iterations : 200) : 0;
   if (iterations < 1) iterations = 1;
   if (net_iterations < 0) net_iterations = 0;
   FILE *list = fopen(argv[1], "r");
@@ -292,6 +295,16 @@ int main(int argc, char **argv) {
       host_kept[it] = t2 - t1;
     }
   }
+  // The same after sleeping between passes, as a monitor does between sweeps: caches and the CPU are
+  // cold again at every pass.
+  double *cold = calloc(cold_iterations + 1, sizeof(double));
+  for (int it = -1; it < cold_iterations; it++) {
+    usleep(cold_gap_us);
+    double t0 = now_us();
+    for (int i = 0; i < nfiles; i++)
+      if (files[i].fd >= 0) pread_whole(files[i].fd);
+    if (it >= 0) cold[it] = now_us() - t0;
+  }
   for (int i = 0; i < nfiles; i++)
     if (files[i].fd >= 0) close(files[i].fd);
 
@@ -315,6 +328,8 @@ int main(int argc, char **argv) {
   print_summary("hostOneShot", host_one, iterations, 0);
   print_summary("keptFd", kept, iterations, 0);
   print_summary("hostKeptFd", host_kept, iterations, 0);
+  print_summary("keptFdCold", cold, cold_iterations, 0);
+  printf("  \"coldGapUs\": %d,\n", cold_gap_us);
   int net_n = nnets > 0 && !job.error ? net_iterations : 0;
   print_summary("netSetns", job.setns_samples, net_n, 0);
   print_summary("netKept", job.kept_samples, net_n, 1);

@@ -224,7 +224,7 @@ export async function measureCtrstat(lib, ids, targets, { rounds, sweepRounds })
  * and its errors.
  */
 export async function monitorSweeps(lib, containers, options, sweeps, onSweep) {
-  const monitor = lib.createMonitor({ ...options, containers, interval: 5 });
+  const monitor = lib.createMonitor({ interval: 5, ...options, containers });
   const durations = [];
   let cpu0 = 0;
   let seen = 0;

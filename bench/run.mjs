@@ -115,10 +115,14 @@ function ensureFdLimit(need) {
   return fdLimits().soft;
 }
 
+/** The monitor's interval in the runs: the C floor also sleeps this long between its cold passes. */
+const MONITOR_INTERVAL_MS = 5;
+
 function runBaseline(listText, name, iterations, netIterations) {
   const listPath = join(workDir, `${name}.list`);
   writeFileSync(listPath, listText);
-  const output = execFileSync(join(workDir, 'baseline'), [listPath, String(iterations), String(netIterations)], {
+  const args = [listPath, String(iterations), String(netIterations), String(MONITOR_INTERVAL_MS * 1000)];
+  const output = execFileSync(join(workDir, 'baseline'), args, {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
     timeout: 600_000,
@@ -131,16 +135,19 @@ function limitsPerContainer(b, n) {
   const one = b.oneShot.medianUs;
   const kept = b.keptFd.medianUs;
   const hostOne = b.hostOneShot.medianUs;
+  const hostKept = b.hostKeptFd.medianUs;
   const net = b.netSetns.medianUs;
   const netKept = b.netKept.medianUs;
   return {
-    // All containers in one pass (host files once).
-    oneShotUs: one / n,
-    keptFdUs: kept / n,
+    // All containers in one pass, the host files once (as every ctrstat call reads them).
+    oneShotUs: (one + hostOne) / n,
+    keptFdUs: (kept + hostKept) / n,
+    // Kept descriptors after sleeping between passes as a monitor does (container files only).
+    keptFdColdUs: b.keptFdCold.medianUs / n,
     netSetnsUs: net / n,
     netKeptUs: netKept / n,
     // One container read alone: the host files plus one container's share.
-    oneShotSingleUs: hostOne + (one - hostOne) / n,
+    oneShotSingleUs: hostOne + one / n,
     netSetnsSingleUs: net / n,
   };
 }
@@ -269,7 +276,8 @@ async function runScale(lib, native, layout, realTargets) {
       const iterations = Math.max(5, Math.min(config.baselineIterations, Math.round(2e5 / reads.files.length)));
       const netIterations = Math.max(3, Math.min(config.baselineNetIterations, Math.round(5e4 / Math.max(1, list.namespaces))));
       const b = runBaseline(list.text, `scale-${n}`, iterations, netIterations);
-      row.keptFdLimitMs = b.keptFd.medianUs / 1000;
+      row.keptFdLimitMs = (b.keptFd.medianUs + b.hostKeptFd.medianUs) / 1000;
+      row.keptFdColdLimitMs = b.keptFdCold.medianUs / 1000;
       row.keptNetLimitMs = b.netKept.medianUs / 1000;
       row.oneShotLimitMs = b.oneShot.medianUs / 1000;
 
@@ -292,9 +300,10 @@ async function runScale(lib, native, layout, realTargets) {
       // A real monitor over the same containers (references resolved once, usage, events): time, CPU,
       // event loop, memory, descriptors.
       const refs = targets.map((t) => (t.runtime === 'cgroup' ? { cgroup: t.cgroup.path } : { id: t.id }));
-      const m = await monitorRun(lib, refs, { network: true, keepFds: true, maxFds, maxSockets });
+      const m = await monitorRun(lib, refs, { network: true, keepFds: true, maxFds, maxSockets, interval: MONITOR_INTERVAL_MS });
       Object.assign(row, m);
       row.monitorVsKeptFdLimit = m.monitorSweepMs / (row.keptFdLimitMs + row.keptNetLimitMs);
+      row.monitorVsColdLimit = m.monitorSweepMs / (row.keptFdColdLimitMs + row.keptNetLimitMs);
       log(`scale ${n}: sampler sweep ${round(row.sweepMs)} ms (no network ${round(row.sweepMsNoNet)} ms; floor ${round(row.keptFdLimitMs)} + ${round(row.keptNetLimitMs)} ms), monitor sweep ${round(row.monitorSweepMs)} ms, CPU ${round(row.cpuPercentAt1Hz)} % at 1 Hz, loop p99 ${round(row.eventLoopP99Ms)} ms, RSS ${round(row.rssMb)} MB, ${row.fds} fds`);
     } catch (err) {
       row.error = err.message;
@@ -391,6 +400,7 @@ function computeRatios() {
     r.oneShotWithNetworkVsLimit = ratio(c.withNetwork.batchUs, l.oneShotUs + l.netSetnsUs);
     r.sweepWithNetworkVsLimit = ratio(c.withNetwork.sweepUs, l.keptFdUs + l.netKeptUs);
     r.monitorSweepVsKeptFdLimit = ratio(c.noNetwork.monitorSweepUs, l.keptFdUs);
+    r.monitorSweepVsColdKeptFdLimit = ratio(c.noNetwork.monitorSweepUs, l.keptFdColdUs);
     r.monitorSweepWithNetworkVsLimit = ratio(c.withNetwork.monitorSweepUs, l.keptFdUs + l.netKeptUs);
   }
   if (c) {

@@ -20,18 +20,28 @@ export const CLK_TCK = 100;
 export function parseProcStat(text: string): { onlineCpus: number; systemCpuNs: number } {
   let onlineCpus = 0;
   let systemCpuNs: number | null = null;
-  for (const line of text.split('\n')) {
-    const fields = line.trim().split(/\s+/);
-    if (/^cpu\d+$/.test(fields[0]!)) onlineCpus++;
-    if (fields[0] !== 'cpu') continue;
-    const ticks = fields.slice(1, 8);
-    if (ticks.length !== 7 || !ticks.every((field) => /^\d+$/.test(field))) {
-      throw new CgroupFormatError(`/proc/stat: bad "cpu" line ${JSON.stringify(line)}`);
+  // Line by line with indexOf: the long intr and softirq lines are jumped over, not split.
+  for (let at = 0; at < text.length;) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    if (text.startsWith('cpu', at)) {
+      const next = text.charCodeAt(at + 3);
+      if (next >= 48 && next <= 57) onlineCpus++;
+      else if (next === 32) systemCpuNs = cpuLineNs(text.slice(at, end));
     }
-    systemCpuNs = ticks.reduce((sum, field) => sum + Number(field), 0) * (1e9 / CLK_TCK);
+    at = end + 1;
   }
   if (systemCpuNs === null || onlineCpus === 0) throw new CgroupFormatError('/proc/stat: no "cpu" or "cpuN" lines');
   return { onlineCpus, systemCpuNs };
+}
+
+/** The "cpu" line's user, nice, system, idle, iowait, irq and softirq ticks, in ns. */
+function cpuLineNs(line: string): number {
+  const ticks = line.trim().split(/\s+/).slice(1, 8);
+  if (ticks.length !== 7 || !ticks.every((field) => /^\d+$/.test(field))) {
+    throw new CgroupFormatError(`/proc/stat: bad "cpu" line ${JSON.stringify(line)}`);
+  }
+  return ticks.reduce((sum, field) => sum + Number(field), 0) * (1e9 / CLK_TCK);
 }
 
 /** /proc/meminfo as bytes ("kB" lines × 1024; unitless lines such as HugePages_Total as they are). */
@@ -61,13 +71,21 @@ function hostFile(result: string | NativeFailure | undefined, path: string): str
   throw systemError(failure);
 }
 
+const MEM_TOTAL = /^MemTotal:[ \t]+(\d+) kB$/m;
+
+/** MemTotal of /proc/meminfo in bytes, without reading the rest (it is the first line). */
+export function memTotalOf(meminfo: string): number {
+  const match = MEM_TOTAL.exec(meminfo);
+  if (match === null) return parseMeminfo(meminfo).memTotal;
+  return Number(match[1]) * 1024;
+}
+
 /** HostStats from the contents of hostFilePaths(procRoot), in the same order. */
 export function parseHostStats(texts: readonly string[]): HostStats {
   const [stat, meminfo] = texts;
   if (stat === undefined || meminfo === undefined) throw new RangeError('expected the contents of /proc/stat and /proc/meminfo');
   const { onlineCpus, systemCpuNs } = parseProcStat(stat);
-  const { memTotal } = parseMeminfo(meminfo);
-  return { onlineCpus, systemCpuNs, memTotal };
+  return { onlineCpus, systemCpuNs, memTotal: memTotalOf(meminfo) };
 }
 
 /** HostStats from the batch answers to hostFilePaths(procRoot); a failed read throws (EACCES/EPERM typed). */
