@@ -1,15 +1,16 @@
 // The package as a user gets it: `npm pack`, installed with --ignore-scripts into a fresh project (so
-// nothing compiles and only the shipped prebuilds can load), then used from ESM, CJS and TypeScript,
-// and on arm64 through qemu-user with Node's own arm64 build.
+// nothing compiles and only the shipped prebuilds can load), then used from ESM, CJS and TypeScript on
+// a real Docker container, and on arm64 through qemu-user with Node's own arm64 build.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findCommand, requireCommand } from '../helpers/env.js';
+import { ensureTestImage, TEST_IMAGE, withContainers } from '../helpers/docker.js';
+import { findCommand, requireCommand, requireDocker, requireRoot } from '../helpers/env.js';
 
 const execFileAsync = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -39,12 +40,10 @@ async function run(command: string, args: string[], cwd: string, timeoutMs = 120
   }
 }
 
-/** Whether the addon sources register this export: the shipped binary must then have it too. */
-async function sourcesExport(name: string): Promise<boolean> {
-  const dir = join(repoRoot, 'cpp');
-  const files = (await readdir(dir)).filter((f) => /\.(cc|cpp|h|hpp)$/.test(f));
-  const texts = await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')));
-  return texts.some((text) => text.includes(`"${name}"`));
+/** The names cpp/addon.cc exports: a shipped binary must have exactly these (else it is stale). */
+async function sourceExports(): Promise<string[]> {
+  const text = await readFile(join(repoRoot, 'cpp', 'addon.cc'), 'utf8');
+  return [...text.matchAll(/exports\.Set\("([A-Za-z]+)"/g)].map((m) => m[1]!).sort();
 }
 
 async function elfMachine(file: string): Promise<number> {
@@ -58,10 +57,11 @@ async function elfMachine(file: string): Promise<number> {
 }
 
 // The public functions every consumer starts from; the probe checks they are real functions.
-const PUBLIC_FUNCTIONS = ['readContainerStats', 'listContainers', 'CtrstatError'] as const;
+const PUBLIC_FUNCTIONS = ['readContainerStats', 'listContainers', 'readNetworkNamespace', 'createMonitor', 'CtrstatError'] as const;
 
-// The probe imports the package the way a user does, then finds the addon the package itself loaded
-// (node-gyp-build requires it, so it sits in the shared require cache) and calls that very instance.
+// The probe imports the package the way a user does and uses it: lists the containers, reads one
+// (argv[2]) with its network counters, reads its own network namespace and runs one monitor sweep. It
+// also reports which addon file the package loaded and what that binary exports.
 function probeSource(kind: 'esm' | 'cjs'): string {
   const names = PUBLIC_FUNCTIONS.join(', ');
   const head = kind === 'esm'
@@ -72,13 +72,23 @@ function probeSource(kind: 'esm' | 'cjs'): string {
 const publicApi = Object.fromEntries([${names}].map((value, i) => [${JSON.stringify(PUBLIC_FUNCTIONS)}[i], typeof value]));
 const addons = Object.keys(require.cache).filter((key) => key.endsWith('.node'));
 const binding = addons.length === 1 ? require(addons[0]) : null;
-const hasReadFiles = typeof binding?.readFiles === 'function';
-Promise.resolve(hasReadFiles ? binding.readFiles(['/proc/self/stat']) : null).then((answer) => {
+(async () => {
+  const id = process.argv[2];
+  const listed = await listContainers();
+  const stats = await readContainerStats(id);
+  const own = await readNetworkNamespace({ pid: process.pid });
+  const monitor = createMonitor({ containers: [id], interval: 100 });
+  const sweep = await new Promise((resolve) => monitor.once('sweep', resolve));
+  await monitor.close();
   console.log(JSON.stringify({
     arch: process.arch, pid: process.pid, publicApi, addons,
-    napiVersion: binding?.napiVersion ?? null, hasReadFiles, readFiles: answer,
+    napiVersion: binding?.napiVersion ?? null, exports: binding ? Object.keys(binding).sort() : [],
+    listed: listed.map((c) => c.id),
+    stats: { id: stats.id, memoryUsage: stats.memory.usage, pids: stats.pids, mode: stats.network?.mode, rxBytes: stats.network?.rxBytes },
+    ownNetns: own.inode,
+    sweep: { samples: sweep.samples.map((s) => s.stats.id), errors: sweep.errors.map(String) },
   }));
-});
+})().catch((err) => { console.error(err); process.exit(1); });
 `;
 }
 
@@ -88,8 +98,11 @@ interface ProbeResult {
   publicApi: Record<string, string>;
   addons: string[];
   napiVersion: number | null;
-  hasReadFiles: boolean;
-  readFiles: unknown[] | null;
+  exports: string[];
+  listed: string[];
+  stats: { id: string; memoryUsage: number; pids: { current: number; limit: number | null }; mode: string; rxBytes: number };
+  ownNetns: number;
+  sweep: { samples: string[]; errors: string[] };
 }
 
 function parseProbe(stdout: string): ProbeResult {
@@ -122,16 +135,20 @@ export const limitAsText: ContainerStats['memory']['limit'] = 'max';
 export const missing = ctrstat.noSuchExport;
 `;
 
-describe('packed tarball installed in a fresh project', () => {
+describe.skipIf(!requireRoot() || !requireDocker())('packed tarball installed in a fresh project', () => {
   let work = '';
   let tarball = '';
   let tarEntries: string[] = [];
   let consumer = '';
-  let expectReadFiles = false;
+  let expectedExports: string[] = [];
+  const containers = withContainers('ctm-pack-');
+  let target = '';
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'ctrstat-pack-'));
-    expectReadFiles = await sourcesExport('readFiles');
+    expectedExports = await sourceExports();
+    await ensureTestImage();
+    target = (await containers.run(['--name', containers.name('probe'), '--pids-limit', '17', TEST_IMAGE, 'sleep', '600'])).id;
 
     // prepack builds dist/ with tsup before npm collects the files.
     await run('npm', ['pack', '--pack-destination', work, '--silent'], repoRoot);
@@ -150,6 +167,7 @@ describe('packed tarball installed in a fresh project', () => {
   });
 
   afterAll(async () => {
+    await containers.removeAll();
     if (work) await rm(work, { recursive: true, force: true });
   });
 
@@ -178,20 +196,22 @@ describe('packed tarball installed in a fresh project', () => {
       join(consumer, 'node_modules', 'ctrstat', 'prebuilds', `linux-${arch}`, 'node.napi.glibc.node'),
     ]);
     expect(result.napiVersion).toBe(8);
-    expect(result.hasReadFiles, 'the prebuild exports readFiles exactly when cpp/ does (stale prebuild?)')
-      .toBe(expectReadFiles);
-    if (expectReadFiles) {
-      expect(result.readFiles).toHaveLength(1);
-      expect(result.readFiles![0]).toEqual(expect.stringMatching(new RegExp(`^${result.pid} \\(`)));
-    }
+    expect(result.exports, 'the prebuild exports what cpp/addon.cc does (a stale prebuild does not)').toEqual(expectedExports);
+    // The library works through it: listing, a container's stats with network counters, a namespace, a monitor.
+    expect(result.listed).toContain(target);
+    expect(result.stats).toMatchObject({ id: target, pids: { current: 1, limit: 17 }, mode: 'private' });
+    expect(result.stats.memoryUsage).toBeGreaterThan(0);
+    expect(result.stats.rxBytes).toBeGreaterThanOrEqual(0);
+    expect(result.ownNetns).toBe(statSync('/proc/self/ns/net').ino);
+    expect(result.sweep).toEqual({ samples: [target], errors: [] });
   }
 
   it('loads from ESM and makes a native call', async () => {
-    expectLoadedAndCalled(parseProbe(await run(process.execPath, ['probe.mjs'], consumer)), 'x64');
+    expectLoadedAndCalled(parseProbe(await run(process.execPath, ['probe.mjs', target], consumer)), 'x64');
   });
 
   it('loads from CJS and makes a native call', async () => {
-    expectLoadedAndCalled(parseProbe(await run(process.execPath, ['probe.cjs'], consumer)), 'x64');
+    expectLoadedAndCalled(parseProbe(await run(process.execPath, ['probe.cjs', target], consumer)), 'x64');
   });
 
   it('type-checks for a TypeScript consumer (NodeNext, .mts and .cts), and the types reject bad input', async () => {
@@ -213,7 +233,7 @@ describe('packed tarball installed in a fresh project', () => {
       `${AARCH64_SYSROOT} (libc6-arm64-cross, pulled in by g++-aarch64-linux-gnu) holds the arm64 loader`).toBe(true);
     const node = await armNode(process.versions.node);
     const qemu = findCommand('qemu-aarch64-static')!;
-    const stdout = await run(qemu, ['-L', AARCH64_SYSROOT, node, 'probe.mjs'], consumer);
+    const stdout = await run(qemu, ['-L', AARCH64_SYSROOT, node, 'probe.mjs', target], consumer);
     expectLoadedAndCalled(parseProbe(stdout), 'arm64');
   }, 150_000);
 });
