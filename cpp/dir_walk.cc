@@ -11,6 +11,7 @@
 
 #include "arguments.h"
 #include "errors.h"
+#include "glibc_compat.h"
 
 namespace {
 
@@ -62,7 +63,7 @@ class WalkWorker : public Napi::AsyncWorker {
       bool isDir = entry->d_type == DT_DIR;
       if (entry->d_type == DT_UNKNOWN) {
         struct stat status {};
-        isDir = fstatat(dirfd(dir), name, &status, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(status.st_mode);
+        isDir = StatAt(dirfd(dir), name, &status, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(status.st_mode);
       }
       if (!isDir) continue;
       if (++count_ > kMaxDirectories) {

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "arguments.h"
+#include "glibc_compat.h"
 
 namespace {
 
@@ -184,16 +185,49 @@ std::vector<std::shared_ptr<FileEntry>> FileSetState::Snapshot(const std::vector
   return snapshot;
 }
 
+ReadGate::ReadGate() {
+  pthread_mutex_init(&mutex_, nullptr);
+  pthread_cond_init(&free_, nullptr);
+}
+
+ReadGate::~ReadGate() {
+  pthread_cond_destroy(&free_);
+  pthread_mutex_destroy(&mutex_);
+}
+
+void ReadGate::Enter() {
+  pthread_mutex_lock(&mutex_);
+  while (busy_) pthread_cond_wait(&free_, &mutex_);
+  busy_ = true;
+  pthread_mutex_unlock(&mutex_);
+}
+
+bool ReadGate::TryEnter() {
+  pthread_mutex_lock(&mutex_);
+  const bool entered = !busy_;
+  busy_ = true;
+  pthread_mutex_unlock(&mutex_);
+  return entered;
+}
+
+void ReadGate::Leave() {
+  pthread_mutex_lock(&mutex_);
+  busy_ = false;
+  pthread_cond_signal(&free_);
+  pthread_mutex_unlock(&mutex_);
+}
+
 void FileSetState::Read(const std::vector<uint32_t>& ids, size_t knownKeys, TokenBatch& batch) {
   auto snapshot = Snapshot(ids);
-  std::lock_guard<std::mutex> lock(readMutex_);
+  gate_.Enter();
   ReadLocked(snapshot, knownKeys, batch);
+  gate_.Leave();
 }
 
 bool FileSetState::TryReadNow(const std::vector<uint32_t>& ids, size_t knownKeys, TokenBatch& batch) {
-  std::unique_lock<std::mutex> lock(readMutex_, std::try_to_lock);
-  if (!lock.owns_lock()) return false;
+  if (!gate_.TryEnter()) return false;
   ReadLocked(Snapshot(ids), knownKeys, batch);
+  gate_.Leave();
   return true;
 }
 
@@ -229,7 +263,7 @@ void FileSetState::ReadOne(FileEntry* entry, TokenBatch& batch) {
   }
   if (entry->mode == FileMode::kStat) {
     struct stat status {};
-    if (stat(entry->path.c_str(), &status) != 0) return fail(FailedCall::kStat, errno);
+    if (StatPath(entry->path.c_str(), &status) != 0) return fail(FailedCall::kStat, errno);
     const std::pair<const char*, double> fields[] = {
         {"ino", static_cast<double>(status.st_ino)},
         {"size", static_cast<double>(status.st_size)},
@@ -247,7 +281,7 @@ void FileSetState::ReadOne(FileEntry* entry, TokenBatch& batch) {
     // Kept sets stat once: their descriptors tell a removed cgroup (ENODEV) on the next read.
     if (!entry->haveInode || maxOpen_ == 0) {
       struct stat status {};
-      if (stat(entry->path.c_str(), &status) != 0) return fail(FailedCall::kStat, errno);
+      if (StatPath(entry->path.c_str(), &status) != 0) return fail(FailedCall::kStat, errno);
       entry->inode = static_cast<uint64_t>(status.st_ino);
       entry->haveInode = true;
     }

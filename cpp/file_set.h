@@ -20,6 +20,8 @@
 
 #include "napi_config.h"
 
+#include <pthread.h>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -67,6 +69,27 @@ struct TokenBatch {
 
 Napi::Value TokenBatchToJs(Napi::Env env, const TokenBatch& batch);
 
+// One read of a set at a time. std::mutex::try_lock would need glibc 2.34's pthread_mutex_trylock,
+// and std::condition_variable::wait libstdc++ 3.4.30, in the prebuilt binary (see glibc_compat.h): the
+// plain pthread calls need neither.
+class ReadGate {
+ public:
+  ReadGate();
+  ~ReadGate();
+  ReadGate(const ReadGate&) = delete;
+  ReadGate& operator=(const ReadGate&) = delete;
+
+  void Enter();
+  // Enters only if no read is running.
+  bool TryEnter();
+  void Leave();
+
+ private:
+  pthread_mutex_t mutex_;
+  pthread_cond_t free_;
+  bool busy_ = false;
+};
+
 class FileSetState {
  public:
   explicit FileSetState(size_t maxOpen) : maxOpen_(maxOpen), open_(std::make_shared<std::atomic<size_t>>(0)) {}
@@ -90,7 +113,7 @@ class FileSetState {
   std::mutex tableMutex_;  // entries_ and freeIds_: held briefly, also on the JS thread
   std::vector<std::shared_ptr<FileEntry>> entries_;
   std::vector<uint32_t> freeIds_;
-  std::mutex readMutex_;  // kept descriptors, keys_ and buffer_: held for a whole read
+  ReadGate gate_;  // kept descriptors, keys_ and buffer_: held for a whole read
   KeyTable keys_;
   std::string buffer_;
 };

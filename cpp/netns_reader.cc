@@ -16,6 +16,7 @@
 
 #include "arguments.h"
 #include "dedicated_thread.h"
+#include "glibc_compat.h"
 
 namespace {
 
@@ -181,7 +182,7 @@ std::variant<NetnsSocket, SysError> OpenSocketInNetns(const std::string& target,
   UniqueFd ns(open(target.c_str(), O_RDONLY | O_CLOEXEC));
   if (!ns.Valid()) return LastError("open", target);
   struct stat status {};
-  if (fstat(ns.Get(), &status) != 0) return LastError("fstat", target);
+  if (StatFd(ns.Get(), &status) != 0) return LastError("fstat", target);
   // Reject other namespace types and plain files before setns. Kernels before 4.11 (and non-nsfs
   // files) answer ENOTTY; setns below then rejects a non-network file with EINVAL itself.
   int type = ioctl(ns.Get(), NS_GET_NSTYPE);
@@ -231,7 +232,7 @@ std::optional<NetnsOutcome> KeptNetlinkSockets::ReadKept(const std::string& targ
   std::shared_ptr<Entry> kept = Find(target);
   if (!kept) return std::nullopt;
   struct stat status {};
-  bool sameNamespace = stat(target.c_str(), &status) == 0 && static_cast<uint64_t>(status.st_ino) == kept->socket.inode &&
+  bool sameNamespace = StatPath(target.c_str(), &status) == 0 && static_cast<uint64_t>(status.st_ino) == kept->socket.inode &&
                        static_cast<uint64_t>(status.st_dev) == kept->socket.dev;
   if (!sameNamespace) {
     // The path now names another namespace (the PID was reused, the netns re-created) or is gone:
