@@ -30,6 +30,17 @@ for (const spec of specs) {
     boot.success = report.success === true && boot.status === 0;
     for (const k of ['numPassedTests', 'numFailedTests', 'numPendingTests', 'numTodoTests']) boot[k] = report[k] ?? 0;
   }
+  // A boot that left no report, or failed with no failed test in it (the VM died, a hook failed), is
+  // one failed test of its own: otherwise the counts would not show it when another boot has failures.
+  if (!boot.success && (!boot.report || (report.numFailedTests ?? 0) === 0)) {
+    const why = boot.report ? `boot exited with status ${boot.status} and no failed test` : `no report (boot exited with status ${boot.status})`;
+    merged.numTotalTests += 1;
+    merged.numFailedTests += 1;
+    merged.testResults.push({
+      name: `cgroup v2 boot ${driver}`, status: 'failed', message: why, boot: driver,
+      assertionResults: [{ title: `boot ${driver}`, fullName: `cgroup v2 boot ${driver}`, status: 'failed', failureMessages: [why] }],
+    });
+  }
   merged.success &&= boot.success;
   merged.boots.push(boot);
   const counts = boot.report
