@@ -1,5 +1,6 @@
 // Typed errors. Every error ctrstat throws is a CtrstatError with a stable `code`; failures that come
-// from a system call also carry Node's `errno`, `syscall` and `path`.
+// from a system call carry Node's `errno`, `syscall` and `path`, and (PermissionDeniedError) Node's own
+// code, EACCES or EPERM, as fs and net errors do.
 import { getSystemErrorName } from 'node:util';
 import type { NativeFailure } from './native.js';
 
@@ -42,7 +43,7 @@ export class InvalidReferenceError extends CtrstatError {
   }
 }
 
-/** The kernel refused access; `privilege` says what is needed. */
+/** The kernel refused access (code EACCES or EPERM, as Node's system errors); `privilege` says what is needed. */
 export class PermissionDeniedError extends CtrstatError {
   readonly errno: number;
   readonly syscall: string;
@@ -50,7 +51,7 @@ export class PermissionDeniedError extends CtrstatError {
   readonly privilege: string;
   constructor(failure: NativeFailure, privilege: string) {
     const name = getSystemErrorName(failure.errno);
-    super('ERR_PERMISSION_DENIED',
+    super(name,
       `${name}: permission denied, ${failure.syscall}${failure.path ? ` '${failure.path}'` : ''}. ${privilege}`);
     this.errno = failure.errno;
     this.syscall = failure.syscall;

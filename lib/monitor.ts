@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { toContainerInfo, type ListOptions } from './discovery/list.js';
 import { ListingCache } from './discovery/listing-cache.js';
-import { resolveContainer, resolveContainers } from './discovery/resolve.js';
+import { resolveContainersForStats } from './discovery/resolve.js';
 import type { ResolvedContainer } from './discovery/types.js';
 import { CtrstatError } from './errors.js';
 import { StatsSampler, yieldToEventLoop, type SamplerOptions } from './sampler.js';
@@ -319,7 +319,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     if (pending.length > 0) {
       let resolved: ResolvedContainer[] | null = null;
       try {
-        resolved = await resolveContainers(pending.map(({ ref }) => ref), this.#discoveryOptions);
+        resolved = await resolveContainersForStats(pending.map(({ ref }) => ref), this.#discoveryOptions);
       } catch (err) {
         if (!isContainerGone(err)) throw err;
       }
@@ -327,7 +327,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
         pending.forEach(({ key }, i) => this.#resolvedRefs.set(key, resolved![i]!));
       } else {
         // Some references match nothing now (stopped containers): keep those that do.
-        const settled = await Promise.allSettled(pending.map(({ ref }) => resolveContainer(ref, this.#discoveryOptions)));
+        const settled = await Promise.allSettled(pending.map(({ ref }) => resolveContainersForStats([ref], this.#discoveryOptions).then(([c]) => c!)));
         settled.forEach((result, i) => {
           if (result.status === 'fulfilled') this.#resolvedRefs.set(pending[i]!.key, result.value);
           else if (!isContainerGone(result.reason)) errors.push(asError(result.reason));

@@ -35,8 +35,10 @@ function describeFailure(error: unknown): Failure {
   const code = (err as { code?: unknown }).code;
   switch (code) {
     case 'ERR_USAGE':
+    // A reference or an option the command line gave that the library refuses is a bad command line too.
+    case 'ERR_INVALID_REFERENCE':
+    case 'ERR_INVALID_OPTION':
       return { message: `${err.message}\nRun 'ctrstat --help' for usage.`, exitCode: EXIT.USAGE };
-    case 'ERR_PERMISSION_DENIED':
     case 'EACCES':
     case 'EPERM':
       return { message: `${err.message}\n${ROOT_HINT}`, exitCode: EXIT.PERMISSION };

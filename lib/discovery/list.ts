@@ -97,6 +97,17 @@ function firstPid(procs: string): number | null {
 }
 
 /**
+ * The command line of a pod sandbox's only process: Kubernetes' pause image runs /pause; Podman's infra
+ * container (and CRI-O with its pause image) runs catatonit as a pause process ("catatonit -P").
+ */
+export function isSandboxCommand(cmdline: string | null): boolean {
+  if (cmdline === null) return false;
+  const [argv0, argv1] = cmdline.split('\0');
+  if (argv0 === '/pause' || argv0 === 'pause') return true;
+  return (argv0 === '/catatonit' || argv0 === 'catatonit' || argv0?.endsWith('/catatonit') === true) && argv1 === '-P';
+}
+
+/**
  * Describes many cgroups in two native trips: every directory's existence and every cgroup.procs in
  * one, every namespace inode and (where the path cannot tell a pod sandbox) every argv[0] in the next.
  * A cgroup that vanished meanwhile is null. Names are loaded in one trip of stats.
@@ -195,8 +206,7 @@ export async function describeCgroups(
     const runtime = classification?.runtime ?? 'cgroup';
     const netnsAt = netnsIndex[i];
     const cmdlineAt = cmdlineIndex[i];
-    // Kubernetes' pause image runs /pause as the sandbox's only process.
-    const pause = cmdlineAt !== null && cmdlineAt !== undefined && secondAnswers!.text(cmdlineAt)?.split('\0')[0] === '/pause';
+    const pause = cmdlineAt !== null && cmdlineAt !== undefined && isSandboxCommand(secondAnswers!.text(cmdlineAt));
     return {
       id: classification?.id ?? request.cgroupPath,
       name: classification ? (classification.name ?? (lite(request) ? null : await names?.nameOf(runtime, classification.id) ?? null)) : null,

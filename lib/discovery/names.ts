@@ -12,6 +12,12 @@ import { isAccessDenied, isMissing } from './fs-errors.js';
 
 export const DEFAULT_DOCKER_ROOT = '/var/lib/docker';
 export const DEFAULT_PODMAN_ROOTS = ['/var/lib/containers/storage', '/run/containers/storage'];
+
+/** The storage of this user's rootless Podman ($XDG_DATA_HOME/containers/storage), when there is a home. */
+function ownRootlessStorage(): string[] {
+  const data = process.env.XDG_DATA_HOME || (process.env.HOME ? join(process.env.HOME, '.local/share') : '');
+  return data ? [join(data, 'containers/storage')] : [];
+}
 /** containers/storage keeps one containers.json per graph driver. */
 const PODMAN_CONTAINER_TABLES = ['overlay-containers/containers.json', 'vfs-containers/containers.json'];
 const CACHE_LIMIT = 4096;
@@ -117,7 +123,7 @@ export class ContainerNames {
 
   constructor(options?: HostOptions) {
     this.dockerRoot = options?.dockerRoot ?? DEFAULT_DOCKER_ROOT;
-    this.podmanTablePaths = (options?.podmanRoots ?? DEFAULT_PODMAN_ROOTS)
+    this.podmanTablePaths = (options?.podmanRoots ?? [...DEFAULT_PODMAN_ROOTS, ...ownRootlessStorage()])
       .flatMap((root) => PODMAN_CONTAINER_TABLES.map((table) => join(root, table)));
   }
 

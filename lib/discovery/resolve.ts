@@ -136,7 +136,8 @@ class Resolver {
    * `census`, for every other container too (their PIDs and network namespaces only).
    */
   async resolveAll(
-    references: readonly ParsedReference[], { census = false, netns = true }: { census?: boolean; netns?: boolean } = {},
+    references: readonly ParsedReference[],
+    { census = false, netns = true, forStats = false }: { census?: boolean; netns?: boolean; forStats?: boolean } = {},
   ): Promise<{ targets: ResolvedContainer[]; census: ResolvedContainer[] }> {
     const requests = await Promise.all(references.map((reference) => this.request(reference, netns)));
     const all: DescribeRequest[] = requests.map(({ request }) => request);
@@ -155,7 +156,8 @@ class Resolver {
       if (container === null || container === undefined) throw new ContainerNotFoundError(shown, why);
       const missing = references[i]!.kind === 'cgroup' ? missingStatsDirs(this.layout, container.dirs) : [];
       if (missing.length > 0) throw new ContainerNotFoundError(shown, `no such cgroup in ${missing.join(', ')}`);
-      const root = this.rootHierarchy(container);
+      // Stats are read from the cgroup's files, which a hierarchy's root cgroup lacks.
+      const root = forStats ? this.rootHierarchy(container) : null;
       if (root !== null) {
         throw new UnsupportedLayoutError(
           `The stats of ${shown} (cgroup ${container.cgroup.path}) would come from the root cgroup of the ${root} hierarchy, ` +
@@ -259,7 +261,13 @@ export async function resolveInLayout(layout: CgroupLayout, references: readonly
 export function resolveForSample(
   layout: CgroupLayout, references: readonly ParsedReference[], options: HostOptions | undefined, census: boolean,
 ): Promise<{ targets: ResolvedContainer[]; census: ResolvedContainer[] }> {
-  return new Resolver(layout, options).resolveAll(references, { census, netns: false });
+  return new Resolver(layout, options).resolveAll(references, { census, netns: false, forStats: true });
+}
+
+/** resolveContainers for containers whose stats will be read: a hierarchy's root cgroup is refused. */
+export async function resolveContainersForStats(refs: readonly ContainerRef[], options?: HostOptions): Promise<ResolvedContainer[]> {
+  const parsed = refs.map(parseContainerRef);
+  return (await new Resolver(await detectLayout(options), options).resolveAll(parsed, { forStats: true })).targets;
 }
 
 /** Resolves one reference: id, id prefix, name, { pid } or { cgroup }. */

@@ -66,7 +66,8 @@ function classifySegment(segments: string[], index: number): CgroupClassificatio
 
   if ((match = DOCKER_SCOPE.exec(segment))) return container('docker', match[1]!, plainSandbox, podUid);
   if (parent === 'docker' && HEX64.test(segment)) return container('docker', segment, false, null);
-  if ((match = PODMAN.exec(segment))) return container('podman', match[1]!, false, null);
+  // In a Podman pod the infra container is the sandbox; the path does not say which one it is.
+  if ((match = PODMAN.exec(segment))) return container('podman', match[1]!, parent?.startsWith('machine-libpod_pod_') ? null : false, null);
   if ((match = NERDCTL_SCOPE.exec(segment))) return container('containerd', match[1]!, false, null);
   if ((match = CRI_CONTAINERD_SCOPE.exec(segment))) return container('cri-containerd', match[1]!, plainSandbox, podUid);
   if ((match = CRIO.exec(segment))) {

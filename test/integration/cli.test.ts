@@ -188,6 +188,13 @@ describe.skipIf(!ready)('ctrstat command', () => {
     expect(bad.stderr).toMatch(/ctrstat --help/);
     const unknown = await runCli(['--frobnicate']);
     expect(unknown.code).toBe(2);
+    // Refused by the library, still a bad command line: a hostile reference, an interval past 2^31 ms.
+    const hostile = await runCli(['--no-stream', '../etc']);
+    expect(hostile.code).toBe(2);
+    expect(hostile.stderr).toMatch(/Invalid container reference/);
+    const huge = await runCli(['--interval', '3000000']);
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toMatch(/interval/);
 
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);

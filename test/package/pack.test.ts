@@ -29,9 +29,13 @@ function nestedNpmEnv(): NodeJS.ProcessEnv {
 }
 
 async function run(command: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<string> {
+  return runWithEnv(command, args, cwd, {}, timeoutMs);
+}
+
+async function runWithEnv(command: string, args: string[], cwd: string, extra: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<string> {
   try {
     const { stdout } = await execFileAsync(command, args, {
-      cwd, env: nestedNpmEnv(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024,
+      cwd, env: { ...nestedNpmEnv(), ...extra }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024,
     });
     return stdout;
   } catch (err) {
@@ -227,6 +231,24 @@ describe.skipIf(!requireRoot() || !requireDocker())('packed tarball installed in
     // An unused @ts-expect-error is itself an error, so a pass proves every bad line was rejected.
     await run(process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], consumer);
   });
+
+  it('compiles from source at install when asked (CTRSTAT_BUILD_FROM_SOURCE=1), with no header download, and loads that build', async () => {
+    const fromSource = join(work, 'from-source');
+    await mkdir(fromSource);
+    await writeFile(join(fromSource, 'package.json'), JSON.stringify({ name: 'from-source', version: '0.0.0', private: true }));
+    // The install script runs (no --ignore-scripts): cmake-js compiles against node-api-headers, a
+    // dependency, so nothing is fetched from outside the npm registry.
+    await runWithEnv('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts', tarball],
+      fromSource, { CTRSTAT_BUILD_FROM_SOURCE: '1' }, 300_000);
+    const built = join(fromSource, 'node_modules', 'ctrstat', 'build', 'Release', 'ctrstat.node');
+    expect(existsSync(built), 'the install compiled build/Release/ctrstat.node').toBe(true);
+    await writeFile(join(fromSource, 'probe.cjs'), probeSource('cjs'));
+    const result = parseProbe(await run(process.execPath, ['probe.cjs', target], fromSource));
+    // node-gyp-build prefers build/ over prebuilds/: the compiled addon is the one loaded and used.
+    expect(result.addons).toEqual([built]);
+    expect(result.exports).toEqual(expectedExports);
+    expect(result.stats).toMatchObject({ id: target, pids: { current: 1, limit: 17 } });
+  }, 320_000);
 
   it.skipIf(!requireCommand('qemu-aarch64-static'))('loads and calls the arm64 prebuild under qemu-user with Node for arm64', async () => {
     expect(existsSync(join(AARCH64_SYSROOT, 'lib', 'ld-linux-aarch64.so.1')),

@@ -1,4 +1,5 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
+import { isSandboxCommand } from '../../lib/discovery/list.js';
 import { classifyCgroupPath, containerOfCgroupPath, unescapeSystemdName } from '../../lib/discovery/runtimes.js';
 
 const ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
@@ -13,7 +14,8 @@ const containers: Array<[string, Expected]> = [
   [`/system.slice/docker-${ID}.scope`, { runtime: 'docker', id: ID, sandbox: false, podUid: null }],
   [`/libpod_parent/libpod-${ID}`, { runtime: 'podman', id: ID, sandbox: false, podUid: null }],
   [`/machine.slice/libpod-${ID}.scope`, { runtime: 'podman', id: ID, sandbox: false, podUid: null }],
-  [`/machine.slice/machine-libpod_pod_${ID2}.slice/libpod-${ID}.scope`, { runtime: 'podman', id: ID, sandbox: false, podUid: null }],
+  // In a pod, which container is the infra one is told by its process (describeCgroups), not the path.
+  [`/machine.slice/machine-libpod_pod_${ID2}.slice/libpod-${ID}.scope`, { runtime: 'podman', id: ID, sandbox: null, podUid: null }],
   [`/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-${ID}.scope`, { runtime: 'podman', id: ID, sandbox: false, podUid: null }],
   [`/default/${ID}`, { runtime: 'containerd', id: ID, sandbox: false, podUid: null }],
   [`/k8s.io/${ID}`, { runtime: 'containerd', id: ID, sandbox: null, podUid: null }],
@@ -128,5 +130,18 @@ describe('unescapeSystemdName', () => {
     expect(unescapeSystemdName('a\\x2fb')).toBeNull();
     expect(unescapeSystemdName('\\x2e\\x2e')).toBeNull();
     expect(unescapeSystemdName('')).toBeNull();
+  });
+});
+
+describe('isSandboxCommand', () => {
+  it('knows the pause process of Kubernetes and the catatonit pause of Podman and CRI-O', () => {
+    expect(isSandboxCommand('/pause\0')).toBe(true);
+    expect(isSandboxCommand('/catatonit\0-P\0')).toBe(true);
+    expect(isSandboxCommand('/usr/libexec/podman/catatonit\0-P\0')).toBe(true);
+    // catatonit as an init (--init) runs the container's command: not a sandbox.
+    expect(isSandboxCommand('/dev/init\0--\0sleep\0')).toBe(false);
+    expect(isSandboxCommand('/catatonit\0--\0sh\0')).toBe(false);
+    expect(isSandboxCommand('sleep\x00300\x00')).toBe(false);
+    expect(isSandboxCommand(null)).toBe(false);
   });
 });
