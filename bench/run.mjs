@@ -118,10 +118,10 @@ function ensureFdLimit(need) {
 /** The monitor's interval in the runs: the C floor also sleeps this long between its cold passes. */
 const MONITOR_INTERVAL_MS = 5;
 
-function runBaseline(listText, name, iterations, netIterations) {
+function runBaseline(listText, name, iterations, netIterations, maxKept = -1) {
   const listPath = join(workDir, `${name}.list`);
   writeFileSync(listPath, listText);
-  const args = [listPath, String(iterations), String(netIterations), String(MONITOR_INTERVAL_MS * 1000)];
+  const args = [listPath, String(iterations), String(netIterations), String(MONITOR_INTERVAL_MS * 1000), String(maxKept)];
   const output = execFileSync(join(workDir, 'baseline'), args, {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
@@ -273,19 +273,25 @@ async function runScale(lib, native, layout, realTargets) {
       row.filesPerSweep = reads.files.length;
       row.namespaces = list.namespaces;
 
+      // The descriptors the sampler may keep: all of them where the open-file limit allows, else what
+      // leaves room for the sockets and the rest of the process; the floor keeps the same number.
+      const need = reads.files.length + list.namespaces + 512;
+      const soft = ensureFdLimit(need + 1024);
+      const maxFds = Math.max(0, Math.min(reads.files.length + 64, soft - list.namespaces - 1024));
+      const maxSockets = list.namespaces + 16;
+      row.samplerOptions = { keepFds: true, maxFds, maxSockets };
+      if (maxFds < reads.files.length) {
+        results.notes.push(`scale ${n}: the open-file limit (${soft}) lets ${maxFds} of ${reads.files.length} files stay open; the rest are opened, read and closed every sweep, by ctrstat and by the floor alike`);
+      }
+
       const iterations = Math.max(5, Math.min(config.baselineIterations, Math.round(2e5 / reads.files.length)));
       const netIterations = Math.max(3, Math.min(config.baselineNetIterations, Math.round(5e4 / Math.max(1, list.namespaces))));
-      const b = runBaseline(list.text, `scale-${n}`, iterations, netIterations);
+      const b = runBaseline(list.text, `scale-${n}`, iterations, netIterations, maxFds);
       row.keptFdLimitMs = (b.keptFd.medianUs + b.hostKeptFd.medianUs) / 1000;
       row.keptFdColdLimitMs = b.keptFdCold.medianUs / 1000;
       row.keptNetLimitMs = b.netKept.medianUs / 1000;
       row.oneShotLimitMs = b.oneShot.medianUs / 1000;
-
-      const need = reads.files.length + list.namespaces + 512;
-      const soft = ensureFdLimit(need + 256);
-      const maxFds = Math.min(reads.files.length + 64, soft - list.namespaces - 256);
-      const maxSockets = list.namespaces + 16;
-      row.samplerOptions = { keepFds: true, maxFds, maxSockets };
+      row.keptDescriptors = b.keptDescriptors;
 
       // Sweeps without network: against the kept-descriptor floor.
       const noNet = await sweeps(lib, targets, { network: false, keepFds: true, maxFds }, false);

@@ -19,6 +19,8 @@ constexpr size_t kMaxFileSize = 64 * 1024 * 1024;
 // An optional file found absent is looked for again after this many reads of a kept set (a v2
 // controller enabled later brings its files; a sweep a second reads it within about half a minute).
 constexpr uint32_t kAbsentRetryReads = 32;
+// Descriptors a kept set gives back when an open fails with EMFILE (and keeps fewer from then on).
+constexpr size_t kEmfileRelease = 256;
 
 // Reads from offset 0 with pread, so that a kept cgroup descriptor regenerates its content. A short
 // read is the end of such a file (kernfs and seq_file fill the buffer as far as the content goes).
@@ -241,6 +243,20 @@ void FileSetState::ReadLocked(const std::vector<std::shared_ptr<FileEntry>>& sna
   for (size_t id = knownKeys; id < keys_.Size(); id++) batch.newKeys.push_back(keys_.Name(static_cast<uint32_t>(id)));
 }
 
+size_t FileSetState::CloseKept(size_t count, const FileEntry* spare) {
+  std::lock_guard<std::mutex> lock(tableMutex_);
+  size_t closed = 0;
+  for (auto it = entries_.rbegin(); it != entries_.rend() && closed < count; ++it) {
+    FileEntry* entry = it->get();
+    if (entry == nullptr || entry == spare || entry->fd < 0) continue;
+    close(entry->fd);
+    entry->fd = -1;
+    open_->fetch_sub(1);
+    closed++;
+  }
+  return closed;
+}
+
 void FileSetState::ReadOne(FileEntry* entry, TokenBatch& batch) {
   const size_t index = batch.status.size();
   batch.first.push_back(static_cast<uint32_t>(batch.sink.keys.size()));
@@ -279,7 +295,7 @@ void FileSetState::ReadOne(FileEntry* entry, TokenBatch& batch) {
   }
   if (entry->mode == FileMode::kInode) {
     // Kept sets stat once: their descriptors tell a removed cgroup (ENODEV) on the next read.
-    if (!entry->haveInode || maxOpen_ == 0) {
+    if (!entry->haveInode || !keeps_) {
       struct stat status {};
       if (StatPath(entry->path.c_str(), &status) != 0) return fail(FailedCall::kStat, errno);
       entry->inode = static_cast<uint64_t>(status.st_ino);
@@ -300,9 +316,17 @@ void FileSetState::ReadOne(FileEntry* entry, TokenBatch& batch) {
       return fail(FailedCall::kOpen, ENOENT);
     }
     fd = open(entry->path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE) && keeps_ && open_->load() > 0) {
+      // The process is out of descriptors, partly for what this set keeps: keep fewer from now on,
+      // give some back, and try once more.
+      const size_t kept = open_->load();
+      maxOpen_ = kept > kEmfileRelease ? kept - kEmfileRelease : 0;
+      CloseKept(kEmfileRelease, entry);
+      fd = open(entry->path.c_str(), O_RDONLY | O_CLOEXEC);
+    }
     if (fd < 0) {
       const int error = errno;
-      if (error == ENOENT && entry->optional && maxOpen_ > 0) entry->absentReads = kAbsentRetryReads;
+      if (error == ENOENT && entry->optional && keeps_) entry->absentReads = kAbsentRetryReads;
       return fail(FailedCall::kOpen, error);
     }
   }
@@ -318,7 +342,7 @@ void FileSetState::ReadOne(FileEntry* entry, TokenBatch& batch) {
     return fail(FailedCall::kRead, error);
   }
   if (!kept) {
-    if (seekable && maxOpen_ > 0 && open_->load() < maxOpen_) {
+    if (seekable && keeps_ && open_->load() < maxOpen_) {
       entry->fd = fd;
       open_->fetch_add(1);
     } else {

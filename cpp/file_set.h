@@ -92,7 +92,8 @@ class ReadGate {
 
 class FileSetState {
  public:
-  explicit FileSetState(size_t maxOpen) : maxOpen_(maxOpen), open_(std::make_shared<std::atomic<size_t>>(0)) {}
+  explicit FileSetState(size_t maxOpen)
+      : keeps_(maxOpen > 0), maxOpen_(maxOpen), open_(std::make_shared<std::atomic<size_t>>(0)) {}
 
   std::vector<uint32_t> Add(const std::vector<std::string>& paths, FileMode mode, bool optional);
   void Release(const std::vector<uint32_t>& ids);
@@ -108,7 +109,13 @@ class FileSetState {
   std::vector<std::shared_ptr<FileEntry>> Snapshot(const std::vector<uint32_t>& ids);
   void ReadLocked(const std::vector<std::shared_ptr<FileEntry>>& snapshot, size_t knownKeys, TokenBatch& batch);
 
-  const size_t maxOpen_;
+  // Closes up to `count` kept descriptors (to make room after EMFILE); only under the read gate.
+  size_t CloseKept(size_t count, const FileEntry* spare);
+
+  // Whether this set keeps descriptors at all, and how many it may keep now: lowered when the process
+  // runs out of descriptors (EMFILE), so that what it keeps never starves the rest of the process.
+  const bool keeps_;
+  size_t maxOpen_;
   std::shared_ptr<std::atomic<size_t>> open_;
   std::mutex tableMutex_;  // entries_ and freeIds_: held briefly, also on the JS thread
   std::vector<std::shared_ptr<FileEntry>> entries_;

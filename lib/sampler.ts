@@ -150,18 +150,20 @@ export class StatsSampler {
     netPaths.forEach((p, i) => netByPath.set(p, netAnswers[i]!));
     const owners = this.#network ? await this.#namespaceOwners(targets, netTargets, netByPath, context.peers ?? targets) : new Map();
 
-    const devices: Array<[number, number]> = [];
-    registrations.forEach((registration, i) => {
-      if (registration instanceof Error) return;
-      // Skips the clock entry.
-      devices.push(...cgroupBlockDevices(registration.plan, tokens, offsets[i]! + 1));
-    });
-    if (devices.length > 0) await this.#deviceNames.preload(devices);
-
     const out: Array<ContainerStats | CtrstatError> = [];
     for (let i = 0; i < targets.length; i++) {
-      // Many containers: let other work on the event loop in between.
-      if (i > 0 && i % BUILD_CHUNK === 0) await yieldToEventLoop();
+      if (i % BUILD_CHUNK === 0) {
+        // Many containers: let other work on the event loop in between.
+        if (i > 0) await yieldToEventLoop();
+        // The names of the block devices this chunk mentions, known after their first sample.
+        const devices: Array<[number, number]> = [];
+        for (let j = i; j < Math.min(i + BUILD_CHUNK, targets.length); j++) {
+          const registration = registrations[j]!;
+          // Skips the clock entry.
+          if (!(registration instanceof Error)) devices.push(...cgroupBlockDevices(registration.plan, tokens, offsets[j]! + 1));
+        }
+        if (devices.length > 0) await this.#deviceNames.preload(devices);
+      }
       const target = targets[i]!;
       const registration = registrations[i]!;
       try {
@@ -201,7 +203,11 @@ export class StatsSampler {
           pid: target.pid,
           timestamp,
           monotonicNs,
-          ...cgroupStats,
+          memory: cgroupStats.memory,
+          cpu: cgroupStats.cpu,
+          blkio: cgroupStats.blkio,
+          pids: cgroupStats.pids,
+          pressure: cgroupStats.pressure,
           network,
           host,
         });

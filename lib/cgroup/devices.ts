@@ -35,9 +35,13 @@ export function createDeviceNameResolver(
       return names.get(`${major}:${minor}`) ?? null;
     },
     async preload(pairs) {
-      const missing = [...new Set([...pairs].map(([major, minor]) => `${major}:${minor}`))]
-        .filter((key) => !names.has(key));
-      if (missing.length === 0) return;
+      const wanted = new Set<string>();
+      for (const [major, minor] of pairs) {
+        const key = `${major}:${minor}`;
+        if (!names.has(key)) wanted.add(key);
+      }
+      if (wanted.size === 0) return;
+      const missing = [...wanted];
       const results = await readFiles(missing.map((key) => `${sysRoot}/dev/block/${key}/uevent`));
       missing.forEach((key, i) => {
         const result = results[i];

@@ -40,6 +40,12 @@ export class CgroupFiles {
   /** Where the plan's first file sits in the batch. */
   private readonly offset: number;
 
+  /**
+   * The one view required() and optional() hand out, moved to each file in turn: a sample reads tens of
+   * thousands of files, and a parser is done with one before the next is asked for.
+   */
+  private readonly view: { keyNames: TokenBatch['keyNames']; names: readonly string[]; keys: Uint32Array; values: Float64Array; start: number; end: number };
+
   constructor(plan: CgroupFilePlan, tokens: TokenBatch, offset = 0) {
     if (tokens.batch.status.length < offset + plan.paths.length) {
       throw new RangeError(`expected ${plan.paths.length} results for ${plan.dir} at ${offset}, the batch has ${tokens.batch.status.length}`);
@@ -47,6 +53,16 @@ export class CgroupFiles {
     this.plan = plan;
     this.tokens = tokens;
     this.offset = offset;
+    const { batch, keyNames } = tokens;
+    this.view = { keyNames, names: keyNames.names, keys: batch.keys, values: batch.values, start: 0, end: 0 };
+  }
+
+  /** The entries of file `at`, in the shared view (valid until the next required() or optional()). */
+  private entries(at: number): FileTokens {
+    const { first } = this.tokens.batch;
+    this.view.start = first[at]!;
+    this.view.end = first[at + 1]!;
+    return this.view;
   }
 
   /** The file's index in the batch, or undefined when the file is not in the plan. */
@@ -72,21 +88,23 @@ export class CgroupFiles {
     return at === undefined ? undefined : fileFailure(this.tokens, at, this.path(name));
   }
 
-  /** Tokens of a file the stats cannot do without; any failure throws (see the module comment). */
+  /**
+   * Tokens of a file the stats cannot do without; any failure throws (see the module comment). The
+   * tokens stay valid until the next required() or optional() of these files.
+   */
   required(name: string): FileTokens {
     const at = this.position(name);
     if (at === undefined) throw new UnsupportedLayoutError(`${name} is not readable here: no directory for its controller`);
-    const failure = fileFailure(this.tokens, at, this.path(name));
-    if (failure !== null) throw this.failure(name, failure);
-    return fileTokens(this.tokens, at);
+    if (this.tokens.batch.status[at] !== 0) throw this.failure(name, fileFailure(this.tokens, at, this.path(name))!);
+    return this.entries(at);
   }
 
   /** Tokens of a file some kernels or configurations lack; null when absent, other failures throw. */
   optional(name: string): FileTokens | null {
     const at = this.position(name);
     if (at === undefined) return null;
-    const failure = fileFailure(this.tokens, at, this.path(name));
-    if (failure === null) return fileTokens(this.tokens, at);
+    if (this.tokens.batch.status[at] === 0) return this.entries(at);
+    const failure = fileFailure(this.tokens, at, this.path(name))!;
     if (ABSENT.has(-failure.errno)) return null;
     throw this.failure(name, failure);
   }

@@ -15,6 +15,20 @@ export class KeyNames {
     this.names = names;
   }
 
+  /** By id: [major, minor] when the key starts with a device ("8:0 Read", "254:16 rbytes"), else null. */
+  readonly #devices: Array<readonly [number, number] | null | undefined> = [];
+
+  /** The device a key starts with ("MAJ:MIN ..."), or null. */
+  device(id: number): readonly [number, number] | null {
+    let device = this.#devices[id];
+    if (device === undefined) {
+      const match = /^(\d+):(\d+)(?: |$)/.exec(this.names[id]!);
+      device = match === null ? null : [Number(match[1]), Number(match[2])];
+      this.#devices[id] = device;
+    }
+    return device;
+  }
+
   /** The two words of a two-word key, or null. */
   pair(id: number): readonly [string, string] | null {
     let pair = this.#pairs[id];

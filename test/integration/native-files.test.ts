@@ -1,5 +1,5 @@
 // readFiles and FileSet against fs.readFileSync on real cgroup v1 and proc files.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,6 +145,38 @@ describe('FileSet on plain files', () => {
     expect(reads).toBeGreaterThan(8);
     expect(reads).toBeLessThanOrEqual(40);
     set.clear();
+  });
+});
+
+describe('FileSet near the open-file limit', () => {
+  it('gives descriptors back and keeps fewer when opens fail with EMFILE, instead of failing reads', () => {
+    const dir = mkdtempSync(join(scratch, 'emfile-'));
+    const files: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      files.push(join(dir, `f${i}`));
+      writeFileSync(files[i]!, `${i}\n`);
+    }
+    const script = `
+      const native = require(${JSON.stringify(join(import.meta.dirname, '../..', 'node_modules/node-gyp-build'))})(${JSON.stringify(join(import.meta.dirname, '../..'))});
+      const set = new native.FileSet(100000);
+      const ids = set.add(${JSON.stringify(files)}, 0);
+      (async () => {
+        const out = [];
+        for (let round = 0; round < 3; round++) {
+          const batch = await set.read(ids, 0);
+          out.push({ failed: [...batch.status].filter((s) => s !== 0).length, open: set.openCount });
+        }
+        process.stdout.write(JSON.stringify(out));
+      })();`;
+    // Node raises its soft limit to the hard one at start: the hard limit is what binds.
+    const child = spawnSync('prlimit', ['--nofile=512:512', process.execPath, '-e', script], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    const rounds = JSON.parse(child.stdout) as Array<{ failed: number; open: number }>;
+    for (const round of rounds) {
+      expect(round.failed).toBe(0);
+      expect(round.open).toBeLessThan(512);
+    }
+    expect(rounds[2]!.open).toBeGreaterThan(0);
   });
 });
 

@@ -114,10 +114,14 @@ describe('v1 plans and blkio fallbacks', () => {
     expect(stats.pressure).toBeNull();
     expect(() => cgroupFilePlan({ ...dirs, memory: null }, 1)).toThrow(UnsupportedLayoutError);
   });
-  it('falls back to cpuset.cpus without cpuset.effective_cpus', () => {
+  it('gives cpusetCpus null without cpuset.effective_cpus, and CPU usage as the sum of usage_percpu', () => {
     const v1 = cgroupFilePlan(dirs, 1);
+    expect(v1.paths.some((p) => p.endsWith('/cpuacct.usage') || p.endsWith('/cpuset.cpus'))).toBe(false);
     const stats = buildCgroupStats(v1, batchOf(v1Answers(v1, (p) => p.endsWith('cpuset.effective_cpus'))), 0, noNames);
-    expect(stats.cpu.cpusetCpus).toBe(2);
+    expect(stats.cpu.cpusetCpus).toBeNull();
+    const percpu = readFileSync(join(V1, 'cpuacct', 'cpuacct.usage_percpu'), 'latin1').trim().split(/\s+/).map(Number);
+    expect(stats.cpu.usageNs).toBe(percpu.reduce((a, b) => a + b, 0));
+    expect(stats.cpu.perCpuNs).toEqual(percpu);
   });
   it('missing memsw files (no swap accounting) give swap nulls', () => {
     const v1 = cgroupFilePlan(dirs, 1);

@@ -73,10 +73,10 @@ export function blkioV1Devices(files: CgroupFiles): Array<[number, number]> {
   const seen = new Map<string, [number, number]>();
   for (const name of BLKIO_V1_FILES) {
     if (!files.has(name)) continue;
-    const { names, keys, start, end } = files.required(name);
+    const { keyNames, keys, start, end } = files.required(name);
     for (let i = start; i < end; i++) {
-      const device = /^(\d+):(\d+) /.exec(names[keys[i]!]!);
-      if (device !== null) seen.set(`${device[1]}:${device[2]}`, [Number(device[1]), Number(device[2])]);
+      const device = keyNames.device(keys[i]!);
+      if (device !== null) seen.set(`${device[0]}:${device[1]}`, [device[0], device[1]]);
     }
   }
   return [...seen.values()];

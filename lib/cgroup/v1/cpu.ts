@@ -12,10 +12,12 @@ import {
 export const USER_HZ = 100;
 
 export const CPU_V1_FILES = {
-  cpuacct: ['cpuacct.usage', 'cpuacct.usage_percpu', 'cpuacct.stat'],
+  // cpuacct.usage is the sum of cpuacct.usage_percpu (the kernel adds the same per-CPU counters for
+  // both), so the per-CPU file alone gives both figures, consistent with each other.
+  cpuacct: ['cpuacct.usage_percpu', 'cpuacct.stat'],
   cpu: ['cpu.stat', 'cpu.cfs_quota_us', 'cpu.cfs_period_us'],
-  // effective_cpus is what the tasks may use; older kernels (and "noprefix" mounts) have only cpus.
-  cpuset: ['cpuset.effective_cpus', 'cpuset.cpus'],
+  // effective_cpus is what the tasks may use (Linux 3.17+; Node 20 needs 4.18).
+  cpuset: ['cpuset.effective_cpus'],
 } as const;
 
 export function readCpuV1(files: CgroupFiles): CpuStats {
@@ -23,15 +25,17 @@ export function readCpuV1(files: CgroupFiles): CpuStats {
   const cpuStat = files.parseRequired('cpu.stat', parseFlatKeyed);
   const quotaUs = files.parseRequired('cpu.cfs_quota_us', parseCfsQuotaV1);
   const periodUs = files.parseRequired('cpu.cfs_period_us', parseCounter);
-  const cpusetCpus = files.parseOptional('cpuset.effective_cpus', parseCpuList)
-    ?? files.parseOptional('cpuset.cpus', parseCpuList);
+  const cpusetCpus = files.parseOptional('cpuset.effective_cpus', parseCpuList);
+  const perCpuNs = files.parseRequired('cpuacct.usage_percpu', parseIntegerList);
+  let usageNs = 0;
+  for (const ns of perCpuNs) usageNs += ns;
   const nsPerTick = 1e9 / USER_HZ;
 
   return {
-    usageNs: files.parseRequired('cpuacct.usage', parseCounter),
+    usageNs,
     userNs: files.key('cpuacct.stat', ticks, 'user') * nsPerTick,
     systemNs: files.key('cpuacct.stat', ticks, 'system') * nsPerTick,
-    perCpuNs: files.parseRequired('cpuacct.usage_percpu', parseIntegerList),
+    perCpuNs,
     throttling: {
       periods: files.key('cpu.stat', cpuStat, 'nr_periods'),
       throttledPeriods: files.key('cpu.stat', cpuStat, 'nr_throttled'),

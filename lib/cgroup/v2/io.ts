@@ -35,10 +35,10 @@ export function readIoV2(files: CgroupFiles, deviceName: (major: number, minor: 
 export function ioV2Devices(files: CgroupFiles): Array<[number, number]> {
   if (!files.has('io.stat')) return [];
   const seen = new Map<string, [number, number]>();
-  const { names, keys, start, end } = files.required('io.stat');
+  const { keyNames, keys, start, end } = files.required('io.stat');
   for (let i = start; i < end; i++) {
-    const device = /^(\d+):(\d+) /.exec(names[keys[i]!]!);
-    if (device !== null) seen.set(`${device[1]}:${device[2]}`, [Number(device[1]), Number(device[2])]);
+    const device = keyNames.device(keys[i]!);
+    if (device !== null) seen.set(`${device[0]}:${device[1]}`, [device[0], device[1]]);
   }
   return [...seen.values()];
 }
