@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 
 #include "arguments.h"
 #include "dedicated_thread.h"
@@ -69,7 +70,8 @@ TypedArray ToTypedArray(Napi::Env env, const std::vector<T>& values) {
 }
 
 // A whole batch in a few typed arrays (lib/netns-batch.ts reads it): per target its status, inode,
-// dev and range of links; per link two strings, five integers and the 25 counters.
+// dev and range of links; per link its name and kind (as indexes into tables of the distinct strings:
+// thousands of namespaces have a handful of names), five integers and the 25 counters.
 Napi::Value OutcomesToJs(Napi::Env env, const std::vector<std::optional<NetnsOutcome>>& outcomes) {
   const size_t count = outcomes.size();
   std::vector<int32_t> status(count, 0);
@@ -78,8 +80,15 @@ Napi::Value OutcomesToJs(Napi::Env env, const std::vector<std::optional<NetnsOut
   linkFirst.reserve(count + 1);
   std::vector<int32_t> ints;
   std::vector<double> stats;
-  Napi::Array names = Napi::Array::New(env);
-  Napi::Array kinds = Napi::Array::New(env);
+  // Distinct names and kinds; a link's kind index is 0 for none.
+  std::map<std::string, uint32_t> nameIds, kindIds;
+  std::vector<const std::string*> nameList, kindList;
+  std::vector<uint32_t> linkName, linkKind;
+  auto intern = [](std::map<std::string, uint32_t>& ids, std::vector<const std::string*>& list, const std::string& text) {
+    auto [it, added] = ids.emplace(text, static_cast<uint32_t>(list.size()));
+    if (added) list.push_back(&it->first);
+    return it->second;
+  };
   Napi::Array failures = Napi::Array::New(env, count);
   uint32_t links = 0;
   for (size_t i = 0; i < count; i++) {
@@ -97,8 +106,8 @@ Napi::Value OutcomesToJs(Napi::Env env, const std::vector<std::optional<NetnsOut
     inode[i] = static_cast<double>(answer.inode);
     dev[i] = static_cast<double>(answer.dev);
     for (const LinkInfo& link : answer.links) {
-      names.Set(links, Napi::String::New(env, link.name));
-      kinds.Set(links, link.kind ? Napi::Value(Napi::String::New(env, *link.kind)) : env.Null());
+      linkName.push_back(intern(nameIds, nameList, link.name));
+      linkKind.push_back(link.kind ? 1 + intern(kindIds, kindList, *link.kind) : 0);
       ints.insert(ints.end(), {link.ifindex, link.linkIndex, static_cast<int32_t>(link.mtu), static_cast<int32_t>(link.flags),
                                static_cast<int32_t>(link.operstate)});
       const size_t at = stats.size();
@@ -114,8 +123,14 @@ Napi::Value OutcomesToJs(Napi::Env env, const std::vector<std::optional<NetnsOut
   batch.Set("inode", ToTypedArray<Napi::Float64Array>(env, inode));
   batch.Set("dev", ToTypedArray<Napi::Float64Array>(env, dev));
   batch.Set("linkFirst", ToTypedArray<Napi::Uint32Array>(env, linkFirst));
+  Napi::Array names = Napi::Array::New(env, nameList.size());
+  for (size_t i = 0; i < nameList.size(); i++) names.Set(static_cast<uint32_t>(i), Napi::String::New(env, *nameList[i]));
+  Napi::Array kinds = Napi::Array::New(env, kindList.size());
+  for (size_t i = 0; i < kindList.size(); i++) kinds.Set(static_cast<uint32_t>(i), Napi::String::New(env, *kindList[i]));
   batch.Set("names", names);
   batch.Set("kinds", kinds);
+  batch.Set("linkName", ToTypedArray<Napi::Uint32Array>(env, linkName));
+  batch.Set("linkKind", ToTypedArray<Napi::Uint32Array>(env, linkKind));
   batch.Set("ints", ToTypedArray<Napi::Int32Array>(env, ints));
   batch.Set("stats", ToTypedArray<Napi::Float64Array>(env, stats));
   return batch;

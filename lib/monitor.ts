@@ -55,7 +55,9 @@ export interface MonitorEvents {
 const ITERATOR_BUFFER_SWEEPS = 16;
 const DEFAULT_INTERVAL_MS = 1000;
 /** Samples handed out between two turns of the event loop. */
-const SAMPLE_CHUNK = 128;
+const SAMPLE_CHUNK = 64;
+/** How often the containers around the watched ones are listed again (for shared namespaces). */
+const CENSUS_REFRESH_MS = 10_000;
 /** setTimeout's largest delay. */
 const MAX_INTERVAL_MS = 2 ** 31 - 1;
 
@@ -141,6 +143,9 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   readonly #discoveryOptions: ListOptions;
   /** Every container, listed incrementally (when no references were given). */
   readonly #listing: ListingCache;
+  /** The other containers need looking at again (for shared namespaces), and when they last were. */
+  #censusStale = true;
+  #censusAt = 0;
   /** Given references resolved, by the reference as JSON. */
   readonly #resolvedRefs = new Map<string, ResolvedContainer>();
   readonly #sampler: StatsSampler;
@@ -280,7 +285,14 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       let peers: ResolvedContainer[] | undefined;
       if (this.#network) {
         try {
-          if (this.#containers !== undefined) await this.#listing.list();
+          // Watching given containers, the others are looked at when the watched set changes, and
+          // every few seconds (a sandbox or a container:x partner that came or went).
+          const now = performance.now();
+          if (this.#containers !== undefined && (this.#censusStale || now - this.#censusAt >= CENSUS_REFRESH_MS)) {
+            await this.#listing.list();
+            this.#censusStale = false;
+            this.#censusAt = now;
+          }
           peers = this.#listing.known();
         } catch (err) {
           errors.push(asError(err));
@@ -377,6 +389,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   }
 
   #announce(event: 'added' | 'removed', info: ContainerInfo, list: ContainerInfo[]): void {
+    this.#censusStale = true;
     list.push(info);
     this.emit(event, info);
   }

@@ -61,8 +61,8 @@ export interface NativeInterface {
 /**
  * One batch of namespace reads as the addon hands it over (netns-batch.ts unpacks it): per target its
  * status (0 or the negative errno; failures[i] then says more), inode, dev and links
- * linkFirst[i] .. linkFirst[i + 1]; per link its name, kind, five integers (ifindex, IFLA_LINK, MTU,
- * flags, operstate) and 25 counters.
+ * linkFirst[i] .. linkFirst[i + 1]; per link its name (names[linkName[l]]), kind (kinds[linkKind[l] - 1],
+ * none for 0), five integers (ifindex, IFLA_LINK, MTU, flags, operstate) and 25 counters.
  */
 export interface NativeNetnsBatch {
   status: Int32Array;
@@ -70,8 +70,11 @@ export interface NativeNetnsBatch {
   inode: Float64Array;
   dev: Float64Array;
   linkFirst: Uint32Array;
+  /** The distinct interface names and kinds of the batch. */
   names: string[];
-  kinds: Array<string | null>;
+  kinds: string[];
+  linkName: Uint32Array;
+  linkKind: Uint32Array;
   ints: Int32Array;
   stats: Float64Array;
 }
@@ -187,9 +190,12 @@ export interface NativeBinding {
   NetlinkCache: new (maxSockets: number) => NativeNetlinkCache;
 }
 
-// CJS build: __dirname exists. ESM build: derive it from import.meta.url. lib/ and dist/ are both one
-// level below the package root.
-const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+// ESM build (and the sources): derive the directory from import.meta.url. CJS build: esbuild leaves
+// import.meta empty there, and __dirname is the module's own. (Not the other way round: a global
+// __dirname exists in some ESM contexts, such as a worker started with eval.) lib/ and dist/ are both
+// one level below the package root.
+const moduleUrl: string | undefined = import.meta.url;
+const here = moduleUrl ? dirname(fileURLToPath(moduleUrl)) : __dirname;
 
 export const native = load(resolve(here, '..')) as NativeBinding;
 

@@ -25,34 +25,62 @@ function linkStats(stats: Float64Array, at: number): NativeLinkStats {
 /** Status of a readKept() target that has no kept socket. */
 const NOT_KEPT = 1;
 
+/** Target i of a batch: its namespace and interfaces, or the failure that stopped it (undefined: not kept). */
+export function netnsAnswerOf(batch: NativeNetnsBatch, i: number): NativeNetnsAnswer | NativeFailure {
+  if (batch.status[i] !== 0) return batch.failures[i]!;
+  const interfaces: NativeInterface[] = [];
+  for (let link = batch.linkFirst[i]!; link < batch.linkFirst[i + 1]!; link++) {
+    const ints = link * LINK_INTS;
+    const kind = batch.linkKind[link]!;
+    interfaces.push({
+      name: batch.names[batch.linkName[link]!]!,
+      ifindex: batch.ints[ints]!,
+      linkIndex: batch.ints[ints + 1]!,
+      kind: kind === 0 ? null : batch.kinds[kind - 1]!,
+      mtu: batch.ints[ints + 2]! >>> 0,
+      flags: batch.ints[ints + 3]! >>> 0,
+      operstate: OPERSTATES[batch.ints[ints + 4]!] ?? 'unknown',
+      stats: linkStats(batch.stats, link * LINK_STATS),
+    });
+  }
+  return { inode: batch.inode[i]!, dev: batch.dev[i]!, interfaces };
+}
+
 /**
  * Per target, in order: its namespace and interfaces, or the failure that stopped it (undefined for a
  * readKept() target without a kept socket).
  */
 export function unpackNetnsBatch(batch: NativeNetnsBatch): Array<NativeNetnsAnswer | NativeFailure> {
   const out: Array<NativeNetnsAnswer | NativeFailure> = [];
-  for (let i = 0; i < batch.status.length; i++) {
-    if (batch.status[i] !== 0) {
-      out.push(batch.failures[i]!);
-      continue;
-    }
-    const interfaces: NativeInterface[] = [];
-    for (let link = batch.linkFirst[i]!; link < batch.linkFirst[i + 1]!; link++) {
-      const ints = link * LINK_INTS;
-      interfaces.push({
-        name: batch.names[link]!,
-        ifindex: batch.ints[ints]!,
-        linkIndex: batch.ints[ints + 1]!,
-        kind: batch.kinds[link]!,
-        mtu: batch.ints[ints + 2]! >>> 0,
-        flags: batch.ints[ints + 3]! >>> 0,
-        operstate: OPERSTATES[batch.ints[ints + 4]!] ?? 'unknown',
-        stats: linkStats(batch.stats, link * LINK_STATS),
-      });
-    }
-    out.push({ inode: batch.inode[i]!, dev: batch.dev[i]!, interfaces });
-  }
+  for (let i = 0; i < batch.status.length; i++) out.push(netnsAnswerOf(batch, i));
   return out;
+}
+
+
+/** Answers by target, unpacked when asked for (a sweep unpacks them chunk by chunk). */
+export interface NetnsAnswers {
+  readonly length: number;
+  inode(i: number): number | null;
+  get(i: number): NativeNetnsAnswer | NativeFailure;
+}
+
+function answersOf(batches: Array<{ batch: NativeNetnsBatch; index: number }>): NetnsAnswers {
+  return {
+    length: batches.length,
+    inode: (i) => {
+      const { batch, index } = batches[i]!;
+      return batch.status[index] === 0 ? batch.inode[index]! : null;
+    },
+    get: (i) => {
+      const { batch, index } = batches[i]!;
+      return netnsAnswerOf(batch, index);
+    },
+  };
+}
+
+/** One-shot answers of readNetns, unpacked when asked for. */
+export function lazyAnswers(batch: NativeNetnsBatch): NetnsAnswers {
+  return answersOf(Array.from({ length: batch.status.length }, (_, index) => ({ batch, index })));
 }
 
 /**
@@ -60,15 +88,16 @@ export function unpackNetnsBatch(batch: NativeNetnsBatch): Array<NativeNetnsAnsw
  * (`inline` on this thread, else on the pool); only the others go to a dedicated thread, which opens
  * and keeps their sockets.
  */
-export async function readThroughCache(cache: NativeNetlinkCache, targets: string[], inline: boolean): Promise<Array<NativeNetnsAnswer | NativeFailure>> {
+export async function readThroughCache(cache: NativeNetlinkCache, targets: string[], inline: boolean): Promise<NetnsAnswers> {
   const kept = await cache.readKept(targets, inline);
-  const out = unpackNetnsBatch(kept);
+  const where = targets.map((_, index) => ({ batch: kept, index }));
   const missing: number[] = [];
   for (let i = 0; i < targets.length; i++) if (kept.status[i] === NOT_KEPT) missing.push(i);
-  if (missing.length === 0) return out;
-  const opened = unpackNetnsBatch(await cache.read(missing.map((i) => targets[i]!)));
-  missing.forEach((at, i) => {
-    out[at] = opened[i]!;
-  });
-  return out;
+  if (missing.length > 0) {
+    const opened = await cache.read(missing.map((i) => targets[i]!));
+    missing.forEach((at, index) => {
+      where[at] = { batch: opened, index };
+    });
+  }
+  return answersOf(where);
 }

@@ -10,7 +10,7 @@ import {
 import { fileFailure, fileText, KeyNames, type TokenBatch } from './cgroup/tokens.js';
 import { buildHostStats, hostFilePaths } from './host.js';
 import { buildNetworkStats } from './network.js';
-import { readThroughCache, unpackNetnsBatch } from './netns-batch.js';
+import { lazyAnswers, readThroughCache, type NetnsAnswers } from './netns-batch.js';
 import {
   FileMode, native, isNativeFailure, type NativeFailure, type NativeFileSet, type NativeNetlinkCache,
   type NativeNetnsAnswer,
@@ -47,7 +47,7 @@ export interface SampleContext {
 const INLINE_MAX_FILES = 160;
 
 /** Containers built between two turns of the event loop (about a millisecond of work). */
-const BUILD_CHUNK = 64;
+const BUILD_CHUNK = 32;
 
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -133,9 +133,9 @@ export class StatsSampler {
     const inline = this.#keep && ids.length <= INLINE_MAX_FILES;
     const [batch, netAnswers] = await Promise.all([
       this.#files.read(ids, knownKeys, inline),
-      netPaths.length === 0 ? []
+      netPaths.length === 0 ? null
         : this.#netlinkCache ? readThroughCache(this.#netlinkCache, netPaths, inline)
-          : native.readNetns(netPaths).then(unpackNetnsBatch),
+          : native.readNetns(netPaths).then(lazyAnswers),
     ]);
     this.#keys.absorb(batch, knownKeys);
     const tokens: TokenBatch = { batch, keyNames: this.#keys };
@@ -146,9 +146,12 @@ export class StatsSampler {
       return failure ?? fileText(tokens, i);
     }));
 
-    const netByPath = new Map<string, NativeNetnsAnswer | NativeFailure>();
-    netPaths.forEach((p, i) => netByPath.set(p, netAnswers[i]!));
-    const owners = this.#network ? await this.#namespaceOwners(targets, netTargets, netByPath, context.peers ?? targets) : new Map();
+    // Where each namespace path's answer is (answers are unpacked as the containers are built).
+    const netIndex = new Map<string, number>();
+    netPaths.forEach((p, i) => netIndex.set(p, i));
+    const owners = this.#network && netAnswers !== null
+      ? await this.#namespaceOwners(targets, netTargets, netIndex, netAnswers, context.peers ?? targets)
+      : new Map<number, string>();
 
     const out: Array<ContainerStats | CtrstatError> = [];
     for (let i = 0; i < targets.length; i++) {
@@ -181,8 +184,8 @@ export class StatsSampler {
         const cgroupStats = buildCgroupStats(plan, tokens, at + 1, this.#deviceNames.lookup);
         let network: NetworkStats | null = null;
         const netPath = netTargets[i];
-        if (netPath) {
-          const answer = netByPath.get(netPath)!;
+        if (netPath && netAnswers !== null) {
+          const answer = netAnswers.get(netIndex.get(netPath)!);
           if (isNativeFailure(answer)) throw this.#networkError(target, answer);
           // The PID now names a process in another namespace: the container's process was replaced
           // (and the PID perhaps reused); what was found out about it no longer holds.
@@ -271,7 +274,8 @@ export class StatsSampler {
   async #namespaceOwners(
     targets: readonly ResolvedContainer[],
     netTargets: Array<string | null>,
-    netByPath: Map<string, NativeNetnsAnswer | NativeFailure>,
+    netIndex: Map<string, number>,
+    netAnswers: NetnsAnswers,
     peers: readonly ResolvedContainer[],
   ): Promise<Map<number, string>> {
     if (this.#hostNetnsInode === undefined) this.#hostNetnsInode = await hostNetnsInode(this.#procRoot);
@@ -284,8 +288,8 @@ export class StatsSampler {
     };
     targets.forEach((target, i) => {
       const path = netTargets[i];
-      const answer = path ? netByPath.get(path) : undefined;
-      add(answer && !isNativeFailure(answer) ? answer.inode : null, target);
+      const at = path ? netIndex.get(path) : undefined;
+      add(at === undefined ? null : netAnswers.inode(at), target);
     });
     for (const peer of peers) add(peer.netnsInode, peer);
 

@@ -51,8 +51,9 @@ function describeFailure(error: unknown): Failure {
 
 /** The package's version, from the package.json above this file (lib/cli/ in source, dist/ when built). */
 async function packageVersion(): Promise<string> {
-  // CJS build: __dirname exists. ESM build: derive it from import.meta.url.
-  let dir = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+  // ESM: from import.meta.url; the CJS build has an empty import.meta and its own __dirname.
+  const moduleUrl: string | undefined = import.meta.url;
+  let dir = moduleUrl ? dirname(fileURLToPath(moduleUrl)) : __dirname;
   for (;;) {
     try {
       const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };

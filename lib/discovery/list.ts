@@ -135,7 +135,11 @@ export async function describeCgroups(
   });
   const hostPidFor = await Promise.all(requests.map((request) => ('pidDir' in request.known ? hostPids?.pidFor(request.cgroupPath) : undefined)));
   const procsIndex = requests.map((request) => ('pidDir' in request.known ? first.add(join(request.known.pidDir, 'cgroup.procs'), FileMode.Text) : null));
+  // Docker's names ride in the same trip (a stat of each config.v2.json; a changed one is read after).
+  const named = requests.filter((r) => !lite(r) && r.classification !== null && r.classification.name === null).map((r) => r.classification!);
+  const finishNames = names?.planLoad(first, named);
   const firstAnswers = await first.read();
+  const namesLoaded = finishNames?.(firstAnswers);
 
   const dirOf = (index: number | null | undefined, request: DescribeRequest, mount: CgroupMount | null | undefined): string | null => {
     if (index === null || index === undefined || firstAnswers.inode(index) === null) return null;
@@ -195,10 +199,7 @@ export async function describeCgroups(
     netnsIndex.push(pid === null || request.netns === false ? null : second.add(join(layout.procRoot, String(pid), 'ns/net'), FileMode.Inode));
     cmdlineIndex.push(pid !== null && request.classification?.sandbox === null ? second.add(join(layout.procRoot, String(pid), 'cmdline'), FileMode.Text) : null);
   });
-  const [secondAnswers] = await Promise.all([
-    second.size > 0 ? second.read() : null,
-    names?.load(requests.filter((r, i) => !gone.has(i) && !lite(r) && r.classification !== null && r.classification.name === null).map((r) => r.classification!)),
-  ]);
+  const [secondAnswers] = await Promise.all([second.size > 0 ? second.read() : null, namesLoaded]);
 
   return Promise.all(requests.map(async (request, i): Promise<ResolvedContainer | null> => {
     if (gone.has(i)) return null;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CtrstatError } from '../errors.js';
 import type { HostOptions, Runtime } from '../types.js';
 import { FileMode } from '../native.js';
-import { FileBatch } from './batch.js';
+import { FileBatch, type BatchAnswers } from './batch.js';
 import { isAccessDenied, isMissing } from './fs-errors.js';
 
 export const DEFAULT_DOCKER_ROOT = '/var/lib/docker';
@@ -52,12 +52,20 @@ class FileCache<T> {
   async getMany(paths: readonly string[]): Promise<Array<T | null>> {
     if (paths.length === 0) return [];
     const batch = new FileBatch();
-    for (const path of paths) batch.add(path, FileMode.Stat);
-    const answers = await batch.read();
-    return Promise.all(paths.map(async (path, i) => {
-      const info = answers.stat(i);
+    const finish = this.planMany(batch, paths);
+    return finish(await batch.read());
+  }
+
+  /**
+   * getMany in a trip made by the caller: adds the stats to `batch`; the function returned takes the
+   * batch's answers and reads only the files that changed.
+   */
+  planMany(batch: FileBatch, paths: readonly string[]): (answers: BatchAnswers) => Promise<Array<T | null>> {
+    const at = paths.map((path) => batch.add(path, FileMode.Stat));
+    return (answers) => Promise.all(paths.map(async (path, i) => {
+      const info = answers.stat(at[i]!);
       try {
-        if (info === null) throw answers.failure(i)!;
+        if (info === null) throw answers.failure(at[i]!)!;
         return await this.#fresh(path, { ino: info.ino, mtimeMs: info.mtimeNs / 1e6, size: info.size });
       } catch (err) {
         return this.#absent(path, err);
@@ -132,9 +140,19 @@ export class ContainerNames {
 
   /** Loads the names of many containers at once (one native trip for Docker's files). */
   async load(containers: ReadonlyArray<{ runtime: Runtime; id: string }>): Promise<void> {
+    const batch = new FileBatch();
+    const finish = this.planLoad(batch, containers);
+    if (batch.size > 0) await finish(await batch.read());
+  }
+
+  /** load() in a trip made by the caller: adds what it needs to `batch`; call the result with its answers. */
+  planLoad(batch: FileBatch, containers: ReadonlyArray<{ runtime: Runtime; id: string }>): (answers: BatchAnswers) => Promise<void> {
     const ids = [...new Set(containers.filter((c) => c.runtime === 'docker' && HEX64.test(c.id) && !this.docker.has(c.id)).map((c) => c.id))];
-    const names = await dockerConfigs.getMany(ids.map((id) => this.dockerConfigPath(id)));
-    ids.forEach((id, i) => this.docker.set(id, names[i]!));
+    const finish = dockerConfigs.planMany(batch, ids.map((id) => this.dockerConfigPath(id)));
+    return async (answers) => {
+      const names = await finish(answers);
+      ids.forEach((id, i) => this.docker.set(id, names[i]!));
+    };
   }
 
   private dockerConfigPath(id: string): string {

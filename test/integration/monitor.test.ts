@@ -3,7 +3,9 @@
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMonitor, type Monitor, type MonitorOptions, type MonitorSample, type MonitorSweep } from '../../lib/monitor.js';
 import type { ContainerInfo } from '../../lib/types.js';
@@ -293,6 +295,51 @@ describe.skipIf(!ready)('monitor on Docker containers', () => {
     expect(sweep.samples.map((sample) => sample.stats.id)).toEqual([target.id]);
     expect(sweep.errors).toEqual([]);
     expect(sweep.samples[0]!.usage.cpu.percent).not.toBeNull();
+  });
+
+  it('runs in worker threads (the ESM and CJS builds, next to a monitor in this thread), and a worker ending mid-sweep leaks nothing', async () => {
+    const target = await containers.run(['--name', containers.name('worker'), TEST_IMAGE, 'sleep', '3600']);
+    const here = start({ interval: 100, containers: [{ id: target.id }] });
+    // Its descriptors are open after its first sweep.
+    await sweepUntil(here, (s) => s.samples.length === 1);
+    const fdsBefore = openFds();
+    const script = (entry: string) => `
+      const { parentPort, workerData } = require('node:worker_threads');
+      (async () => {
+        const lib = ${entry.endsWith('.cjs') ? `require(${JSON.stringify(entry)})` : `await import(${JSON.stringify(entry)})`};
+        const monitor = lib.createMonitor({ interval: 50, containers: [{ id: workerData.id }] });
+        let sweeps = 0;
+        monitor.on('sweep', async (sweep) => {
+          if (++sweeps < 3) return;
+          await monitor.close();
+          const one = await lib.readContainerStats(workerData.id);
+          parentPort.postMessage({ ids: sweep.samples.map((s) => s.stats.id), errors: sweep.errors.map(String), percent: sweep.samples[0]?.usage.cpu.percent ?? null, mode: one.network.mode });
+        });
+      })();`;
+    const dist = join(import.meta.dirname, '../../dist');
+    for (const entry of [join(dist, 'index.cjs'), join(dist, 'index.js')]) {
+      const worker = new Worker(script(entry), { eval: true, workerData: { id: target.id } });
+      const answer = await new Promise<{ ids: string[]; errors: string[]; percent: number | null; mode: string }>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      await worker.terminate();
+      expect(answer).toMatchObject({ ids: [target.id], errors: [], mode: 'private' });
+      expect(answer.percent).not.toBeNull();
+    }
+    // A worker terminated while its monitor sweeps.
+    for (let i = 0; i < 5; i++) {
+      const worker = new Worker(`
+        const lib = require(${JSON.stringify(join(dist, 'index.cjs'))});
+        const monitor = lib.createMonitor({ interval: 1, containers: [{ id: ${JSON.stringify(target.id)} }] });
+        monitor.once('sweep', () => require('node:worker_threads').parentPort.postMessage('sweeping'));`, { eval: true });
+      await new Promise((resolve) => worker.once('message', resolve));
+      await worker.terminate();
+    }
+    const sweep = await sweepUntil(here, (s) => s.samples.length === 1);
+    expect(sweep.errors).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(openFds()).toBe(fdsBefore);
   });
 
   it('close() ends iterators and stops sweeping', async () => {
