@@ -18,6 +18,20 @@ namespace {
 // Beyond this many directories the walk stops and fails: no cgroup tree is that large.
 constexpr size_t kMaxDirectories = 1 << 20;
 
+// Directories listed but not walked into: a container's own cgroup (a 64-hex id, or a systemd scope,
+// as every runtime's container is) holds nothing that is another container to ctrstat. Walking into
+// them would double the walk on a busy host for directories the listing skips anyway.
+bool IsLeaf(const char* name) {
+  const size_t length = strlen(name);
+  if (length >= 6 && strcmp(name + length - 6, ".scope") == 0) return true;
+  if (length != 64) return false;
+  for (size_t i = 0; i < length; i++) {
+    const char c = name[i];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 class WalkWorker : public Napi::AsyncWorker {
  public:
   WalkWorker(Napi::Env env, std::string root, size_t maxDepth)
@@ -27,6 +41,12 @@ class WalkWorker : public Napi::AsyncWorker {
         maxDepth_(maxDepth) {}
 
   Napi::Promise Promise() { return deferred_.Promise(); }
+
+  // Execute and settle on the calling (JS) thread.
+  void RunNow() {
+    Execute();
+    OnOK();
+  }
 
   void Execute() override {
     int fd = open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -74,7 +94,7 @@ class WalkWorker : public Napi::AsyncWorker {
       prefix.append(name);
       if (!out_.empty()) out_.push_back('\n');
       out_.append(prefix);
-      if (depth < maxDepth_) {
+      if (depth < maxDepth_ && !IsLeaf(name)) {
         int child = openat(dirfd(dir), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         // A cgroup removed meanwhile: its subtree is simply not there.
         if (child >= 0) Walk(child, prefix, depth + 1);
@@ -98,6 +118,12 @@ class WalkWorker : public Napi::AsyncWorker {
 Napi::Value WalkDirs(const Napi::CallbackInfo& info) {
   auto* worker = new WalkWorker(info.Env(), StringArgument(info, 0, "root"), CountArgument(info, 1, "maxDepth"));
   Napi::Promise promise = worker->Promise();
-  worker->Queue();
+  if (info[2].ToBoolean().Value()) {
+    // Inline: a small tree is walked faster than the hop to the thread pool and back.
+    worker->RunNow();
+    delete worker;
+  } else {
+    worker->Queue();
+  }
   return promise;
 }

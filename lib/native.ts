@@ -180,9 +180,10 @@ export interface NativeBinding {
   FileSet: new (maxOpen: number) => NativeFileSet;
   /**
    * Every directory below root (to maxDepth levels), as paths relative to root joined by "\n", in one
-   * trip off the event loop. Rejects with a system error when root cannot be opened.
+   * trip off the event loop (`inline`: on the calling thread, for a small tree). Rejects with a system
+   * error when root cannot be opened.
    */
-  walkDirs(root: string, maxDepth: number): Promise<string>;
+  walkDirs(root: string, maxDepth: number, inline?: boolean): Promise<string>;
   /** Opens a mount table (such as /proc/self/mountinfo) to watch; throws a system error if it cannot. */
   MountWatch: new (path: string) => NativeMountWatch;
   /** The tokenizer of FileSet on strings, synchronously, with a fresh key table. */

@@ -53,7 +53,8 @@ export class FileBatch {
     return this.#paths.length;
   }
 
-  async read(): Promise<BatchAnswers> {
+  /** One trip; `inline`: on the calling thread (for a few files, cheaper than the hop to the pool). */
+  async read(inline = false): Promise<BatchAnswers> {
     const set = new native.FileSet(0);
     const ids = new Uint32Array(this.#paths.length);
     // Runs of one mode go in one call each.
@@ -65,7 +66,7 @@ export class FileBatch {
     }
     let batch: NativeTokenBatch;
     try {
-      batch = await set.read(ids, 0);
+      batch = await set.read(ids, 0, inline);
     } finally {
       set.clear();
     }

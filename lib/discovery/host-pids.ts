@@ -10,14 +10,18 @@ import { namespaceRoot } from './cgroupns.js';
 import { hierarchyPath, parseProcCgroup } from './proc-cgroup.js';
 import type { CgroupLayout } from './types.js';
 
+/** By procRoot: a process's PID namespace does not change. */
+const foreign = new Map<string, Promise<boolean>>();
+
 /** Whether `${procRoot}/self` is another PID than ours: procRoot shows another PID namespace. */
-export async function isForeignPidNamespace(procRoot: string): Promise<boolean> {
-  try {
-    return (await readlink(join(procRoot, 'self'))) !== String(process.pid);
-  } catch {
+export function isForeignPidNamespace(procRoot: string): Promise<boolean> {
+  let answer = foreign.get(procRoot);
+  if (answer === undefined) {
+    answer = readlink(join(procRoot, 'self')).then((self) => self !== String(process.pid), () => false);
     // Not a procfs with a "self" link (a copied tree, hidepid): cgroup.procs is all there is.
-    return false;
+    if (foreign.size < 64) foreign.set(procRoot, answer);
   }
+  return answer;
 }
 
 /** The lowest PID in each cgroup of the scanned hierarchy, descendants included. */

@@ -138,7 +138,7 @@ export async function describeCgroups(
   // Docker's names ride in the same trip (a stat of each config.v2.json; a changed one is read after).
   const named = requests.filter((r) => !lite(r) && r.classification !== null && r.classification.name === null).map((r) => r.classification!);
   const finishNames = names?.planLoad(first, named);
-  const firstAnswers = await first.read();
+  const firstAnswers = await first.read(first.size <= INLINE_DESCRIBE_FILES);
   const namesLoaded = finishNames?.(firstAnswers);
 
   const dirOf = (index: number | null | undefined, request: DescribeRequest, mount: CgroupMount | null | undefined): string | null => {
@@ -199,7 +199,7 @@ export async function describeCgroups(
     netnsIndex.push(pid === null || request.netns === false ? null : second.add(join(layout.procRoot, String(pid), 'ns/net'), FileMode.Inode));
     cmdlineIndex.push(pid !== null && request.classification?.sandbox === null ? second.add(join(layout.procRoot, String(pid), 'cmdline'), FileMode.Text) : null);
   });
-  const [secondAnswers] = await Promise.all([second.size > 0 ? second.read() : null, namesLoaded]);
+  const [secondAnswers] = await Promise.all([second.size > 0 ? second.read(second.size <= INLINE_DESCRIBE_FILES) : null, namesLoaded]);
 
   return Promise.all(requests.map(async (request, i): Promise<ResolvedContainer | null> => {
     if (gone.has(i)) return null;
@@ -253,6 +253,14 @@ export interface FoundCgroup {
 
 /** Deeper than any runtime nests a container (rootless Podman under user@.service is about ten). */
 const WALK_DEPTH = 24;
+/**
+ * A hierarchy whose last walk found fewer directories than this is walked on the calling thread: a few
+ * dozen getdents cost less than the hop to the thread pool and back. By mount point, per process.
+ */
+const INLINE_WALK_DIRS = 256;
+const lastWalkSize = new Map<string, number>();
+/** Describe reads of no more files than this are made on the calling thread (a few dozen µs). */
+const INLINE_DESCRIBE_FILES = 64;
 
 /**
  * The container cgroups of the layout's scanned hierarchy, found by directory listings alone: the
@@ -265,7 +273,7 @@ export async function findContainerCgroups(layout: CgroupLayout): Promise<FoundC
   const { mountPoint, root } = scan.mount;
   let listing: string;
   try {
-    listing = await native.walkDirs(mountPoint, WALK_DEPTH);
+    listing = await native.walkDirs(mountPoint, WALK_DEPTH, (lastWalkSize.get(mountPoint) ?? Infinity) < INLINE_WALK_DIRS);
   } catch (err) {
     const failure = err as NativeFailure;
     if (GONE_ERRNOS.has(failure.errno)) return [];
@@ -274,9 +282,11 @@ export async function findContainerCgroups(layout: CgroupLayout): Promise<FoundC
   }
   const found: FoundCgroup[] = [];
   const base = root === '/' ? '' : root.replace(/\/+$/, '');
+  const relatives = listing.split('\n');
+  lastWalkSize.set(mountPoint, relatives.length);
   // The walk lists a directory before what is below it.
   let inside: string | null = null;
-  for (const relative of listing.split('\n')) {
+  for (const relative of relatives) {
     if (relative === '' || (inside !== null && relative.startsWith(inside))) continue;
     const cgroupPath = `${base}/${relative}`;
     const classification = classifyCgroupPath(cgroupPath);
