@@ -107,7 +107,7 @@ export function renderMarkdown(r) {
       lines.push(`Files per sample: ${r.filePlan.hostFiles.length} host files (${r.filePlan.hostFiles.map((p) => `\`${p}\``).join(', ')}) read once per call, and ${r.filePlan.filesPerContainer.join('/')} files per container; ${r.filePlan.namespaces} network namespaces. The list is ${r.filePlan.source}; the C floor reads exactly these paths.`);
       lines.push('');
     }
-    lines.push('Microseconds per container (median call time ÷ containers in the call).');
+    lines.push(`Microseconds per container (median call time ÷ containers in the call). The floor and ctrstat were measured in ${r.config.realRepeats ?? 1} alternating turn(s); each figure is the median of its turns.`);
     lines.push('');
     lines.push('| What | no network | with network | ÷ floor (no network) | ÷ floor (with network) |');
     lines.push('|---|---|---|---|---|');

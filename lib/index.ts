@@ -4,7 +4,7 @@ export { listContainers } from './discovery/list.js';
 export { resolveContainer } from './discovery/resolve.js';
 export { detectLayout } from './discovery/mode.js';
 export { StatsSampler, type SamplerOptions, type SampleContext } from './sampler.js';
-export { computeUsage, type ContainerUsage } from './usage.js';
+export { baselineOf, computeUsage, type ContainerUsage, type UsageBaseline } from './usage.js';
 export { createMonitor, type Monitor, type MonitorOptions } from './monitor.js';
 export { readNetworkNamespace, readNetworkNamespaces, type NetworkNamespaceCounters } from './netns.js';
 export {

@@ -9,7 +9,7 @@ import type { ResolvedContainer } from './discovery/types.js';
 import { CtrstatError } from './errors.js';
 import { StatsSampler, yieldToEventLoop, type SamplerOptions } from './sampler.js';
 import type { ContainerInfo, ContainerRef, ContainerStats } from './types.js';
-import { computeUsage, type ContainerUsage } from './usage.js';
+import { baselineOf, computeUsage, type ContainerUsage, type UsageBaseline } from './usage.js';
 
 export interface MonitorOptions extends SamplerOptions {
   /** Milliseconds between sweeps. Default 1000. */
@@ -64,8 +64,8 @@ const MAX_INTERVAL_MS = 2 ** 31 - 1;
 interface Tracked {
   target: ResolvedContainer;
   info: ContainerInfo;
-  /** The previous sample: the baseline of the next usage. */
-  last: ContainerStats | null;
+  /** What the previous sample gives the next usage. */
+  last: UsageBaseline | null;
 }
 
 function isContainerGone(error: unknown): boolean {
@@ -264,7 +264,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
         this.#announce('added', entry.info, added);
       }
       const usage = computeUsage(entry.last, result);
-      entry.last = result;
+      // Only what the next rates need is kept: the sample itself is the listeners' to keep or drop.
+      entry.last = baselineOf(result);
       const sample = { stats: result, usage };
       samples.push(sample);
       this.emit('sample', sample);

@@ -1,7 +1,7 @@
 // Turns two consecutive samples of one container into what a person reads off `docker stats`:
 // CPU %, memory %, and per-second rates. Pure: no I/O, no clock; every rate is divided by the interval
 // measured between the two reads (CLOCK_MONOTONIC), never by a nominal polling period.
-import type { ContainerStats, PidsStats } from './types.js';
+import type { ContainerStats, NetworkMode, PidsStats } from './types.js';
 
 export interface CpuUsage {
   /**
@@ -64,6 +64,40 @@ export interface ContainerUsage {
   pids: PidsStats;
 }
 
+/**
+ * What computeUsage needs of the previous sample: a ContainerStats is one, and baselineOf() makes a
+ * small one to keep between samples (so that a monitor does not hold every last sample whole).
+ */
+export interface UsageBaseline {
+  id: string;
+  cgroup: { inode: number };
+  monotonicNs: number;
+  cpu: { usageNs: number; userNs: number; systemNs: number };
+  host: { systemCpuNs: number };
+  blkio: { readBytes: number; writeBytes: number; readOps: number; writeOps: number };
+  network: {
+    mode: NetworkMode;
+    netns: number; rxBytes: number | null; txBytes: number | null; rxPackets: number | null; txPackets: number | null;
+  } | null;
+}
+
+/** The part of a sample the next computeUsage needs. */
+export function baselineOf(stats: ContainerStats): UsageBaseline {
+  const { cpu, blkio, network } = stats;
+  return {
+    id: stats.id,
+    cgroup: { inode: stats.cgroup.inode },
+    monotonicNs: stats.monotonicNs,
+    cpu: { usageNs: cpu.usageNs, userNs: cpu.userNs, systemNs: cpu.systemNs },
+    host: { systemCpuNs: stats.host.systemCpuNs },
+    blkio: { readBytes: blkio.readBytes, writeBytes: blkio.writeBytes, readOps: blkio.readOps, writeOps: blkio.writeOps },
+    network: network === null ? null : {
+      mode: network.mode, netns: network.netns,
+      rxBytes: network.rxBytes, txBytes: network.txBytes, rxPackets: network.rxPackets, txPackets: network.txPackets,
+    },
+  };
+}
+
 interface NetworkTotals {
   rxBytes: number;
   txBytes: number;
@@ -73,7 +107,7 @@ interface NetworkTotals {
 }
 
 /** The non-loopback totals of a sample, or null when it has none to compare (not read, host mode). */
-function networkTotals(stats: ContainerStats): NetworkTotals | null {
+function networkTotals(stats: UsageBaseline): NetworkTotals | null {
   const net = stats.network;
   if (net === null || net.mode === 'host') return null;
   if (net.rxBytes === null || net.txBytes === null || net.rxPackets === null || net.txPackets === null) return null;
@@ -81,7 +115,7 @@ function networkTotals(stats: ContainerStats): NetworkTotals | null {
 }
 
 /** True when prev is no baseline for next: another cgroup, another network namespace, or a counter went backwards. */
-function isReset(prev: ContainerStats, next: ContainerStats): boolean {
+function isReset(prev: UsageBaseline, next: ContainerStats): boolean {
   if (prev.id !== next.id || prev.cgroup.inode !== next.cgroup.inode) return true;
   if (next.cpu.usageNs < prev.cpu.usageNs || next.cpu.userNs < prev.cpu.userNs || next.cpu.systemNs < prev.cpu.systemNs) {
     return true;
@@ -119,7 +153,7 @@ function capacityCores(stats: ContainerStats): number | null {
  * (two reads within one clock tick) the wall-clock interval stands in for it, which the formula
  * approximates anyway (Δhost CPU time ≈ interval × online CPUs).
  */
-function cpuShares(prev: ContainerStats, next: ContainerStats, intervalNs: number): { percent: number; userPercent: number; systemPercent: number } {
+function cpuShares(prev: UsageBaseline, next: ContainerStats, intervalNs: number): { percent: number; userPercent: number; systemPercent: number } {
   const hostDelta = next.host.systemCpuNs - prev.host.systemCpuNs;
   const scale = hostDelta > 0 ? (next.host.onlineCpus * 100) / hostDelta : 100 / intervalNs;
   return {
@@ -137,7 +171,7 @@ const NULL_NETWORK: NetworkRates = { rxBytesPerSec: null, txBytesPerSec: null, r
  * baseline (no prev, a reset, or a clock that did not advance) every rate and cpu.percent is null; memory
  * and pids need no baseline. Never returns a negative rate: a counter that went backwards is a reset.
  */
-export function computeUsage(prev: ContainerStats | null | undefined, next: ContainerStats): ContainerUsage {
+export function computeUsage(prev: UsageBaseline | ContainerStats | null | undefined, next: ContainerStats): ContainerUsage {
   const reset = prev != null && isReset(prev, next);
   const elapsed = prev != null ? next.monotonicNs - prev.monotonicNs : 0;
   const intervalNs = elapsed > 0 ? elapsed : null;

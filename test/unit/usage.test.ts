@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeUsage } from '../../lib/usage.js';
+import { baselineOf, computeUsage } from '../../lib/usage.js';
 import { advance, GiB, makeStats, MiB, privateNetwork } from '../helpers/sample-factory.js';
 
 const SECOND = 1e9;
@@ -90,6 +90,20 @@ describe('computeUsage: rates', () => {
 });
 
 describe('computeUsage: baselines', () => {
+  it('baselineOf keeps what the next usage needs: the same usage as from the whole previous sample', () => {
+    const prev = makeStats();
+    const cases = [
+      advance(prev, { intervalNs: SECOND, cpuNs: SECOND / 2, rxBytes: 1000, txBytes: 10, readBytes: 4096, writeOps: 3 }),
+      advance(prev, { intervalNs: SECOND, cpuNs: -5 * SECOND }),
+      advance(prev, { intervalNs: SECOND, rxPackets: -1 }),
+      { ...advance(prev, { intervalNs: SECOND }), cgroup: { ...prev.cgroup, inode: prev.cgroup.inode + 1 } },
+      { ...advance(prev, { intervalNs: SECOND }), network: privateNetwork({ netns: prev.network!.netns + 1 }) },
+    ];
+    const kept = baselineOf(prev);
+    expect(JSON.stringify(kept).length).toBeLessThan(JSON.stringify(prev).length);
+    for (const next of cases) expect(computeUsage(kept, next)).toEqual(computeUsage(prev, next));
+  });
+
   it('a first sample has null rates but a memory percentage', () => {
     const usage = computeUsage(null, makeStats({ memory: { workingSet: 512 * MiB, limit: GiB } }));
     expect(usage.reset).toBe(false);
