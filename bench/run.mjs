@@ -50,6 +50,8 @@ const config = {
   idleWindowMs: quick ? 1000 : 3000,
   scaleMinSweepMs: quick ? 700 : 3000,
   scaleMinSweeps: quick ? 5 : 10,
+  scaleMonitorSweeps: quick ? 3 : 8,
+  scaleColdPasses: quick ? 3 : 5,
 };
 
 // --- cleanup, also on interruption ---
@@ -116,13 +118,19 @@ function ensureFdLimit(need) {
   return fdLimits().soft;
 }
 
-/** The monitor's interval in the runs: the C floor also sleeps this long between its cold passes. */
+/**
+ * The monitors' intervals: on the real containers 5 ms (many sweeps in little time), at scale 1 s, the
+ * cadence an agent samples at (so that CPU at 1 Hz and the event loop are measured, not extrapolated).
+ * The C floor's cold passes sleep as long as the monitor it is compared with.
+ */
 const MONITOR_INTERVAL_MS = 5;
+const SCALE_MONITOR_INTERVAL_MS = 1000;
 
-function runBaseline(listText, name, iterations, netIterations, maxKept = -1) {
+function runBaseline(listText, name, iterations, netIterations, maxKept = -1, coldGapMs = MONITOR_INTERVAL_MS, coldPasses = null) {
   const listPath = join(workDir, `${name}.list`);
   writeFileSync(listPath, listText);
-  const args = [listPath, String(iterations), String(netIterations), String(MONITOR_INTERVAL_MS * 1000), String(maxKept)];
+  const args = [listPath, String(iterations), String(netIterations), String(coldGapMs * 1000), String(maxKept)];
+  if (coldPasses !== null) args.push(String(coldPasses));
   const output = execFileSync(join(workDir, 'baseline'), args, {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
@@ -212,18 +220,18 @@ async function main() {
     // The floor and ctrstat take turns, REAL_REPEATS times: on a noisy machine a drift then touches both,
     // and each figure is the median of its turns.
     const floors = [];
-    const reads = [];
+    const turns = [];
     for (let turn = 0; turn < config.realRepeats; turn++) {
       const b = runBaseline(list.text, 'real', config.baselineIterations, config.baselineNetIterations);
       if (turn === 0 && Object.values(b.failures).some((v) => v > 0)) results.notes.push(`baseline.c failures on the real containers: ${JSON.stringify(b.failures)}`);
       floors.push({ raw: b, perContainer: limitsPerContainer(b, ids.length) });
-      reads.push(await measureCtrstat(lib, ids, realTargets, { rounds: config.ctrstatRounds, sweepRounds: config.sweepRounds }));
-      log(`turn ${turn + 1}/${config.realRepeats}: floor kept ${round(floors.at(-1).perContainer.keptFdUs)} µs, ctrstat sweep ${round(reads.at(-1).noNetwork.sweepUs)} µs per container`);
+      turns.push(await measureCtrstat(lib, ids, realTargets, { rounds: config.ctrstatRounds, sweepRounds: config.sweepRounds }));
+      log(`turn ${turn + 1}/${config.realRepeats}: floor kept ${round(floors.at(-1).perContainer.keptFdUs)} µs, ctrstat sweep ${round(turns.at(-1).noNetwork.sweepUs)} µs per container`);
     }
     results.limit = { raw: floors.map((f) => f.raw), perContainer: medianOfEach(floors.map((f) => f.perContainer)) };
     results.ctrstat = {
-      noNetwork: medianOfEach(reads.map((r) => r.noNetwork)),
-      withNetwork: medianOfEach(reads.map((r) => r.withNetwork)),
+      noNetwork: medianOfEach(turns.map((r) => r.noNetwork)),
+      withNetwork: medianOfEach(turns.map((r) => r.withNetwork)),
     };
     log(`limit: one-shot ${round(results.limit.perContainer.oneShotUs)} µs, kept ${round(results.limit.perContainer.keptFdUs)} µs, netns ${round(results.limit.perContainer.netSetnsUs)} µs per container`);
     log(`ctrstat: ${JSON.stringify(results.ctrstat, (k, v) => (typeof v === 'number' ? round(v) : v))}`);
@@ -299,7 +307,7 @@ async function runScale(lib, native, layout, realTargets) {
 
       const iterations = Math.max(5, Math.min(config.baselineIterations, Math.round(2e5 / reads.files.length)));
       const netIterations = Math.max(3, Math.min(config.baselineNetIterations, Math.round(5e4 / Math.max(1, list.namespaces))));
-      const b = runBaseline(list.text, `scale-${n}`, iterations, netIterations, maxFds);
+      const b = runBaseline(list.text, `scale-${n}`, iterations, netIterations, maxFds, SCALE_MONITOR_INTERVAL_MS, config.scaleColdPasses);
       row.keptFdLimitMs = (b.keptFd.medianUs + b.hostKeptFd.medianUs) / 1000;
       row.keptFdColdLimitMs = b.keptFdCold.medianUs / 1000;
       row.keptNetLimitMs = b.netKept.medianUs / 1000;
@@ -319,7 +327,7 @@ async function runScale(lib, native, layout, realTargets) {
       // A real monitor over the same containers (references resolved once, usage, events): time, CPU,
       // event loop, memory, descriptors.
       const refs = targets.map((t) => (t.runtime === 'cgroup' ? { cgroup: t.cgroup.path } : { id: t.id }));
-      const m = await monitorRun(lib, refs, { network: true, keepFds: true, maxFds, maxSockets, interval: MONITOR_INTERVAL_MS });
+      const m = await monitorRun(lib, refs, { network: true, keepFds: true, maxFds, maxSockets, interval: SCALE_MONITOR_INTERVAL_MS });
       Object.assign(row, m);
       row.monitorVsKeptFdLimit = m.monitorSweepMs / (row.keptFdLimitMs + row.keptNetLimitMs);
       row.monitorVsColdLimit = m.monitorSweepMs / (row.keptFdColdLimitMs + row.keptNetLimitMs);
@@ -340,7 +348,7 @@ async function monitorRun(lib, refs, options) {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   let rss = null;
   let fds = null;
-  const result = await monitorSweeps(lib, refs, options, config.scaleMinSweeps, (sweep, seen) => {
+  const result = await monitorSweeps(lib, refs, options, config.scaleMonitorSweeps, (sweep, seen) => {
     if (seen === 2) histogram.enable();
     rss = rssMb();
     fds = openFdCount();

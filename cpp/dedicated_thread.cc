@@ -37,8 +37,10 @@ void JoinAndFree(Napi::Env, ThreadSlot* slot, std::nullptr_t*) {
 
 Napi::Promise RunOnDedicatedThread(Napi::Env env, std::unique_ptr<DedicatedThreadJob> job, const char* name) {
   Napi::Promise promise = job->Deferred().Promise();
-  auto* slot = new ThreadSlot();
-  JobFunction settle = JobFunction::New(env, name, 0, 1, nullptr, JoinAndFree, slot);
+  auto owned = std::make_unique<ThreadSlot>();
+  // From here the thread-safe function's finalizer frees the slot (and not if New throws).
+  JobFunction settle = JobFunction::New(env, name, 0, 1, nullptr, JoinAndFree, owned.get());
+  ThreadSlot* slot = owned.release();
   DedicatedThreadJob* raw = job.release();
   try {
     slot->thread = std::thread([settle, raw]() {

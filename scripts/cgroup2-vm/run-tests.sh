@@ -35,6 +35,9 @@ elif [ $check != 0 ]; then
   exit $check
 fi
 
+# The guest runs this checkout as it is: build the addon and dist/ first (a no-op when they are current).
+(cd "$repo" && npm run --silent build >/dev/null) || { say "the build failed (npm run build)"; exit 1; }
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/ctrstat-cgroup2.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 bash "$here/image-tarball.sh" "$work/image" || { say "cannot build the test image tarball"; exit 1; }

@@ -2,8 +2,7 @@
 // Docker's own stats, on the workloads global-setup.ts started. The library is loaded with a
 // dynamic import so that a missing or broken lib/index.ts fails these tests (not the whole file
 // collection, and never a silent skip).
-import { statSync, readFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ContainerStats, HostOptions } from '../../lib/types.js';
@@ -386,23 +385,12 @@ describe('ctrstat running inside a container', () => {
     api();
     const target = get(s.containers.cpu);
     const pids = get(s.containers.pids);
-    const { build } = await import('esbuild');
-    const dir = mkdtempSync(join(tmpdir(), 'ctrstat-incontainer-'));
-    // lib/native.ts finds the addon one level above its own directory: point it at the repo.
-    await build({
-      entryPoints: [join(repo, 'lib/index.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      outfile: join(dir, 'ctrstat.cjs'),
-      external: ['node-gyp-build'],
-      define: { __dirname: JSON.stringify(join(repo, 'lib')) },
-      logLevel: 'error',
-    });
+    // The built package (scripts/cgroup2-vm/run-tests.sh builds it before the boot), from the repository
+    // mounted read-only at the same path: its addon is found beside it.
+    const dist = join(repo, 'dist/index.cjs');
     const options: HostOptions = { procRoot: '/host/proc', sysRoot: '/host/sys', dockerRoot: '/host/var/lib/docker' };
     const script = `
-      const lib = require('/ctrstat/ctrstat.cjs');
+      const lib = require(${JSON.stringify(dist)});
       const options = ${JSON.stringify(options)};
       (async () => {
         const list = await lib.listContainers(options);
@@ -413,7 +401,7 @@ describe('ctrstat running inside a container', () => {
     const out = await run('docker', [
       'run', '--rm', '--network', 'none',
       '-v', '/usr:/usr:ro', '-v', '/lib:/lib:ro', '-v', '/lib64:/lib64:ro',
-      '-v', `${repo}:${repo}:ro`, '-v', `${dir}:/ctrstat:ro`,
+      '-v', `${repo}:${repo}:ro`,
       '-v', '/proc:/host/proc:ro', '-v', '/sys:/host/sys:ro', '-v', '/var/lib/docker:/host/var/lib/docker:ro',
       '-e', `NODE_PATH=${repo}/node_modules`,
       IMAGE, '/usr/bin/node', '-e', script, target.id.slice(0, 12), pids.name,
