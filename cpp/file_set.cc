@@ -10,6 +10,8 @@
 
 #include "arguments.h"
 #include "glibc_compat.h"
+#include "typed_arrays.h"
+#include "unique_fd.h"
 
 namespace {
 
@@ -23,9 +25,11 @@ constexpr uint32_t kAbsentRetryReads = 32;
 constexpr size_t kEmfileRelease = 256;
 
 // Reads from offset 0 with pread, so that a kept cgroup descriptor regenerates its content. A short
-// read is the end of such a file (kernfs and seq_file fill the buffer as far as the content goes).
-// Files that cannot seek are read to EOF with read(2) and are never kept.
-int ReadFromStart(int fd, std::string& buffer, size_t& length, bool& seekable) {
+// read is the end of a cgroup or proc file (kernfs and seq_file fill the buffer as far as the content
+// goes), which saves the read that would return 0; `toEof` reads on to that 0 (files of any
+// filesystem, FUSE and NFS included, where a short read need not be the end). Files that cannot seek
+// are read to EOF with read(2) and are never kept.
+int ReadFromStart(int fd, std::string& buffer, size_t& length, bool& seekable, bool toEof) {
   if (buffer.size() < kInitialBufferSize) buffer.resize(kInitialBufferSize);
   length = 0;
   seekable = true;
@@ -47,9 +51,21 @@ int ReadFromStart(int fd, std::string& buffer, size_t& length, bool& seekable) {
       buffer.resize(buffer.size() * 2);
       continue;
     }
-    if (seekable) return 0;
+    if (seekable && !toEof) return 0;
   }
 }
+
+// Holds a set's read gate for a scope (an exception thrown by a read must not leave the set locked).
+class GateHold {
+ public:
+  explicit GateHold(ReadGate& gate) : gate_(gate) {}
+  ~GateHold() { gate_.Leave(); }
+  GateHold(const GateHold&) = delete;
+  GateHold& operator=(const GateHold&) = delete;
+
+ private:
+  ReadGate& gate_;
+};
 
 std::vector<uint32_t> IdsArgument(const Napi::CallbackInfo& info, size_t index) {
   Napi::Env env = info.Env();
@@ -74,35 +90,45 @@ std::vector<uint32_t> IdsArgument(const Napi::CallbackInfo& info, size_t index) 
   return ids;
 }
 
-template <typename TypedArray, typename T>
-TypedArray CopyToTypedArray(Napi::Env env, const std::vector<T>& values) {
-  TypedArray array = TypedArray::New(env, values.size());
-  if (!values.empty()) memcpy(array.Data(), values.data(), values.size() * sizeof(T));
-  return array;
-}
 
 class ReadWorker : public Napi::AsyncWorker {
  public:
-  ReadWorker(Napi::Env env, std::shared_ptr<FileSetState> state, std::vector<uint32_t> ids, size_t knownKeys)
+  ReadWorker(Napi::Env env, std::shared_ptr<FileSetState> state, FileSetState::Snapshot snapshot, size_t knownKeys)
       : Napi::AsyncWorker(env, "ctrstat:FileSet.read"),
         deferred_(Napi::Promise::Deferred::New(env)),
         state_(std::move(state)),
-        ids_(std::move(ids)),
+        snapshot_(std::move(snapshot)),
         knownKeys_(knownKeys) {}
 
   Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override { state_->Read(ids_, knownKeys_, batch_); }
+  void Execute() override { state_->Read(snapshot_, knownKeys_, batch_); }
   void OnOK() override { deferred_.Resolve(TokenBatchToJs(Env(), batch_)); }
   // Only reached when Execute threw (std::bad_alloc): the whole call fails.
   void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
  private:
   Napi::Promise::Deferred deferred_;
+  // Declared after state_, so destroyed first: the entries never outlive their set's state.
   std::shared_ptr<FileSetState> state_;
-  std::vector<uint32_t> ids_;
+  FileSetState::Snapshot snapshot_;
   size_t knownKeys_;
   TokenBatch batch_;
 };
+
+// add() takes an array of paths, or (cheaper to pass) one string of paths separated by NUL bytes.
+std::vector<std::string> PathsArgument(const Napi::CallbackInfo& info) {
+  if (!info[0].IsString()) return StringArrayArgument(info, 0, "paths");
+  std::string joined = info[0].As<Napi::String>().Utf8Value();
+  std::vector<std::string> paths;
+  size_t start = 0;
+  for (;;) {
+    size_t end = joined.find('\0', start);
+    paths.emplace_back(joined, start, end == std::string::npos ? std::string::npos : end - start);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return paths;
+}
 
 }  // namespace
 
@@ -176,10 +202,10 @@ void FileSetState::Clear() {
   freeIds_.clear();
 }
 
-std::vector<std::shared_ptr<FileEntry>> FileSetState::Snapshot(const std::vector<uint32_t>& ids) {
+FileSetState::Snapshot FileSetState::Take(const std::vector<uint32_t>& ids) {
   // A release from JS while a read runs drops the table's reference only: the entry (and its
   // descriptor) lives until the snapshot goes at the end of the read.
-  std::vector<std::shared_ptr<FileEntry>> snapshot(ids.size());
+  Snapshot snapshot(ids.size());
   std::lock_guard<std::mutex> lock(tableMutex_);
   for (size_t i = 0; i < ids.size(); i++) {
     if (ids[i] < entries_.size()) snapshot[i] = entries_[ids[i]];
@@ -219,21 +245,25 @@ void ReadGate::Leave() {
   pthread_mutex_unlock(&mutex_);
 }
 
-void FileSetState::Read(const std::vector<uint32_t>& ids, size_t knownKeys, TokenBatch& batch) {
-  auto snapshot = Snapshot(ids);
+void FileSetState::Read(const Snapshot& snapshot, size_t knownKeys, TokenBatch& batch) {
   gate_.Enter();
+  GateHold hold(gate_);
   ReadLocked(snapshot, knownKeys, batch);
-  gate_.Leave();
 }
 
-bool FileSetState::TryReadNow(const std::vector<uint32_t>& ids, size_t knownKeys, TokenBatch& batch) {
+bool FileSetState::TryReadNow(const Snapshot& snapshot, size_t knownKeys, TokenBatch& batch) {
   if (!gate_.TryEnter()) return false;
-  ReadLocked(Snapshot(ids), knownKeys, batch);
-  gate_.Leave();
+  GateHold hold(gate_);
+  ReadLocked(snapshot, knownKeys, batch);
   return true;
 }
 
-void FileSetState::ReadLocked(const std::vector<std::shared_ptr<FileEntry>>& snapshot, size_t knownKeys, TokenBatch& batch) {
+uint32_t FileSetState::FixedKey(uint32_t& slot, const char* name) {
+  if (slot == KeyTable::kFull) slot = keys_.Intern(name);
+  return slot;
+}
+
+void FileSetState::ReadLocked(const Snapshot& snapshot, size_t knownKeys, TokenBatch& batch) {
   const size_t count = snapshot.size();
   batch.first.reserve(count + 1);
   batch.status.reserve(count);
@@ -249,9 +279,7 @@ size_t FileSetState::CloseKept(size_t count, const FileEntry* spare) {
   for (auto it = entries_.rbegin(); it != entries_.rend() && closed < count; ++it) {
     FileEntry* entry = it->get();
     if (entry == nullptr || entry == spare || entry->fd < 0) continue;
-    close(entry->fd);
-    entry->fd = -1;
-    open_->fetch_sub(1);
+    entry->Drop();
     closed++;
   }
   return closed;
@@ -271,7 +299,7 @@ void FileSetState::ReadOne(FileEntry* entry, TokenBatch& batch) {
   if (entry->mode == FileMode::kClock) {
     struct timespec now {};
     clock_gettime(CLOCK_MONOTONIC, &now);
-    uint32_t id = keys_.Intern("");
+    uint32_t id = FixedKey(blankKey_, "");
     if (id == KeyTable::kFull) return fail(FailedCall::kRead, EOVERFLOW);
     batch.sink.keys.push_back(id);
     batch.sink.values.push_back(static_cast<double>(now.tv_sec) * 1e9 + static_cast<double>(now.tv_nsec));
@@ -285,8 +313,9 @@ void FileSetState::ReadOne(FileEntry* entry, TokenBatch& batch) {
         {"size", static_cast<double>(status.st_size)},
         {"mtimeNs", static_cast<double>(status.st_mtim.tv_sec) * 1e9 + static_cast<double>(status.st_mtim.tv_nsec)},
     };
-    for (const auto& [name, value] : fields) {
-      uint32_t id = keys_.Intern(name);
+    for (size_t i = 0; i < 3; i++) {
+      const auto& [name, value] = fields[i];
+      uint32_t id = FixedKey(statKeys_[i], name);
       if (id == KeyTable::kFull) return fail(FailedCall::kRead, EOVERFLOW);
       batch.sink.keys.push_back(id);
       batch.sink.values.push_back(value);
@@ -294,37 +323,34 @@ void FileSetState::ReadOne(FileEntry* entry, TokenBatch& batch) {
     return;
   }
   if (entry->mode == FileMode::kInode) {
-    // Kept sets stat once: their descriptors tell a removed cgroup (ENODEV) on the next read.
-    if (!entry->haveInode || !keeps_) {
-      struct stat status {};
-      if (StatPath(entry->path.c_str(), &status) != 0) return fail(FailedCall::kStat, errno);
-      entry->inode = static_cast<uint64_t>(status.st_ino);
-      entry->haveInode = true;
-    }
-    uint32_t id = keys_.Intern("");
+    // Stat at every read: a cgroup removed and made again under the same path (a restarted container)
+    // is told by its new inode, also where the set keeps none of its files' descriptors.
+    struct stat status {};
+    if (StatPath(entry->path.c_str(), &status) != 0) return fail(FailedCall::kStat, errno);
+    uint32_t id = FixedKey(blankKey_, "");
     if (id == KeyTable::kFull) return fail(FailedCall::kRead, EOVERFLOW);
     batch.sink.keys.push_back(id);
-    batch.sink.values.push_back(static_cast<double>(entry->inode));
+    batch.sink.values.push_back(static_cast<double>(status.st_ino));
     return;
   }
 
-  int fd = entry->fd;
-  const bool kept = fd >= 0;
+  const bool kept = entry->fd >= 0;
+  UniqueFd opened;  // a descriptor opened for this read, closed at the end unless kept
   if (!kept) {
     if (entry->absentReads > 0) {
       entry->absentReads--;
       return fail(FailedCall::kOpen, ENOENT);
     }
-    fd = open(entry->path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && (errno == EMFILE || errno == ENFILE) && keeps_ && open_->load() > 0) {
+    opened = UniqueFd(open(entry->path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!opened.Valid() && (errno == EMFILE || errno == ENFILE) && keeps_ && open_->load() > 0) {
       // The process is out of descriptors, partly for what this set keeps: keep fewer from now on,
       // give some back, and try once more.
-      const size_t kept = open_->load();
-      maxOpen_ = kept > kEmfileRelease ? kept - kEmfileRelease : 0;
+      const size_t keptNow = open_->load();
+      maxOpen_ = keptNow > kEmfileRelease ? keptNow - kEmfileRelease : 0;
       CloseKept(kEmfileRelease, entry);
-      fd = open(entry->path.c_str(), O_RDONLY | O_CLOEXEC);
+      opened = UniqueFd(open(entry->path.c_str(), O_RDONLY | O_CLOEXEC));
     }
-    if (fd < 0) {
+    if (!opened.Valid()) {
       const int error = errno;
       if (error == ENOENT && entry->optional && keeps_) entry->absentReads = kAbsentRetryReads;
       return fail(FailedCall::kOpen, error);
@@ -332,23 +358,13 @@ void FileSetState::ReadOne(FileEntry* entry, TokenBatch& batch) {
   }
   size_t length = 0;
   bool seekable = true;
-  if (int error = ReadFromStart(fd, buffer_, length, seekable)) {
+  const bool toEof = entry->mode == FileMode::kText;
+  if (int error = ReadFromStart(kept ? entry->fd : opened.Get(), buffer_, length, seekable, toEof)) {
     // ENODEV/ENOENT on a kept descriptor: the cgroup was removed; a later read reopens the path.
-    close(fd);
-    if (kept) {
-      entry->fd = -1;
-      open_->fetch_sub(1);
-    }
+    if (kept) entry->Drop();
     return fail(FailedCall::kRead, error);
   }
-  if (!kept) {
-    if (seekable && keeps_ && open_->load() < maxOpen_) {
-      entry->fd = fd;
-      open_->fetch_add(1);
-    } else {
-      close(fd);
-    }
-  }
+  if (!kept && seekable && keeps_ && open_->load() < maxOpen_) entry->Keep(opened.Release());
   const std::string_view content(buffer_.data(), length);
   if (entry->mode == FileMode::kText) {
     batch.texts.emplace_back(static_cast<uint32_t>(index), std::string(content));
@@ -367,26 +383,11 @@ Napi::Function FileSet::Define(Napi::Env env) {
 FileSet::FileSet(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<FileSet>(info), state_(std::make_shared<FileSetState>(CountArgument(info, 0, "maxOpen"))) {}
 
-// add() takes an array of paths, or (cheaper to pass) one string of paths separated by NUL bytes.
-std::vector<std::string> PathsArgument(const Napi::CallbackInfo& info) {
-  if (!info[0].IsString()) return StringArrayArgument(info, 0, "paths");
-  std::string joined = info[0].As<Napi::String>().Utf8Value();
-  std::vector<std::string> paths;
-  size_t start = 0;
-  for (;;) {
-    size_t end = joined.find('\0', start);
-    paths.emplace_back(joined, start, end == std::string::npos ? std::string::npos : end - start);
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return paths;
-}
-
 Napi::Value FileSet::Add(const Napi::CallbackInfo& info) {
   std::vector<std::string> paths = PathsArgument(info);
   size_t mode = CountArgument(info, 1, "mode");
   const size_t kind = mode & ~size_t{kOptionalFlag};
-  if (kind > static_cast<size_t>(FileMode::kStat) || mode > (kOptionalFlag | kind)) {
+  if (kind > static_cast<size_t>(FileMode::kStat)) {
     throw Napi::RangeError::New(info.Env(), "mode must be 0 to 4, optionally | 8");
   }
   return CopyToTypedArray<Napi::Uint32Array>(
@@ -394,18 +395,18 @@ Napi::Value FileSet::Add(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value FileSet::Read(const Napi::CallbackInfo& info) {
-  std::vector<uint32_t> ids = IdsArgument(info, 0);
+  FileSetState::Snapshot snapshot = state_->Take(IdsArgument(info, 0));
   const size_t knownKeys = CountArgument(info, 1, "knownKeys");
   if (info[2].ToBoolean().Value()) {
     TokenBatch batch;
-    if (state_->TryReadNow(ids, knownKeys, batch)) {
+    if (state_->TryReadNow(snapshot, knownKeys, batch)) {
       Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(info.Env());
       deferred.Resolve(TokenBatchToJs(info.Env(), batch));
       return deferred.Promise();
     }
     // Another read holds the set: waiting for it here would block the event loop.
   }
-  auto* worker = new ReadWorker(info.Env(), state_, std::move(ids), knownKeys);
+  auto* worker = new ReadWorker(info.Env(), state_, std::move(snapshot), knownKeys);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
@@ -427,7 +428,12 @@ Napi::Value TokenizeTexts(const Napi::CallbackInfo& info) {
   for (uint32_t i = 0; i < array.Length(); i++) {
     Napi::Value value = array.Get(i);
     if (!value.IsString()) throw Napi::TypeError::New(env, "texts must be strings");
-    texts.push_back(value.As<Napi::String>().Utf8Value());
+    // latin1, the way file contents reach JS (TokenBatchToJs): one byte per code unit.
+    size_t length = 0;
+    NAPI_THROW_IF_FAILED(env, napi_get_value_string_latin1(env, value, nullptr, 0, &length), Napi::Value());
+    std::string text(length, '\0');
+    NAPI_THROW_IF_FAILED(env, napi_get_value_string_latin1(env, value, text.data(), length + 1, &length), Napi::Value());
+    texts.push_back(std::move(text));
   }
   KeyTable table;
   TokenBatch batch;

@@ -2,12 +2,14 @@
 // event loop and tokenized there (tokenize.h), optionally through descriptors kept between reads
 // (pread at offset 0 regenerates a cgroup file's content).
 //
-//   add(paths, mode) -> Uint32Array of ids       mode: 0 tokens, 1 text, 2 the inode of the path,
+//   add(paths, mode) -> Uint32Array of ids       mode: 0 tokens, 1 text (read to EOF), 2 the inode of the path,
 //                                                3 CLOCK_MONOTONIC in ns when the read gets there,
 //                                                4 stat(2): entries ino, size, mtimeNs
-//   read(ids, knownKeys, inline?) -> Promise<batch>   one entry range per id, in order; inline: on
-//                                                the calling thread (for a few kept descriptors, less
-//                                                than the hop to the thread pool costs)
+//   read(ids, knownKeys, inline?) -> Promise<batch>   one entry range per id, in order; the ids name
+//                                                the files they name at the call (a release or add
+//                                                afterwards does not change what the read reads);
+//                                                inline: on the calling thread (for a few kept
+//                                                descriptors, less than the hop to the thread pool costs)
 //   release(ids), clear(), openCount
 //
 // The batch: { first: Uint32Array(n + 1), status: Int32Array(n) (0, or the negative errno),
@@ -21,6 +23,7 @@
 #include "napi_config.h"
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdint>
@@ -39,6 +42,17 @@ enum class FailedCall : uint8_t { kNone = 0, kOpen = 1, kRead = 2, kStat = 3 };
 struct FileEntry {
   FileEntry(std::string filePath, FileMode fileMode, bool isOptional, std::shared_ptr<std::atomic<size_t>> openCount)
       : path(std::move(filePath)), mode(fileMode), optional(isOptional), open(std::move(openCount)) {}
+  // Takes a descriptor just read through as this entry's kept one.
+  void Keep(int descriptor) {
+    fd = descriptor;
+    open->fetch_add(1);
+  }
+  // Closes the kept descriptor.
+  void Drop() {
+    close(fd);
+    fd = -1;
+    open->fetch_sub(1);
+  }
   ~FileEntry();
   FileEntry(const FileEntry&) = delete;
   FileEntry& operator=(const FileEntry&) = delete;
@@ -48,8 +62,6 @@ struct FileEntry {
   const bool optional;
   // Touched only by the read holding the set's read mutex (and by the destructor).
   int fd = -1;
-  bool haveInode = false;
-  uint64_t inode = 0;
   // Key ids of the previous read, for Tokenize.
   std::vector<uint32_t> shape;
   // Reads left before an optional file that was absent is looked for again (kept sets only).
@@ -99,15 +111,20 @@ class FileSetState {
   void Release(const std::vector<uint32_t>& ids);
   void Clear();
   size_t OpenCount() const { return open_->load(); }
+  using Snapshot = std::vector<std::shared_ptr<FileEntry>>;
+  // The entries the ids name now (null for a released or unknown id), taken on the JS thread at the
+  // call: a release or add after it does not change what the read reads.
+  Snapshot Take(const std::vector<uint32_t>& ids);
   // Reads the files (on a pool thread). Reads of one set run one at a time.
-  void Read(const std::vector<uint32_t>& ids, size_t knownKeys, TokenBatch& batch);
+  void Read(const Snapshot& snapshot, size_t knownKeys, TokenBatch& batch);
   // The same on the calling thread, unless another read holds the set (then false, nothing read).
-  bool TryReadNow(const std::vector<uint32_t>& ids, size_t knownKeys, TokenBatch& batch);
+  bool TryReadNow(const Snapshot& snapshot, size_t knownKeys, TokenBatch& batch);
 
  private:
   void ReadOne(FileEntry* entry, TokenBatch& batch);
-  std::vector<std::shared_ptr<FileEntry>> Snapshot(const std::vector<uint32_t>& ids);
-  void ReadLocked(const std::vector<std::shared_ptr<FileEntry>>& snapshot, size_t knownKeys, TokenBatch& batch);
+  void ReadLocked(const Snapshot& snapshot, size_t knownKeys, TokenBatch& batch);
+  // The id of a fixed key name, interned once per set (slot starts as KeyTable::kFull).
+  uint32_t FixedKey(uint32_t& slot, const char* name);
 
   // Closes up to `count` kept descriptors (to make room after EMFILE); only under the read gate.
   size_t CloseKept(size_t count, const FileEntry* spare);
@@ -123,6 +140,8 @@ class FileSetState {
   ReadGate gate_;  // kept descriptors, keys_ and buffer_: held for a whole read
   KeyTable keys_;
   std::string buffer_;
+  uint32_t blankKey_ = KeyTable::kFull;
+  uint32_t statKeys_[3] = {KeyTable::kFull, KeyTable::kFull, KeyTable::kFull};
 };
 
 class FileSet : public Napi::ObjectWrap<FileSet> {
