@@ -69,15 +69,24 @@ class WalkWorker : public Napi::AsyncWorker {
   void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
  private:
-  // Takes ownership of fd. `prefix` is the directory's path relative to root ("" for root).
+  // Takes ownership of fd. `prefix` is the directory's path relative to root ("" for root). A
+  // directory that cannot be listed fails the walk: a partial listing would read as a complete one.
   void Walk(int fd, std::string& prefix, size_t depth) {
     DIR* dir = fdopendir(fd);
     if (dir == nullptr) {
+      failure_ = LastError("fdopendir", Joined(prefix));
       close(fd);
       return;
     }
     const size_t base = prefix.size();
-    while (dirent* entry = readdir(dir)) {
+    for (;;) {
+      errno = 0;
+      dirent* entry = readdir(dir);
+      if (entry == nullptr) {
+        // A cgroup removed while it is listed reads as ENOENT: its subtree is simply not there.
+        if (errno != 0 && errno != ENOENT) failure_ = LastError("readdir", Joined(prefix));
+        break;
+      }
       const char* name = entry->d_name;
       if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
       bool isDir = entry->d_type == DT_DIR;
@@ -104,6 +113,8 @@ class WalkWorker : public Napi::AsyncWorker {
     }
     closedir(dir);
   }
+
+  std::string Joined(const std::string& prefix) const { return prefix.empty() ? root_ : root_ + "/" + prefix; }
 
   Napi::Promise::Deferred deferred_;
   std::string root_;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 
 namespace {
 
@@ -108,10 +109,19 @@ void ParseLink(const nlmsghdr* header, std::vector<LinkInfo>& links) {
 }
 
 // Interrupted: the kernel flagged a change during the dump (NLM_F_DUMP_INTR). Overrun: the socket's
-// receive buffer overflowed (ENOBUFS) and messages were lost.
-enum class DumpResult { Complete, Interrupted, Overrun };
+// receive buffer overflowed (ENOBUFS) and messages were lost. Truncated: a datagram was larger than
+// the buffer (its links are lost; the dump was read to its end, and the buffer now fits it).
+enum class DumpResult { Complete, Interrupted, Overrun, Truncated };
 
-std::optional<SysError> DumpOnce(int socketFd, uint32_t seq, std::vector<LinkInfo>& links, DumpResult& result) {
+// A receive buffer, not zero-filled (recv writes what is read).
+struct ReceiveBuffer {
+  explicit ReceiveBuffer(size_t bytes) : data(new char[bytes]), size(bytes) {}
+  std::unique_ptr<char[]> data;
+  size_t size;
+};
+
+std::optional<SysError> DumpOnce(int socketFd, uint32_t seq, ReceiveBuffer& buffer, std::vector<LinkInfo>& links,
+                                 DumpResult& result) {
   struct {
     nlmsghdr header;
     ifinfomsg body;
@@ -128,10 +138,11 @@ std::optional<SysError> DumpOnce(int socketFd, uint32_t seq, std::vector<LinkInf
   }
 
   result = DumpResult::Complete;
-  std::vector<char> buffer(kReceiveBufferSize);
+  size_t needed = 0;  // the largest datagram that did not fit
   for (;;) {
-    // Peek with MSG_TRUNC for the datagram's real size so that no message is ever cut short.
-    ssize_t size = recv(socketFd, buffer.data(), buffer.size(), MSG_PEEK | MSG_TRUNC);
+    // One recv per datagram; MSG_TRUNC gives its real size, so one larger than the buffer (which the
+    // kernel's dump sizing never makes) is told rather than parsed cut short.
+    ssize_t size = recv(socketFd, buffer.data.get(), buffer.size, MSG_TRUNC);
     if (size < 0) {
       if (errno == EINTR) continue;
       if (errno == ENOBUFS) {
@@ -144,13 +155,10 @@ std::optional<SysError> DumpOnce(int socketFd, uint32_t seq, std::vector<LinkInf
     }
     // Netlink never sends an empty datagram: a zero here would only repeat forever.
     if (size == 0) return SysError{EPROTO, "recv", ""};
-    if (static_cast<size_t>(size) > buffer.size()) buffer.resize(static_cast<size_t>(size));
-    do size = recv(socketFd, buffer.data(), buffer.size(), 0);
-    while (size < 0 && errno == EINTR);
-    if (size < 0) return LastError("recv", "");
+    if (static_cast<size_t>(size) > buffer.size) needed = std::max(needed, static_cast<size_t>(size));
 
-    int remaining = static_cast<int>(size);
-    for (const auto* header = reinterpret_cast<const nlmsghdr*>(buffer.data()); NLMSG_OK(header, remaining);
+    int remaining = static_cast<int>(std::min(static_cast<size_t>(size), buffer.size));
+    for (const auto* header = reinterpret_cast<const nlmsghdr*>(buffer.data.get()); NLMSG_OK(header, remaining);
          header = NLMSG_NEXT(header, remaining)) {
       if (header->nlmsg_seq != seq) continue;  // an answer to an earlier request
       if (header->nlmsg_flags & NLM_F_DUMP_INTR) result = DumpResult::Interrupted;
@@ -158,6 +166,10 @@ std::optional<SysError> DumpOnce(int socketFd, uint32_t seq, std::vector<LinkInf
         int status = 0;
         if (header->nlmsg_len >= NLMSG_LENGTH(sizeof(status))) memcpy(&status, NLMSG_DATA(header), sizeof(status));
         if (status < 0) return SysError{-status, "recv", ""};
+        if (needed > 0) {
+          result = DumpResult::Truncated;
+          buffer = ReceiveBuffer(needed);
+        }
         return std::nullopt;
       }
       if (header->nlmsg_type == NLMSG_ERROR) {
@@ -174,14 +186,16 @@ std::optional<SysError> DumpOnce(int socketFd, uint32_t seq, std::vector<LinkInf
 }  // namespace
 
 std::optional<SysError> DumpLinks(int socketFd, uint32_t& nextSeq, std::vector<LinkInfo>& links) {
+  ReceiveBuffer buffer(kReceiveBufferSize);
   for (int attempt = 1;; attempt++) {
     links.clear();
     DumpResult result = DumpResult::Complete;
     // Each attempt gets its own sequence number so a late message of the previous one is ignored.
-    if (auto failure = DumpOnce(socketFd, nextSeq++, links, result)) return failure;
+    if (auto failure = DumpOnce(socketFd, nextSeq++, buffer, links, result)) return failure;
     if (result == DumpResult::Complete) return std::nullopt;
-    // An overrun dump lost links; after the last attempt that is a failure.
+    // An overrun or truncated dump lost links; after the last attempt that is a failure.
     if (result == DumpResult::Overrun && attempt == kDumpAttempts) return SysError{ENOBUFS, "recv", ""};
+    if (result == DumpResult::Truncated && attempt == kDumpAttempts) return SysError{EMSGSIZE, "recv", ""};
     // An interrupted dump may miss or repeat a link; after the last attempt its counters are still good.
     if (attempt == kDumpAttempts) return std::nullopt;
   }

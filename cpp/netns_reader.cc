@@ -13,11 +13,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 
 #include "arguments.h"
 #include "dedicated_thread.h"
 #include "glibc_compat.h"
+#include "tokenize.h"
+#include "typed_arrays.h"
 
 namespace {
 
@@ -62,11 +63,10 @@ NetnsOutcome ReadNetnsOnce(const std::string& target, HomeNetns& home) {
   return answer;
 }
 
-template <typename TypedArray, typename T>
-TypedArray ToTypedArray(Napi::Env env, const std::vector<T>& values) {
-  TypedArray array = TypedArray::New(env, values.size());
-  if (!values.empty()) std::memcpy(array.Data(), values.data(), values.size() * sizeof(T));
-  return array;
+Napi::Array KeyNamesToJs(Napi::Env env, const KeyTable& table) {
+  Napi::Array names = Napi::Array::New(env, table.Size());
+  for (uint32_t id = 0; id < table.Size(); id++) names.Set(id, Napi::String::New(env, table.Name(id)));
+  return names;
 }
 
 // A whole batch in a few typed arrays (lib/netns-batch.ts reads it): per target its status, inode,
@@ -80,15 +80,10 @@ Napi::Value OutcomesToJs(Napi::Env env, const std::vector<std::optional<NetnsOut
   linkFirst.reserve(count + 1);
   std::vector<int32_t> ints;
   std::vector<double> stats;
-  // Distinct names and kinds; a link's kind index is 0 for none.
-  std::map<std::string, uint32_t> nameIds, kindIds;
-  std::vector<const std::string*> nameList, kindList;
+  // Distinct names and kinds (interface names are at most 15 bytes, so neither table can fill up);
+  // a link's kind index is 0 for none.
+  KeyTable nameIds, kindIds;
   std::vector<uint32_t> linkName, linkKind;
-  auto intern = [](std::map<std::string, uint32_t>& ids, std::vector<const std::string*>& list, const std::string& text) {
-    auto [it, added] = ids.emplace(text, static_cast<uint32_t>(list.size()));
-    if (added) list.push_back(&it->first);
-    return it->second;
-  };
   Napi::Array failures = Napi::Array::New(env, count);
   uint32_t links = 0;
   for (size_t i = 0; i < count; i++) {
@@ -106,8 +101,8 @@ Napi::Value OutcomesToJs(Napi::Env env, const std::vector<std::optional<NetnsOut
     inode[i] = static_cast<double>(answer.inode);
     dev[i] = static_cast<double>(answer.dev);
     for (const LinkInfo& link : answer.links) {
-      linkName.push_back(intern(nameIds, nameList, link.name));
-      linkKind.push_back(link.kind ? 1 + intern(kindIds, kindList, *link.kind) : 0);
+      linkName.push_back(nameIds.Intern(link.name));
+      linkKind.push_back(link.kind ? 1 + kindIds.Intern(*link.kind) : 0);
       ints.insert(ints.end(), {link.ifindex, link.linkIndex, static_cast<int32_t>(link.mtu), static_cast<int32_t>(link.flags),
                                static_cast<int32_t>(link.operstate)});
       const size_t at = stats.size();
@@ -118,21 +113,17 @@ Napi::Value OutcomesToJs(Napi::Env env, const std::vector<std::optional<NetnsOut
   }
   linkFirst.push_back(links);
   Napi::Object batch = Napi::Object::New(env);
-  batch.Set("status", ToTypedArray<Napi::Int32Array>(env, status));
+  batch.Set("status", CopyToTypedArray<Napi::Int32Array>(env, status));
   batch.Set("failures", failures);
-  batch.Set("inode", ToTypedArray<Napi::Float64Array>(env, inode));
-  batch.Set("dev", ToTypedArray<Napi::Float64Array>(env, dev));
-  batch.Set("linkFirst", ToTypedArray<Napi::Uint32Array>(env, linkFirst));
-  Napi::Array names = Napi::Array::New(env, nameList.size());
-  for (size_t i = 0; i < nameList.size(); i++) names.Set(static_cast<uint32_t>(i), Napi::String::New(env, *nameList[i]));
-  Napi::Array kinds = Napi::Array::New(env, kindList.size());
-  for (size_t i = 0; i < kindList.size(); i++) kinds.Set(static_cast<uint32_t>(i), Napi::String::New(env, *kindList[i]));
-  batch.Set("names", names);
-  batch.Set("kinds", kinds);
-  batch.Set("linkName", ToTypedArray<Napi::Uint32Array>(env, linkName));
-  batch.Set("linkKind", ToTypedArray<Napi::Uint32Array>(env, linkKind));
-  batch.Set("ints", ToTypedArray<Napi::Int32Array>(env, ints));
-  batch.Set("stats", ToTypedArray<Napi::Float64Array>(env, stats));
+  batch.Set("inode", CopyToTypedArray<Napi::Float64Array>(env, inode));
+  batch.Set("dev", CopyToTypedArray<Napi::Float64Array>(env, dev));
+  batch.Set("linkFirst", CopyToTypedArray<Napi::Uint32Array>(env, linkFirst));
+  batch.Set("names", KeyNamesToJs(env, nameIds));
+  batch.Set("kinds", KeyNamesToJs(env, kindIds));
+  batch.Set("linkName", CopyToTypedArray<Napi::Uint32Array>(env, linkName));
+  batch.Set("linkKind", CopyToTypedArray<Napi::Uint32Array>(env, linkKind));
+  batch.Set("ints", CopyToTypedArray<Napi::Int32Array>(env, ints));
+  batch.Set("stats", CopyToTypedArray<Napi::Float64Array>(env, stats));
   return batch;
 }
 
