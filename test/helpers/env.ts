@@ -1,4 +1,4 @@
-// Checks for what a test needs from the machine (root, a Docker engine, a command on PATH).
+// Checks for what a test needs from the machine (root, a Docker engine, a command on PATH, a cgroup v1 host).
 //
 // Each check returns true when the dependency is there, so it reads naturally in a skip condition:
 //
@@ -11,7 +11,7 @@
 // while vitest collects the file, so the whole file fails, because a CI machine that lacks a
 // dependency must not report green with tests quietly skipped.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export const isCI = process.env.CI === 'true';
@@ -26,6 +26,17 @@ export class MissingDependencyError extends Error {
 function required(present: boolean, what: string, hint: string): boolean {
   if (!present && isCI) throw new MissingDependencyError(what, hint);
   return present;
+}
+
+/** A property of the machine itself (a kernel feature, a permission): same rule as the checks below. */
+export function requireHost(present: boolean, what: string, hint = 'the CI machine provides it'): boolean {
+  return required(present, what, hint);
+}
+
+/** The v1 hierarchies ctrstat reads on a v1 or hybrid host (the CI machine is a hybrid host). */
+export function requireCgroupV1(): boolean {
+  return requireHost(existsSync('/sys/fs/cgroup/memory/memory.stat') && existsSync('/sys/fs/cgroup/cpuacct'),
+    'a cgroup v1 (or hybrid) host', 'no v1 memory and cpuacct hierarchies under /sys/fs/cgroup; cgroup v2 runs in npm run test:cgroup2');
 }
 
 export function requireRoot(): boolean {
@@ -47,7 +58,7 @@ export function requireDocker(): boolean {
     }
   }
   return required(dockerAnswer.up, 'a running Docker engine',
-    `docker info failed (${dockerAnswer.detail}); start it with scripts/start-dockerd.sh`);
+    `docker info failed (${dockerAnswer.detail}); run scripts/setup-machine.sh (or scripts/start-dockerd.sh)`);
 }
 
 /** The absolute path of an executable on PATH, or null. */
