@@ -4,6 +4,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { native, type NativeFailure, type NativeLinkStats, type NativeNetnsAnswer } from '../../lib/native.js';
 import { unpackNetnsBatch } from '../../lib/netns-batch.js';
+import { requireHost } from './env.js';
 
 export const repoRoot = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
@@ -16,9 +17,7 @@ export function netnsUnavailableReason(): string | null {
 }
 
 export const netnsUnavailable = netnsUnavailableReason();
-if (netnsUnavailable !== null && process.env.CI === 'true') {
-  throw new Error(`Network namespace tests cannot run under CI: ${netnsUnavailable}`);
-}
+requireHost(netnsUnavailable === null, 'root with unshare --net permitted (network namespace tests)', netnsUnavailable ?? '');
 
 export function run(command: string, args: string[]): string {
   return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -9,7 +9,7 @@ import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { readContainerStats } from '../../lib/stats.js';
 import { TABLE_HEADER } from '../../lib/cli/format.js';
 import { ensureTestImage, TEST_IMAGE, withContainers, type RunningContainer } from '../helpers/docker.js';
-import { findCommand, requireDocker, requireRoot } from '../helpers/env.js';
+import { requireCommand, requireDocker, requireRoot } from '../helpers/env.js';
 
 const execFileAsync = promisify(execFile);
 const ready = requireRoot() && requireDocker();
@@ -173,7 +173,7 @@ describe.skipIf(!ready)('ctrstat command', () => {
     expect(result.stderr).toMatch(/ctm-cli-no-such-cgroup/);
   });
 
-  it.skipIf(findCommand('setpriv') === null)('without privileges: exit status 77 and a hint', async () => {
+  it.skipIf(!requireCommand('setpriv'))('without privileges: exit status 77 and a hint', async () => {
     const result = await runCli(['--no-stream', '--interval', '0.2', small.id], {
       prefix: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--'],
     });

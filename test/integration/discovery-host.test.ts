@@ -1,6 +1,6 @@
 // Discovery on this machine: its real cgroup mounts, a plain cgroup made with mkdir, and real Docker
-// containers. Needs root and a Docker engine with the image bb:local; skipped without them unless
-// CI=true, where their absence fails.
+// containers. Needs root, a cgroup v1 hybrid host and a Docker engine (the image bb:local is built
+// locally when missing); skipped without them unless CI=true, where their absence fails.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
@@ -9,19 +9,11 @@ import { AmbiguousReferenceError, ContainerNotFoundError } from '../../lib/error
 import { listContainers, listResolvedContainers } from '../../lib/discovery/list.js';
 import { detectLayout, layoutFromStatfs } from '../../lib/discovery/mode.js';
 import { resolveContainer } from '../../lib/discovery/resolve.js';
+import { ensureTestImage } from '../helpers/docker.js';
+import { requireCgroupV1, requireDocker, requireRoot } from '../helpers/env.js';
 
-function dockerAvailable(): boolean {
-  try {
-    execFileSync('docker', ['image', 'inspect', 'bb:local'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const isRoot = process.getuid?.() === 0;
-const hasDocker = isRoot && dockerAvailable();
-const mustRun = process.env.CI === 'true';
+const onHybridHost = requireRoot() && requireCgroupV1();
+const hasDocker = onHybridHost && requireDocker();
 const PLAIN_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'blkio', 'pids'];
 
 function docker(...args: string[]): string {
@@ -40,12 +32,11 @@ function mountsFromProcMounts(): { v1: Record<string, string>; cgroup2: string[]
   return { v1, cgroup2 };
 }
 
-describe.skipIf(!isRoot && !mustRun)('discovery on this host: layout and a plain cgroup', () => {
+describe.skipIf(!onHybridHost)('discovery on this host: layout and a plain cgroup', () => {
   const plainName = `ctd-plain-${randomBytes(4).toString('hex')}`;
   let sleeper: ChildProcess | undefined;
 
   beforeAll(() => {
-    if (!isRoot) throw new Error('These tests need root (CI=true)');
     const mounts = mountsFromProcMounts();
     for (const controller of PLAIN_CONTROLLERS) {
       const dir = `${mounts.v1[controller]}/${plainName}`;
@@ -103,7 +94,7 @@ describe.skipIf(!isRoot && !mustRun)('discovery on this host: layout and a plain
   });
 });
 
-describe.skipIf(!hasDocker && !mustRun)('discovery on this host: Docker containers', () => {
+describe.skipIf(!hasDocker)('discovery on this host: Docker containers', () => {
   const prefix = `ctd-${randomBytes(3).toString('hex')}`;
   const started: string[] = [];
 
@@ -113,8 +104,8 @@ describe.skipIf(!hasDocker && !mustRun)('discovery on this host: Docker containe
     return id;
   }
 
-  beforeAll(() => {
-    if (!hasDocker) throw new Error('These tests need root, a Docker engine and the image bb:local (CI=true)');
+  beforeAll(async () => {
+    await ensureTestImage('bb:local');
     run();
     run();
   });

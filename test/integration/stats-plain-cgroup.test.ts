@@ -4,11 +4,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerNotFoundError, readContainerStats, UnsupportedLayoutError } from '../../lib/index.js';
-import { requireRoot } from '../helpers/env.js';
+import { requireCgroupV1, requireRoot } from '../helpers/env.js';
 
 const CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'blkio', 'pids', 'cpuset'];
 const NAME = 'cts-plain';
-const available = requireRoot() && existsSync('/sys/fs/cgroup/memory/memory.stat');
+const available = requireRoot() && requireCgroupV1();
 
 function dir(controller: string): string {
   return `/sys/fs/cgroup/${controller}/${NAME}`;
