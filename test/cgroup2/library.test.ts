@@ -20,6 +20,7 @@ import {
   run,
 } from './helpers.js';
 import { IMAGE, LIMITS, type ContainerScenario, type PlainScenario, type Started } from './scenarios.js';
+import { expectBetween, expectWithinPercent } from '../helpers/bounds.js';
 
 type Lib = typeof import('../../lib/index.js');
 const s = inject('scenarios');
@@ -88,26 +89,13 @@ async function bracketed(dir: string, read: () => Promise<ContainerStats>) {
   return { before, stats, after };
 }
 
-/** value lies between a and b (in either order), widened by a relative slack. */
-function expectBetween(value: number | null | undefined, a: number, b: number, slack = 0, what = 'value'): void {
-  expect(value, what).toBeTypeOf('number');
-  const lo = Math.min(a, b) * (1 - slack);
-  const hi = Math.max(a, b) * (1 + slack);
-  if (value! < lo || value! > hi) throw new Error(`${what} ${value} is outside [${lo}, ${hi}]`);
-}
-
-const withinPercent = (value: number, expected: number, percent: number, what: string) => {
-  const diff = Math.abs(value - expected);
-  if (diff > (Math.abs(expected) * percent) / 100) throw new Error(`${what}: ${value} differs from ${expected} by more than ${percent}%`);
-};
-
 function expectMemoryMatches(b: Awaited<ReturnType<typeof bracketed>>, limit: number | null, swapLimit: number | null): void {
   const m = b.stats.memory;
-  expectBetween(m.usage, b.before.memory.current, b.after.memory.current, 0.01, 'memory.usage vs memory.current');
+  expectBetween(m.usage, b.before.memory.current, b.after.memory.current, 'memory.usage vs memory.current', 0.01);
   expect(m.limit).toBe(limit);
-  expectBetween(m.swap.usage, b.before.memory.swap, b.after.memory.swap, 0.01, 'memory.swap.usage vs memory.swap.current');
+  expectBetween(m.swap.usage, b.before.memory.swap, b.after.memory.swap, 'memory.swap.usage vs memory.swap.current', 0.01);
   expect(m.swap.limit).toBe(swapLimit);
-  expectBetween(m.maxUsage, b.before.memory.peak, b.after.memory.peak, 0, 'memory.maxUsage vs memory.peak');
+  expectBetween(m.maxUsage, b.before.memory.peak, b.after.memory.peak, 'memory.maxUsage vs memory.peak');
   expect(m.workingSet).toBe(Math.max(0, m.usage - (m.stat.inactive_file ?? 0)));
   expect(m.rss).toBe(m.stat.anon);
   expect(m.cache).toBe(m.stat.file);
@@ -118,12 +106,12 @@ function expectMemoryMatches(b: Awaited<ReturnType<typeof bracketed>>, limit: nu
 function expectCpuMatches(b: Awaited<ReturnType<typeof bracketed>>, limitCores: number | null): void {
   const c = b.stats.cpu;
   const us = (k: string, snap: Snapshot) => (snap.cpu[k] ?? 0) * 1000;
-  expectBetween(c.usageNs, us('usage_usec', b.before), us('usage_usec', b.after), 0, 'cpu.usageNs vs usage_usec');
-  expectBetween(c.userNs, us('user_usec', b.before), us('user_usec', b.after), 0, 'cpu.userNs vs user_usec');
-  expectBetween(c.systemNs, us('system_usec', b.before), us('system_usec', b.after), 0, 'cpu.systemNs vs system_usec');
-  expectBetween(c.throttling.periods, b.before.cpu.nr_periods!, b.after.cpu.nr_periods!, 0, 'nr_periods');
-  expectBetween(c.throttling.throttledPeriods, b.before.cpu.nr_throttled!, b.after.cpu.nr_throttled!, 0, 'nr_throttled');
-  expectBetween(c.throttling.throttledNs, us('throttled_usec', b.before), us('throttled_usec', b.after), 0, 'throttled_usec');
+  expectBetween(c.usageNs, us('usage_usec', b.before), us('usage_usec', b.after), 'cpu.usageNs vs usage_usec');
+  expectBetween(c.userNs, us('user_usec', b.before), us('user_usec', b.after), 'cpu.userNs vs user_usec');
+  expectBetween(c.systemNs, us('system_usec', b.before), us('system_usec', b.after), 'cpu.systemNs vs system_usec');
+  expectBetween(c.throttling.periods, b.before.cpu.nr_periods!, b.after.cpu.nr_periods!, 'nr_periods');
+  expectBetween(c.throttling.throttledPeriods, b.before.cpu.nr_throttled!, b.after.cpu.nr_throttled!, 'nr_throttled');
+  expectBetween(c.throttling.throttledNs, us('throttled_usec', b.before), us('throttled_usec', b.after), 'throttled_usec');
   expect(c.perCpuNs).toBeNull();
   expect(c.limitCores).toBe(limitCores);
   expect(c.cpusetCpus).toBe(2);
@@ -135,7 +123,7 @@ function expectPressureMatches(b: Awaited<ReturnType<typeof bracketed>>): void {
   for (const r of ['cpu', 'memory', 'io'] as const) {
     const res = p![r];
     expect(res, r).not.toBeNull();
-    expectBetween(res!.some.totalNs, b.before.psi[r] * 1000, b.after.psi[r] * 1000, 0, `${r}.pressure some total`);
+    expectBetween(res!.some.totalNs, b.before.psi[r] * 1000, b.after.psi[r] * 1000, `${r}.pressure some total`);
     for (const v of [res!.some.avg10, res!.some.avg60, res!.some.avg300]) expect(v).toBeGreaterThanOrEqual(0);
     expect(res!.full, `${r} full`).not.toBeNull();
   }
@@ -225,7 +213,7 @@ describe('readContainerStats on plain cgroups', () => {
     const cpus = readText('/proc/stat').split('\n').filter((l) => /^cpu\d+ /.test(l)).length;
     expect(b.stats.host.onlineCpus).toBe(cpus);
     expect(b.stats.host.memTotal).toBe(Number(readText('/proc/meminfo').match(/MemTotal:\s+(\d+)/)![1]) * 1024);
-    expectBetween(b.stats.host.systemCpuNs, b.before.hostCpuNs, b.after.hostCpuNs, 0, 'host.systemCpuNs');
+    expectBetween(b.stats.host.systemCpuNs, b.before.hostCpuNs, b.after.hostCpuNs, 'host.systemCpuNs');
   });
 });
 
@@ -266,11 +254,11 @@ describe('readContainerStats on Docker containers', () => {
     expectMemoryMatches(b, LIMITS.dockerMemory, LIMITS.dockerMemorySwap - LIMITS.dockerMemory);
     expectPressureMatches(b);
     const { stats, docker } = await sideBySide(c.id);
-    withinPercent(stats.memory.usage, docker.memory_stats.usage, 1, 'usage vs docker memory_stats.usage');
+    expectWithinPercent(stats.memory.usage, docker.memory_stats.usage, 1, 'usage vs docker memory_stats.usage');
     expect(stats.memory.limit).toBe(docker.memory_stats.limit);
-    withinPercent(stats.memory.workingSet, docker.memory_stats.usage - (docker.memory_stats.stats.inactive_file ?? 0), 1, 'workingSet vs docker usage - inactive_file');
-    withinPercent(stats.memory.rss, docker.memory_stats.stats.anon!, 1, 'rss vs docker stats.anon');
-    withinPercent(stats.memory.cache, docker.memory_stats.stats.file!, 1, 'cache vs docker stats.file');
+    expectWithinPercent(stats.memory.workingSet, docker.memory_stats.usage - (docker.memory_stats.stats.inactive_file ?? 0), 1, 'workingSet vs docker usage - inactive_file');
+    expectWithinPercent(stats.memory.rss, docker.memory_stats.stats.anon!, 1, 'rss vs docker stats.anon');
+    expectWithinPercent(stats.memory.cache, docker.memory_stats.stats.file!, 1, 'cache vs docker stats.file');
   });
 
   it('cpu container: kernel files, and CPU time close to Docker', async () => {
@@ -332,7 +320,7 @@ describe('readContainerStats on Docker containers', () => {
       expect(Object.keys(net.interfaces)).toEqual(expect.arrayContaining(['lo', 'eth0']));
       const eth0 = net.interfaces.eth0!;
       for (const [ours, theirs] of [['rxBytes', 'rx_bytes'], ['txBytes', 'tx_bytes'], ['rxPackets', 'rx_packets'], ['txPackets', 'tx_packets']] as const) {
-        expectBetween(eth0[ours], first.networks!.eth0![theirs], second.networks!.eth0![theirs], 0, `${key} eth0 ${ours}`);
+        expectBetween(eth0[ours], first.networks!.eth0![theirs], second.networks!.eth0![theirs], `${key} eth0 ${ours}`);
       }
       expect(net.rxBytes).toBe(eth0.rxBytes);
       expect(net.txBytes).toBe(eth0.txBytes);

@@ -10,6 +10,7 @@ import {
   type ContainerStats,
 } from '../../lib/index.js';
 import { ensureTestImage, inspect, statsOneShot, withContainers, type DockerStats } from '../helpers/docker.js';
+import { expectBetween } from '../helpers/bounds.js';
 import { requireDocker, requireRoot } from '../helpers/env.js';
 
 const run = promisify(execFile);
@@ -34,11 +35,6 @@ async function bracket(id: string): Promise<{ before: ContainerStats; api: Docke
   const api = await statsOneShot(id);
   const after = await readContainerStats(id);
   return { before, api, after };
-}
-
-function expectBetween(value: number, low: number, high: number, what: string): void {
-  expect(value, `${what}: ${value} not in [${low}, ${high}]`).toBeGreaterThanOrEqual(Math.min(low, high));
-  expect(value, `${what}: ${value} not in [${low}, ${high}]`).toBeLessThanOrEqual(Math.max(low, high));
 }
 
 /** Docker's memory limit: the cgroup limit, capped at the host's memory. */
