@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the busybox image the integration tests run (bb:local), with no registry: a folder holding
-# busybox-static and its applet links, imported as a tarball.
+# Builds the busybox image the integration tests run (bb:local) locally, nothing downloaded: a folder
+# holding busybox-static and its applet links, imported as a tarball.
 set -euo pipefail
 tag="${1:-bb:local}"
 if docker image inspect "$tag" >/dev/null 2>&1; then exit 0; fi

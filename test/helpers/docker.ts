@@ -137,15 +137,15 @@ async function removeContainer(id: string): Promise<void> {
   }
 }
 
-/** Builds the busybox image the tests run (no registry involved); a no-op when it exists. */
+/** Builds the busybox image the tests run locally (nothing downloaded); a no-op when it exists. */
 export async function ensureTestImage(tag: string = TEST_IMAGE): Promise<string> {
   const script = fileURLToPath(new URL('../../scripts/docker-test-image.sh', import.meta.url));
   await execFileAsync('bash', [script, tag], { timeout: 120_000 });
   return tag;
 }
 
-export interface ContainerRegistry {
-  /** A container name under the registry's prefix and run token ("ctm-cli-" -> "ctm-cli-3f9a-small"). */
+export interface ContainerSet {
+  /** A container name under the set's prefix and run token ("ctm-cli-" -> "ctm-cli-3f9a-small"). */
   name(suffix: string): string;
   /** Runs a container and remembers it for removeAll. */
   run(args: string[]): Promise<RunningContainer>;
@@ -153,7 +153,7 @@ export interface ContainerRegistry {
   removeAll(): Promise<void>;
 }
 
-export function withContainers(prefix: string): ContainerRegistry {
+export function withContainers(prefix: string): ContainerSet {
   // Two runs of the same file (two checkouts, one engine) must never remove each other's containers.
   const owned = `${prefix}${randomBytes(2).toString('hex')}-`;
   const started = new Set<string>();

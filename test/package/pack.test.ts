@@ -154,7 +154,7 @@ describe.skipIf(!requireRoot() || !requireDocker())('packed tarball installed in
     await ensureTestImage();
     target = (await containers.run(['--name', containers.name('probe'), '--pids-limit', '17', TEST_IMAGE, 'sleep', '600'])).id;
 
-    // prepack builds dist/ with tsup before npm collects the files.
+    // The prepare script builds dist/ with tsup before npm collects the files.
     await run('npm', ['pack', '--pack-destination', work, '--silent'], repoRoot);
     const packed = (await readdir(work)).filter((f) => f.endsWith('.tgz'));
     expect(packed, 'npm pack wrote one tarball').toHaveLength(1);
@@ -237,7 +237,7 @@ describe.skipIf(!requireRoot() || !requireDocker())('packed tarball installed in
     await mkdir(fromSource);
     await writeFile(join(fromSource, 'package.json'), JSON.stringify({ name: 'from-source', version: '0.0.0', private: true }));
     // The install script runs (no --ignore-scripts): cmake-js compiles against node-api-headers, a
-    // dependency, so nothing is fetched from outside the npm registry.
+    // dependency npm installs like the others, so the build itself downloads no headers.
     await runWithEnv('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts', tarball],
       fromSource, { CTRSTAT_BUILD_FROM_SOURCE: '1' }, 300_000);
     const built = join(fromSource, 'node_modules', 'ctrstat', 'build', 'Release', 'ctrstat.node');
