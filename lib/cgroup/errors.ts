@@ -2,7 +2,7 @@
 // reading and turns it into a ContainerNotFoundError.
 import { CtrstatError } from '../errors.js';
 
-/** A required cgroup file or directory vanished (ENOENT, ENODEV, ESRCH): the cgroup was removed while being read. */
+/** A required cgroup file or directory vanished (ENOENT, ENOTDIR, ENODEV, ESRCH): the cgroup was removed while being read. */
 export class CgroupGoneError extends CtrstatError {
   readonly path: string;
   /** Negative errno of the failed read, null when the caller found the directory gone by other means. */

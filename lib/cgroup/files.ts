@@ -4,22 +4,25 @@
 import { constants } from 'node:os';
 import type { CgroupVersion } from '../types.js';
 import type { NativeFailure } from '../native.js';
-import {
-  CGROUP_PRIVILEGE_HINT, PermissionDeniedError, UnsupportedLayoutError, systemError,
-} from '../errors.js';
+import { UnsupportedLayoutError } from '../errors.js';
+import { errnoKind, failureError } from '../discovery/fs-errors.js';
 import { CgroupFormatError, CgroupGoneError } from './errors.js';
 import { fileFailure, fileTokens, type FileTokens, type TokenBatch } from './tokens.js';
 
-const { ENOENT, ENODEV, ESRCH, EACCES, EPERM, EOPNOTSUPP } = constants.errno;
-
-/** Errors a file of a removed cgroup gives (ESRCH: a pid-bound file whose task exited). */
-const GONE = new Set([ENOENT, ENODEV, ESRCH]);
-/** Errors of an optional file the kernel does not offer: missing, or PSI disabled at boot (EOPNOTSUPP). */
-const ABSENT = new Set([ENOENT, ENODEV, EOPNOTSUPP]);
-const DENIED = new Set([EACCES, EPERM]);
+/** PSI disabled at boot (psi=0): the pressure files are there but refuse reads. */
+const { EOPNOTSUPP } = constants.errno;
 
 /** Controllers whose interface files exist only when the controller is enabled for the cgroup (v2). */
 const V2_CONTROLLED = new Set(['memory', 'io', 'pids', 'cpu']);
+
+/**
+ * A controller's interface files: those its stats cannot do without (read with required()), and those a
+ * kernel or configuration may lack for the whole life of a cgroup (read with optional()).
+ */
+export interface ControllerFiles {
+  readonly required: readonly string[];
+  readonly optional: readonly string[];
+}
 
 /** The absolute paths of one cgroup's files, in batch order, and where each file sits in that list. */
 export interface CgroupFilePlan {
@@ -82,12 +85,6 @@ export class CgroupFiles {
     return at === undefined ? `${this.plan.dir}/${name}` : this.plan.paths[at]!;
   }
 
-  /** The failure of a planned file, null when it was read, undefined when it is not planned. */
-  failureOf(name: string): NativeFailure | null | undefined {
-    const at = this.position(name);
-    return at === undefined ? undefined : fileFailure(this.tokens, at, this.path(name));
-  }
-
   /**
    * Tokens of a file the stats cannot do without; any failure throws (see the module comment). The
    * tokens stay valid until the next required() or optional() of these files.
@@ -105,7 +102,7 @@ export class CgroupFiles {
     if (at === undefined) return null;
     if (this.tokens.batch.status[at] === 0) return this.entries(at);
     const failure = fileFailure(this.tokens, at, this.path(name))!;
-    if (ABSENT.has(-failure.errno)) return null;
+    if (errnoKind(failure.errno) === 'missing' || failure.errno === -EOPNOTSUPP) return null;
     throw this.failure(name, failure);
   }
 
@@ -149,9 +146,7 @@ export class CgroupFiles {
   }
 
   private failure(name: string, failure: NativeFailure): Error {
-    const errno = -failure.errno;
-    if (DENIED.has(errno)) return new PermissionDeniedError(failure, CGROUP_PRIVILEGE_HINT);
-    if (!GONE.has(errno)) return systemError(failure);
+    if (errnoKind(failure.errno) !== 'missing') return failureError(failure);
     // On v2 a controller's files are missing while the controller is not enabled for the cgroup
     // (rootless delegation): that is a layout problem, not a vanished container.
     // cpu.stat is the exception: the core writes it with or without the cpu controller.
@@ -161,6 +156,6 @@ export class CgroupFiles {
     if (controllers !== null && !controllers.includes(controller)) {
       return new UnsupportedLayoutError(`the ${controller} controller is not enabled for ${this.plan.dir} (cgroup.controllers: "${controllers.join(' ')}")`);
     }
-    return new CgroupGoneError(failure.path ?? this.path(name), failure.errno);
+    return new CgroupGoneError(this.path(name), failure.errno);
   }
 }

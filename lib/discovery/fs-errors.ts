@@ -1,30 +1,49 @@
-// How discovery turns Node fs errors into ctrstat's typed errors.
-import { CGROUP_PRIVILEGE_HINT, PermissionDeniedError } from '../errors.js';
+// What a failed system call means, in one place: Node fs errors, the addon's rejections and its
+// per-file failures all carry the negative errno and the syscall.
+import { constants } from 'node:os';
+import { CGROUP_PRIVILEGE_HINT, CtrstatError, PermissionDeniedError, systemError, type SystemError } from '../errors.js';
+import { isNativeFailure, type NativeFailure } from '../native.js';
 
-export interface NodeFsError extends Error {
-  code: string;
-  errno: number;
-  syscall: string;
-  path?: string;
-}
+const { ENOENT, ENOTDIR, ESRCH, ENODEV, EACCES, EPERM } = constants.errno;
 
-export function isFsError(err: unknown): err is NodeFsError {
-  return err instanceof Error && typeof (err as NodeFsError).code === 'string' && typeof (err as NodeFsError).errno === 'number';
-}
+/**
+ * missing: the file or directory is not there (any more): a cgroup removed mid-read (ENOENT, ENOTDIR,
+ * ENODEV), a process that exited (ESRCH). denied: EACCES or EPERM. other: anything else.
+ */
+export type ErrnoKind = 'missing' | 'denied' | 'other';
 
-/** The file or directory is not there (any more): a cgroup removed mid-read, a process that exited. */
-export function isMissing(err: unknown): boolean {
-  return isFsError(err) && (err.code === 'ENOENT' || err.code === 'ENOTDIR' || err.code === 'ESRCH' || err.code === 'ENODEV');
-}
-
-export function isAccessDenied(err: unknown): boolean {
-  return isFsError(err) && (err.code === 'EACCES' || err.code === 'EPERM');
-}
-
-/** Rethrows EACCES/EPERM as PermissionDeniedError with the cgroup hint; other errors unchanged. */
-export function rethrowAsTyped(err: unknown): never {
-  if (isFsError(err) && isAccessDenied(err)) {
-    throw new PermissionDeniedError({ errno: err.errno, syscall: err.syscall, path: err.path }, CGROUP_PRIVILEGE_HINT);
+/** The kind of a negative errno, as Node and the addon report it (-2 for ENOENT). */
+export function errnoKind(errno: number): ErrnoKind {
+  switch (-errno) {
+    case ENOENT:
+    case ENOTDIR:
+    case ESRCH:
+    case ENODEV:
+      return 'missing';
+    case EACCES:
+    case EPERM:
+      return 'denied';
+    default:
+      return 'other';
   }
-  throw err;
+}
+
+/** Whether a thrown error (or an addon failure) is a failed call whose file or process is gone. */
+export function isMissing(err: unknown): boolean {
+  return isNativeFailure(err) && errnoKind(err.errno) === 'missing';
+}
+
+/** The typed error of a failure that is not "missing": PermissionDeniedError with the cgroup hint, or a system error. */
+export function failureError(failure: NativeFailure): PermissionDeniedError | SystemError {
+  return errnoKind(failure.errno) === 'denied' ? new PermissionDeniedError(failure, CGROUP_PRIVILEGE_HINT) : systemError(failure);
+}
+
+/**
+ * Rethrows a failed call as a typed error: EACCES/EPERM as PermissionDeniedError with the cgroup hint,
+ * an addon failure as a system error; Node's own system errors and anything else unchanged.
+ */
+export function rethrowAsTyped(err: unknown): never {
+  if (err instanceof CtrstatError || !isNativeFailure(err)) throw err;
+  if (errnoKind(err.errno) !== 'denied' && typeof (err as { code?: unknown }).code === 'string') throw err;
+  throw failureError(err);
 }
