@@ -2,13 +2,14 @@
 // Docker keeps one config.v2.json per container; Podman (containers/storage) one containers.json
 // per storage driver listing every container's id and names. Both are cached by file identity
 // (inode, mtime, size): the runtimes replace these files when they change them.
+// A name is optional: a state file that is absent, unreadable for lack of rights or does not parse
+// gives no name, and never fails the listing of every container.
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CtrstatError } from '../errors.js';
 import type { HostOptions, Runtime } from '../types.js';
-import { FileMode } from '../native.js';
+import { FileMode, type NativeFailure } from '../native.js';
 import { FileBatch, type BatchAnswers } from './batch.js';
-import { isAccessDenied, isMissing } from './fs-errors.js';
+import { errnoKind, failureError, rethrowAsTyped } from './fs-errors.js';
 
 export const DEFAULT_DOCKER_ROOT = '/var/lib/docker';
 export const DEFAULT_PODMAN_ROOTS = ['/var/lib/containers/storage', '/run/containers/storage'];
@@ -36,15 +37,15 @@ interface CachedFile<T> {
  */
 class FileCache<T> {
   private readonly entries = new Map<string, CachedFile<T>>();
-  constructor(private readonly parse: (text: string, path: string) => T) {}
+  constructor(private readonly parse: (text: string) => T) {}
 
-  /** The parsed file; null when it is absent or unreadable for lack of rights (a name is optional). */
+  /** The parsed file; null when it is absent or unreadable for lack of rights. */
   async get(path: string): Promise<T | null> {
     try {
       const info = await stat(path);
       return await this.#fresh(path, { ino: info.ino, mtimeMs: info.mtimeMs, size: info.size });
     } catch (err) {
-      return this.#absent(path, err);
+      return this.#unreadable(path, err);
     }
   }
 
@@ -64,11 +65,11 @@ class FileCache<T> {
     const at = paths.map((path) => batch.add(path, FileMode.Stat));
     return (answers) => Promise.all(paths.map(async (path, i) => {
       const info = answers.stat(at[i]!);
+      if (info === null) return this.#failed(path, answers.failure(at[i]!)!);
       try {
-        if (info === null) throw answers.failure(at[i]!)!;
         return await this.#fresh(path, { ino: info.ino, mtimeMs: info.mtimeNs / 1e6, size: info.size });
       } catch (err) {
-        return this.#absent(path, err);
+        return this.#unreadable(path, err);
       }
     }));
   }
@@ -76,43 +77,49 @@ class FileCache<T> {
   async #fresh(path: string, identity: { ino: number; mtimeMs: number; size: number }): Promise<T> {
     const cached = this.entries.get(path);
     if (cached && cached.ino === identity.ino && cached.mtimeMs === identity.mtimeMs && cached.size === identity.size) return cached.value;
-    const value = this.parse(await readFile(path, 'utf8'), path);
+    const value = this.parse(await readFile(path, 'utf8'));
     if (this.entries.size >= CACHE_LIMIT) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(path, { ...identity, value });
     return value;
   }
 
-  #absent(path: string, err: unknown): null {
-    // A native failure ({ errno, syscall }) or a Node fs error.
-    const errno = (err as { errno?: number }).errno;
-    if (isMissing(err) || isAccessDenied(err) || errno === -2 || errno === -13 || errno === -1 || errno === -20) {
-      this.entries.delete(path);
-      return null;
-    }
-    throw err;
+  /** A Node fs error of stat or read: null when the file is absent or denied to us. */
+  #unreadable(path: string, err: unknown): null {
+    const errno = (err as { errno?: unknown }).errno;
+    if (typeof errno !== 'number' || errnoKind(errno) === 'other') rethrowAsTyped(err);
+    this.entries.delete(path);
+    return null;
+  }
+
+  /** A failed stat of the batch: null when the file is absent or denied to us. */
+  #failed(path: string, failure: NativeFailure): null {
+    if (errnoKind(failure.errno) === 'other') throw failureError(failure);
+    this.entries.delete(path);
+    return null;
   }
 }
 
-function parseJson(text: string, path: string): unknown {
+/** The file's JSON; undefined when it does not parse (edited by hand, a damaged disk). */
+function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (err) {
-    throw new CtrstatError('ERR_RUNTIME_STATE', `Cannot parse ${path}: ${(err as Error).message}`, { cause: err });
+  } catch {
+    return undefined;
   }
 }
 
-/** Docker's config.v2.json: the name is stored as "/name". */
-export function parseDockerConfigName(text: string, path: string): string | null {
-  const config = parseJson(text, path) as { Name?: unknown } | null;
+/** Docker's config.v2.json: the name is stored as "/name"; null when there is none or the file does not parse. */
+export function parseDockerConfigName(text: string): string | null {
+  const config = parseJson(text) as { Name?: unknown } | null | undefined;
   const name = config?.Name;
   return typeof name === 'string' && name !== '' ? name.replace(/^\//, '') : null;
 }
 
-/** containers/storage containers.json: [{ id, names: [...] }, ...] -> id -> first name. */
-export function parsePodmanContainers(text: string, path: string): Map<string, string> {
-  const table = parseJson(text, path);
-  if (!Array.isArray(table)) throw new CtrstatError('ERR_RUNTIME_STATE', `${path} is not a list of containers`);
+/** containers/storage containers.json: [{ id, names: [...] }, ...] -> id -> first name; empty when it does not parse. */
+export function parsePodmanContainers(text: string): Map<string, string> {
+  const table = parseJson(text);
   const names = new Map<string, string>();
+  if (!Array.isArray(table)) return names;
   for (const entry of table as Array<{ id?: unknown; names?: unknown }>) {
     const first = Array.isArray(entry?.names) ? entry.names[0] : undefined;
     if (typeof entry?.id === 'string' && typeof first === 'string') names.set(entry.id, first);

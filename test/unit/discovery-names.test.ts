@@ -1,7 +1,7 @@
 import { rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { CtrstatError } from '../../lib/errors.js';
+import { listContainers } from '../../lib/discovery/list.js';
 import { ContainerNames } from '../../lib/discovery/names.js';
 import { FakeHost, hexId } from '../fixtures/discovery/fake-host.js';
 
@@ -37,13 +37,41 @@ describe('ContainerNames', () => {
     expect(await new ContainerNames(host.options).nameOf('docker', id)).toBe('bbbb');
   });
 
-  test('absent state gives no name; a corrupt file is an error, not a silent null', async () => {
+  test('absent state gives no name, and so does a state file that does not parse', async () => {
     const host = fakeHost();
     const id = hexId('d2');
     expect(await new ContainerNames(host.options).nameOf('docker', id)).toBeNull();
     host.dockerConfig(id, 'x');
     writeFileSync(join(host.dockerRoot, 'containers', id, 'config.v2.json'), '{"Name": "/x"');
-    await expect(new ContainerNames(host.options).nameOf('docker', id)).rejects.toBeInstanceOf(CtrstatError);
+    expect(await new ContainerNames(host.options).nameOf('docker', id)).toBeNull();
+    // Repaired, it is read again.
+    host.dockerConfig(id, 'fixed');
+    expect(await new ContainerNames(host.options).nameOf('docker', id)).toBe('fixed');
+  });
+
+  test('one corrupt config.v2.json costs its container the name, not the listing of all', async () => {
+    const host = fakeHost();
+    const [good, bad] = [hexId('f1'), hexId('f2')];
+    host.addContainerProcess(`/system.slice/docker-${good}.scope`, 201);
+    host.addContainerProcess(`/system.slice/docker-${bad}.scope`, 202);
+    host.dockerConfig(good, 'good');
+    host.dockerConfig(bad, 'bad');
+    writeFileSync(join(host.dockerRoot, 'containers', bad, 'config.v2.json'), 'not json');
+    const listed = await listContainers(host.options);
+    expect(listed.map(({ id, name }) => ({ id, name }))).toEqual([{ id: good, name: 'good' }, { id: bad, name: null }]);
+  });
+
+  test('a corrupt or misshapen containers.json gives no names; the other tables still do', async () => {
+    const host = fakeHost();
+    const [a, b] = [hexId('a1'), hexId('b1')];
+    host.podmanContainers('overlay', [{ id: a, names: ['alpha'] }]);
+    host.podmanContainers('vfs', [{ id: b, names: ['beta'] }]);
+    writeFileSync(join(host.podmanRoot, 'overlay-containers/containers.json'), '[{"id": ');
+    const names = new ContainerNames(host.options);
+    expect(await names.nameOf('podman', a)).toBeNull();
+    expect(await names.nameOf('podman', b)).toBe('beta');
+    writeFileSync(join(host.podmanRoot, 'overlay-containers/containers.json'), '{"id": "not a list"}');
+    expect(await new ContainerNames(host.options).nameOf('podman', b)).toBe('beta');
   });
 
   test('Podman names from overlay and vfs containers.json under every root', async () => {
