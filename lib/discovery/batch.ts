@@ -1,5 +1,5 @@
-// One native trip for the small reads and stats of discovery (cgroup.procs, directory and namespace
-// inodes, runtime state files), instead of one thread-pool round trip per file.
+// One native trip for many small reads and stats (cgroup.procs, directory and namespace
+// inodes, runtime state files, uevent files), instead of one thread-pool round trip per file.
 import { FileMode, native, type NativeFailure, type NativeTokenBatch } from '../native.js';
 import { fileFailure, fileText, KeyNames, type TokenBatch } from '../cgroup/tokens.js';
 
@@ -72,4 +72,13 @@ export class FileBatch {
     }
     return new BatchAnswers({ batch, keyNames: new KeyNames(batch.newKeys) }, this.#paths);
   }
+}
+
+/** Whole files as text, in one trip; null for a file that could not be read. */
+export async function readTexts(paths: readonly string[], inline = false): Promise<Array<string | null>> {
+  if (paths.length === 0) return [];
+  const batch = new FileBatch();
+  for (const path of paths) batch.add(path, FileMode.Text);
+  const answers = await batch.read(inline);
+  return paths.map((_, i) => answers.text(i));
 }

@@ -8,8 +8,8 @@
 // this process.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { isNativeFailure, native } from '../native.js';
-import { parseProcCgroup } from './proc-cgroup.js';
+import { readTexts } from './batch.js';
+import { entryFor, parseProcCgroup } from './proc-cgroup.js';
 import type { CgroupLayout, CgroupMount } from './types.js';
 
 /** By mount point and "/.." prefix: the namespace root does not move for the life of a process. */
@@ -31,12 +31,13 @@ export function namespaceRoot(layout: CgroupLayout, mount: CgroupMount, controll
 }
 
 async function findNamespaceRoot(layout: CgroupLayout, mount: CgroupMount, controller: string | null): Promise<string | null> {
-  const own = parseProcCgroup(await readFile(join(layout.procRoot, 'self/cgroup'), 'utf8'))
-    .find((entry) => (controller === null ? entry.hierarchyId === 0 && entry.controllers.length === 0 : entry.controllers.includes(controller)));
+  const own = entryFor(parseProcCgroup(await readFile(join(layout.procRoot, 'self/cgroup'), 'utf8')), controller);
   if (own === undefined || own.path.startsWith('/..')) return null;
   const inside = own.path.split('/').filter((part) => part !== '');
   const up = mount.outside.split('/').filter((part) => part !== '').length;
-  // Directories of the mount `up + inside.length` levels down, as paths of the hierarchy.
+  // Directories of the mount `up + inside.length` levels down, as paths of the hierarchy. Listed level by
+  // level rather than with native.walkDirs, which does not walk into 64-hex and .scope directories: our
+  // own cgroup may lie below one (a process in a child cgroup of its container).
   let level = [''];
   for (let depth = 0; depth < up + inside.length; depth++) {
     const next: string[] = [];
@@ -52,11 +53,9 @@ async function findNamespaceRoot(layout: CgroupLayout, mount: CgroupMount, contr
     level = next;
   }
   const ownPid = String(process.pid);
-  const procs = await native.readFiles(level.map((relative) => join(mount.mountPoint, relative, 'cgroup.procs')));
-  const matches = level.filter((_, i) => {
-    const answer = procs[i];
-    return answer !== undefined && !isNativeFailure(answer) && answer.split('\n').includes(ownPid);
-  });
+  const procs = await readTexts(level.map((relative) => join(mount.mountPoint, relative, 'cgroup.procs')));
+  // A cgroup removed meanwhile (no cgroup.procs) holds nothing.
+  const matches = level.filter((_, i) => procs[i]?.split('\n').includes(ownPid) === true);
   if (matches.length !== 1) return null;
   // Our own cgroup, less the part of it inside the namespace.
   const found = matches[0]!.split('/').filter((part) => part !== '');

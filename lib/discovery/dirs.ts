@@ -29,27 +29,6 @@ export async function existingDir(dir: string | null): Promise<string | null> {
   }
 }
 
-/**
- * The directories of one cgroup path: on v2 the unified directory everywhere; on v1/hybrid the same
- * path joined under each controller's hierarchy (as runtimes create them), null where a controller is
- * not mounted or the directory does not exist.
- */
-export async function dirsForCgroupPath(layout: CgroupLayout, cgroupPath: string): Promise<CgroupDirs> {
-  if (layout.mode === 'v2') {
-    const dir = await existingDir(layout.unified ? cgroupDirUnder(layout.unified, cgroupPath) : null);
-    return { memory: dir, cpu: dir, cpuacct: dir, blkio: dir, pids: dir, cpuset: dir, unified: dir };
-  }
-  const under = (controller: string): Promise<string | null> => {
-    const mount = layout.v1[controller];
-    return existingDir(mount ? cgroupDirUnder(mount, cgroupPath) : null);
-  };
-  const [memory, cpu, cpuacct, blkio, pids, cpuset, unified] = await Promise.all([
-    under('memory'), under('cpu'), under('cpuacct'), under('blkio'), under('pids'), under('cpuset'),
-    existingDir(layout.unified ? cgroupDirUnder(layout.unified, cgroupPath) : null),
-  ]);
-  return { memory, cpu, cpuacct, blkio, pids, cpuset, unified };
-}
-
 /** Stats controllers that are mounted on this machine but have no directory in `dirs`. */
 export function missingStatsDirs(layout: CgroupLayout, dirs: CgroupDirs): string[] {
   if (layout.mode === 'v2') return dirs.unified === null ? ['unified'] : [];

@@ -4,10 +4,10 @@
 // from procRoot itself: every process's /proc/<pid>/cgroup, read in one native trip per listing.
 import { readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isNativeFailure, native } from '../native.js';
+import { readTexts } from './batch.js';
 import { scanMount } from './scan.js';
 import { namespaceRoot } from './cgroupns.js';
-import { hierarchyPath, parseProcCgroup } from './proc-cgroup.js';
+import { entryFor, hierarchyPath, parseProcCgroup } from './proc-cgroup.js';
 import type { CgroupLayout } from './types.js';
 
 /** By procRoot: a process's PID namespace does not change. */
@@ -35,14 +35,12 @@ export class HostPidIndex {
     if (scan === null) return index;
     const nsRoot = await namespaceRoot(layout, scan.mount, scan.controller);
     const pids = (await readdir(layout.procRoot)).filter((name) => /^[1-9]\d*$/.test(name));
-    const answers = await native.readFiles(pids.map((pid) => join(layout.procRoot, pid, 'cgroup')));
+    const answers = await readTexts(pids.map((pid) => join(layout.procRoot, pid, 'cgroup')));
     answers.forEach((answer, i) => {
       // A process that exited meanwhile is simply not there.
-      if (isNativeFailure(answer)) return;
+      if (answer === null) return;
       const pid = Number(pids[i]);
-      const entry = parseProcCgroup(answer).find((e) => (scan.controller === null
-        ? e.hierarchyId === 0 && e.controllers.length === 0
-        : e.controllers.includes(scan.controller)));
+      const entry = entryFor(parseProcCgroup(answer), scan.controller);
       if (entry === undefined) return;
       let path: string;
       try {

@@ -1,15 +1,12 @@
 // Every container on this machine, found by walking one cgroup hierarchy: each directory is
 // classified by its path (runtimes.ts); a container's directory is not descended into except to
 // find a PID, and nothing but directory listings is read for the rest of the tree.
-import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { CGROUP_PRIVILEGE_HINT, PermissionDeniedError, systemError } from '../errors.js';
-import { FileMode, native, type NativeFailure } from '../native.js';
-import { FileBatch } from './batch.js';
 import { join } from 'node:path';
+import { FileMode, native } from '../native.js';
 import type { ContainerInfo, HostOptions } from '../types.js';
+import { FileBatch } from './batch.js';
 import { cgroupDirUnder } from './dirs.js';
-import { isAccessDenied, isMissing, rethrowAsTyped } from './fs-errors.js';
+import { errnoKind, failureError, isMissing, rethrowAsTyped } from './fs-errors.js';
 import { detectLayout } from './mode.js';
 import { ContainerNames } from './names.js';
 import { classifyCgroupPath, type CgroupClassification } from './runtimes.js';
@@ -17,53 +14,38 @@ import { HostPids } from './host-pids.js';
 import { scanMount } from './scan.js';
 import type { CgroupDirs, CgroupLayout, CgroupMount, ResolvedContainer } from './types.js';
 
-const GONE_ERRNOS = new Set([-2 /* ENOENT */, -3 /* ESRCH */, -19 /* ENODEV */, -20 /* ENOTDIR */]);
-const DENIED_ERRNOS = new Set([-1 /* EPERM */, -13 /* EACCES */]);
-
 export interface ListOptions extends HostOptions {
   /** Include Kubernetes pod sandbox (pause) containers. Default false. */
   includeSandboxes?: boolean;
 }
 
-async function readDirEntries(dir: string): Promise<Dirent[] | null> {
-  try {
-    return await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    if (isMissing(err)) return null;
-    rethrowAsTyped(err);
-  }
+/** The first PID in cgroup.procs (processes outside this PID namespace are left out, or listed as 0 on v2). */
+function firstPid(procs: string): number | null {
+  const first = /^[1-9]\d*$/m.exec(procs);
+  return first ? Number(first[0]) : null;
 }
 
 /**
- * A PID in the cgroup at `dir`, searching its descendants when it holds none itself (on v2 a
- * cgroup with children may hold no process: they sit in ".../container" or "init.scope").
- * null when no process is in the subtree; throws ENOENT-style errors if `dir` vanished.
+ * A PID in a cgroup below `dir`, for a cgroup that holds none itself (on v2 a cgroup with children
+ * may hold no process: they sit in ".../container" or "init.scope"): the first one in the order of a
+ * depth-first walk, in one walk and one read. As in listing, 64-hex and .scope directories are listed
+ * but not walked into: processes that sit only below one of them are not found. null when the subtree
+ * holds no process; throws a "missing" error (fs-errors.ts) when `dir` vanished.
  */
-export async function findPidInCgroup(dir: string): Promise<number | null> {
-  const procs = await readFile(join(dir, 'cgroup.procs'), 'utf8');
-  // Processes outside this process's PID namespace are left out, or (cgroup v2) listed as 0.
-  const first = /^[1-9]\d*$/m.exec(procs);
-  if (first) return Number(first[0]);
-  for (const entry of (await readDirEntries(dir)) ?? []) {
-    if (!entry.isDirectory()) continue;
-    try {
-      const pid = await findPidInCgroup(join(dir, entry.name));
-      if (pid !== null) return pid;
-    } catch (err) {
-      if (!isMissing(err)) rethrowAsTyped(err);
-    }
+async function findPidBelow(dir: string): Promise<number | null> {
+  const relatives = (await native.walkDirs(dir, WALK_DEPTH)).split('\n').filter((relative) => relative !== '');
+  if (relatives.length === 0) return null;
+  const batch = new FileBatch();
+  for (const relative of relatives) batch.add(join(dir, relative, 'cgroup.procs'), FileMode.Text);
+  const answers = await batch.read(batch.size <= INLINE_DESCRIBE_FILES);
+  for (let i = 0; i < relatives.length; i++) {
+    const failure = answers.failure(i);
+    // A child cgroup removed meanwhile holds no process.
+    if (failure !== null && errnoKind(failure.errno) !== 'missing') throw failureError(failure);
+    const pid = failure === null ? firstPid(answers.text(i)!) : null;
+    if (pid !== null) return pid;
   }
   return null;
-}
-
-/** Inode of the process's network namespace; null when the process is gone or not ours to inspect. */
-export async function readNetnsInode(procRoot: string, pid: number): Promise<number | null> {
-  try {
-    return (await stat(join(procRoot, String(pid), 'ns/net'))).ino;
-  } catch (err) {
-    if (isMissing(err) || isAccessDenied(err)) return null;
-    throw err;
-  }
 }
 
 /**
@@ -89,12 +71,6 @@ const NO_DIRS: CgroupDirs = { memory: null, cpu: null, cpuacct: null, blkio: nul
 const DIR_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'blkio', 'pids', 'cpuset'] as const;
 /** The v1 controller names of CgroupDirs keys. */
 type DirController = (typeof DIR_CONTROLLERS)[number];
-
-/** The first PID in cgroup.procs (processes outside this PID namespace are left out, or listed as 0 on v2). */
-function firstPid(procs: string): number | null {
-  const first = /^[1-9]\d*$/m.exec(procs);
-  return first ? Number(first[0]) : null;
-}
 
 /**
  * The command line of a pod sandbox's only process: Kubernetes' pause image runs /pause; Podman's infra
@@ -171,9 +147,8 @@ export async function describeCgroups(
     const at = procsIndex[i]!;
     const failure = firstAnswers.failure(at);
     if (failure !== null) {
-      if (GONE_ERRNOS.has(failure.errno)) gone.add(i);
-      else if (DENIED_ERRNOS.has(failure.errno)) throw new PermissionDeniedError(failure, CGROUP_PRIVILEGE_HINT);
-      else throw systemError(failure);
+      if (errnoKind(failure.errno) !== 'missing') throw failureError(failure);
+      gone.add(i);
       return;
     }
     const fromHost = hostPidFor[i];
@@ -184,7 +159,7 @@ export async function describeCgroups(
     // A cgroup with children may hold no process itself (v2: they sit in ".../container", "init.scope").
     const pid = firstPid(firstAnswers.text(at)!);
     try {
-      pids[i] = pid ?? (await findPidInCgroup(known.pidDir));
+      pids[i] = pid ?? (await findPidBelow(known.pidDir));
     } catch (err) {
       if (!isMissing(err)) rethrowAsTyped(err);
       gone.add(i);
@@ -223,28 +198,6 @@ export async function describeCgroups(
   }));
 }
 
-/**
- * Everything needed to read the cgroup at `cgroupPath`: classified as a container, or a plain cgroup
- * (runtime "cgroup", id = path) when `classification` is null. Throws an ENOENT error when the cgroup
- * vanished.
- */
-export async function describeCgroup(
-  layout: CgroupLayout,
-  cgroupPath: string,
-  classification: CgroupClassification | null,
-  names: ContainerNames,
-  known: KnownCgroupFacts,
-  hostPids?: HostPids,
-): Promise<ResolvedContainer> {
-  const [described] = await describeCgroups(layout, [{ cgroupPath, classification, known }], names, hostPids);
-  if (described === null || described === undefined) {
-    const err = new Error(`ENOENT: cgroup ${cgroupPath} vanished`) as NodeJS.ErrnoException;
-    Object.assign(err, { code: 'ENOENT', errno: -2, syscall: 'open', path: cgroupPath });
-    throw err;
-  }
-  return described;
-}
-
 export interface FoundCgroup {
   cgroupPath: string;
   dir: string;
@@ -275,10 +228,8 @@ export async function findContainerCgroups(layout: CgroupLayout): Promise<FoundC
   try {
     listing = await native.walkDirs(mountPoint, WALK_DEPTH, (lastWalkSize.get(mountPoint) ?? Infinity) < INLINE_WALK_DIRS);
   } catch (err) {
-    const failure = err as NativeFailure;
-    if (GONE_ERRNOS.has(failure.errno)) return [];
-    if (DENIED_ERRNOS.has(failure.errno)) throw new PermissionDeniedError({ errno: failure.errno, syscall: failure.syscall, path: mountPoint }, CGROUP_PRIVILEGE_HINT);
-    throw err;
+    if (isMissing(err)) return [];
+    rethrowAsTyped(err);
   }
   const found: FoundCgroup[] = [];
   const base = root === '/' ? '' : root.replace(/\/+$/, '');
@@ -307,7 +258,8 @@ export async function describeFound(
   return described.filter((container): container is ResolvedContainer => container !== null);
 }
 
-function byCgroupPath(a: ResolvedContainer, b: ResolvedContainer): number {
+/** Orders containers by cgroup path (code unit order, the same on every machine). */
+export function byCgroupPath(a: ResolvedContainer, b: ResolvedContainer): number {
   return a.cgroup.path < b.cgroup.path ? -1 : a.cgroup.path > b.cgroup.path ? 1 : 0;
 }
 
@@ -315,18 +267,6 @@ function byCgroupPath(a: ResolvedContainer, b: ResolvedContainer): number {
 export async function listInLayout(layout: CgroupLayout, options?: ListOptions): Promise<ResolvedContainer[]> {
   const described = await describeFound(layout, await findContainerCgroups(layout), new ContainerNames(options), new HostPids(layout));
   return described.filter((container) => options?.includeSandboxes === true || !container.sandbox).sort(byCgroupPath);
-}
-
-/**
- * Every container's PID and network namespace (sandboxes included), without names or directories: what
- * telling shared namespaces apart needs.
- */
-export async function namespaceCensus(layout: CgroupLayout): Promise<ResolvedContainer[]> {
-  const found = await findContainerCgroups(layout);
-  const described = await describeCgroups(layout, found.map(({ cgroupPath, dir, classification }) => ({
-    cgroupPath, classification, known: { pidDir: dir },
-  })), null, new HostPids(layout));
-  return described.filter((container): container is ResolvedContainer => container !== null);
 }
 
 /** Every container with its cgroup directories. */

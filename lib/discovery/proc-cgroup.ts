@@ -33,6 +33,13 @@ export function parseProcCgroup(text: string): ProcCgroupEntry[] {
   return entries;
 }
 
+/** The entry of one hierarchy: the v2 "0::" line for null, else the v1 line listing `controller`. */
+export function entryFor(entries: readonly ProcCgroupEntry[], controller: string | null): ProcCgroupEntry | undefined {
+  return entries.find((entry) => (controller === null
+    ? entry.hierarchyId === 0 && entry.controllers.length === 0
+    : entry.controllers.includes(controller)));
+}
+
 export async function readProcCgroup(procRoot: string, pid: number): Promise<ProcCgroupEntry[]> {
   try {
     return parseProcCgroup(await readFile(join(procRoot, String(pid), 'cgroup'), 'utf8'));
@@ -106,7 +113,7 @@ const PATH_CONTROLLER_ORDER = ['memory', 'cpu', 'pids', 'name=systemd'];
 export function processCgroupFromEntries(
   layout: CgroupLayout, pid: number, entries: ProcCgroupEntry[], nsRoots: ReadonlyMap<CgroupMount, string | null> = new Map(),
 ): ProcessCgroup {
-  const v2Entry = entries.find((entry) => entry.hierarchyId === 0 && entry.controllers.length === 0);
+  const v2Entry = entryFor(entries, null);
   const under = (mount: CgroupMount, entry: ProcCgroupEntry) => dirOrThrow(pid, mount, entry.path, nsRoots.get(mount));
   const pathOf = (mount: CgroupMount, entry: ProcCgroupEntry) => hierarchyPath(mount, pid, entry.path, nsRoots.get(mount));
   const unified = v2Entry && layout.unified ? under(layout.unified, v2Entry) : null;
@@ -117,15 +124,14 @@ export function processCgroupFromEntries(
       dirs: { memory: unified, cpu: unified, cpuacct: unified, blkio: unified, pids: unified, cpuset: unified, unified },
     };
   }
-  const entryOf = (controller: string) => entries.find((entry) => entry.controllers.includes(controller));
   const dirOf = (controller: string): string | null => {
-    const entry = entryOf(controller);
+    const entry = entryFor(entries, controller);
     const mount = layout.v1[controller];
     return entry && mount ? under(mount, entry) : null;
   };
-  const pathController = PATH_CONTROLLER_ORDER.find((controller) => entryOf(controller) !== undefined && layout.v1[controller] !== undefined);
+  const pathController = PATH_CONTROLLER_ORDER.find((controller) => entryFor(entries, controller) !== undefined && layout.v1[controller] !== undefined);
   const path = pathController !== undefined
-    ? pathOf(layout.v1[pathController]!, entryOf(pathController)!)
+    ? pathOf(layout.v1[pathController]!, entryFor(entries, pathController)!)
     : v2Entry && layout.unified ? pathOf(layout.unified, v2Entry) : null;
   if (path === null) throw new UnsupportedLayoutError(`Process ${pid} is in none of the mounted cgroup hierarchies.`);
   return {
@@ -140,19 +146,13 @@ export function processCgroupFromEntries(
 /** The namespace roots processCgroupFromEntries needs for these entries. */
 export async function namespaceRootsFor(layout: CgroupLayout, entries: ProcCgroupEntry[]): Promise<Map<CgroupMount, string | null>> {
   const roots = new Map<CgroupMount, string | null>();
-  const wanted: Array<[CgroupMount, string | null]> = [];
-  for (const entry of entries) {
-    if (entry.hierarchyId === 0 && entry.controllers.length === 0) {
-      if (layout.unified && needsNamespaceRoot(layout.unified, entry.path)) wanted.push([layout.unified, null]);
-      continue;
+  const hierarchies = Object.entries(layout.v1).map(([controller, mount]): [CgroupMount, string | null] => [mount, controller]);
+  if (layout.unified) hierarchies.unshift([layout.unified, null]);
+  for (const [mount, controller] of hierarchies) {
+    const entry = entryFor(entries, controller);
+    if (entry !== undefined && !roots.has(mount) && needsNamespaceRoot(mount, entry.path)) {
+      roots.set(mount, await namespaceRoot(layout, mount, controller));
     }
-    for (const controller of entry.controllers) {
-      const mount = layout.v1[controller];
-      if (mount && needsNamespaceRoot(mount, entry.path)) wanted.push([mount, controller]);
-    }
-  }
-  for (const [mount, controller] of wanted) {
-    if (!roots.has(mount)) roots.set(mount, await namespaceRoot(layout, mount, controller));
   }
   return roots;
 }

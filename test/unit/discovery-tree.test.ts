@@ -195,6 +195,29 @@ describe('v2 host: systemd driver, Podman, Kubernetes', () => {
   });
 });
 
+describe('a container cgroup that holds no process itself', () => {
+  const host = fakeHost('v2');
+  const machine = '/machine.slice/systemd-nspawn@deep.service';
+  host.addCgroup(`${machine}/supervisor`);
+  host.addCgroup(`${machine}/payload/init.scope`);
+  host.addContainerProcess(`${machine}/payload/system.slice/app.service`, 402);
+  host.addContainerProcess(`${machine}/payload/system.slice/db.service`, 401);
+
+  test('takes its PID from the first cgroup below it, depth first, that holds one', async () => {
+    const [found] = await listResolvedContainers(host.options);
+    expect(found).toMatchObject({ id: 'deep', runtime: 'systemd-nspawn', cgroup: { path: machine } });
+    // Whichever of the two services the walk reaches first (directory order is the filesystem's).
+    expect([401, 402]).toContain(found!.pid);
+  });
+
+  test('without a process anywhere below it, the PID is null', async () => {
+    const empty = fakeHost('v2');
+    empty.addCgroup('/machine.slice/systemd-nspawn@idle.service/payload/system.slice');
+    const [found] = await listResolvedContainers(empty.options);
+    expect(found).toMatchObject({ id: 'idle', pid: null, netnsInode: null });
+  });
+});
+
 describe('hybrid host', () => {
   const host = fakeHost('hybrid');
   const id = hexId('77');
