@@ -1,10 +1,9 @@
 // Block devices of the blkio/io counters: kernel names by major:minor, and the totals over devices.
 import type { BlkioDeviceStats, BlkioStats } from '../types.js';
-import type { NativeFailure } from '../native.js';
-import { isNativeFailure, native } from '../native.js';
+import { readTexts } from '../discovery/batch.js';
 
-/** Reads whole files in one trip (native.readFiles). */
-export type ReadFiles = (paths: string[]) => Promise<Array<string | NativeFailure>>;
+/** Reads whole files in one trip, as readTexts does: each file's text, or null when it could not be read. */
+export type ReadTexts = (paths: string[]) => Promise<Array<string | null>>;
 
 export interface DeviceNameResolver {
   /** The kernel name ("vda", "dm-0") of a device already loaded; null if unknown or not loaded. */
@@ -27,7 +26,7 @@ export function parseUeventDevname(text: string): string | null {
  */
 export function createDeviceNameResolver(
   sysRoot: string,
-  readFiles: ReadFiles = (paths) => native.readFiles(paths),
+  read: ReadTexts = (paths) => readTexts(paths),
 ): DeviceNameResolver {
   const names = new Map<string, string | null>();
   return {
@@ -42,10 +41,10 @@ export function createDeviceNameResolver(
       }
       if (wanted.size === 0) return;
       const missing = [...wanted];
-      const results = await readFiles(missing.map((key) => `${sysRoot}/dev/block/${key}/uevent`));
+      const texts = await read(missing.map((key) => `${sysRoot}/dev/block/${key}/uevent`));
       missing.forEach((key, i) => {
-        const result = results[i];
-        names.set(key, result === undefined || isNativeFailure(result) ? null : parseUeventDevname(result));
+        const text = texts[i];
+        names.set(key, text === null || text === undefined ? null : parseUeventDevname(text));
       });
     },
   };

@@ -2,20 +2,18 @@ import { mkdtempSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { NativeFailure } from '../../lib/native.js';
 import { createDeviceNameResolver, parseUeventDevname, sumDevices } from '../../lib/cgroup/devices.js';
 
-/** Plain fs reads shaped like the native batch answers, counting the trips. */
+/** Plain fs reads shaped like readTexts' answers (null for a file that cannot be read), counting the trips. */
 function fsReader() {
   const trips: string[][] = [];
-  const read = async (paths: string[]): Promise<Array<string | NativeFailure>> => {
+  const read = async (paths: string[]): Promise<Array<string | null>> => {
     trips.push(paths);
     return paths.map((path) => {
       try {
         return readFileSync(path, 'latin1');
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        return { errno: e.errno!, syscall: e.syscall!, path };
+      } catch {
+        return null;
       }
     });
   };
@@ -57,7 +55,7 @@ describe('createDeviceNameResolver over this machine\'s /sys', () => {
   it('names every block device as its /sys/dev/block link does', async () => {
     const entries = readdirSync('/sys/dev/block');
     const pairs = entries.map((e) => e.split(':').map(Number) as [number, number]);
-    // The default reader: the native batch read.
+    // The default reader: one FileBatch trip.
     const resolver = createDeviceNameResolver('/sys');
     await resolver.preload(pairs);
     for (const entry of entries) {
