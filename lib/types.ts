@@ -89,7 +89,7 @@ export interface CpuStats {
   throttling: { periods: number; throttledPeriods: number; throttledNs: number };
   /** CFS quota / period (v1) or cpu.max (v2) in cores; null without a quota. */
   limitCores: number | null;
-  /** Number of CPUs in the cgroup's effective cpuset; null where not readable. */
+  /** Number of CPUs in the cgroup's effective cpuset; null where not readable or empty. */
   cpusetCpus: number | null;
 }
 

@@ -82,6 +82,35 @@ export function parseNestedKeyed(tokens: FileTokens): Record<string, Record<stri
   return map;
 }
 
+/** One device of v2 io.stat: its counters by name (rbytes, wbytes, rios, wios, dbytes, cost.*, ...). */
+export interface IoStatDevice {
+  major: number;
+  minor: number;
+  counters: Record<string, number>;
+}
+
+/** v2 io.stat `MAJ:MIN k=v k=v ...` lines, by device in file order. */
+export function parseIoStat(tokens: FileTokens): IoStatDevice[] {
+  const byDevice = new Map<string, IoStatDevice>();
+  const { keyNames, keys, values } = tokens;
+  for (let i = tokens.start; i < tokens.end; i++) {
+    const key = keys[i]!;
+    const value = values[i]!;
+    // Device and counter name are worked out once per key name, not per read.
+    const pair = keyNames.pair(key);
+    if (pair === null || Number.isNaN(value)) throw new CgroupFormatError(`io.stat: bad pair ${describeEntry(tokens, i)}`);
+    const device = keyNames.device(key);
+    if (device === null) throw new CgroupFormatError(`io.stat: bad device ${JSON.stringify(pair[0])}`);
+    let entry = byDevice.get(pair[0]);
+    if (entry === undefined) {
+      entry = { major: device[0], minor: device[1], counters: {} };
+      byDevice.set(pair[0], entry);
+    }
+    entry.counters[pair[1]] = value;
+  }
+  return [...byDevice.values()];
+}
+
 export interface BlkioV1Entry {
   major: number;
   minor: number;
@@ -90,20 +119,20 @@ export interface BlkioV1Entry {
   value: number;
 }
 
-const DEVICE_OP = /^(\d+):(\d+) (\S+)$/;
-
 /** v1 blkio `MAJ:MIN Op Value` lines; the closing `Total N` line (a sum over devices) is skipped. */
 export function parseBlkioV1(tokens: FileTokens): BlkioV1Entry[] {
   const entries: BlkioV1Entry[] = [];
-  const { names, keys, values } = tokens;
+  const { keyNames, names, keys, values } = tokens;
   for (let i = tokens.start; i < tokens.end; i++) {
-    const key = names[keys[i]!]!;
+    const key = keys[i]!;
     const value = values[i]!;
     if (!Number.isInteger(value)) throw new CgroupFormatError(`blkio file: bad line ${describeEntry(tokens, i)}`);
-    if (key === 'Total') continue;
-    const device = DEVICE_OP.exec(key);
-    if (device === null) throw new CgroupFormatError(`blkio file: bad line ${describeEntry(tokens, i)}`);
-    entries.push({ major: Number(device[1]), minor: Number(device[2]), op: device[3]!, value });
+    if (names[key] === 'Total') continue;
+    // Device and op are worked out once per key name, not per read.
+    const device = keyNames.device(key);
+    const pair = keyNames.pair(key);
+    if (device === null || pair === null) throw new CgroupFormatError(`blkio file: bad line ${describeEntry(tokens, i)}`);
+    entries.push({ major: device[0], minor: device[1], op: pair[1], value });
   }
   return entries;
 }
@@ -128,10 +157,13 @@ export function parsePressure(tokens: FileTokens): PressureResource {
 
 const CPU_RANGE = /^(\d+)(?:-(\d+))?$/;
 
-/** A cpuset list ("0-3,5"; "7" alone is a number; an empty file is none) as a count of CPUs. */
-export function parseCpuList(tokens: FileTokens): number {
+/**
+ * A cpuset list ("0-3,5"; "7" alone is a number) as a count of CPUs; null for an empty list (a v1
+ * cpuset cgroup whose cpus were never set, which can hold no task): it tells nothing of the CPUs in use.
+ */
+export function parseCpuList(tokens: FileTokens): number | null {
   const count = entryCount(tokens);
-  if (count === 0) return 0;
+  if (count === 0) return null;
   const { key, value } = loneNumber(tokens, 'cpu list');
   if (key === '' && Number.isInteger(value) && value >= 0) return 1;
   if (key === '' || !Number.isNaN(value)) throw new CgroupFormatError(`cpu list: bad content ${describeEntry(tokens, tokens.start)}`);

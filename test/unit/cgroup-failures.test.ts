@@ -123,6 +123,18 @@ describe('v1 plans and blkio fallbacks', () => {
     expect(stats.cpu.usageNs).toBe(percpu.reduce((a, b) => a + b, 0));
     expect(stats.cpu.perCpuNs).toEqual(percpu);
   });
+  it('an empty cpuacct.usage_percpu is a format error, not zero usage', () => {
+    const v1 = cgroupFilePlan(dirs, 1);
+    const answers = v1Answers(v1, () => false).map((answer, i) => (v1.paths[i]!.endsWith('/cpuacct.usage_percpu') ? '\n' : answer));
+    const run = () => buildCgroupStats(v1, batchOf(answers), 0, noNames);
+    expect(run).toThrow(CgroupFormatError);
+    expect(run).toThrow(/cpuacct\.usage_percpu: no per-CPU counters/);
+  });
+  it('an empty cpuset.effective_cpus gives cpusetCpus null, not zero CPUs', () => {
+    const v1 = cgroupFilePlan(dirs, 1);
+    const answers = v1Answers(v1, () => false).map((answer, i) => (v1.paths[i]!.endsWith('/cpuset.effective_cpus') ? '\n' : answer));
+    expect(buildCgroupStats(v1, batchOf(answers), 0, noNames).cpu.cpusetCpus).toBeNull();
+  });
   it('missing memsw files (no swap accounting) give swap nulls', () => {
     const v1 = cgroupFilePlan(dirs, 1);
     const stats = buildCgroupStats(v1, batchOf(v1Answers(v1, (p) => p.includes('memsw'))), 0, noNames);

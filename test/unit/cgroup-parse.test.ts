@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as parse from '../../lib/cgroup/parse.js';
 import { cpuLimitCores } from '../../lib/cgroup/parse.js';
-import { tokenizeText } from '../../lib/cgroup/tokens.js';
+import { fileTokens, tokenizeText, tokenizeTexts } from '../../lib/cgroup/tokens.js';
 import { CgroupFormatError } from '../../lib/cgroup/errors.js';
 
 // The parsers read tokens: each string is tokenized by the addon as a file's content would be.
@@ -11,6 +11,7 @@ const parseIntegerList = (text: string) => parse.parseIntegerList(tokenizeText(t
 const parseFlatKeyed = (text: string) => parse.parseFlatKeyed(tokenizeText(text));
 const parseNestedKeyed = (text: string) => parse.parseNestedKeyed(tokenizeText(text));
 const parseBlkioV1 = (text: string) => parse.parseBlkioV1(tokenizeText(text));
+const parseIoStat = (text: string) => parse.parseIoStat(tokenizeText(text));
 const parsePressure = (text: string) => parse.parsePressure(tokenizeText(text));
 const parseCpuList = (text: string) => parse.parseCpuList(tokenizeText(text));
 const parseMemoryLimitV1 = (text: string) => parse.parseMemoryLimitV1(tokenizeText(text));
@@ -80,6 +81,31 @@ describe('parseNestedKeyed', () => {
   });
 });
 
+describe('parseIoStat', () => {
+  it('gives each device in file order with every counter', () => {
+    const text = '254:16 rbytes=33554432 wbytes=67108864 rios=32 wios=64 dbytes=0 dios=0\n'
+      + '8:0 rbytes=573440 wbytes=20336640 rios=140 wios=4965 dbytes=0 dios=0 cost.vrate=135.38';
+    expect(parseIoStat(text)).toEqual([
+      { major: 254, minor: 16, counters: { rbytes: 33554432, wbytes: 67108864, rios: 32, wios: 64, dbytes: 0, dios: 0 } },
+      { major: 8, minor: 0, counters: { rbytes: 573440, wbytes: 20336640, rios: 140, wios: 4965, dbytes: 0, dios: 0, 'cost.vrate': 135.38 } },
+    ]);
+  });
+  it('gives no devices for an empty io.stat', () => {
+    expect(parseIoStat('')).toEqual([]);
+  });
+  it('rejects a key that is not a device, and pairs without a number', () => {
+    expect(() => parseIoStat('8-0 rbytes=1\n')).toThrow(/bad device "8-0"/);
+    expect(() => parseIoStat('total rbytes=1\n')).toThrow(CgroupFormatError);
+    expect(() => parseIoStat('8:0 rbytes\n')).toThrow(/bad pair/);
+    expect(() => parseIoStat('8:0 rbytes=lots\n')).toThrow(CgroupFormatError);
+  });
+  it('reads the same device keys again from a cached key table', () => {
+    // One tokenize() answer for two files: the second file's keys are the first's ids.
+    const tokens = tokenizeTexts(['8:0 rbytes=1 wbytes=2\n', '8:0 rbytes=3 wbytes=4\n']);
+    expect(parse.parseIoStat(fileTokens(tokens, 1))).toEqual([{ major: 8, minor: 0, counters: { rbytes: 3, wbytes: 4 } }]);
+  });
+});
+
 describe('parseBlkioV1', () => {
   const text = '254:0 Read 4096\n254:0 Write 20971520\n254:0 Sync 20971520\n254:0 Async 0\n'
     + '254:0 Discard 0\n254:0 Total 20975616\n8:0 Write 512\nTotal 20976128\n';
@@ -133,7 +159,10 @@ describe('parseCpuList', () => {
     expect(parseCpuList('0-1\n')).toBe(2);
     expect(parseCpuList('0-3,5,8-9')).toBe(7);
     expect(parseCpuList('7')).toBe(1);
-    expect(parseCpuList('\n')).toBe(0);
+  });
+  it('gives null for an empty list, not zero CPUs', () => {
+    expect(parseCpuList('\n')).toBeNull();
+    expect(parseCpuList('')).toBeNull();
   });
   it('rejects malformed lists', () => {
     for (const text of ['0-', 'a', '3-1', '0,,1']) expect(() => parseCpuList(text)).toThrow(CgroupFormatError);

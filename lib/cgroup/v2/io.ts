@@ -1,31 +1,23 @@
 // cgroup v2 io controller (Documentation/admin-guide/cgroup-v2.rst "IO"): io.stat lists only devices
 // that saw I/O, with keys that grow over kernels (dbytes/dios, cost.*); only the four counters are used.
 import type { BlkioDeviceStats, BlkioStats } from '../../types.js';
-import type { CgroupFiles } from '../files.js';
-import { parseNestedKeyed } from '../parse.js';
-import { CgroupFormatError } from '../errors.js';
+import type { CgroupFiles, ControllerFiles } from '../files.js';
+import { parseIoStat } from '../parse.js';
 import { sumDevices } from '../devices.js';
 
-export const IO_V2_FILES = ['io.stat'] as const;
-
-const DEVICE = /^(\d+):(\d+)$/;
+export const IO_V2_FILES: ControllerFiles = { required: ['io.stat'], optional: [] };
 
 export function readIoV2(files: CgroupFiles, deviceName: (major: number, minor: number) => string | null): BlkioStats {
-  const stat = files.parseRequired('io.stat', parseNestedKeyed);
   const devices: BlkioDeviceStats[] = [];
-  for (const [key, values] of Object.entries(stat)) {
-    const device = DEVICE.exec(key);
-    if (device === null) throw new CgroupFormatError(`${files.path('io.stat')}: bad device ${JSON.stringify(key)}`);
-    const major = Number(device[1]);
-    const minor = Number(device[2]);
+  for (const { major, minor, counters } of files.parseRequired('io.stat', parseIoStat)) {
     devices.push({
       major,
       minor,
       name: deviceName(major, minor),
-      readBytes: files.key('io.stat', values, 'rbytes'),
-      writeBytes: files.key('io.stat', values, 'wbytes'),
-      readOps: files.key('io.stat', values, 'rios'),
-      writeOps: files.key('io.stat', values, 'wios'),
+      readBytes: files.key('io.stat', counters, 'rbytes'),
+      writeBytes: files.key('io.stat', counters, 'wbytes'),
+      readOps: files.key('io.stat', counters, 'rios'),
+      writeOps: files.key('io.stat', counters, 'wios'),
     });
   }
   return sumDevices(devices);
