@@ -25,8 +25,8 @@ export interface CgroupStats {
 export type DeviceNameLookup = (major: number, minor: number) => string | null;
 
 /**
- * The batch answers plan.paths from `offset` on. Throws CgroupGoneError when a required file is gone (ENOENT, ENODEV,
- * ESRCH): the cgroup was removed, the caller reports ContainerNotFoundError. Throws PermissionDeniedError
+ * The batch answers plan.paths from `offset` on. Throws CgroupGoneError when a required file is gone (ENOENT, ENOTDIR,
+ * ENODEV, ESRCH): the cgroup was removed, the caller reports ContainerNotFoundError. Throws PermissionDeniedError
  * (EACCES/EPERM), UnsupportedLayoutError (v2 controller not enabled for the cgroup), CgroupFormatError,
  * or a system error for anything else. Optional files that are absent give null fields.
  */

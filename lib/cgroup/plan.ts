@@ -1,9 +1,10 @@
-// Which files one container needs, as a flat list of absolute paths: the caller concatenates the plans of
-// many containers (and the host's files) into one batched native read and slices the answers back.
+// Which files one container needs, as a flat list of absolute paths, each marked optional or not as its
+// controller's module declares it. The caller reads the plans of many containers (and the host's files)
+// in one batched native read and hands each plan its offset in the answers.
 import type { CgroupVersion } from '../types.js';
 import type { CgroupDirs } from '../discovery/types.js';
 import { UnsupportedLayoutError } from '../errors.js';
-import type { CgroupFilePlan } from './files.js';
+import type { CgroupFilePlan, ControllerFiles } from './files.js';
 import { MEMORY_V1_FILES } from './v1/memory.js';
 import { CPU_V1_FILES } from './v1/cpu.js';
 import { BLKIO_V1_FILES } from './v1/blkio.js';
@@ -22,31 +23,26 @@ function requireDir(dirs: CgroupDirs, controller: keyof CgroupDirs): string {
   return dir;
 }
 
-/**
- * Files a kernel or a configuration may lack for the whole life of a cgroup: swap accounting, PSI,
- * memory.peak (5.19+), the cpuset and (v2) cpu controllers, and all but one of the v1 blkio sets.
- */
-const OPTIONAL_FILES: ReadonlySet<string> = new Set<string>([
-  'memory.memsw.usage_in_bytes', 'memory.memsw.limit_in_bytes', ...CPU_V1_FILES.cpuset, ...BLKIO_V1_FILES,
-  'memory.peak', 'memory.swap.current', 'memory.swap.max', 'cpu.max', 'cpuset.cpus.effective', ...PRESSURE_FILES,
-]);
+/** cgroup.controllers tells "controller not enabled" apart from "cgroup removed" when a v2 file is missing. */
+const V2_CORE_FILES: ControllerFiles = { required: ['cgroup.controllers'], optional: [] };
 
 export function cgroupFilePlan(dirs: CgroupDirs, version: CgroupVersion): CgroupFilePlan {
   const paths: string[] = [];
   const optional: boolean[] = [];
   const index: Record<string, number> = {};
-  const add = (dir: string, names: readonly string[]): void => {
-    for (const name of names) {
-      index[name] = paths.length;
-      paths.push(`${dir}/${name}`);
-      optional.push(OPTIONAL_FILES.has(name));
+  const add = (dir: string, files: ControllerFiles): void => {
+    for (const [names, isOptional] of [[files.required, false], [files.optional, true]] as const) {
+      for (const name of names) {
+        index[name] = paths.length;
+        paths.push(`${dir}/${name}`);
+        optional.push(isOptional);
+      }
     }
   };
 
   if (version === 2) {
     const dir = requireDir(dirs, 'unified');
-    // cgroup.controllers tells "controller not enabled" apart from "cgroup removed" when a file is missing.
-    add(dir, ['cgroup.controllers', ...MEMORY_V2_FILES, ...CPU_V2_FILES, ...IO_V2_FILES, ...PIDS_V2_FILES, ...PRESSURE_FILES]);
+    for (const files of [V2_CORE_FILES, MEMORY_V2_FILES, CPU_V2_FILES, IO_V2_FILES, PIDS_V2_FILES, PRESSURE_FILES]) add(dir, files);
     return { version, paths, optional, index, dir };
   }
 

@@ -1,6 +1,6 @@
 // cgroup v1 blkio controller (Documentation/admin-guide/cgroup-v1/blkio-controller.rst).
 import type { BlkioDeviceStats, BlkioStats } from '../../types.js';
-import type { CgroupFiles } from '../files.js';
+import type { CgroupFiles, ControllerFiles } from '../files.js';
 import type { BlkioV1Entry } from '../parse.js';
 import { parseBlkioV1 } from '../parse.js';
 import { sumDevices } from '../devices.js';
@@ -17,7 +17,8 @@ export const BLKIO_V1_FILE_SETS = [
   { bytes: 'blkio.throttle.io_service_bytes', ops: 'blkio.throttle.io_serviced' },
 ] as const;
 
-export const BLKIO_V1_FILES = BLKIO_V1_FILE_SETS.flatMap((set) => [set.bytes, set.ops]);
+/** All optional: a kernel offers only some of the sets (no CFQ files since 5.0); readBlkioV1 needs one. */
+export const BLKIO_V1_FILES: ControllerFiles = { required: [], optional: BLKIO_V1_FILE_SETS.flatMap((set) => [set.bytes, set.ops]) };
 
 function deviceKey(major: number, minor: number): string {
   return `${major}:${minor}`;
@@ -71,7 +72,7 @@ export function readBlkioV1(files: CgroupFiles, deviceName: (major: number, mino
 /** Devices named in whichever blkio files were read, for preloading their names. */
 export function blkioV1Devices(files: CgroupFiles): Array<[number, number]> {
   const seen = new Map<string, [number, number]>();
-  for (const name of BLKIO_V1_FILES) {
+  for (const name of BLKIO_V1_FILES.optional) {
     if (!files.has(name)) continue;
     const { keyNames, keys, start, end } = files.required(name);
     for (let i = start; i < end; i++) {

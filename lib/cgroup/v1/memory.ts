@@ -1,18 +1,13 @@
 // cgroup v1 memory controller (Documentation/admin-guide/cgroup-v1/memory.rst).
 import type { MemoryStats } from '../../types.js';
-import type { CgroupFiles } from '../files.js';
+import type { CgroupFiles, ControllerFiles } from '../files.js';
 import { parseCounter, parseFlatKeyed, parseMemoryLimitV1 } from '../parse.js';
 
-export const MEMORY_V1_FILES = [
-  'memory.usage_in_bytes',
-  'memory.limit_in_bytes',
-  'memory.max_usage_in_bytes',
-  'memory.stat',
-  'memory.oom_control',
+export const MEMORY_V1_FILES: ControllerFiles = {
+  required: ['memory.usage_in_bytes', 'memory.limit_in_bytes', 'memory.max_usage_in_bytes', 'memory.stat', 'memory.oom_control'],
   // Present only with swap accounting (CONFIG_MEMCG_SWAP and not swapaccount=0).
-  'memory.memsw.usage_in_bytes',
-  'memory.memsw.limit_in_bytes',
-] as const;
+  optional: ['memory.memsw.usage_in_bytes', 'memory.memsw.limit_in_bytes'],
+};
 
 export function readMemoryV1(files: CgroupFiles): MemoryStats {
   const usage = files.parseRequired('memory.usage_in_bytes', parseCounter);

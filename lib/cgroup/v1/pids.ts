@@ -1,9 +1,9 @@
 // cgroup v1 pids controller (Documentation/admin-guide/cgroup-v1/pids.rst): same files as v2.
 import type { PidsStats } from '../../types.js';
-import type { CgroupFiles } from '../files.js';
+import type { CgroupFiles, ControllerFiles } from '../files.js';
 import { parseCounter, parseSingleValue } from '../parse.js';
 
-export const PIDS_V1_FILES = ['pids.current', 'pids.max'] as const;
+export const PIDS_V1_FILES: ControllerFiles = { required: ['pids.current', 'pids.max'], optional: [] };
 
 export function readPidsV1(files: CgroupFiles): PidsStats {
   return {

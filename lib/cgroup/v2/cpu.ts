@@ -1,16 +1,18 @@
 // cgroup v2 cpu and cpuset controllers (Documentation/admin-guide/cgroup-v2.rst "CPU", "Cpuset").
 import type { CpuStats } from '../../types.js';
-import type { CgroupFiles } from '../files.js';
+import type { CgroupFiles, ControllerFiles } from '../files.js';
 import { cpuLimitCores, parseCpuList, parseCpuMax, parseFlatKeyed } from '../parse.js';
 
-export const CPU_V2_FILES = [
+export const CPU_V2_FILES: ControllerFiles = {
   // Written by the core for every cgroup; the nr_* throttling fields only with the cpu controller.
-  'cpu.stat',
-  // Exists only while the cpu controller is enabled for the cgroup.
-  'cpu.max',
-  // Exists only while the cpuset controller is enabled.
-  'cpuset.cpus.effective',
-] as const;
+  required: ['cpu.stat'],
+  optional: [
+    // Exists only while the cpu controller is enabled for the cgroup.
+    'cpu.max',
+    // Exists only while the cpuset controller is enabled.
+    'cpuset.cpus.effective',
+  ],
+};
 
 export function readCpuV2(files: CgroupFiles): CpuStats {
   const stat = files.parseRequired('cpu.stat', parseFlatKeyed);

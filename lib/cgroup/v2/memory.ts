@@ -1,19 +1,18 @@
 // cgroup v2 memory controller (Documentation/admin-guide/cgroup-v2.rst "Memory").
 import type { MemoryStats } from '../../types.js';
-import type { CgroupFiles } from '../files.js';
+import type { CgroupFiles, ControllerFiles } from '../files.js';
 import { parseCounter, parseFlatKeyed, parseSingleValue } from '../parse.js';
 
-export const MEMORY_V2_FILES = [
-  'memory.current',
-  'memory.max',
-  'memory.stat',
-  'memory.events',
-  // Linux 5.19+.
-  'memory.peak',
-  // Only with swap accounting (CONFIG_MEMCG_SWAP, not swapaccount=0).
-  'memory.swap.current',
-  'memory.swap.max',
-] as const;
+export const MEMORY_V2_FILES: ControllerFiles = {
+  required: ['memory.current', 'memory.max', 'memory.stat', 'memory.events'],
+  optional: [
+    // Linux 5.19+.
+    'memory.peak',
+    // Only with swap accounting (CONFIG_MEMCG_SWAP, not swapaccount=0).
+    'memory.swap.current',
+    'memory.swap.max',
+  ],
+};
 
 export function readMemoryV2(files: CgroupFiles): MemoryStats {
   const usage = files.parseRequired('memory.current', parseCounter);

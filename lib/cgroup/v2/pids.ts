@@ -1,9 +1,9 @@
 // cgroup v2 pids controller (Documentation/admin-guide/cgroup-v2.rst "PID").
 import type { PidsStats } from '../../types.js';
-import type { CgroupFiles } from '../files.js';
+import type { CgroupFiles, ControllerFiles } from '../files.js';
 import { parseCounter, parseSingleValue } from '../parse.js';
 
-export const PIDS_V2_FILES = ['pids.current', 'pids.max'] as const;
+export const PIDS_V2_FILES: ControllerFiles = { required: ['pids.current', 'pids.max'], optional: [] };
 
 export function readPidsV2(files: CgroupFiles): PidsStats {
   return {

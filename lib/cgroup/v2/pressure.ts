@@ -1,11 +1,11 @@
 // Pressure stall information (Documentation/accounting/psi.rst): cpu/memory/io.pressure of a cgroup2
 // directory; on a hybrid host they come from the container's directory in the unified hierarchy.
 import type { PressureStats } from '../../types.js';
-import type { CgroupFiles } from '../files.js';
+import type { CgroupFiles, ControllerFiles } from '../files.js';
 import { parsePressure } from '../parse.js';
 
 /** Missing before 4.20, without CONFIG_PSI or with cgroup.pressure=0; EOPNOTSUPP when booted psi=0. */
-export const PRESSURE_FILES = ['cpu.pressure', 'memory.pressure', 'io.pressure'] as const;
+export const PRESSURE_FILES: ControllerFiles = { required: [], optional: ['cpu.pressure', 'memory.pressure', 'io.pressure'] };
 
 /** null when none of the three files can be read. */
 export function readPressure(files: CgroupFiles): PressureStats | null {
