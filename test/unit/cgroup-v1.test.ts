@@ -4,26 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { batchOf } from '../helpers/token-batch.js';
-import type { NativeFailure } from '../../lib/native.js';
+import { jsonUnder } from '../helpers/fixtures.js';
+import { batchOf, readAll } from '../helpers/token-batch.js';
 import type { CgroupDirs } from '../../lib/discovery/types.js';
 import { cgroupFilePlan } from '../../lib/cgroup/plan.js';
 import { buildCgroupStats, cgroupBlockDevices } from '../../lib/cgroup/build.js';
 import type { CgroupStats } from '../../lib/cgroup/build.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/cgroup1');
-
-/** Plain fs reads shaped like the native batch answers. */
-function readAll(paths: readonly string[]): Array<string | NativeFailure> {
-  return paths.map((path) => {
-    try {
-      return readFileSync(path, 'latin1');
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      return { errno: e.errno!, syscall: e.syscall!, path };
-    }
-  });
-}
 
 function v1Dirs(root: string): CgroupDirs {
   return {
@@ -40,9 +28,7 @@ function build(scenario: string, when: 'before' | 'after'): CgroupStats {
   return buildCgroupStats(plan, batchOf(readAll(plan.paths)), 0, deviceName);
 }
 
-function json(relative: string): any {
-  return JSON.parse(readFileSync(join(FIXTURES, relative), 'utf8'));
-}
+const json = jsonUnder(FIXTURES);
 
 function memTotal(scenario: string): number {
   const line = readFileSync(join(FIXTURES, scenario, 'before/proc/meminfo'), 'utf8').split('\n').find((l) => l.startsWith('MemTotal:'))!;

@@ -4,25 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { batchOf } from '../helpers/token-batch.js';
-import type { NativeFailure } from '../../lib/native.js';
+import { jsonUnder } from '../helpers/fixtures.js';
+import { batchOf, readAll } from '../helpers/token-batch.js';
 import type { CgroupDirs } from '../../lib/discovery/types.js';
 import { cgroupFilePlan } from '../../lib/cgroup/plan.js';
 import { buildCgroupStats, cgroupBlockDevices } from '../../lib/cgroup/build.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/cgroup2');
-
-/** Plain fs reads shaped like the native batch answers. */
-function readAll(paths: readonly string[]): Array<string | NativeFailure> {
-  return paths.map((path) => {
-    try {
-      return readFileSync(path, 'latin1');
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      return { errno: e.errno!, syscall: e.syscall!, path };
-    }
-  });
-}
 
 function v2Dirs(dir: string): CgroupDirs {
   return { memory: dir, cpu: dir, cpuacct: dir, blkio: dir, pids: dir, cpuset: dir, unified: dir };
@@ -39,9 +27,7 @@ function build(relative: string) {
   return { plan, results, stats: buildCgroupStats(plan, batchOf(results), 0, vmDeviceName) };
 }
 
-function json(relative: string): any {
-  return JSON.parse(readFileSync(join(FIXTURES, relative), 'utf8'));
-}
+const json = jsonUnder(FIXTURES);
 
 function within(actual: number, expected: number, fraction: number): void {
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(Math.abs(expected) * fraction);
