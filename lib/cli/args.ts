@@ -1,6 +1,7 @@
 // Command line of ctrstat: parsing and help text. Pure, so it is tested without running anything.
 import { parseArgs } from 'node:util';
-import { CtrstatError } from '../errors.js';
+import { normalizeCgroupPath } from '../discovery/resolve.js';
+import { CtrstatError, InvalidReferenceError } from '../errors.js';
 import { SORT_KEYS, type SortKey } from './format.js';
 
 export interface CliOptions {
@@ -37,8 +38,8 @@ export const EXIT = {
 
 /** A bad command line; the message says what is wrong. */
 export class UsageError extends CtrstatError {
-  constructor(message: string) {
-    super('ERR_USAGE', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_USAGE', message, options);
   }
 }
 
@@ -117,9 +118,14 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     }
   }
 
-  const cgroup = values.cgroup ?? null;
-  if (cgroup !== null) {
-    if (!cgroup.startsWith('/')) throw new UsageError(`--cgroup takes an absolute cgroup path such as /system.slice; got "${cgroup}"`);
+  let cgroup: string | null = null;
+  if (values.cgroup !== undefined) {
+    try {
+      cgroup = normalizeCgroupPath(values.cgroup);
+    } catch (err) {
+      if (!(err instanceof InvalidReferenceError)) throw err;
+      throw new UsageError(`--cgroup takes an absolute cgroup path such as /system.slice. ${err.message}`, { cause: err });
+    }
     if (positionals.length > 0) throw new UsageError('--cgroup shows the cgroups below a path; it takes no CONTAINER arguments');
   }
 

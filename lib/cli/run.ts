@@ -1,13 +1,15 @@
 // The ctrstat command: resolves what to show, runs a monitor and prints its sweeps as a table (redrawn in
 // place on a terminal, appended otherwise) or as JSON lines.
+import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join, posix } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, posix } from 'node:path';
+import { isMissing, rethrowAsTyped } from '../discovery/fs-errors.js';
 import { listResolvedContainers } from '../discovery/list.js';
 import { resolveContainer, resolveContainers } from '../discovery/resolve.js';
 import type { ResolvedContainer } from '../discovery/types.js';
-import { UnsupportedLayoutError } from '../errors.js';
+import { ContainerNotFoundError, UnsupportedLayoutError } from '../errors.js';
 import { createMonitor, type MonitorOptions, type MonitorSweep } from '../monitor.js';
+import { packageRoot } from '../native.js';
 import type { ContainerRef, HostOptions } from '../types.js';
 import { EXIT, HELP, parseCommandLine, type CliOptions } from './args.js';
 import { formatTable, sortRows } from './format.js';
@@ -51,20 +53,8 @@ function describeFailure(error: unknown): Failure {
 
 /** The package's version, from the package.json above this file (lib/cli/ in source, dist/ when built). */
 async function packageVersion(): Promise<string> {
-  // ESM: from import.meta.url; the CJS build has an empty import.meta and its own __dirname.
-  const moduleUrl: string | undefined = import.meta.url;
-  let dir = moduleUrl ? dirname(fileURLToPath(moduleUrl)) : __dirname;
-  for (;;) {
-    try {
-      const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'ctrstat' && pkg.version) return pkg.version;
-    } catch {
-      // No package.json here: look one level up.
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return 'unknown';
-    dir = parent;
-  }
+  const pkg = JSON.parse(await readFile(join(packageRoot, 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
 }
 
 /** The directory that lists a cgroup's children: the unified one on v2, the memory controller's on v1. */
@@ -78,7 +68,14 @@ function childListingDir(target: ResolvedContainer): string {
 /** References to the direct child cgroups of `parent`, read afresh on each call. */
 async function childCgroups(parent: string, host: HostOptions): Promise<ContainerRef[]> {
   const target = await resolveContainer({ cgroup: parent }, host);
-  const entries = await readdir(childListingDir(target), { withFileTypes: true });
+  let entries: Dirent[];
+  try {
+    entries = await readdir(childListingDir(target), { withFileTypes: true });
+  } catch (err) {
+    // Removed since it was resolved.
+    if (isMissing(err)) throw new ContainerNotFoundError(parent, 'the cgroup was removed', { cause: err });
+    rethrowAsTyped(err);
+  }
   return entries
     .filter((entry) => entry.isDirectory())
     .map((entry) => ({ cgroup: posix.join(parent, entry.name) }))
@@ -96,10 +93,11 @@ async function planTargets(options: CliOptions, host: HostOptions): Promise<{ co
     return { containers: () => childCgroups(parent, host), count: children.length };
   }
   if (options.refs.length > 0) {
-    // Follow the containers these names stand for now, by id, as docker stats does.
+    // Follow the containers these names stand for now, as docker stats follows ids: by cgroup path, which
+    // holds the id (an LXC, nspawn or libvirt machine's id is its name, which no { id } reference takes).
     const resolved = await resolveContainers(options.refs, host);
-    const ids = [...new Set(resolved.map((target) => target.id))];
-    return { containers: ids.map((id) => ({ id })), count: ids.length };
+    const paths = [...new Set(resolved.map((target) => target.cgroup.path))];
+    return { containers: paths.map((path) => ({ cgroup: path })), count: paths.length };
   }
   const all = await listResolvedContainers({ ...host, includeSandboxes: options.includeSandboxes });
   return { containers: undefined, count: all.length };

@@ -32,9 +32,11 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['--version'])).toEqual({ kind: 'version' });
   });
 
-  it('takes --cgroup alone', () => {
+  it('takes --cgroup alone, normalized as a { cgroup } reference is', () => {
     const command = parseCommandLine(['--cgroup', '/system.slice']);
     expect(command.kind === 'run' && command.options.cgroup).toBe('/system.slice');
+    const untidy = parseCommandLine(['--cgroup', '//system.slice/./docker.service/']);
+    expect(untidy.kind === 'run' && untidy.options.cgroup).toBe('/system.slice/docker.service');
   });
 
   it.each([
@@ -45,6 +47,8 @@ describe('parseCommandLine', () => {
     [['--interval', ''], /--interval/],
     [['--interval'], /interval/],
     [['--cgroup', 'system.slice'], /absolute cgroup path/],
+    [['--cgroup', '/system.slice/../etc'], /may not contain "\.\." segments/],
+    [['--cgroup', '/a\x01b'], /control characters/],
     [['--cgroup', '/system.slice', 'web'], /no CONTAINER arguments/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(UsageError);
