@@ -61,8 +61,8 @@ function findAddon() {
 
 /**
  * Runs fn while recording every file ctrstat reads through the addon: the paths registered with a
- * FileSet to be read as tokens or text (not the inode, clock and stat entries), those of readFiles, and
- * the namespaces of readNetns. Returns { files, netns } in first-seen order, without duplicates.
+ * FileSet to be read as tokens or text (not the inode, clock and stat entries) and the namespaces of
+ * readNetns. Returns { files, netns } in first-seen order, without duplicates.
  */
 export async function recordReads(native, fn) {
   const files = new Set();
@@ -91,10 +91,6 @@ export async function recordReads(native, fn) {
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-  });
-  swap('readFiles', (original) => (paths) => {
-    for (const path of paths) files.add(path);
-    return original(paths);
   });
   swap('readNetns', (original) => (paths) => {
     for (const path of paths) netns.add(path);

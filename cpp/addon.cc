@@ -2,7 +2,6 @@
 // environment (main thread, each worker thread) gets an independent addon.
 #include "napi_config.h"
 
-#include "file_read.h"
 #include "dir_walk.h"
 #include "file_set.h"
 #include "mount_watch.h"
@@ -12,7 +11,6 @@ namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("napiVersion", Napi::Number::New(env, NAPI_VERSION));
-  exports.Set("readFiles", Napi::Function::New(env, ReadFiles, "readFiles"));
   exports.Set("readNetns", Napi::Function::New(env, ReadNetns, "readNetns"));
   exports.Set("FileSet", FileSet::Define(env));
   exports.Set("MountWatch", MountWatch::Define(env));

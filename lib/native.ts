@@ -166,11 +166,6 @@ export interface NativeMountWatch {
 export interface NativeBinding {
   readonly napiVersion: number;
   /**
-   * Reads whole files (open, read to EOF, close) for every path, in one trip off the event loop.
-   * Content is returned as latin1-safe text (cgroup and proc files are ASCII).
-   */
-  readFiles(paths: string[]): Promise<Array<string | NativeFailure>>;
-  /**
    * For every namespace file (/proc/<pid>/ns/net, /run/netns/<name>, ...): enters it on a dedicated
    * native thread, opens a NETLINK_ROUTE socket there, returns, and dumps RTM_GETLINK with
    * IFLA_STATS64. One thread per call serves the whole batch.
@@ -198,7 +193,10 @@ export interface NativeBinding {
 const moduleUrl: string | undefined = import.meta.url;
 const here = moduleUrl ? dirname(fileURLToPath(moduleUrl)) : __dirname;
 
-export const native = load(resolve(here, '..')) as NativeBinding;
+/** The package's own directory (where package.json, build/ and prebuilds/ are). */
+export const packageRoot = resolve(here, '..');
+
+export const native = load(packageRoot) as NativeBinding;
 
 export function isNativeFailure(value: unknown): value is NativeFailure {
   return typeof value === 'object' && value !== null && typeof (value as NativeFailure).errno === 'number'

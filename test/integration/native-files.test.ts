@@ -1,4 +1,4 @@
-// readFiles and FileSet against fs.readFileSync on real cgroup v1 and proc files.
+// FileSet (and FileBatch over it) against fs.readFileSync on real cgroup v1 and proc files.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { getSystemErrorName } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileMode, native, type NativeFileSet, type NativeTokenBatch } from '../../lib/native.js';
 import { KeyNames } from '../../lib/cgroup/tokens.js';
+import { FileBatch, readTexts } from '../../lib/discovery/batch.js';
 import { openFdCount } from '../helpers/netns.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -32,21 +33,21 @@ function writeLargeBinary(name: string): { path: string; bytes: Buffer } {
   return { path, bytes };
 }
 
-describe('readFiles', () => {
+describe('whole-file reads in one trip (FileBatch, a FileSet in text mode)', () => {
   it('returns the same bytes as readFileSync for stable files, large and non-ASCII ones included', async () => {
     const { path: large, bytes } = writeLargeBinary('large.bin');
     const empty = join(scratch, 'empty');
     writeFileSync(empty, '');
     const paths = ['/proc/version', '/etc/hostname', '/proc/self/cgroup', large, empty];
     if (hasV1) paths.push(`${memoryRoot}/memory.limit_in_bytes`, '/sys/fs/cgroup/cpu/cpu.cfs_period_us');
-    const contents = await native.readFiles(paths);
+    const contents = await readTexts(paths);
     expect(contents).toEqual(paths.map((path) => readFileSync(path, 'latin1')));
     expect(Buffer.from(contents[3] as string, 'latin1').equals(bytes)).toBe(true);
   });
 
   it('reads changing kernel files whole (same keys as readFileSync)', async () => {
     const paths = ['/proc/stat', '/proc/meminfo', ...(hasV1 ? [`${memoryRoot}/memory.stat`] : [])];
-    const contents = await native.readFiles(paths);
+    const contents = await readTexts(paths);
     contents.forEach((content, i) => {
       expect(typeof content).toBe('string');
       expect(statKeys(content as string)).toEqual(statKeys(readFileSync(paths[i]!, 'latin1')));
@@ -55,15 +56,15 @@ describe('readFiles', () => {
 
   it('reports per-item failures: ENOENT at open, EISDIR at read', async () => {
     const missing = join(scratch, 'ctn-missing');
-    const answers = await native.readFiles([missing, scratch, '/proc/version']);
-    expect(answers[0]).toEqual({ errno: -2, syscall: 'open', path: missing });
-    expect(answers[1]).toEqual({ errno: -21, syscall: 'read', path: scratch });
-    expect(answers[2]).toBe(readFileSync('/proc/version', 'latin1'));
+    const batch = new FileBatch();
+    for (const path of [missing, scratch, '/proc/version']) batch.add(path, FileMode.Text);
+    const answers = await batch.read();
+    expect(answers.failure(0)).toEqual({ errno: -2, syscall: 'open', path: missing });
+    expect(answers.failure(1)).toEqual({ errno: -21, syscall: 'read', path: scratch });
+    expect([answers.failure(2), answers.text(2)]).toEqual([null, readFileSync('/proc/version', 'latin1')]);
   });
 
   it('throws TypeError synchronously for bad arguments', () => {
-    expect(() => native.readFiles('/proc/version' as unknown as string[])).toThrow(TypeError);
-    expect(() => native.readFiles([null as unknown as string])).toThrow(TypeError);
     expect(() => new native.FileSet(-1)).toThrow(RangeError);
     expect(() => new native.FileSet('4' as unknown as number)).toThrow(TypeError);
     const set = new native.FileSet(4);
@@ -71,6 +72,8 @@ describe('readFiles', () => {
     expect(() => set.add(['/proc/version'], 16)).toThrow(RangeError);
     expect(() => set.add(['/proc/version'], 5 | 8)).toThrow(RangeError);
     expect(() => set.add(42 as unknown as string[], 0)).toThrow(TypeError);
+    expect(() => set.add([null as unknown as string], 1)).toThrow(TypeError);
+    expect(() => set.add(['/proc/version\0/etc/hostname'], 1)).toThrow(TypeError);
     expect(() => set.read([1.5] as unknown as Uint32Array, 0)).toThrow(RangeError);
     expect(() => set.read(new Uint32Array(1), -1)).toThrow(RangeError);
   });
