@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { toContainerInfo, type ListOptions } from './discovery/list.js';
 import { ListingCache } from './discovery/listing-cache.js';
-import { resolveContainersForStats } from './discovery/resolve.js';
+import { resolveEachForStats } from './discovery/resolve.js';
 import type { ResolvedContainer } from './discovery/types.js';
 import { CtrstatError } from './errors.js';
 import { StatsSampler, yieldToEventLoop, type SamplerOptions } from './sampler.js';
@@ -259,9 +259,11 @@ export class Monitor extends EventEmitter<MonitorEvents> {
         continue;
       }
       if (entry.last !== null && entry.last.cgroup.inode !== result.cgroup.inode) {
-        // Same id, new cgroup: the container was recreated between two sweeps.
-        this.#announce('removed', entry.info, removed);
-        this.#announce('added', entry.info, added);
+        // Same id, new cgroup: the container was recreated between two sweeps, with another process.
+        // What was found out about it (its PID, its namespace) is dropped; the next sweep finds it
+        // afresh and announces it again.
+        this.#forget(entry, removed);
+        continue;
       }
       const usage = computeUsage(entry.last, result);
       // Only what the next rates need is kept: the sample itself is the listeners' to keep or drop.
@@ -283,7 +285,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     try {
       // Whether a namespace is shared is told among every container on the machine, pod sandboxes
       // included, not only among the ones watched.
-      let peers: ResolvedContainer[] | undefined;
+      let peers: readonly ResolvedContainer[] | undefined;
       if (this.#network) {
         try {
           // Watching given containers, the others are looked at when the watched set changes, and
@@ -300,7 +302,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
         }
       }
       const targets = entries.map((entry) => entry.target);
-      return await this.#sampler.sample(targets, { peers: peers === undefined ? targets : [...targets, ...peers] });
+      return await this.#sampler.sample(targets, { peers });
     } catch (err) {
       errors.push(asError(err));
       return [];
@@ -308,7 +310,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   }
 
   /** The containers to watch now, or null when discovery failed (the failure goes to errors). */
-  async #discover(errors: Error[]): Promise<ResolvedContainer[] | null> {
+  async #discover(errors: Error[]): Promise<readonly ResolvedContainer[] | null> {
     try {
       const spec = this.#containers;
       if (spec === undefined) return await this.#listing.list();
@@ -330,22 +332,13 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     for (const key of this.#resolvedRefs.keys()) if (!current.has(key)) this.#resolvedRefs.delete(key);
     const pending = keyed.filter(({ key }) => !this.#resolvedRefs.has(key));
     if (pending.length > 0) {
-      let resolved: ResolvedContainer[] | null = null;
-      try {
-        resolved = await resolveContainersForStats(pending.map(({ ref }) => ref), this.#discoveryOptions);
-      } catch (err) {
-        if (!isContainerGone(err)) throw err;
-      }
-      if (resolved !== null) {
-        pending.forEach(({ key }, i) => this.#resolvedRefs.set(key, resolved![i]!));
-      } else {
-        // Some references match nothing now (stopped containers): keep those that do.
-        const settled = await Promise.allSettled(pending.map(({ ref }) => resolveContainersForStats([ref], this.#discoveryOptions).then(([c]) => c!)));
-        settled.forEach((result, i) => {
-          if (result.status === 'fulfilled') this.#resolvedRefs.set(pending[i]!.key, result.value);
-          else if (!isContainerGone(result.reason)) errors.push(asError(result.reason));
-        });
-      }
+      // One walk for all of them; one that matches nothing now (a stopped container) is simply not
+      // watched this sweep, one that is wrong (an invalid reference) is an error of the sweep.
+      const results = await resolveEachForStats(pending.map(({ ref }) => ref), this.#discoveryOptions);
+      results.forEach((result, i) => {
+        if (!(result instanceof Error)) this.#resolvedRefs.set(pending[i]!.key, result);
+        else if (!isContainerGone(result)) errors.push(result);
+      });
     }
     const found: ResolvedContainer[] = [];
     for (const { key } of keyed) {
@@ -355,7 +348,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     return found;
   }
 
-  #reconcile(targets: ResolvedContainer[], added: ContainerInfo[], removed: ContainerInfo[]): void {
+  #reconcile(targets: readonly ResolvedContainer[], added: ContainerInfo[], removed: ContainerInfo[]): void {
     const seen = new Set<string>();
     for (const target of targets) {
       if (seen.has(target.id)) continue;

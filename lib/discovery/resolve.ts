@@ -9,7 +9,6 @@
 import { AmbiguousReferenceError, ContainerNotFoundError, InvalidReferenceError, UnsupportedLayoutError } from '../errors.js';
 import type { ContainerRef, HostOptions } from '../types.js';
 import { cgroupDirUnder, missingStatsDirs, V1_STATS_CONTROLLERS } from './dirs.js';
-import { isMissing, rethrowAsTyped } from './fs-errors.js';
 import { HostPids } from './host-pids.js';
 import { describeCgroups, findContainerCgroups, type DescribeRequest, type FoundCgroup } from './list.js';
 import { detectLayout } from './mode.js';
@@ -151,21 +150,42 @@ class Resolver {
       }
     }
     const described = await describeCgroups(this.layout, all, this.names, this.hostPids);
-    const targets = requests.map(({ shown, why }, i) => {
-      const container = described[i];
-      if (container === null || container === undefined) throw new ContainerNotFoundError(shown, why);
-      const missing = references[i]!.kind === 'cgroup' ? missingStatsDirs(this.layout, container.dirs) : [];
-      if (missing.length > 0) throw new ContainerNotFoundError(shown, `no such cgroup in ${missing.join(', ')}`);
-      // Stats are read from the cgroup's files, which a hierarchy's root cgroup lacks.
-      const root = forStats ? this.rootHierarchy(container) : null;
-      if (root !== null) {
-        throw new UnsupportedLayoutError(
-          `The stats of ${shown} (cgroup ${container.cgroup.path}) would come from the root cgroup of the ${root} hierarchy, ` +
-          'which has none of the files they are read from: the whole machine\'s figures are in /proc (and in the host field of any stats).');
-      }
-      return container;
-    });
+    const targets = requests.map((request, i) => this.check(references[i]!, request, described[i] ?? null, forStats));
     return { targets, census: census ? described.filter((c): c is ResolvedContainer => c !== null) : [] };
+  }
+
+  /**
+   * Each reference resolved, or the error that stopped it, in one walk and one describing pass for
+   * all of them (a reference that matches nothing does not keep the others from resolving).
+   */
+  async resolveEach(references: readonly ParsedReference[], { forStats = false } = {}): Promise<Array<ResolvedContainer | Error>> {
+    const settled = await Promise.allSettled(references.map((reference) => this.request(reference, true)));
+    const requested = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value.request] : []));
+    const described = await describeCgroups(this.layout, requested, this.names, this.hostPids);
+    let at = 0;
+    return settled.map((result, i) => {
+      if (result.status === 'rejected') return result.reason instanceof Error ? result.reason : new Error(String(result.reason));
+      try {
+        return this.check(references[i]!, result.value, described[at++] ?? null, forStats);
+      } catch (err) {
+        return err as Error;
+      }
+    });
+  }
+
+  /** The container a reference resolved to, or the typed error saying why there is none to read. */
+  private check(reference: ParsedReference, { shown, why }: { shown: string; why: string }, container: ResolvedContainer | null, forStats: boolean): ResolvedContainer {
+    if (container === null) throw new ContainerNotFoundError(shown, why);
+    const missing = reference.kind === 'cgroup' ? missingStatsDirs(this.layout, container.dirs) : [];
+    if (missing.length > 0) throw new ContainerNotFoundError(shown, `no such cgroup in ${missing.join(', ')}`);
+    // Stats are read from the cgroup's files, which a hierarchy's root cgroup lacks.
+    const root = forStats ? this.rootHierarchy(container) : null;
+    if (root !== null) {
+      throw new UnsupportedLayoutError(
+        `The stats of ${shown} (cgroup ${container.cgroup.path}) would come from the root cgroup of the ${root} hierarchy, ` +
+        'which has none of the files they are read from: the whole machine\'s figures are in /proc (and in the host field of any stats).');
+    }
+    return container;
   }
 
   /** What to describe for a reference, and how to say that it vanished meanwhile. */
@@ -246,12 +266,7 @@ class Resolver {
 /** Resolves many references with one layout detection and at most one walk of the hierarchy; the order is kept. */
 export async function resolveContainers(refs: readonly ContainerRef[], options?: HostOptions): Promise<ResolvedContainer[]> {
   const parsed = refs.map(parseContainerRef);
-  return resolveInLayout(await detectLayout(options), parsed, options);
-}
-
-/** resolveContainers in a layout already detected, for references already validated. */
-export async function resolveInLayout(layout: CgroupLayout, references: readonly ParsedReference[], options?: HostOptions): Promise<ResolvedContainer[]> {
-  return (await new Resolver(layout, options).resolveAll(references)).targets;
+  return (await new Resolver(await detectLayout(options), options).resolveAll(parsed)).targets;
 }
 
 /**
@@ -264,10 +279,22 @@ export function resolveForSample(
   return new Resolver(layout, options).resolveAll(references, { census, netns: false, forStats: true });
 }
 
-/** resolveContainers for containers whose stats will be read: a hierarchy's root cgroup is refused. */
-export async function resolveContainersForStats(refs: readonly ContainerRef[], options?: HostOptions): Promise<ResolvedContainer[]> {
-  const parsed = refs.map(parseContainerRef);
-  return (await new Resolver(await detectLayout(options), options).resolveAll(parsed, { forStats: true })).targets;
+/**
+ * Each reference resolved for reading its stats, or the typed error that stopped it (an invalid
+ * reference, one that matches nothing, a root cgroup), with one layout detection and one walk.
+ */
+export async function resolveEachForStats(refs: readonly ContainerRef[], options?: HostOptions): Promise<Array<ResolvedContainer | Error>> {
+  const parsed = refs.map((ref): ParsedReference | Error => {
+    try {
+      return parseContainerRef(ref);
+    } catch (err) {
+      return err as Error;
+    }
+  });
+  const valid = parsed.filter((reference): reference is ParsedReference => !(reference instanceof Error));
+  const resolved = valid.length === 0 ? [] : await new Resolver(await detectLayout(options), options).resolveEach(valid, { forStats: true });
+  let at = 0;
+  return parsed.map((reference) => (reference instanceof Error ? reference : resolved[at++]!));
 }
 
 /** Resolves one reference: id, id prefix, name, { pid } or { cgroup }. */

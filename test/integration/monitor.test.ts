@@ -149,10 +149,17 @@ describe.skipIf(!ready)('monitor on Docker containers', () => {
     expect(idleMean).toBeLessThan(5);
     // Other work on this machine can keep the loops from the CPU they ask for: then the absolute
     // figures are not what the container got, and only the agreement above is checked.
+    // CI runs on a machine of its own: there the loops must have got what they asked for.
     const busyGot = wallClockPercent(samples.get(busy.id)!);
+    const halfGot = wallClockPercent(samples.get(half.id)!);
+    if (process.env.CI === 'true') {
+      expect(busyGot, 'the busy loop\'s share of a core (CPU contention on the CI machine?)').toBeGreaterThan(80);
+      expect(halfGot, 'the half-core loop\'s share of a core').toBeGreaterThan(40);
+    }
     if (busyGot >= 90) expect(busyMean).toBeGreaterThan(90);
     else console.warn(`CPU contention: the busy loop got ${busyGot.toFixed(1)} % of a core; 100 % ± 10 not checked`);
-    if (wallClockPercent(samples.get(half.id)!) >= 45) expect(halfMean).toBeGreaterThan(40);
+    if (halfGot >= 45) expect(halfMean).toBeGreaterThan(40);
+    else console.warn(`CPU contention: the half-core loop got ${halfGot.toFixed(1)} % of a core; 50 % ± 10 not checked`);
     expect(errors).toEqual([]);
 
     const halfLast = samples.get(half.id)!.at(-1)!;
@@ -231,6 +238,42 @@ describe.skipIf(!ready)('monitor on Docker containers', () => {
       `added ${target.id}`, `removed ${target.id}`, `added ${target.id}`,
     ]);
     expect(errors).toEqual([]);
+  });
+
+  it('a restart read without kept descriptors: the new cgroup comes with the new process, not the old PID', async () => {
+    // Nothing kept and no network: no failing descriptor or namespace tells of the restart, only the
+    // cgroup's new inode does.
+    const target = await containers.run(['--name', containers.name('restart-plain'), TEST_IMAGE, 'sleep', '3600']);
+    const monitor = start({ interval: 200, containers: [{ id: target.id }], keepFds: false, network: false });
+    const samples = recordSamples(monitor);
+    const events: string[] = [];
+    monitor.on('added', () => events.push('added'));
+    monitor.on('removed', () => events.push('removed'));
+    await sweepUntil(monitor, () => (samples.get(target.id)?.length ?? 0) >= 2);
+    const before = samples.get(target.id)!.at(-1)!.stats;
+    expect(before.pid).toBe(target.pid);
+
+    await execFileAsync('docker', ['restart', '-t', '0', target.id]);
+    const { stdout } = await execFileAsync('docker', ['inspect', '-f', '{{.State.Pid}}', target.id]);
+    const newPid = Number(stdout.trim());
+    expect(newPid).not.toBe(target.pid);
+    await sweepUntil(monitor, () => samples.get(target.id)!.filter((s) => s.stats.cgroup.inode !== before.cgroup.inode).length >= 2);
+    const after = samples.get(target.id)!.filter((s) => s.stats.cgroup.inode !== before.cgroup.inode);
+    expect(after.map((s) => s.stats.pid)).toEqual(after.map(() => newPid));
+    expect(after[0]!.usage.cpu.percent).toBeNull();
+    expect(events).toEqual(['added', 'removed', 'added']);
+  });
+
+  it('a wrong reference is an error of every sweep and keeps no other container from being watched', async () => {
+    const base = await containers.run(['--name', containers.name('ref-base'), TEST_IMAGE, 'sleep', '3600']);
+    const monitor = start({ interval: 200, containers: [{ id: base.id }, '../etc', { name: containers.name('ref-absent') }] });
+    const sweeps: MonitorSweep[] = [];
+    await sweepUntil(monitor, (sweep) => sweeps.push(sweep) === 3);
+    for (const sweep of sweeps) {
+      expect(sweep.samples.map((s) => s.stats.id)).toEqual([base.id]);
+      // The absent container is simply not watched; the malformed reference is reported.
+      expect(sweep.errors.map((e) => (e as { code?: string }).code)).toEqual(['ERR_INVALID_REFERENCE']);
+    }
   });
 
   it('a removed container is `removed`, not an error, and its kept descriptors are closed', async () => {
