@@ -56,7 +56,6 @@ export function unpackNetnsBatch(batch: NativeNetnsBatch): Array<NativeNetnsAnsw
   return out;
 }
 
-
 /** Answers by target, unpacked when asked for (a sweep unpacks them chunk by chunk). */
 export interface NetnsAnswers {
   readonly length: number;
@@ -64,23 +63,25 @@ export interface NetnsAnswers {
   get(i: number): NativeNetnsAnswer | NativeFailure;
 }
 
-function answersOf(batches: Array<{ batch: NativeNetnsBatch; index: number }>): NetnsAnswers {
+function inodeOf(batch: NativeNetnsBatch, index: number): number | null {
+  return batch.status[index] === 0 ? batch.inode[index]! : null;
+}
+
+/** Target i's answer is entry i of `first`, or entry `inSecond[i]` of `second` where that is not -1. */
+function answersOf(first: NativeNetnsBatch, second: NativeNetnsBatch | null = null, inSecond: Int32Array | null = null): NetnsAnswers {
+  if (second === null || inSecond === null) {
+    return { length: first.status.length, inode: (i) => inodeOf(first, i), get: (i) => netnsAnswerOf(first, i) };
+  }
   return {
-    length: batches.length,
-    inode: (i) => {
-      const { batch, index } = batches[i]!;
-      return batch.status[index] === 0 ? batch.inode[index]! : null;
-    },
-    get: (i) => {
-      const { batch, index } = batches[i]!;
-      return netnsAnswerOf(batch, index);
-    },
+    length: first.status.length,
+    inode: (i) => (inSecond[i]! < 0 ? inodeOf(first, i) : inodeOf(second, inSecond[i]!)),
+    get: (i) => (inSecond[i]! < 0 ? netnsAnswerOf(first, i) : netnsAnswerOf(second, inSecond[i]!)),
   };
 }
 
 /** One-shot answers of readNetns, unpacked when asked for. */
 export function lazyAnswers(batch: NativeNetnsBatch): NetnsAnswers {
-  return answersOf(Array.from({ length: batch.status.length }, (_, index) => ({ batch, index })));
+  return answersOf(batch);
 }
 
 /**
@@ -90,14 +91,13 @@ export function lazyAnswers(batch: NativeNetnsBatch): NetnsAnswers {
  */
 export async function readThroughCache(cache: NativeNetlinkCache, targets: string[], inline: boolean): Promise<NetnsAnswers> {
   const kept = await cache.readKept(targets, inline);
-  const where = targets.map((_, index) => ({ batch: kept, index }));
   const missing: number[] = [];
   for (let i = 0; i < targets.length; i++) if (kept.status[i] === NOT_KEPT) missing.push(i);
-  if (missing.length > 0) {
-    const opened = await cache.read(missing.map((i) => targets[i]!));
-    missing.forEach((at, index) => {
-      where[at] = { batch: opened, index };
-    });
-  }
-  return answersOf(where);
+  if (missing.length === 0) return answersOf(kept);
+  const opened = await cache.read(missing.map((i) => targets[i]!));
+  const inOpened = new Int32Array(targets.length).fill(-1);
+  missing.forEach((at, index) => {
+    inOpened[at] = index;
+  });
+  return answersOf(kept, opened, inOpened);
 }

@@ -1,6 +1,7 @@
 // One sample of many containers: every cgroup file of every container (plus /proc/stat and
 // /proc/meminfo) in one native trip, tokenized there, and every network namespace in one more, run
-// side by side. With keepFds the files are registered once and their descriptors kept between samples.
+// side by side. A container's files are registered once; with keepFds their descriptors are also kept
+// between samples.
 import { stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import {
@@ -13,11 +14,11 @@ import { buildNetworkStats } from './network.js';
 import { lazyAnswers, readThroughCache, type NetnsAnswers } from './netns-batch.js';
 import {
   FileMode, native, isNativeFailure, type NativeFailure, type NativeFileSet, type NativeNetlinkCache,
-  type NativeNetnsAnswer,
 } from './native.js';
 import {
   CGROUP_PRIVILEGE_HINT, ContainerNotFoundError, CtrstatError, PermissionDeniedError, NETNS_PRIVILEGE_HINT, systemError,
 } from './errors.js';
+import { errnoKind } from './discovery/fs-errors.js';
 import type { ResolvedContainer } from './discovery/types.js';
 import type { ContainerStats, HostOptions, NetworkStats } from './types.js';
 
@@ -34,8 +35,9 @@ export interface SamplerOptions extends HostOptions {
 
 export interface SampleContext {
   /**
-   * Containers that may share a network namespace with the targets (default: the targets). A
-   * namespace used by several containers belongs to the one whose process started first.
+   * Containers besides the targets that may share a network namespace with them (the targets are
+   * always looked at). A namespace used by several containers belongs to the pod sandbox, else to the
+   * one whose process started first.
    */
   peers?: readonly ResolvedContainer[];
 }
@@ -55,11 +57,9 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-const GONE_ERRNOS = new Set([-2 /* ENOENT */, -3 /* ESRCH */, -19 /* ENODEV */]);
-const DENIED_ERRNOS = new Set([-1 /* EPERM */, -13 /* EACCES */]);
-
 /** One container's files in the sampler's FileSet: [clock, ...plan.paths, inode of the cgroup directory]. */
 interface Registration {
+  key: string;
   plan: CgroupFilePlan;
   ids: Uint32Array;
 }
@@ -82,11 +82,14 @@ export class StatsSampler {
   readonly #keep: boolean;
   readonly #files: NativeFileSet;
   readonly #keys = new KeyNames();
-  #hostIds: Uint32Array;
+  readonly #hostIds: Uint32Array;
   readonly #netlinkCache: NativeNetlinkCache | null;
   readonly #deviceNames: DeviceNameResolver;
-  /** Kept registrations by container identity (id, cgroup path, version). */
+  readonly #hostPaths: string[];
+  /** Registrations by container identity (id, cgroup path, version). */
   readonly #registered = new Map<string, Registration>();
+  /** Start times of processes that share a namespace (they never change for a process). */
+  readonly #startTicks = new WeakMap<ResolvedContainer, number>();
   #hostNetnsInode: number | null | undefined;
   #closed = false;
 
@@ -96,7 +99,8 @@ export class StatsSampler {
     this.#network = options.network ?? true;
     this.#keep = options.keepFds ?? false;
     this.#files = new native.FileSet(this.#keep ? options.maxFds ?? Math.floor(openFileLimit() / 2) : 0);
-    this.#hostIds = this.#files.add(hostFilePaths(this.#procRoot), FileMode.Text);
+    this.#hostPaths = hostFilePaths(this.#procRoot);
+    this.#hostIds = this.#files.add(this.#hostPaths, FileMode.Text);
     this.#netlinkCache = this.#keep && this.#network ? new native.NetlinkCache(options.maxSockets ?? 1024) : null;
     this.#deviceNames = createDeviceNameResolver(this.#sysRoot);
   }
@@ -109,12 +113,9 @@ export class StatsSampler {
   /** Samples every target; each entry is its stats or the typed error that stopped it. */
   async sample(targets: readonly ResolvedContainer[], context: SampleContext = {}): Promise<Array<ContainerStats | CtrstatError>> {
     if (this.#closed) throw new CtrstatError('ERR_SAMPLER_CLOSED', 'This sampler is closed');
-    if (!this.#keep) {
-      // Nothing is kept between samples: the last sample's files go in one call.
-      this.#files.clear();
-      this.#hostIds = this.#files.add(hostFilePaths(this.#procRoot), FileMode.Text);
-    }
     const registrations = targets.map((target) => this.#registration(target));
+    // Without keepFds nobody releases containers that went away: what this sample does not read goes.
+    if (!this.#keep && this.#registered.size > registrations.length) this.#keepOnly(registrations);
     let total = this.#hostIds.length;
     for (const registration of registrations) if (!(registration instanceof Error)) total += registration.ids.length;
     const ids = new Uint32Array(total);
@@ -127,8 +128,16 @@ export class StatsSampler {
       ids.set(registration.ids, offset);
       offset += registration.ids.length;
     }
-    const netTargets = this.#network ? targets.map((t) => (t.pid === null ? null : `${this.#procRoot}/${t.pid}/ns/net`)) : [];
-    const netPaths = netTargets.filter((p): p is string => p !== null);
+    // Per target, where its namespace's answer is among the paths read (-1: none, it has no PID).
+    const netAt = new Int32Array(targets.length).fill(-1);
+    const netPaths: string[] = [];
+    if (this.#network) {
+      targets.forEach((target, i) => {
+        if (target.pid === null) return;
+        netAt[i] = netPaths.length;
+        netPaths.push(`${this.#procRoot}/${target.pid}/ns/net`);
+      });
+    }
 
     const knownKeys = this.#keys.known;
     // A few kept descriptors (or one container's files, opened) are read on this thread: cheaper than
@@ -143,16 +152,10 @@ export class StatsSampler {
     const tokens: TokenBatch = { batch, keyNames: this.#keys };
     const timestamp = Date.now();
 
-    const host = buildHostStats(this.#procRoot, hostFilePaths(this.#procRoot).map((path, i) => {
-      const failure = fileFailure(tokens, i, path);
-      return failure ?? fileText(tokens, i);
-    }));
+    const host = buildHostStats(this.#procRoot, this.#hostPaths.map((path, i) => fileFailure(tokens, i, path) ?? fileText(tokens, i)));
 
-    // Where each namespace path's answer is (answers are unpacked as the containers are built).
-    const netIndex = new Map<string, number>();
-    netPaths.forEach((p, i) => netIndex.set(p, i));
     const owners = this.#network && netAnswers !== null
-      ? await this.#namespaceOwners(targets, netTargets, netIndex, netAnswers, context.peers ?? targets)
+      ? await this.#namespaceOwners(targets, netAt, netAnswers, context.peers ?? [])
       : new Map<number, string>();
 
     const out: Array<ContainerStats | CtrstatError> = [];
@@ -179,15 +182,14 @@ export class StatsSampler {
         const inodeAt = at + 1 + plan.paths.length;
         const inodeFailure = fileFailure(tokens, inodeAt, plan.dir);
         if (inodeFailure !== null) {
-          if (DENIED_ERRNOS.has(inodeFailure.errno)) throw new PermissionDeniedError(inodeFailure, CGROUP_PRIVILEGE_HINT);
+          if (errnoKind(inodeFailure.errno) === 'denied') throw new PermissionDeniedError(inodeFailure, CGROUP_PRIVILEGE_HINT);
           throw new CgroupGoneError(plan.dir, inodeFailure.errno);
         }
         const inode = batch.values[batch.first[inodeAt]!]!;
         const cgroupStats = buildCgroupStats(plan, tokens, at + 1, this.#deviceNames.lookup);
         let network: NetworkStats | null = null;
-        const netPath = netTargets[i];
-        if (netPath && netAnswers !== null) {
-          const answer = netAnswers.get(netIndex.get(netPath)!);
+        if (netAt[i]! >= 0 && netAnswers !== null) {
+          const answer = netAnswers.get(netAt[i]!);
           if (isNativeFailure(answer)) throw this.#networkError(target, answer);
           // The PID now names a process in another namespace: the container's process was replaced
           // (and the PID perhaps reused); what was found out about it no longer holds.
@@ -217,7 +219,7 @@ export class StatsSampler {
           host,
         });
       } catch (err) {
-        if (this.#keep && !(registration instanceof Error) && err instanceof CgroupGoneError) this.release(target);
+        if (!(registration instanceof Error) && err instanceof CgroupGoneError) this.release(target);
         out.push(this.#toTypedError(target, err));
       }
     }
@@ -242,10 +244,10 @@ export class StatsSampler {
     this.#registered.clear();
   }
 
-  /** The files of a target in the FileSet (registered on first use when descriptors are kept). */
+  /** The files of a target in the FileSet (registered on first use). */
   #registration(target: ResolvedContainer): Registration | CtrstatError {
     const key = registrationKey(target);
-    const known = this.#keep ? this.#registered.get(key) : undefined;
+    const known = this.#registered.get(key);
     if (known !== undefined) return known;
     let plan: CgroupFilePlan;
     try {
@@ -264,9 +266,20 @@ export class StatsSampler {
       run = i;
     }
     ids.set(this.#files.add(plan.dir, FileMode.Inode), plan.paths.length + 1);
-    const registration = { plan, ids };
-    if (this.#keep) this.#registered.set(key, registration);
+    const registration = { key, plan, ids };
+    this.#registered.set(key, registration);
     return registration;
+  }
+
+  /** Releases every registration but these. */
+  #keepOnly(registrations: ReadonlyArray<Registration | CtrstatError>): void {
+    const used = new Set<Registration>();
+    for (const registration of registrations) if (!(registration instanceof Error)) used.add(registration);
+    for (const registration of this.#registered.values()) {
+      if (used.has(registration)) continue;
+      this.#files.release(registration.ids);
+      this.#registered.delete(registration.key);
+    }
   }
 
   /**
@@ -275,8 +288,7 @@ export class StatsSampler {
    */
   async #namespaceOwners(
     targets: readonly ResolvedContainer[],
-    netTargets: Array<string | null>,
-    netIndex: Map<string, number>,
+    netAt: Int32Array,
     netAnswers: NetnsAnswers,
     peers: readonly ResolvedContainer[],
   ): Promise<Map<number, string>> {
@@ -288,11 +300,7 @@ export class StatsSampler {
       if (!group) members.set(inode, (group = new Map()));
       group.set(container.id, container);
     };
-    targets.forEach((target, i) => {
-      const path = netTargets[i];
-      const at = path ? netIndex.get(path) : undefined;
-      add(at === undefined ? null : netAnswers.inode(at), target);
-    });
+    targets.forEach((target, i) => add(netAt[i]! < 0 ? null : netAnswers.inode(netAt[i]!), target));
     for (const peer of peers) add(peer.netnsInode, peer);
 
     const owners = new Map<number, string>();
@@ -310,7 +318,12 @@ export class StatsSampler {
     let bestStart = Infinity;
     for (const candidate of candidates) {
       if (candidate.pid === null) continue;
-      const start = processStartTicks(this.#procRoot, candidate.pid);
+      let start: number | null | undefined = this.#startTicks.get(candidate);
+      if (start === undefined) {
+        // A replaced process is another ResolvedContainer, so a cached start never outlives its process.
+        start = processStartTicks(this.#procRoot, candidate.pid);
+        if (start !== null) this.#startTicks.set(candidate, start);
+      }
       if (start !== null && start < bestStart) {
         bestStart = start;
         best = candidate;
@@ -320,8 +333,9 @@ export class StatsSampler {
   }
 
   #networkError(target: ResolvedContainer, failure: NativeFailure): CtrstatError | Error {
-    if (DENIED_ERRNOS.has(failure.errno)) return new PermissionDeniedError(failure, NETNS_PRIVILEGE_HINT);
-    if (GONE_ERRNOS.has(failure.errno)) return new ContainerNotFoundError(target.id, 'its process exited while it was read');
+    const kind = errnoKind(failure.errno);
+    if (kind === 'denied') return new PermissionDeniedError(failure, NETNS_PRIVILEGE_HINT);
+    if (kind === 'missing') return new ContainerNotFoundError(target.id, 'its process exited while it was read');
     return systemError(failure);
   }
 

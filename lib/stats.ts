@@ -26,7 +26,7 @@ export async function readContainerStats(
   const { targets, census } = await resolveForSample(layout, references, options, network);
   const sampler = new StatsSampler(options);
   try {
-    const results = await sampler.sample(targets, { peers: [...targets, ...census] });
+    const results = await sampler.sample(targets, { peers: census });
     const stats = results.map((result) => {
       if (result instanceof Error) throw result;
       return result;
