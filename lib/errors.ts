@@ -1,6 +1,7 @@
-// Typed errors. Every error ctrstat throws is a CtrstatError with a stable `code`; failures that come
-// from a system call carry Node's `errno`, `syscall` and `path`, and (PermissionDeniedError) Node's own
-// code, EACCES or EPERM, as fs and net errors do.
+// Typed errors. What ctrstat itself finds wrong is a CtrstatError with a stable `code`. A system call
+// failing for a reason ctrstat has no class for is a Node-style system error (systemError: `code` such as
+// EIO, `errno`, `syscall`, `path`), as fs and net throw; PermissionDeniedError carries Node's own code,
+// EACCES or EPERM, the same way.
 import { getSystemErrorName } from 'node:util';
 import type { NativeFailure } from './native.js';
 

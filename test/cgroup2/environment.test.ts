@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { cgroupDir, cgroupProcs, CGROUP_ROOT, dockerInspect, dockerStats, MiB, procCgroup, readFlat, readIoStat, readPressure, readValue, run } from './helpers.js';
-import { LIMITS, type ContainerScenario, type PlainScenario, type Started } from './scenarios.js';
+import { LIMITS, type PlainScenario, type Started } from './scenarios.js';
 
 const s = inject('scenarios');
 const get = <T>(started: Started<T>): T => {

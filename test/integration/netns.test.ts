@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { native, isNativeFailure, type NativeNetnsAnswer } from '../../lib/native.js';
+import { isNativeFailure, type NativeNetnsAnswer } from '../../lib/native.js';
 import { readNetworkNamespace, readNetworkNamespaces } from '../../lib/netns.js';
 import { readContainerStats } from '../../lib/stats.js';
 import {
