@@ -268,7 +268,9 @@ void FileSetState::ReadLocked(const Snapshot& snapshot, size_t knownKeys, TokenB
   batch.first.reserve(count + 1);
   batch.status.reserve(count);
   batch.syscall.reserve(count);
+  keptReads_.clear();
   for (const auto& entry : snapshot) ReadOne(entry.get(), batch);
+  keptReads_.clear();
   batch.first.push_back(static_cast<uint32_t>(batch.sink.keys.size()));
   for (size_t id = knownKeys; id < keys_.Size(); id++) batch.newKeys.push_back(keys_.Name(static_cast<uint32_t>(id)));
 }
@@ -323,14 +325,31 @@ void FileSetState::ReadOne(FileEntry* entry, TokenBatch& batch) {
     return;
   }
   if (entry->mode == FileMode::kInode) {
-    // Stat at every read: a cgroup removed and made again under the same path (a restarted container)
-    // is told by its new inode, also where the set keeps none of its files' descriptors.
-    struct stat status {};
-    if (StatPath(entry->path.c_str(), &status) != 0) return fail(FailedCall::kStat, errno);
+    // A cgroup removed and made again under the same path (a restarted container) has a new inode.
+    // The stat is spared where, since the previous inode entry of this read, a file in the directory
+    // was read through a descriptor kept from an earlier read: kernfs fails such a read (ENODEV) once
+    // its cgroup is removed, so the directory is still the one stat'd before. Otherwise: a stat.
+    const std::string& dir = entry->path;
+    bool unchanged = false;
+    if (entry->haveInode) {
+      for (const std::string* path : keptReads_) {
+        if (path->size() > dir.size() && path->compare(0, dir.size(), dir) == 0 && (*path)[dir.size()] == '/') {
+          unchanged = true;
+          break;
+        }
+      }
+    }
+    keptReads_.clear();
+    if (!unchanged) {
+      struct stat status {};
+      if (StatPath(dir.c_str(), &status) != 0) return fail(FailedCall::kStat, errno);
+      entry->inode = static_cast<uint64_t>(status.st_ino);
+      entry->haveInode = true;
+    }
     uint32_t id = FixedKey(blankKey_, "");
     if (id == KeyTable::kFull) return fail(FailedCall::kRead, EOVERFLOW);
     batch.sink.keys.push_back(id);
-    batch.sink.values.push_back(static_cast<double>(status.st_ino));
+    batch.sink.values.push_back(static_cast<double>(entry->inode));
     return;
   }
 
@@ -364,7 +383,8 @@ void FileSetState::ReadOne(FileEntry* entry, TokenBatch& batch) {
     if (kept) entry->Drop();
     return fail(FailedCall::kRead, error);
   }
-  if (!kept && seekable && keeps_ && open_->load() < maxOpen_) entry->Keep(opened.Release());
+  if (kept) keptReads_.push_back(&entry->path);
+  else if (seekable && keeps_ && open_->load() < maxOpen_) entry->Keep(opened.Release());
   const std::string_view content(buffer_.data(), length);
   if (entry->mode == FileMode::kText) {
     batch.texts.emplace_back(static_cast<uint32_t>(index), std::string(content));

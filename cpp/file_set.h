@@ -62,6 +62,9 @@ struct FileEntry {
   const bool optional;
   // Touched only by the read holding the set's read mutex (and by the destructor).
   int fd = -1;
+  // kInode: the inode found by the last stat.
+  bool haveInode = false;
+  uint64_t inode = 0;
   // Key ids of the previous read, for Tokenize.
   std::vector<uint32_t> shape;
   // Reads left before an optional file that was absent is looked for again (kept sets only).
@@ -140,6 +143,8 @@ class FileSetState {
   ReadGate gate_;  // kept descriptors, keys_ and buffer_: held for a whole read
   KeyTable keys_;
   std::string buffer_;
+  // The files read through kept descriptors since the last inode entry of the read running.
+  std::vector<const std::string*> keptReads_;
   uint32_t blankKey_ = KeyTable::kFull;
   uint32_t statKeys_[3] = {KeyTable::kFull, KeyTable::kFull, KeyTable::kFull};
 };
