@@ -39,11 +39,40 @@ export type ContainerRef =
   | { pid: number }
   | { cgroup: string };
 
-export interface ContainerInfo {
-  /** The runtime's id (64 hex for Docker/Podman/containerd/CRI-O), or the cgroup path for a plain cgroup. */
+/** Where a Kubernetes container belongs, from the annotations the CRI (containerd, CRI-O) writes into its OCI spec. */
+export interface KubernetesIdentity {
+  /** Pod name. */
+  pod: string;
+  /** Pod namespace. */
+  namespace: string;
+  /** Pod UID; null where the runtime did not record it. */
+  podUid: string | null;
+  /** The container's name in the pod; null for the pod sandbox. */
+  container: string | null;
+}
+
+/**
+ * Who a container is, from what its runtime wrote on disk (no daemon API). A field the runtime does not
+ * record, or whose state file is absent or does not parse, is null (labels: empty).
+ */
+export interface ContainerIdentity {
+  /** The runtime's id (64 hex for Docker/Podman/CRI-O, any containerd id), or the cgroup path for a plain cgroup. */
   id: string;
   name: string | null;
   runtime: Runtime;
+  /** The image as the user named it ("nginx:1.27", "docker.io/library/busybox:latest"). */
+  image: string | null;
+  /** The image's id or digest where the runtime records one ("sha256:..."). */
+  imageId: string | null;
+  /** The container's labels (Docker, Podman, containerd); empty when it has none. Shared, do not modify. */
+  labels: Readonly<Record<string, string>>;
+  /** Pod, namespace and container name of a Kubernetes container (or pod sandbox); null elsewhere. */
+  kubernetes: KubernetesIdentity | null;
+  /** The containerd namespace ("default", "k8s.io", "moby") of a container run through containerd; null elsewhere. */
+  containerdNamespace: string | null;
+}
+
+export interface ContainerInfo extends ContainerIdentity {
   cgroup: { version: CgroupVersion; path: string };
   /** A PID inside the container, in the host PID namespace; null when the cgroup holds none. */
   pid: number | null;
@@ -206,10 +235,7 @@ export interface HostStats {
   memTotal: number;
 }
 
-export interface ContainerStats {
-  id: string;
-  name: string | null;
-  runtime: Runtime;
+export interface ContainerStats extends ContainerIdentity {
   /** inode: the cgroup directory's inode (v1: the memory controller's); a new inode means a new cgroup. */
   cgroup: { version: CgroupVersion; path: string; inode: number };
   pid: number | null;

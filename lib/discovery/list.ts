@@ -66,6 +66,8 @@ export interface DescribeRequest {
   netns?: boolean;
 }
 
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
 const NO_DIRS: CgroupDirs = { memory: null, cpu: null, cpuacct: null, blkio: null, pids: null, cpuset: null, unified: null };
 
 const DIR_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'blkio', 'pids', 'cpuset'] as const;
@@ -192,6 +194,11 @@ export async function describeCgroups(
       netnsInode: netnsAt === null || netnsAt === undefined ? null : secondAnswers!.inode(netnsAt),
       sandbox: classification?.sandbox ?? pause,
       podUid: classification?.podUid ?? null,
+      image: null,
+      imageId: null,
+      labels: NO_LABELS,
+      kubernetes: null,
+      containerdNamespace: null,
       version,
       dirs: dirs[i]!,
     };
@@ -280,6 +287,6 @@ export async function listContainers(options?: ListOptions): Promise<ContainerIn
 }
 
 export function toContainerInfo(container: ResolvedContainer): ContainerInfo {
-  const { id, name, runtime, cgroup, pid, netnsInode, sandbox, podUid } = container;
-  return { id, name, runtime, cgroup: { ...cgroup }, pid, netnsInode, sandbox, podUid };
+  const { id, name, runtime, image, imageId, labels, kubernetes, containerdNamespace, cgroup, pid, netnsInode, sandbox, podUid } = container;
+  return { id, name, runtime, image, imageId, labels, kubernetes, containerdNamespace, cgroup: { ...cgroup }, pid, netnsInode, sandbox, podUid };
 }

@@ -54,7 +54,9 @@ describe('v1 host, Docker with the cgroupfs driver', () => {
 
   test('listContainers gives the public shape only', async () => {
     const [first] = await listContainers(host.options);
-    expect(Object.keys(first!).sort()).toEqual(['cgroup', 'id', 'name', 'netnsInode', 'pid', 'podUid', 'runtime', 'sandbox']);
+    expect(Object.keys(first!).sort()).toEqual([
+      'cgroup', 'containerdNamespace', 'id', 'image', 'imageId', 'kubernetes', 'labels', 'name', 'netnsInode', 'pid', 'podUid', 'runtime', 'sandbox',
+    ]);
   });
 
   test('a controller missing the container gives null, not a guessed path', async () => {
