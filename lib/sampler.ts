@@ -8,7 +8,7 @@ import {
   buildCgroupStats, cgroupBlockDevices, cgroupFilePlan, CgroupGoneError, createDeviceNameResolver, type CgroupFilePlan,
   type DeviceNameResolver,
 } from './cgroup/index.js';
-import { fileFailure, fileText, KeyNames, type TokenBatch } from './cgroup/tokens.js';
+import { fileFailure, fileText, KeyNames, type TokenBatch } from './io/tokens.js';
 import { buildHostStats, hostFilePaths } from './host.js';
 import { buildNetworkStats } from './network.js';
 import { lazyAnswers, readThroughCache, type NetnsAnswers } from './netns-batch.js';
@@ -18,7 +18,7 @@ import {
 import {
   CGROUP_PRIVILEGE_HINT, ContainerNotFoundError, CtrstatError, PermissionDeniedError, NETNS_PRIVILEGE_HINT, systemError,
 } from './errors.js';
-import { errnoKind } from './discovery/fs-errors.js';
+import { errnoKind } from './io/errno.js';
 import type { ResolvedContainer } from './discovery/types.js';
 import type { ContainerStats, HostOptions, NetworkStats } from './types.js';
 

@@ -1,7 +1,7 @@
 // Cgroup stats of one container from the answers to its file plan.
 import type { BlkioStats, CpuStats, MemoryStats, PidsStats, PressureStats } from '../types.js';
 import { CgroupFiles } from './files.js';
-import type { TokenBatch } from './tokens.js';
+import type { TokenBatch } from '../io/tokens.js';
 import type { CgroupFilePlan } from './files.js';
 import { readMemoryV1 } from './v1/memory.js';
 import { readCpuV1 } from './v1/cpu.js';

@@ -1,6 +1,6 @@
 // Block devices of the blkio/io counters: kernel names by major:minor, and the totals over devices.
 import type { BlkioDeviceStats, BlkioStats } from '../types.js';
-import { readTexts } from '../discovery/batch.js';
+import { readTexts } from '../io/batch.js';
 
 /** Reads whole files in one trip, as readTexts does: each file's text, or null when it could not be read. */
 export type ReadTexts = (paths: string[]) => Promise<Array<string | null>>;

@@ -5,9 +5,9 @@ import { constants } from 'node:os';
 import type { CgroupVersion } from '../types.js';
 import type { NativeFailure } from '../native.js';
 import { UnsupportedLayoutError } from '../errors.js';
-import { errnoKind, failureError } from '../discovery/fs-errors.js';
+import { errnoKind, failureError } from '../io/errno.js';
 import { CgroupFormatError, CgroupGoneError } from './errors.js';
-import { fileFailure, fileTokens, type FileTokens, type TokenBatch } from './tokens.js';
+import { fileFailure, fileTokens, type FileTokens, type TokenBatch } from '../io/tokens.js';
 
 /** PSI disabled at boot (psi=0): the pressure files are there but refuse reads. */
 const { EOPNOTSUPP } = constants.errno;

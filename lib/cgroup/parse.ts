@@ -4,7 +4,7 @@
 // Malformed content throws CgroupFormatError; nothing is guessed to be zero.
 import type { PressureLine, PressureResource } from '../types.js';
 import { CgroupFormatError } from './errors.js';
-import type { FileTokens } from './tokens.js';
+import type { FileTokens } from '../io/tokens.js';
 
 /** Names an entry for messages: `key value` as the file had it. */
 function describeEntry(tokens: FileTokens, i: number): string {

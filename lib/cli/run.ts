@@ -3,7 +3,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { isMissing, rethrowAsTyped } from '../discovery/fs-errors.js';
+import { isMissing, rethrowAsTyped } from '../io/errno.js';
 import { listResolvedContainers } from '../discovery/list.js';
 import { resolveContainer, resolveContainers } from '../discovery/resolve.js';
 import type { ResolvedContainer } from '../discovery/types.js';

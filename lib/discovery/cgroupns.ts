@@ -8,8 +8,8 @@
 // this process.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { readTexts } from './batch.js';
-import { entryFor, parseProcCgroup } from './proc-cgroup.js';
+import { readTexts } from '../io/batch.js';
+import { entryFor, parseProcCgroup } from './proc-cgroup-parse.js';
 import type { CgroupLayout, CgroupMount } from './types.js';
 
 /** By mount point and "/.." prefix: the namespace root does not move for the life of a process. */

@@ -1,7 +1,7 @@
 // From a cgroup path (as /proc/<pid>/cgroup shows it) to the directories that hold its files.
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
-import { isMissing, rethrowAsTyped } from './fs-errors.js';
+import { isMissing, rethrowAsTyped } from '../io/errno.js';
 import type { CgroupDirs, CgroupLayout, CgroupMount } from './types.js';
 
 /** The v1 controllers whose files the stats are read from. */

@@ -4,7 +4,7 @@
 // from procRoot itself: every process's /proc/<pid>/cgroup, read in one native trip per listing.
 import { readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readTexts } from './batch.js';
+import { readTexts } from '../io/batch.js';
 import { scanMount } from './scan.js';
 import { namespaceRoot } from './cgroupns.js';
 import { entryFor, hierarchyPath, parseProcCgroup } from './proc-cgroup.js';

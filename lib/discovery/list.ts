@@ -4,9 +4,9 @@
 import { join } from 'node:path';
 import { FileMode, native } from '../native.js';
 import type { ContainerInfo, HostOptions } from '../types.js';
-import { FileBatch } from './batch.js';
+import { FileBatch } from '../io/batch.js';
 import { cgroupDirUnder } from './dirs.js';
-import { errnoKind, failureError, isMissing, rethrowAsTyped } from './fs-errors.js';
+import { errnoKind, failureError, isMissing, rethrowAsTyped } from '../io/errno.js';
 import { detectLayout } from './mode.js';
 import { ContainerNames } from './names.js';
 import { classifyCgroupPath, type CgroupClassification } from './runtimes.js';

@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import type { HostOptions } from '../types.js';
 import { UnsupportedLayoutError } from '../errors.js';
 import { native, type NativeMountWatch } from '../native.js';
-import { isMissing, rethrowAsTyped } from './fs-errors.js';
+import { isMissing, rethrowAsTyped } from '../io/errno.js';
 import { parseMountinfo, type MountinfoEntry } from './mountinfo.js';
 import type { CgroupLayout, CgroupMount } from './types.js';
 

@@ -8,8 +8,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostOptions, Runtime } from '../types.js';
 import { FileMode, type NativeFailure } from '../native.js';
-import { FileBatch, type BatchAnswers } from './batch.js';
-import { errnoKind, failureError, rethrowAsTyped } from './fs-errors.js';
+import { FileBatch, type BatchAnswers } from '../io/batch.js';
+import { errnoKind, failureError, rethrowAsTyped } from '../io/errno.js';
 
 export const DEFAULT_DOCKER_ROOT = '/var/lib/docker';
 export const DEFAULT_PODMAN_ROOTS = ['/var/lib/containers/storage', '/run/containers/storage'];

@@ -1,8 +1,8 @@
 // File contents and failures at hand (fixtures read with fs, or made up), as the batch a native
 // FileSet read would have given for them: tokenized by the addon's own tokenizer.
 import { readFileSync } from 'node:fs';
-import { syscallCode } from '../../lib/cgroup/tokens.js';
-import { tokenizeTexts, type TokenBatch } from '../../lib/cgroup/tokens.js';
+import { syscallCode } from '../../lib/io/tokens.js';
+import { tokenizeTexts, type TokenBatch } from '../../lib/io/tokens.js';
 import type { NativeFailure } from '../../lib/native.js';
 
 /** Plain fs reads shaped like the native batch answers. */

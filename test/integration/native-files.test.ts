@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { getSystemErrorName } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileMode, native, type NativeFileSet, type NativeTokenBatch } from '../../lib/native.js';
-import { KeyNames } from '../../lib/cgroup/tokens.js';
-import { FileBatch, readTexts } from '../../lib/discovery/batch.js';
+import { KeyNames } from '../../lib/io/tokens.js';
+import { FileBatch, readTexts } from '../../lib/io/batch.js';
 import { openFdCount } from '../helpers/netns.js';
 
 const isRoot = process.getuid?.() === 0;

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tokenizeTexts } from '../../lib/cgroup/tokens.js';
+import { tokenizeTexts } from '../../lib/io/tokens.js';
 
 type Entry = [string, number];
 

@@ -2,7 +2,7 @@
 import type { CpuStats } from '../../types.js';
 import type { CgroupFiles, ControllerFiles } from '../files.js';
 import { CgroupFormatError } from '../errors.js';
-import type { FileTokens } from '../tokens.js';
+import type { FileTokens } from '../../io/tokens.js';
 import {
   cpuLimitCores, parseCfsQuotaV1, parseCounter, parseCpuList, parseFlatKeyed, parseIntegerList,
 } from '../parse.js';

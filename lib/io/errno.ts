@@ -1,5 +1,5 @@
-// What a failed system call means, in one place: Node fs errors, the addon's rejections and its
-// per-file failures all carry the negative errno and the syscall.
+// What a failed system call means, in one place for every layer above: Node fs errors, the addon's
+// rejections and its per-file failures all carry the negative errno and the syscall.
 import { constants } from 'node:os';
 import { CGROUP_PRIVILEGE_HINT, CtrstatError, PermissionDeniedError, systemError, type SystemError } from '../errors.js';
 import { isNativeFailure, type NativeFailure } from '../native.js';

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { ContainerNotFoundError, PermissionDeniedError } from '../../lib/errors.js';
-import { errnoKind, failureError, isMissing, rethrowAsTyped } from '../../lib/discovery/fs-errors.js';
+import { errnoKind, failureError, isMissing, rethrowAsTyped } from '../../lib/io/errno.js';
 import { native } from '../../lib/native.js';
 
 const ENOENT = -2, ESRCH = -3, EIO = -5, EACCES = -13, ENOTDIR = -20, ENODEV = -19, EPERM = -1;

@@ -1,7 +1,7 @@
 // One native trip for many small reads and stats (cgroup.procs, directory and namespace
 // inodes, runtime state files, uevent files), instead of one thread-pool round trip per file.
 import { FileMode, native, type NativeFailure, type NativeTokenBatch } from '../native.js';
-import { fileFailure, fileText, KeyNames, type TokenBatch } from '../cgroup/tokens.js';
+import { fileFailure, fileText, KeyNames, type TokenBatch } from './tokens.js';
 
 export type BatchMode = typeof FileMode.Text | typeof FileMode.Inode | typeof FileMode.Stat;
 
