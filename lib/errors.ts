@@ -68,6 +68,13 @@ export class UnsupportedLayoutError extends CtrstatError {
   }
 }
 
+/** A cgroup or /proc file whose content does not have the shape its kernel documentation gives. */
+export class CgroupFormatError extends CtrstatError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CGROUP_FORMAT', message, options);
+  }
+}
+
 /** A Node-style system error from a native failure: message "ENOENT: ...", code, errno, syscall, path. */
 export interface SystemError extends Error {
   code: string;

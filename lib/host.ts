@@ -4,14 +4,9 @@ import type { HostStats } from './types.js';
 import type { NativeFailure } from './native.js';
 import { isNativeFailure } from './native.js';
 import { constants } from 'node:os';
-import { CGROUP_PRIVILEGE_HINT, PermissionDeniedError, systemError } from './errors.js';
-import { CgroupFormatError } from './cgroup/errors.js';
+import { CGROUP_PRIVILEGE_HINT, CgroupFormatError, PermissionDeniedError, systemError } from './errors.js';
+import { NS_PER_TICK } from './io/units.js';
 
-/**
- * /proc/stat counts USER_HZ ticks, 100 per second on Linux (sysconf(_SC_CLK_TCK)); Docker hard-codes the
- * same 100 for system_cpu_usage.
- */
-export const CLK_TCK = 100;
 
 /**
  * onlineCpus: the number of "cpuN" lines (Docker's online_cpus). systemCpuNs: the "cpu" line's user, nice,
@@ -41,7 +36,7 @@ function cpuLineNs(line: string): number {
   if (ticks.length !== 7 || !ticks.every((field) => /^\d+$/.test(field))) {
     throw new CgroupFormatError(`/proc/stat: bad "cpu" line ${JSON.stringify(line)}`);
   }
-  return ticks.reduce((sum, field) => sum + Number(field), 0) * (1e9 / CLK_TCK);
+  return ticks.reduce((sum, field) => sum + Number(field), 0) * NS_PER_TICK;
 }
 
 /** /proc/meminfo as bytes ("kB" lines × 1024; unitless lines such as HugePages_Total as they are). */

@@ -6,7 +6,7 @@ export { detectLayout } from './discovery/mode.js';
 export { StatsSampler, type SamplerOptions, type SampleContext } from './sampler.js';
 export { baselineOf, computeUsage, type ContainerUsage, type UsageBaseline } from './usage.js';
 export { createMonitor, type Monitor, type MonitorOptions } from './monitor.js';
-export { readNetworkNamespace, readNetworkNamespaces, type NetworkNamespaceCounters } from './netns.js';
+export { readNetworkNamespace, readNetworkNamespaces, type NetworkNamespaceCounters } from './network/netns.js';
 export {
   CtrstatError,
   ContainerNotFoundError,

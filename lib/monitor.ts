@@ -7,7 +7,7 @@ import { ListingCache } from './discovery/listing-cache.js';
 import { resolveEachForStats } from './discovery/resolve.js';
 import type { ResolvedContainer } from './discovery/types.js';
 import { CtrstatError } from './errors.js';
-import { StatsSampler, yieldToEventLoop, type SamplerOptions } from './sampler.js';
+import { StatsSampler, yieldToEventLoop, type SampleError, type SamplerOptions } from './sampler.js';
 import type { ContainerInfo, ContainerRef, ContainerStats } from './types.js';
 import { baselineOf, computeUsage, type ContainerUsage, type UsageBaseline } from './usage.js';
 
@@ -280,7 +280,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   }
 
   /** One batch read of every tracked container; a failure of the whole batch (such as /proc/stat) goes to errors. */
-  async #read(entries: Tracked[], errors: Error[]): Promise<Array<ContainerStats | CtrstatError>> {
+  async #read(entries: Tracked[], errors: Error[]): Promise<Array<ContainerStats | SampleError>> {
     if (entries.length === 0) return [];
     try {
       // Whether a namespace is shared is told among every container on the machine, pod sandboxes

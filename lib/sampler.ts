@@ -2,25 +2,29 @@
 // /proc/meminfo) in one native trip, tokenized there, and every network namespace in one more, run
 // side by side. A container's files are registered once; with keepFds their descriptors are also kept
 // between samples.
-import { stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import {
-  buildCgroupStats, cgroupBlockDevices, cgroupFilePlan, CgroupGoneError, createDeviceNameResolver, type CgroupFilePlan,
-  type DeviceNameResolver,
+  buildCgroupStats, cgroupBlockDevices, cgroupFilePlan, CgroupGoneError, createDeviceNameResolver, prepareControllers,
+  type ContainerPlan, type DeviceNameResolver, type PreparedControllers,
 } from './cgroup/index.js';
 import { fileFailure, fileText, KeyNames, type TokenBatch } from './io/tokens.js';
 import { buildHostStats, hostFilePaths } from './host.js';
-import { buildNetworkStats } from './network.js';
-import { lazyAnswers, readThroughCache, type NetnsAnswers } from './netns-batch.js';
+import { buildNetworkStats } from './network/stats.js';
+import { lazyAnswers, readThroughCache } from './network/netns-batch.js';
+import { NamespaceOwnership } from './network/ownership.js';
 import {
   FileMode, native, isNativeFailure, type NativeFailure, type NativeFileSet, type NativeNetlinkCache,
 } from './native.js';
 import {
   CGROUP_PRIVILEGE_HINT, ContainerNotFoundError, CtrstatError, PermissionDeniedError, NETNS_PRIVILEGE_HINT, systemError,
+  type SystemError,
 } from './errors.js';
 import { errnoKind } from './io/errno.js';
 import type { ResolvedContainer } from './discovery/types.js';
 import type { ContainerStats, HostOptions, NetworkStats } from './types.js';
+
+/** Why one container of a sample could not be read: a typed error, or a Node-style system error. */
+export type SampleError = CtrstatError | SystemError;
 
 export interface SamplerOptions extends HostOptions {
   /** Read network counters (enters each container's network namespace). Default true. */
@@ -57,11 +61,22 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** One container's files in the sampler's FileSet: [clock, ...plan.paths, inode of the cgroup directory]. */
+/**
+ * One container's files in the sampler's FileSet, in this order: the clock (CLOCK_MONOTONIC as its files are
+ * read), the plan's paths, the inode of its cgroup directory (read last: a kept read before it proves the
+ * cgroup was still there).
+ */
 interface Registration {
   key: string;
-  plan: CgroupFilePlan;
+  plan: ContainerPlan;
   ids: Uint32Array;
+}
+
+/** Where, among a registration's ids, the clock, the first of the plan's files and the directory's inode are. */
+const CLOCK_AT = 0;
+const FILES_AT = 1;
+function inodeAt(plan: ContainerPlan): number {
+  return FILES_AT + plan.paths.length;
 }
 
 /** The soft RLIMIT_NOFILE of this process (Node raises it to the hard limit at start), or 1024. */
@@ -85,12 +100,11 @@ export class StatsSampler {
   readonly #hostIds: Uint32Array;
   readonly #netlinkCache: NativeNetlinkCache | null;
   readonly #deviceNames: DeviceNameResolver;
+  readonly #ownership: NamespaceOwnership;
   readonly #hostPaths: string[];
   /** Registrations by container identity (id, cgroup path, version). */
   readonly #registered = new Map<string, Registration>();
-  /** Start times of processes that share a namespace (they never change for a process). */
-  readonly #startTicks = new WeakMap<ResolvedContainer, number>();
-  #hostNetnsInode: number | null | undefined;
+  #prepared: PreparedControllers | null = null;
   #closed = false;
 
   constructor(options: SamplerOptions = {}) {
@@ -103,6 +117,7 @@ export class StatsSampler {
     this.#hostIds = this.#files.add(this.#hostPaths, FileMode.Text);
     this.#netlinkCache = this.#keep && this.#network ? new native.NetlinkCache(options.maxSockets ?? 1024) : null;
     this.#deviceNames = createDeviceNameResolver(this.#sysRoot);
+    this.#ownership = new NamespaceOwnership(this.#procRoot);
   }
 
   /** Descriptors kept open now (files and netlink sockets). */
@@ -110,9 +125,10 @@ export class StatsSampler {
     return this.#files.openCount + (this.#netlinkCache?.size ?? 0);
   }
 
-  /** Samples every target; each entry is its stats or the typed error that stopped it. */
-  async sample(targets: readonly ResolvedContainer[], context: SampleContext = {}): Promise<Array<ContainerStats | CtrstatError>> {
+  /** Samples every target; each entry is its stats or the error that stopped it. */
+  async sample(targets: readonly ResolvedContainer[], context: SampleContext = {}): Promise<Array<ContainerStats | SampleError>> {
     if (this.#closed) throw new CtrstatError('ERR_SAMPLER_CLOSED', 'This sampler is closed');
+    this.#prepared ??= await prepareControllers(this.#sysRoot);
     const registrations = targets.map((target) => this.#registration(target));
     // Without keepFds nobody releases containers that went away: what this sample does not read goes.
     if (!this.#keep && this.#registered.size > registrations.length) this.#keepOnly(registrations);
@@ -120,6 +136,7 @@ export class StatsSampler {
     for (const registration of registrations) if (!(registration instanceof Error)) total += registration.ids.length;
     const ids = new Uint32Array(total);
     ids.set(this.#hostIds, 0);
+    // Per target, where its registration's ids start in this read.
     const offsets: number[] = [];
     let offset = this.#hostIds.length;
     for (const registration of registrations) {
@@ -154,11 +171,13 @@ export class StatsSampler {
 
     const host = buildHostStats(this.#procRoot, this.#hostPaths.map((path, i) => fileFailure(tokens, i, path) ?? fileText(tokens, i)));
 
-    const owners = this.#network && netAnswers !== null
-      ? await this.#namespaceOwners(targets, netAt, netAnswers, context.peers ?? [])
-      : new Map<number, string>();
+    const hostNetns = netAnswers === null ? null : await this.#ownership.hostInode();
+    const owners = netAnswers === null ? new Map<number, string>() : await this.#ownership.owners([
+      ...targets.map((container, i) => ({ container, inode: netAt[i]! < 0 ? null : netAnswers.inode(netAt[i]!) })),
+      ...(context.peers ?? []).map((container) => ({ container, inode: container.netnsInode })),
+    ]);
 
-    const out: Array<ContainerStats | CtrstatError> = [];
+    const out: Array<ContainerStats | SampleError> = [];
     for (let i = 0; i < targets.length; i++) {
       if (i % BUILD_CHUNK === 0) {
         // Many containers: let other work on the event loop in between.
@@ -167,8 +186,7 @@ export class StatsSampler {
         const devices: Array<[number, number]> = [];
         for (let j = i; j < Math.min(i + BUILD_CHUNK, targets.length); j++) {
           const registration = registrations[j]!;
-          // Skips the clock entry.
-          if (!(registration instanceof Error)) devices.push(...cgroupBlockDevices(registration.plan, tokens, offsets[j]! + 1));
+          if (!(registration instanceof Error)) devices.push(...cgroupBlockDevices(registration.plan, tokens, offsets[j]! + FILES_AT));
         }
         if (devices.length > 0) await this.#deviceNames.preload(devices);
       }
@@ -178,15 +196,17 @@ export class StatsSampler {
         if (registration instanceof Error) throw registration;
         const at = offsets[i]!;
         const { plan } = registration;
-        const monotonicNs = batch.values[batch.first[at]!]!;
-        const inodeAt = at + 1 + plan.paths.length;
-        const inodeFailure = fileFailure(tokens, inodeAt, plan.dir);
+        const monotonicNs = batch.values[batch.first[at + CLOCK_AT]!]!;
+        const inodeIndex = at + inodeAt(plan);
+        const inodeFailure = fileFailure(tokens, inodeIndex, plan.dir);
         if (inodeFailure !== null) {
-          if (errnoKind(inodeFailure.errno) === 'denied') throw new PermissionDeniedError(inodeFailure, CGROUP_PRIVILEGE_HINT);
-          throw new CgroupGoneError(plan.dir, inodeFailure.errno);
+          const kind = errnoKind(inodeFailure.errno);
+          if (kind === 'denied') throw new PermissionDeniedError(inodeFailure, CGROUP_PRIVILEGE_HINT);
+          if (kind === 'missing') throw new CgroupGoneError(plan.dir, inodeFailure.errno);
+          throw systemError(inodeFailure);
         }
-        const inode = batch.values[batch.first[inodeAt]!]!;
-        const cgroupStats = buildCgroupStats(plan, tokens, at + 1, this.#deviceNames.lookup);
+        const inode = batch.values[batch.first[inodeIndex]!]!;
+        const cgroupStats = buildCgroupStats(plan, tokens, at + FILES_AT, this.#deviceNames.lookup);
         let network: NetworkStats | null = null;
         if (netAt[i]! >= 0 && netAnswers !== null) {
           const answer = netAnswers.get(netAt[i]!);
@@ -198,7 +218,7 @@ export class StatsSampler {
           }
           const owner = owners.get(answer.inode);
           network = buildNetworkStats(answer, {
-            hostNetnsInode: this.#hostNetnsInode ?? null,
+            hostNetnsInode: hostNetns,
             sharedWith: owner !== undefined && owner !== target.id ? [owner] : [],
           });
         }
@@ -215,17 +235,13 @@ export class StatsSampler {
           pid: target.pid,
           timestamp,
           monotonicNs,
-          memory: cgroupStats.memory,
-          cpu: cgroupStats.cpu,
-          blkio: cgroupStats.blkio,
-          pids: cgroupStats.pids,
-          pressure: cgroupStats.pressure,
+          ...cgroupStats,
           network,
           host,
         });
       } catch (err) {
         if (!(registration instanceof Error) && err instanceof CgroupGoneError) this.release(target);
-        out.push(this.#toTypedError(target, err));
+        out.push(this.#toSampleError(target, err));
       }
     }
     return out;
@@ -250,34 +266,34 @@ export class StatsSampler {
   }
 
   /** The files of a target in the FileSet (registered on first use). */
-  #registration(target: ResolvedContainer): Registration | CtrstatError {
+  #registration(target: ResolvedContainer): Registration | SampleError {
     const key = registrationKey(target);
     const known = this.#registered.get(key);
     if (known !== undefined) return known;
-    let plan: CgroupFilePlan;
+    let plan: ContainerPlan;
     try {
-      plan = cgroupFilePlan(target.dirs, target.version);
+      plan = cgroupFilePlan(target.dirs, target.version, this.#prepared ?? {});
     } catch (err) {
-      return this.#toTypedError(target, err);
+      return this.#toSampleError(target, err);
     }
-    const ids = new Uint32Array(plan.paths.length + 2);
-    ids.set(this.#files.add(plan.dir, FileMode.Clock), 0);
+    const ids = new Uint32Array(inodeAt(plan) + 1);
+    ids.set(this.#files.add(plan.dir, FileMode.Clock), CLOCK_AT);
     // Consecutive runs of the same mode go in one call each.
     let run = 0;
     for (let i = 1; i <= plan.paths.length; i++) {
       if (i < plan.paths.length && plan.optional[i] === plan.optional[run]) continue;
       const mode = FileMode.Tokens | (plan.optional[run] ? FileMode.Optional : 0);
-      ids.set(this.#files.add(plan.paths.slice(run, i).join('\0'), mode), 1 + run);
+      ids.set(this.#files.add(plan.paths.slice(run, i).join('\0'), mode), FILES_AT + run);
       run = i;
     }
-    ids.set(this.#files.add(plan.dir, FileMode.Inode), plan.paths.length + 1);
+    ids.set(this.#files.add(plan.dir, FileMode.Inode), inodeAt(plan));
     const registration = { key, plan, ids };
     this.#registered.set(key, registration);
     return registration;
   }
 
   /** Releases every registration but these. */
-  #keepOnly(registrations: ReadonlyArray<Registration | CtrstatError>): void {
+  #keepOnly(registrations: ReadonlyArray<Registration | SampleError>): void {
     const used = new Set<Registration>();
     for (const registration of registrations) if (!(registration instanceof Error)) used.add(registration);
     for (const registration of this.#registered.values()) {
@@ -287,109 +303,30 @@ export class StatsSampler {
     }
   }
 
-  /**
-   * For every namespace used by more than one container, the id of the container that owns it (the
-   * pod sandbox, else the one whose process started first); the others report it as shared.
-   */
-  async #namespaceOwners(
-    targets: readonly ResolvedContainer[],
-    netAt: Int32Array,
-    netAnswers: NetnsAnswers,
-    peers: readonly ResolvedContainer[],
-  ): Promise<Map<number, string>> {
-    if (this.#hostNetnsInode === undefined) this.#hostNetnsInode = await hostNetnsInode(this.#procRoot);
-    const members = new Map<number, Map<string, ResolvedContainer>>();
-    const add = (inode: number | null, container: ResolvedContainer) => {
-      if (inode === null || inode === this.#hostNetnsInode) return;
-      let group = members.get(inode);
-      if (!group) members.set(inode, (group = new Map()));
-      group.set(container.id, container);
-    };
-    targets.forEach((target, i) => add(netAt[i]! < 0 ? null : netAnswers.inode(netAt[i]!), target));
-    for (const peer of peers) add(peer.netnsInode, peer);
-
-    const owners = new Map<number, string>();
-    for (const [inode, group] of members) {
-      if (group.size < 2) continue;
-      const candidates = [...group.values()];
-      const sandbox = candidates.find((c) => c.sandbox);
-      owners.set(inode, sandbox ? sandbox.id : this.#earliestStarted(candidates).id);
-    }
-    return owners;
-  }
-
-  #earliestStarted(candidates: ResolvedContainer[]): ResolvedContainer {
-    let best = candidates[0]!;
-    let bestStart = Infinity;
-    for (const candidate of candidates) {
-      if (candidate.pid === null) continue;
-      let start: number | null | undefined = this.#startTicks.get(candidate);
-      if (start === undefined) {
-        // A replaced process is another ResolvedContainer, so a cached start never outlives its process.
-        start = processStartTicks(this.#procRoot, candidate.pid);
-        if (start !== null) this.#startTicks.set(candidate, start);
-      }
-      if (start !== null && start < bestStart) {
-        bestStart = start;
-        best = candidate;
-      }
-    }
-    return best;
-  }
-
-  #networkError(target: ResolvedContainer, failure: NativeFailure): CtrstatError | Error {
+  #networkError(target: ResolvedContainer, failure: NativeFailure): SampleError {
     const kind = errnoKind(failure.errno);
     if (kind === 'denied') return new PermissionDeniedError(failure, NETNS_PRIVILEGE_HINT);
     if (kind === 'missing') return new ContainerNotFoundError(target.id, 'its process exited while it was read');
     return systemError(failure);
   }
 
-  #toTypedError(target: ResolvedContainer, err: unknown): CtrstatError {
+  /** The error of one target: a vanished cgroup is ContainerNotFoundError; typed and system errors as they are; a bug is thrown. */
+  #toSampleError(target: ResolvedContainer, err: unknown): SampleError {
     if (err instanceof CgroupGoneError) {
       return new ContainerNotFoundError(target.id, 'its cgroup was removed while it was read', { cause: err });
     }
-    if (err instanceof CtrstatError) return err;
-    return new CtrstatError('ERR_READ_FAILED', `Reading ${target.id} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    if (err instanceof CtrstatError || isSystemError(err)) return err;
+    throw err;
   }
+}
+
+/** A Node-style system error (from fs, net, or systemError()). */
+function isSystemError(err: unknown): err is SystemError {
+  return err instanceof Error && typeof (err as SystemError).errno === 'number' && typeof (err as SystemError).syscall === 'string'
+    && typeof (err as SystemError).code === 'string';
 }
 
 /** What tells two registrations apart: the same id in another cgroup is another container. */
 function registrationKey(target: ResolvedContainer): string {
   return `${target.id}\0${target.version}\0${target.cgroup.path}`;
 }
-
-/** Field 22 of /proc/<pid>/stat: start time after boot in clock ticks. */
-function processStartTicks(procRoot: string, pid: number): number | null {
-  try {
-    const text = readFileSync(`${procRoot}/${pid}/stat`, 'latin1');
-    // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    const value = Number(fields[19]);
-    return Number.isFinite(value) ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The host's network namespace is PID 1's. Where PID 1 cannot be inspected (a hardened init, as in
- * some microVMs), this process's own namespace stands in when it reads the host's /proc directly.
- */
-function hostNetnsInode(procRoot: string): Promise<number | null> {
-  let inode = hostNetns.get(procRoot);
-  if (inode === undefined) {
-    inode = stat(`${procRoot}/1/ns/net`).then((info) => info.ino, async () => {
-      if (procRoot !== '/proc') return null;
-      try {
-        return (await stat('/proc/self/ns/net')).ino;
-      } catch {
-        return null;
-      }
-    });
-    if (hostNetns.size < 64) hostNetns.set(procRoot, inode);
-  }
-  return inode;
-}
-
-/** By procRoot: PID 1 keeps its namespace for as long as the machine runs. */
-const hostNetns = new Map<string, Promise<number | null>>();

@@ -105,8 +105,28 @@ export interface MemoryStats {
   maxUsage: number | null;
   /** v1 memory.oom_control oom_kill (or failcnt-free oom count); v2 memory.events oom_kill. */
   oomEvents: number;
+  /** Times usage hit the limit: v1 memory.failcnt; v2 memory.events max (as runc and cAdvisor count it there). */
+  failcnt: number;
+  /** v2 memory.events (this cgroup and its descendants); null on v1. */
+  events: MemoryEvents | null;
   /** The whole memory.stat as a map. */
   stat: Record<string, number>;
+}
+
+/** Counts of memory events since the cgroup was made (cgroup v2 memory.events). */
+export interface MemoryEvents {
+  /** Reclaimed under memory.low protection. */
+  low: number;
+  /** Throttled and reclaimed for going over memory.high. */
+  high: number;
+  /** Usage was about to go over memory.max. */
+  max: number;
+  /** The OOM killer was invoked (or an allocation failed for being over the limit). */
+  oom: number;
+  /** Processes killed by the OOM killer. */
+  oomKill: number;
+  /** Times the whole cgroup was killed at once (memory.oom.group; Linux 5.17+, 0 before). */
+  oomGroupKill: number;
 }
 
 export interface CpuStats {

@@ -1,28 +1,11 @@
-// Cgroup stats of one container from the answers to its file plan.
-import type { BlkioStats, CpuStats, MemoryStats, PidsStats, PressureStats } from '../types.js';
+// Cgroup stats of one container from the answers to its file plan: each planned controller reads its field.
+import type { CgroupStats, DeviceNameLookup, StatsField } from './controller.js';
 import { CgroupFiles } from './files.js';
+import type { ContainerPlan } from './plan.js';
+import { STATS_FIELDS } from './registry.js';
 import type { TokenBatch } from '../io/tokens.js';
-import type { CgroupFilePlan } from './files.js';
-import { readMemoryV1 } from './v1/memory.js';
-import { readCpuV1 } from './v1/cpu.js';
-import { blkioV1Devices, readBlkioV1 } from './v1/blkio.js';
-import { readPidsV1 } from './v1/pids.js';
-import { readMemoryV2 } from './v2/memory.js';
-import { readCpuV2 } from './v2/cpu.js';
-import { ioV2Devices, readIoV2 } from './v2/io.js';
-import { readPidsV2 } from './v2/pids.js';
-import { readPressure } from './v2/pressure.js';
 
-export interface CgroupStats {
-  memory: MemoryStats;
-  cpu: CpuStats;
-  blkio: BlkioStats;
-  pids: PidsStats;
-  pressure: PressureStats | null;
-}
-
-/** Names the kernel block device major:minor, or null (see devices.ts createDeviceNameResolver). */
-export type DeviceNameLookup = (major: number, minor: number) => string | null;
+export type { CgroupStats, DeviceNameLookup } from './controller.js';
 
 /**
  * The batch answers plan.paths from `offset` on. Throws CgroupGoneError when a required file is gone (ENOENT, ENOTDIR,
@@ -30,34 +13,20 @@ export type DeviceNameLookup = (major: number, minor: number) => string | null;
  * (EACCES/EPERM), UnsupportedLayoutError (v2 controller not enabled for the cgroup), CgroupFormatError,
  * or a system error for anything else. Optional files that are absent give null fields.
  */
-export function buildCgroupStats(
-  plan: CgroupFilePlan,
-  tokens: TokenBatch,
-  offset: number,
-  deviceNames: DeviceNameLookup,
-): CgroupStats {
+export function buildCgroupStats(plan: ContainerPlan, tokens: TokenBatch, offset: number, deviceName: DeviceNameLookup): CgroupStats {
   const files = new CgroupFiles(plan, tokens, offset);
-  if (plan.version === 2) {
-    files.required('cgroup.controllers');
-    return {
-      memory: readMemoryV2(files),
-      cpu: readCpuV2(files),
-      blkio: readIoV2(files, deviceNames),
-      pids: readPidsV2(files),
-      pressure: readPressure(files),
-    };
-  }
-  return {
-    memory: readMemoryV1(files),
-    cpu: readCpuV1(files),
-    blkio: readBlkioV1(files, deviceNames),
-    pids: readPidsV1(files),
-    pressure: readPressure(files),
-  };
+  // A v2 cgroup.controllers that is gone means the cgroup is.
+  if (plan.controllersAt !== undefined && !plan.optional[plan.controllersAt]) files.required('cgroup.controllers');
+  const stats: Partial<Record<StatsField, unknown>> = {};
+  const context = { deviceName };
+  plan.controllers.forEach((planned, i) => {
+    stats[STATS_FIELDS[i]!] = planned === null ? null : planned.controller.read(files, planned.prepared, context);
+  });
+  return stats as CgroupStats;
 }
 
 /** The block devices the answers mention, to preload their names before buildCgroupStats. */
-export function cgroupBlockDevices(plan: CgroupFilePlan, tokens: TokenBatch, offset: number): Array<[number, number]> {
+export function cgroupBlockDevices(plan: ContainerPlan, tokens: TokenBatch, offset: number): Array<[number, number]> {
   const files = new CgroupFiles(plan, tokens, offset);
-  return plan.version === 2 ? ioV2Devices(files) : blkioV1Devices(files);
+  return plan.controllers.flatMap((planned) => planned?.controller.devices?.(files) ?? []);
 }

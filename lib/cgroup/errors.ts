@@ -1,5 +1,5 @@
-// Errors of the cgroup reading layer. CgroupGoneError is internal: the caller knows which container it was
-// reading and turns it into a ContainerNotFoundError.
+// CgroupGoneError is internal to the reading layer: the caller knows which container it was reading and
+// turns it into a ContainerNotFoundError.
 import { CtrstatError } from '../errors.js';
 
 /** A required cgroup file or directory vanished (ENOENT, ENOTDIR, ENODEV, ESRCH): the cgroup was removed while being read. */
@@ -11,12 +11,5 @@ export class CgroupGoneError extends CtrstatError {
     super('ERR_CGROUP_GONE', `cgroup vanished: ${path}`);
     this.path = path;
     this.errno = errno;
-  }
-}
-
-/** A cgroup file whose content does not have the shape its kernel documentation gives. */
-export class CgroupFormatError extends CtrstatError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_CGROUP_FORMAT', message, options);
   }
 }

@@ -4,25 +4,13 @@
 import { constants } from 'node:os';
 import type { CgroupVersion } from '../types.js';
 import type { NativeFailure } from '../native.js';
-import { UnsupportedLayoutError } from '../errors.js';
+import { CgroupFormatError, UnsupportedLayoutError } from '../errors.js';
 import { errnoKind, failureError } from '../io/errno.js';
-import { CgroupFormatError, CgroupGoneError } from './errors.js';
+import { CgroupGoneError } from './errors.js';
 import { fileFailure, fileTokens, type FileTokens, type TokenBatch } from '../io/tokens.js';
 
 /** PSI disabled at boot (psi=0): the pressure files are there but refuse reads. */
 const { EOPNOTSUPP } = constants.errno;
-
-/** Controllers whose interface files exist only when the controller is enabled for the cgroup (v2). */
-const V2_CONTROLLED = new Set(['memory', 'io', 'pids', 'cpu']);
-
-/**
- * A controller's interface files: those its stats cannot do without (read with required()), and those a
- * kernel or configuration may lack for the whole life of a cgroup (read with optional()).
- */
-export interface ControllerFiles {
-  readonly required: readonly string[];
-  readonly optional: readonly string[];
-}
 
 /** The absolute paths of one cgroup's files, in batch order, and where each file sits in that list. */
 export interface CgroupFilePlan {
@@ -31,6 +19,13 @@ export interface CgroupFilePlan {
   readonly paths: readonly string[];
   /** Per path: the file may be absent for the cgroup's life (a missing optional file gives null stats). */
   readonly optional: readonly boolean[];
+  /**
+   * Per path, for files of the v2 tree: the controller cgroup.controllers (planned at `controllersAt`) must
+   * list for the file to exist; undefined for files every cgroup has and for v1 files.
+   */
+  readonly enabledBy: ReadonlyArray<string | undefined>;
+  /** Index into paths of the v2 tree's cgroup.controllers, when any file has enabledBy. */
+  readonly controllersAt: number | undefined;
   /** Index into paths by file name ("memory.stat", "cpu.pressure", ...); unplanned files are absent. */
   readonly index: Readonly<Record<string, number>>;
   /** v2: the cgroup directory, for messages. v1: the memory controller's directory. */
@@ -135,10 +130,11 @@ export class CgroupFiles {
     }
   }
 
-  /** The controllers listed in cgroup.controllers, when it is planned and was read. */
+  /** The controllers listed in the v2 tree's cgroup.controllers, when it is planned and was read. */
   private enabledControllers(): string[] | null {
-    const at = this.position('cgroup.controllers');
-    if (at === undefined || this.tokens.batch.status[at] !== 0) return null;
+    if (this.plan.controllersAt === undefined) return null;
+    const at = this.offset + this.plan.controllersAt;
+    if (this.tokens.batch.status[at] !== 0) return null;
     const { names, keys, start, end } = fileTokens(this.tokens, at);
     const words: string[] = [];
     for (let i = start; i < end; i++) words.push(...names[keys[i]!]!.split(' ').filter((word) => word !== ''));
@@ -149,11 +145,9 @@ export class CgroupFiles {
     if (errnoKind(failure.errno) !== 'missing') return failureError(failure);
     // On v2 a controller's files are missing while the controller is not enabled for the cgroup
     // (rootless delegation): that is a layout problem, not a vanished container.
-    // cpu.stat is the exception: the core writes it with or without the cpu controller.
-    const controller = name.slice(0, name.indexOf('.'));
-    const controlled = this.plan.version === 2 && V2_CONTROLLED.has(controller) && name !== 'cpu.stat';
-    const controllers = controlled ? this.enabledControllers() : null;
-    if (controllers !== null && !controllers.includes(controller)) {
+    const controller = this.plan.enabledBy[this.plan.index[name]!];
+    const controllers = controller === undefined ? null : this.enabledControllers();
+    if (controllers !== null && !controllers.includes(controller!)) {
       return new UnsupportedLayoutError(`the ${controller} controller is not enabled for ${this.plan.dir} (cgroup.controllers: "${controllers.join(' ')}")`);
     }
     return new CgroupGoneError(this.path(name), failure.errno);

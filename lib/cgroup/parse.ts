@@ -3,7 +3,7 @@
 // position: key sets grow with every kernel.
 // Malformed content throws CgroupFormatError; nothing is guessed to be zero.
 import type { PressureLine, PressureResource } from '../types.js';
-import { CgroupFormatError } from './errors.js';
+import { CgroupFormatError } from '../errors.js';
 import type { FileTokens } from '../io/tokens.js';
 
 /** Names an entry for messages: `key value` as the file had it. */

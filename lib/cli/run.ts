@@ -60,7 +60,7 @@ async function packageVersion(): Promise<string> {
 /** The directory that lists a cgroup's children: the unified one on v2, the memory controller's on v1. */
 function childListingDir(target: ResolvedContainer): string {
   const { dirs } = target;
-  const dir = target.version === 2 ? dirs.unified : dirs.memory ?? dirs.cpu ?? dirs.cpuacct ?? dirs.pids;
+  const dir = target.version === 2 ? dirs['unified'] ?? null : dirs['memory'] ?? dirs['cpu'] ?? dirs['cpuacct'] ?? dirs['pids'] ?? null;
   if (dir === null) throw new UnsupportedLayoutError(`No cgroup directory to list for ${target.cgroup.path}`);
   return dir;
 }

@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { FileMode, native } from '../native.js';
 import type { ContainerInfo, HostOptions } from '../types.js';
 import { FileBatch } from '../io/batch.js';
-import { cgroupDirUnder } from './dirs.js';
+import { cgroupDirUnder, containerDirs, statsMounts } from './dirs.js';
 import { errnoKind, failureError, isMissing, rethrowAsTyped } from '../io/errno.js';
 import { detectLayout } from './mode.js';
 import { ContainerNames } from './names.js';
 import { classifyCgroupPath, type CgroupClassification } from './runtimes.js';
 import { HostPids } from './host-pids.js';
 import { scanMount } from './scan.js';
-import type { CgroupDirs, CgroupLayout, CgroupMount, ResolvedContainer } from './types.js';
+import type { CgroupDirs, CgroupLayout, ResolvedContainer } from './types.js';
 
 export interface ListOptions extends HostOptions {
   /** Include Kubernetes pod sandbox (pause) containers. Default false. */
@@ -68,11 +68,7 @@ export interface DescribeRequest {
 
 const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
-const NO_DIRS: CgroupDirs = { memory: null, cpu: null, cpuacct: null, blkio: null, pids: null, cpuset: null, unified: null };
-
-const DIR_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'blkio', 'pids', 'cpuset'] as const;
-/** The v1 controller names of CgroupDirs keys. */
-type DirController = (typeof DIR_CONTROLLERS)[number];
+const NO_DIRS: CgroupDirs = Object.freeze({});
 
 /**
  * The command line of a pod sandbox's only process: Kubernetes' pause image runs /pause; Podman's infra
@@ -99,16 +95,14 @@ export async function describeCgroups(
   const version = layout.mode === 'v2' ? 2 : 1;
   const first = new FileBatch();
   const lite = (request: DescribeRequest) => request.lite === true || names === null;
-  // Per request: batch index of each candidate directory, and of its cgroup.procs.
-  const dirIndex = requests.map((request) => {
+  // Per request: batch index of each candidate directory by hierarchy (and, below, of its cgroup.procs).
+  const dirIndex = requests.map((request): Map<string, number> | null => {
     if (request.known.dirs || lite(request)) return null;
-    const at = (mount: CgroupMount | null | undefined): number | null => {
-      const dir = mount ? cgroupDirUnder(mount, request.cgroupPath) : null;
-      return dir === null ? null : first.add(dir, FileMode.Inode);
-    };
-    if (layout.mode === 'v2') return { unified: at(layout.unified) };
-    const found: Partial<Record<DirController | 'unified', number | null>> = { unified: at(layout.unified) };
-    for (const controller of DIR_CONTROLLERS) found[controller] = at(layout.v1[controller]);
+    const found = new Map<string, number>();
+    for (const [hierarchy, mount] of statsMounts(layout)) {
+      const dir = cgroupDirUnder(mount, request.cgroupPath);
+      if (dir !== null) found.set(hierarchy, first.add(dir, FileMode.Inode));
+    }
     return found;
   });
   const hostPidFor = await Promise.all(requests.map((request) => ('pidDir' in request.known ? hostPids?.pidFor(request.cgroupPath) : undefined)));
@@ -119,10 +113,6 @@ export async function describeCgroups(
   const firstAnswers = await first.read(first.size <= INLINE_DESCRIBE_FILES);
   const namesLoaded = finishNames?.(firstAnswers);
 
-  const dirOf = (index: number | null | undefined, request: DescribeRequest, mount: CgroupMount | null | undefined): string | null => {
-    if (index === null || index === undefined || firstAnswers.inode(index) === null) return null;
-    return cgroupDirUnder(mount!, request.cgroupPath);
-  };
   const gone = new Set<number>();
   const dirs: CgroupDirs[] = [];
   const pids: Array<number | null> = [];
@@ -130,17 +120,12 @@ export async function describeCgroups(
     const known = request.known;
     if (known.dirs) dirs[i] = known.dirs;
     else if (lite(request)) dirs[i] = NO_DIRS;
-    else if (layout.mode === 'v2') {
-      const dir = dirOf(dirIndex[i]!.unified, request, layout.unified);
-      dirs[i] = { memory: dir, cpu: dir, cpuacct: dir, blkio: dir, pids: dir, cpuset: dir, unified: dir };
-    } else {
+    else {
       const index = dirIndex[i]!;
-      dirs[i] = {
-        memory: dirOf(index.memory, request, layout.v1.memory), cpu: dirOf(index.cpu, request, layout.v1.cpu),
-        cpuacct: dirOf(index.cpuacct, request, layout.v1.cpuacct), blkio: dirOf(index.blkio, request, layout.v1.blkio),
-        pids: dirOf(index.pids, request, layout.v1.pids), cpuset: dirOf(index.cpuset, request, layout.v1.cpuset),
-        unified: dirOf(index.unified, request, layout.unified),
-      };
+      dirs[i] = containerDirs(layout, (hierarchy, mount) => {
+        const at = index.get(hierarchy);
+        return at === undefined || firstAnswers.inode(at) === null ? null : cgroupDirUnder(mount, request.cgroupPath);
+      });
     }
     if ('pid' in known) {
       pids[i] = known.pid;

@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ContainerNotFoundError, UnsupportedLayoutError } from '../errors.js';
-import { cgroupDirUnder, existingDir } from './dirs.js';
+import { UNIFIED } from '../cgroup/index.js';
+import { cgroupDirUnder, containerDirs, existingDir } from './dirs.js';
 import { isMissing, rethrowAsTyped } from '../io/errno.js';
 import { namespaceRoot, resolveInNamespace } from './cgroupns.js';
 import { entryFor, parseProcCgroup, type ProcCgroupEntry } from './proc-cgroup-parse.js';
@@ -84,33 +85,21 @@ export function processCgroupFromEntries(
   layout: CgroupLayout, pid: number, entries: ProcCgroupEntry[], nsRoots: ReadonlyMap<CgroupMount, string | null> = new Map(),
 ): ProcessCgroup {
   const v2Entry = entryFor(entries, null);
-  const under = (mount: CgroupMount, entry: ProcCgroupEntry) => dirOrThrow(pid, mount, entry.path, nsRoots.get(mount));
   const pathOf = (mount: CgroupMount, entry: ProcCgroupEntry) => hierarchyPath(mount, pid, entry.path, nsRoots.get(mount));
-  const unified = v2Entry && layout.unified ? under(layout.unified, v2Entry) : null;
-  if (layout.mode === 'v2') {
-    if (!v2Entry || unified === null) throw new UnsupportedLayoutError(`Process ${pid} has no cgroup v2 ("0::") entry.`);
-    return {
-      path: pathOf(layout.unified!, v2Entry),
-      dirs: { memory: unified, cpu: unified, cpuacct: unified, blkio: unified, pids: unified, cpuset: unified, unified },
-    };
-  }
-  const dirOf = (controller: string): string | null => {
-    const entry = entryFor(entries, controller);
-    const mount = layout.v1[controller];
-    return entry && mount ? under(mount, entry) : null;
+  const dirOf = (hierarchy: string, mount: CgroupMount): string | null => {
+    const entry = entryFor(entries, hierarchy === UNIFIED ? null : hierarchy);
+    return entry ? dirOrThrow(pid, mount, entry.path, nsRoots.get(mount)) : null;
   };
+  if (layout.mode === 'v2') {
+    if (!v2Entry || layout.unified === null) throw new UnsupportedLayoutError(`Process ${pid} has no cgroup v2 ("0::") entry.`);
+    return { path: pathOf(layout.unified, v2Entry), dirs: containerDirs(layout, dirOf) };
+  }
   const pathController = PATH_CONTROLLER_ORDER.find((controller) => entryFor(entries, controller) !== undefined && layout.v1[controller] !== undefined);
   const path = pathController !== undefined
     ? pathOf(layout.v1[pathController]!, entryFor(entries, pathController)!)
     : v2Entry && layout.unified ? pathOf(layout.unified, v2Entry) : null;
   if (path === null) throw new UnsupportedLayoutError(`Process ${pid} is in none of the mounted cgroup hierarchies.`);
-  return {
-    path,
-    dirs: {
-      memory: dirOf('memory'), cpu: dirOf('cpu'), cpuacct: dirOf('cpuacct'), blkio: dirOf('blkio'),
-      pids: dirOf('pids'), cpuset: dirOf('cpuset'), unified,
-    },
-  };
+  return { path, dirs: containerDirs(layout, dirOf) };
 }
 
 /** The namespace roots processCgroupFromEntries needs for these entries. */
@@ -131,6 +120,6 @@ export async function processCgroup(layout: CgroupLayout, pid: number): Promise<
   const entries = await readProcCgroup(layout.procRoot, pid);
   const found = processCgroupFromEntries(layout, pid, entries, await namespaceRootsFor(layout, entries));
   // On hybrid machines runtimes do not always mirror their cgroups into the controller-less unified tree.
-  if (layout.mode === 'hybrid') found.dirs.unified = await existingDir(found.dirs.unified);
+  if (layout.mode === 'hybrid') return { ...found, dirs: { ...found.dirs, [UNIFIED]: await existingDir(found.dirs[UNIFIED] ?? null) } };
   return found;
 }

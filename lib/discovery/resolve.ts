@@ -8,7 +8,8 @@
 // repeatedly (the monitor) cache ResolvedContainer themselves.
 import { AmbiguousReferenceError, ContainerNotFoundError, InvalidReferenceError, UnsupportedLayoutError } from '../errors.js';
 import type { ContainerRef, HostOptions } from '../types.js';
-import { cgroupDirUnder, missingStatsDirs, V1_STATS_CONTROLLERS } from './dirs.js';
+import { UNIFIED } from '../cgroup/index.js';
+import { cgroupDirUnder, missingStatsDirs, statsMounts } from './dirs.js';
 import { HostPids } from './host-pids.js';
 import { describeCgroups, findContainerCgroups, type DescribeRequest, type FoundCgroup } from './list.js';
 import { detectLayout } from './mode.js';
@@ -220,20 +221,18 @@ class Resolver {
 
   /** The hierarchy whose root cgroup a container's stats would be read from (the root lacks their files), or null. */
   private rootHierarchy(container: ResolvedContainer): string | null {
-    if (this.layout.mode === 'v2') return container.dirs.unified !== null && container.dirs.unified === this.layout.unified?.mountPoint ? 'unified' : null;
+    const unified = container.dirs[UNIFIED] ?? null;
+    if (this.layout.mode === 'v2') return unified !== null && unified === this.layout.unified?.mountPoint ? UNIFIED : null;
     // v1 roots have the memory, cpu, cpuacct and blkio files, but no pids.current or pids.max.
-    const pids = this.layout.v1.pids;
-    return pids !== undefined && container.dirs.pids === pids.mountPoint && pids.root === '/' ? 'pids' : null;
+    const pids = this.layout.v1['pids'];
+    return pids !== undefined && container.dirs['pids'] === pids.mountPoint && pids.root === '/' ? 'pids' : null;
   }
 
   /** The directory of a cgroup path in the first mounted hierarchy that reads are taken from. */
   private firstCandidateDir(path: string): string | null {
-    // On v1 and hybrid the stats come from the v1 controllers; a cgroup may not be in the unified tree.
-    const mounts = this.layout.mode === 'v2'
-      ? [this.layout.unified]
-      : [...V1_STATS_CONTROLLERS.map((controller) => this.layout.v1[controller]), this.layout.unified];
-    for (const mount of mounts) {
-      const dir = mount ? cgroupDirUnder(mount, path) : null;
+    // On v1 and hybrid the stats come from the v1 controllers (listed first); a cgroup may not be in the unified tree.
+    for (const [, mount] of statsMounts(this.layout)) {
+      const dir = cgroupDirUnder(mount, path);
       if (dir !== null) return dir;
     }
     return null;

@@ -1,4 +1,7 @@
 import type { CgroupMode, CgroupVersion, ContainerInfo } from '../types.js';
+import type { CgroupDirs } from '../cgroup/controller.js';
+
+export type { CgroupDirs } from '../cgroup/controller.js';
 
 /** One mounted cgroup hierarchy, as this process sees it. */
 export interface CgroupMount {
@@ -24,18 +27,6 @@ export interface CgroupLayout {
   unified: CgroupMount | null;
   /** v1 hierarchies by controller ("memory", "cpu", "cpuacct", "blkio", "pids", "cpuset", "name=systemd"). */
   v1: Record<string, CgroupMount>;
-}
-
-/** Absolute cgroup directories to read from; on v2 all point at the one unified directory. */
-export interface CgroupDirs {
-  memory: string | null;
-  cpu: string | null;
-  cpuacct: string | null;
-  blkio: string | null;
-  pids: string | null;
-  cpuset: string | null;
-  /** The unified (v2) directory: on v2 the stats directory; on hybrid the place of the pressure files, if any. */
-  unified: string | null;
 }
 
 /** A container found on this machine, with everything needed to read it. */

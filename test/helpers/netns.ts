@@ -3,7 +3,7 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { native, type NativeFailure, type NativeLinkStats, type NativeNetnsAnswer } from '../../lib/native.js';
-import { unpackNetnsBatch } from '../../lib/netns-batch.js';
+import { unpackNetnsBatch } from '../../lib/network/netns-batch.js';
 import { requireHost } from './env.js';
 
 export const repoRoot = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');

@@ -47,7 +47,7 @@ export function makeStats(overrides: DeepPartial<ContainerStats> = {}): Containe
     monotonicNs: 1_000_000_000_000,
     memory: {
       usage: 120 * MiB, limit: null, workingSet: 100 * MiB, rss: 80 * MiB, cache: 40 * MiB,
-      swap: { usage: null, limit: null }, maxUsage: null, oomEvents: 0, stat: {},
+      swap: { usage: null, limit: null }, maxUsage: null, oomEvents: 0, failcnt: 0, events: null, stat: {},
     },
     cpu: {
       usageNs: 50e9, userNs: 40e9, systemNs: 10e9, perCpuNs: null,

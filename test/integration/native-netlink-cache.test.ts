@@ -3,7 +3,7 @@
 import { readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { native, isNativeFailure, type NativeNetlinkCache, type NativeNetnsAnswer, type NativeFailure } from '../../lib/native.js';
-import { readThroughCache, unpackNetnsBatch } from '../../lib/netns-batch.js';
+import { readThroughCache, unpackNetnsBatch } from '../../lib/network/netns-batch.js';
 import { NamespaceLab, netnsInodeOf, netnsUnavailable, openFdCount, readNetnsAnswers, run, threadNetnsLinks } from '../helpers/netns.js';
 
 /** A cache read, unpacked per target. */

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NETNS_PRIVILEGE_HINT, PermissionDeniedError } from '../../lib/errors.js';
 import { native, isNativeFailure, type NativeFailure, type NativeNetnsAnswer } from '../../lib/native.js';
-import { networkNamespaceError, readNetworkNamespace, readNetworkNamespaces } from '../../lib/netns.js';
+import { networkNamespaceError, readNetworkNamespace, readNetworkNamespaces } from '../../lib/network/netns.js';
 import { NamespaceLab, netnsInodeOf, netnsUnavailable, openFdCount, repoRoot, readNetnsAnswers, threadNetnsLinks } from '../helpers/netns.js';
 
 const NAMESPACES = 20;

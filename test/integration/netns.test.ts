@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isNativeFailure, type NativeNetnsAnswer } from '../../lib/native.js';
-import { readNetworkNamespace, readNetworkNamespaces } from '../../lib/netns.js';
+import { readNetworkNamespace, readNetworkNamespaces } from '../../lib/network/netns.js';
 import { readContainerStats } from '../../lib/stats.js';
 import {
   NamespaceLab, ipLinks, netnsInodeOf, netnsUnavailable, procNetDev, procNetDevFromStats, run, statsFromIp,

@@ -8,7 +8,8 @@ import type { NativeFailure } from '../../lib/native.js';
 import { PermissionDeniedError, UnsupportedLayoutError, CGROUP_PRIVILEGE_HINT } from '../../lib/errors.js';
 import { cgroupFilePlan } from '../../lib/cgroup/plan.js';
 import { buildCgroupStats } from '../../lib/cgroup/build.js';
-import { CgroupFormatError, CgroupGoneError } from '../../lib/cgroup/errors.js';
+import { CgroupGoneError } from '../../lib/cgroup/errors.js';
+import { CgroupFormatError } from '../../lib/errors.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/cgroup2/docker-cgroupfs/lim');
 const plan = cgroupFilePlan({ memory: DIR, cpu: DIR, cpuacct: DIR, blkio: DIR, pids: DIR, cpuset: DIR, unified: DIR }, 2);

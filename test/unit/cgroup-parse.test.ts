@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as parse from '../../lib/cgroup/parse.js';
 import { cpuLimitCores } from '../../lib/cgroup/parse.js';
 import { fileTokens, tokenizeText, tokenizeTexts } from '../../lib/io/tokens.js';
-import { CgroupFormatError } from '../../lib/cgroup/errors.js';
+import { CgroupFormatError } from '../../lib/errors.js';
 
 // The parsers read tokens: each string is tokenized by the addon as a file's content would be.
 const parseSingleValue = (text: string) => parse.parseSingleValue(tokenizeText(text));

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildHostStats, hostFilePaths, parseMeminfo, parseProcStat } from '../../lib/host.js';
-import { CgroupFormatError } from '../../lib/cgroup/errors.js';
+import { CgroupFormatError } from '../../lib/errors.js';
 import { PermissionDeniedError } from '../../lib/errors.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/cgroup1');

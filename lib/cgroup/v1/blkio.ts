@@ -1,9 +1,10 @@
 // cgroup v1 blkio controller (Documentation/admin-guide/cgroup-v1/blkio-controller.rst).
 import type { BlkioDeviceStats, BlkioStats } from '../../types.js';
-import type { CgroupFiles, ControllerFiles } from '../files.js';
+import { defineController, optional, type DeviceNameLookup } from '../controller.js';
+import type { CgroupFiles } from '../files.js';
 import type { BlkioV1Entry } from '../parse.js';
 import { parseBlkioV1 } from '../parse.js';
-import { sumDevices } from '../devices.js';
+import { devicesOfKeys, sumDevices } from '../devices.js';
 
 /**
  * Where the counters may be, in runc's fallback order. Which set counts depends on the kernel: CFQ is
@@ -17,8 +18,8 @@ export const BLKIO_V1_FILE_SETS = [
   { bytes: 'blkio.throttle.io_service_bytes', ops: 'blkio.throttle.io_serviced' },
 ] as const;
 
-/** All optional: a kernel offers only some of the sets (no CFQ files since 5.0); readBlkioV1 needs one. */
-export const BLKIO_V1_FILES: ControllerFiles = { required: [], optional: BLKIO_V1_FILE_SETS.flatMap((set) => [set.bytes, set.ops]) };
+/** Every counter file: a kernel offers only some of the sets (no CFQ files since 5.0); readBlkioV1 needs one. */
+const BLKIO_V1_FILES = BLKIO_V1_FILE_SETS.flatMap((set) => [set.bytes, set.ops]);
 
 function deviceKey(major: number, minor: number): string {
   return `${major}:${minor}`;
@@ -29,7 +30,7 @@ function addEntries(
   devices: Map<string, BlkioDeviceStats>,
   entries: BlkioV1Entry[],
   field: { read: 'readBytes' | 'readOps'; write: 'writeBytes' | 'writeOps' },
-  deviceName: (major: number, minor: number) => string | null,
+  deviceName: DeviceNameLookup,
 ): void {
   for (const entry of entries) {
     const op = entry.op.toLowerCase();
@@ -47,7 +48,7 @@ function addEntries(
   }
 }
 
-export function readBlkioV1(files: CgroupFiles, deviceName: (major: number, minor: number) => string | null): BlkioStats {
+function readBlkioV1(files: CgroupFiles, deviceName: DeviceNameLookup): BlkioStats {
   let chosen: { bytes: BlkioV1Entry[]; ops: BlkioV1Entry[] } | null = null;
   let anyReadable = false;
   for (const set of BLKIO_V1_FILE_SETS) {
@@ -69,16 +70,11 @@ export function readBlkioV1(files: CgroupFiles, deviceName: (major: number, mino
   return sumDevices([...devices.values()]);
 }
 
-/** Devices named in whichever blkio files were read, for preloading their names. */
-export function blkioV1Devices(files: CgroupFiles): Array<[number, number]> {
-  const seen = new Map<string, [number, number]>();
-  for (const name of BLKIO_V1_FILES.optional) {
-    if (!files.has(name)) continue;
-    const { keyNames, keys, start, end } = files.required(name);
-    for (let i = start; i < end; i++) {
-      const device = keyNames.device(keys[i]!);
-      if (device !== null) seen.set(`${device[0]}:${device[1]}`, [device[0], device[1]]);
-    }
-  }
-  return [...seen.values()];
-}
+export const blkioV1 = defineController({
+  field: 'blkio',
+  version: 1,
+  hierarchy: 'blkio',
+  files: () => BLKIO_V1_FILES.map((name) => optional(name, 'a kernel offers only some of the sets (no CFQ files since 5.0, BFQ only with that scheduler)')),
+  read: (files, _prepared, { deviceName }) => readBlkioV1(files, deviceName),
+  devices: (files) => devicesOfKeys(files, BLKIO_V1_FILES),
+});

@@ -1,39 +1,53 @@
 // cgroup v1 memory controller (Documentation/admin-guide/cgroup-v1/memory.rst).
-import type { MemoryStats } from '../../types.js';
-import type { CgroupFiles, ControllerFiles } from '../files.js';
+import { defineController, optional, required } from '../controller.js';
 import { parseCounter, parseFlatKeyed, parseMemoryLimitV1 } from '../parse.js';
 
-export const MEMORY_V1_FILES: ControllerFiles = {
-  required: ['memory.usage_in_bytes', 'memory.limit_in_bytes', 'memory.max_usage_in_bytes', 'memory.stat', 'memory.oom_control'],
-  // Present only with swap accounting (CONFIG_MEMCG_SWAP and not swapaccount=0).
-  optional: ['memory.memsw.usage_in_bytes', 'memory.memsw.limit_in_bytes'],
-};
+const NO_SWAP_ACCOUNTING = 'only with swap accounting (CONFIG_MEMCG_SWAP, and not swapaccount=0)';
 
-export function readMemoryV1(files: CgroupFiles): MemoryStats {
-  const usage = files.parseRequired('memory.usage_in_bytes', parseCounter);
-  const limit = files.parseRequired('memory.limit_in_bytes', parseMemoryLimitV1);
-  const maxUsage = files.parseRequired('memory.max_usage_in_bytes', parseCounter);
-  const stat = files.parseRequired('memory.stat', parseFlatKeyed);
-  const oomControl = files.parseRequired('memory.oom_control', parseFlatKeyed);
-  // The total_* keys include descendants, as usage_in_bytes does.
-  const inactiveFile = files.key('memory.stat', stat, 'total_inactive_file');
+export const memoryV1 = defineController({
+  field: 'memory',
+  version: 1,
+  hierarchy: 'memory',
+  files: () => [
+    required('memory.usage_in_bytes'),
+    required('memory.limit_in_bytes'),
+    required('memory.max_usage_in_bytes'),
+    required('memory.failcnt'),
+    required('memory.stat'),
+    required('memory.oom_control'),
+    optional('memory.memsw.usage_in_bytes', NO_SWAP_ACCOUNTING),
+    optional('memory.memsw.limit_in_bytes', NO_SWAP_ACCOUNTING),
+  ],
+  read(files) {
+    const usage = files.parseRequired('memory.usage_in_bytes', parseCounter);
+    const limit = files.parseRequired('memory.limit_in_bytes', parseMemoryLimitV1);
+    const maxUsage = files.parseRequired('memory.max_usage_in_bytes', parseCounter);
+    const failcnt = files.parseRequired('memory.failcnt', parseCounter);
+    const stat = files.parseRequired('memory.stat', parseFlatKeyed);
+    const oomControl = files.parseRequired('memory.oom_control', parseFlatKeyed);
+    // The total_* keys include descendants, as usage_in_bytes does.
+    const inactiveFile = files.key('memory.stat', stat, 'total_inactive_file');
 
-  const memswUsage = files.parseOptional('memory.memsw.usage_in_bytes', parseCounter);
-  const memswLimit = files.parseOptional('memory.memsw.limit_in_bytes', parseMemoryLimitV1);
-  // memsw counts memory + swap; the two files are read a moment apart, hence the clamp.
-  const swapUsage = memswUsage === null ? null : Math.max(0, memswUsage - usage);
-  const swapLimit = memswLimit === null || limit === null ? null : memswLimit - limit;
+    const memswUsage = files.parseOptional('memory.memsw.usage_in_bytes', parseCounter);
+    const memswLimit = files.parseOptional('memory.memsw.limit_in_bytes', parseMemoryLimitV1);
+    // memsw counts memory + swap; the two files are read a moment apart, hence the clamp.
+    const swapUsage = memswUsage === null ? null : Math.max(0, memswUsage - usage);
+    const swapLimit = memswLimit === null || limit === null ? null : memswLimit - limit;
 
-  return {
-    usage,
-    limit,
-    workingSet: Math.max(0, usage - inactiveFile),
-    rss: files.key('memory.stat', stat, 'total_rss'),
-    cache: files.key('memory.stat', stat, 'total_cache'),
-    swap: { usage: swapUsage, limit: swapLimit },
-    maxUsage,
-    // oom_kill is counted since Linux 4.13; older kernels only say whether an OOM is in progress.
-    oomEvents: oomControl['oom_kill'] ?? 0,
-    stat,
-  };
-}
+    return {
+      usage,
+      limit,
+      workingSet: Math.max(0, usage - inactiveFile),
+      rss: files.key('memory.stat', stat, 'total_rss'),
+      cache: files.key('memory.stat', stat, 'total_cache'),
+      swap: { usage: swapUsage, limit: swapLimit },
+      maxUsage,
+      // oom_kill is counted since Linux 4.13; older kernels only say whether an OOM is in progress.
+      oomEvents: oomControl['oom_kill'] ?? 0,
+      failcnt,
+      // v1 has no memory.events.
+      events: null,
+      stat,
+    };
+  },
+});

@@ -1,14 +1,11 @@
-// cgroup v1 pids controller (Documentation/admin-guide/cgroup-v1/pids.rst): same files as v2.
-import type { PidsStats } from '../../types.js';
-import type { CgroupFiles, ControllerFiles } from '../files.js';
-import { parseCounter, parseSingleValue } from '../parse.js';
+// cgroup v1 pids controller (Documentation/admin-guide/cgroup-v1/pids.rst): the same files as v2's.
+import { defineController, required } from '../controller.js';
+import { readPids } from '../v2/pids.js';
 
-export const PIDS_V1_FILES: ControllerFiles = { required: ['pids.current', 'pids.max'], optional: [] };
-
-export function readPidsV1(files: CgroupFiles): PidsStats {
-  return {
-    // Counts tasks (threads), not processes.
-    current: files.parseRequired('pids.current', parseCounter),
-    limit: files.parseRequired('pids.max', parseSingleValue),
-  };
-}
+export const pidsV1 = defineController({
+  field: 'pids',
+  version: 1,
+  hierarchy: 'pids',
+  files: () => [required('pids.current'), required('pids.max')],
+  read: readPids,
+});

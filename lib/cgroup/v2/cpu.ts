@@ -1,43 +1,42 @@
 // cgroup v2 cpu and cpuset controllers (Documentation/admin-guide/cgroup-v2.rst "CPU", "Cpuset").
-import type { CpuStats } from '../../types.js';
-import type { CgroupFiles, ControllerFiles } from '../files.js';
+import { defineController, optional, required } from '../controller.js';
 import { cpuLimitCores, parseCpuList, parseCpuMax, parseFlatKeyed } from '../parse.js';
 
-export const CPU_V2_FILES: ControllerFiles = {
-  // Written by the core for every cgroup; the nr_* throttling fields only with the cpu controller.
-  required: ['cpu.stat'],
-  optional: [
-    // Exists only while the cpu controller is enabled for the cgroup.
-    'cpu.max',
-    // Exists only while the cpuset controller is enabled.
-    'cpuset.cpus.effective',
+export const cpuV2 = defineController({
+  field: 'cpu',
+  version: 2,
+  hierarchy: 'unified',
+  // cpu.stat is written by the core for every cgroup, with or without the cpu controller.
+  files: () => [
+    required('cpu.stat'),
+    optional('cpu.max', 'only while the cpu controller is enabled for the cgroup'),
+    optional('cpuset.cpus.effective', 'only while the cpuset controller is enabled for the cgroup'),
   ],
-};
+  read(files) {
+    const stat = files.parseRequired('cpu.stat', parseFlatKeyed);
+    const cpuMax = files.parseOptional('cpu.max', parseCpuMax);
+    const usec = (key: string): number => files.key('cpu.stat', stat, key) * 1000;
 
-export function readCpuV2(files: CgroupFiles): CpuStats {
-  const stat = files.parseRequired('cpu.stat', parseFlatKeyed);
-  const cpuMax = files.parseOptional('cpu.max', parseCpuMax);
-  const usec = (key: string): number => files.key('cpu.stat', stat, key) * 1000;
+    // With the cpu controller (cpu.max readable) the kernel always writes the throttling fields, so their
+    // absence is a format error. Without it the cgroup has no bandwidth limit of its own and is never
+    // throttled at this level: zeros are the true count there, not a stand-in for a missing value.
+    const throttling = cpuMax === null
+      ? { periods: 0, throttledPeriods: 0, throttledNs: 0 }
+      : {
+        periods: files.key('cpu.stat', stat, 'nr_periods'),
+        throttledPeriods: files.key('cpu.stat', stat, 'nr_throttled'),
+        throttledNs: usec('throttled_usec'),
+      };
 
-  // With the cpu controller (cpu.max readable) the kernel always writes the throttling fields, so their
-  // absence is a format error. Without it the cgroup has no bandwidth limit of its own and is never
-  // throttled at this level: zeros are the true count there, not a stand-in for a missing value.
-  const throttling = cpuMax === null
-    ? { periods: 0, throttledPeriods: 0, throttledNs: 0 }
-    : {
-      periods: files.key('cpu.stat', stat, 'nr_periods'),
-      throttledPeriods: files.key('cpu.stat', stat, 'nr_throttled'),
-      throttledNs: usec('throttled_usec'),
+    return {
+      usageNs: usec('usage_usec'),
+      userNs: usec('user_usec'),
+      systemNs: usec('system_usec'),
+      // v2 has no per-CPU usage file.
+      perCpuNs: null,
+      throttling,
+      limitCores: cpuMax === null ? null : cpuLimitCores(cpuMax.quotaUs, cpuMax.periodUs),
+      cpusetCpus: files.parseOptional('cpuset.cpus.effective', parseCpuList),
     };
-
-  return {
-    usageNs: usec('usage_usec'),
-    userNs: usec('user_usec'),
-    systemNs: usec('system_usec'),
-    // v2 has no per-CPU usage file.
-    perCpuNs: null,
-    throttling,
-    limitCores: cpuMax === null ? null : cpuLimitCores(cpuMax.quotaUs, cpuMax.periodUs),
-    cpusetCpus: files.parseOptional('cpuset.cpus.effective', parseCpuList),
-  };
-}
+  },
+});

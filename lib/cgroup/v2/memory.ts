@@ -1,37 +1,60 @@
 // cgroup v2 memory controller (Documentation/admin-guide/cgroup-v2.rst "Memory").
-import type { MemoryStats } from '../../types.js';
-import type { CgroupFiles, ControllerFiles } from '../files.js';
+import type { MemoryEvents } from '../../types.js';
+import { defineController, optional, required } from '../controller.js';
+import type { CgroupFiles } from '../files.js';
 import { parseCounter, parseFlatKeyed, parseSingleValue } from '../parse.js';
 
-export const MEMORY_V2_FILES: ControllerFiles = {
-  required: ['memory.current', 'memory.max', 'memory.stat', 'memory.events'],
-  optional: [
-    // Linux 5.19+.
-    'memory.peak',
-    // Only with swap accounting (CONFIG_MEMCG_SWAP, not swapaccount=0).
-    'memory.swap.current',
-    'memory.swap.max',
-  ],
-};
+const NO_SWAP_ACCOUNTING = 'only with swap accounting (CONFIG_MEMCG_SWAP, and not swapaccount=0)';
 
-export function readMemoryV2(files: CgroupFiles): MemoryStats {
-  const usage = files.parseRequired('memory.current', parseCounter);
-  const stat = files.parseRequired('memory.stat', parseFlatKeyed);
-  const events = files.parseRequired('memory.events', parseFlatKeyed);
-  const swapUsage = files.parseOptional('memory.swap.current', parseCounter);
-  // Without swap accounting there is no swap limit either, so a missing file is null like "max".
-  const swapLimit = files.parseOptional('memory.swap.max', parseSingleValue);
-
+/** memory.events: low, high, max, oom and oom_kill are there since the controller's first release; oom_group_kill since 5.17. */
+function memoryEvents(files: CgroupFiles, events: Record<string, number>): MemoryEvents {
+  const key = (name: string) => files.key('memory.events', events, name);
   return {
-    usage,
-    limit: files.parseRequired('memory.max', parseSingleValue),
-    workingSet: Math.max(0, usage - files.key('memory.stat', stat, 'inactive_file')),
-    rss: files.key('memory.stat', stat, 'anon'),
-    cache: files.key('memory.stat', stat, 'file'),
-    swap: { usage: swapUsage, limit: swapLimit },
-    maxUsage: files.parseOptional('memory.peak', parseCounter),
-    // oom_kill is there since Linux 4.13; on older kernels no kill was counted for us to report.
-    oomEvents: events['oom_kill'] ?? 0,
-    stat,
+    low: key('low'),
+    high: key('high'),
+    max: key('max'),
+    oom: key('oom'),
+    // oom_kill since Linux 4.13: before it no kill was counted for us to report.
+    oomKill: events['oom_kill'] ?? 0,
+    oomGroupKill: events['oom_group_kill'] ?? 0,
   };
 }
+
+export const memoryV2 = defineController({
+  field: 'memory',
+  version: 2,
+  hierarchy: 'unified',
+  enabledBy: 'memory',
+  files: () => [
+    required('memory.current'),
+    required('memory.max'),
+    required('memory.stat'),
+    required('memory.events'),
+    optional('memory.peak', 'Linux 5.19+'),
+    optional('memory.swap.current', NO_SWAP_ACCOUNTING),
+    optional('memory.swap.max', NO_SWAP_ACCOUNTING),
+  ],
+  read(files) {
+    const usage = files.parseRequired('memory.current', parseCounter);
+    const stat = files.parseRequired('memory.stat', parseFlatKeyed);
+    const events = memoryEvents(files, files.parseRequired('memory.events', parseFlatKeyed));
+    const swapUsage = files.parseOptional('memory.swap.current', parseCounter);
+    // Without swap accounting there is no swap limit either, so a missing file is null like "max".
+    const swapLimit = files.parseOptional('memory.swap.max', parseSingleValue);
+
+    return {
+      usage,
+      limit: files.parseRequired('memory.max', parseSingleValue),
+      workingSet: Math.max(0, usage - files.key('memory.stat', stat, 'inactive_file')),
+      rss: files.key('memory.stat', stat, 'anon'),
+      cache: files.key('memory.stat', stat, 'file'),
+      swap: { usage: swapUsage, limit: swapLimit },
+      maxUsage: files.parseOptional('memory.peak', parseCounter),
+      oomEvents: events.oomKill,
+      // runc and cAdvisor count hitting memory.max as the failcnt of v2.
+      failcnt: events.max,
+      events,
+      stat,
+    };
+  },
+});

@@ -1,14 +1,22 @@
-// cgroup v2 pids controller (Documentation/admin-guide/cgroup-v2.rst "PID").
+// cgroup v2 pids controller (Documentation/admin-guide/cgroup-v2.rst "PID"); v1's has the same files.
 import type { PidsStats } from '../../types.js';
-import type { CgroupFiles, ControllerFiles } from '../files.js';
+import { defineController, required } from '../controller.js';
+import type { CgroupFiles } from '../files.js';
 import { parseCounter, parseSingleValue } from '../parse.js';
 
-export const PIDS_V2_FILES: ControllerFiles = { required: ['pids.current', 'pids.max'], optional: [] };
-
-export function readPidsV2(files: CgroupFiles): PidsStats {
+export function readPids(files: CgroupFiles): PidsStats {
   return {
     // Counts tasks (threads), not processes.
     current: files.parseRequired('pids.current', parseCounter),
     limit: files.parseRequired('pids.max', parseSingleValue),
   };
 }
+
+export const pidsV2 = defineController({
+  field: 'pids',
+  version: 2,
+  hierarchy: 'unified',
+  enabledBy: 'pids',
+  files: () => [required('pids.current'), required('pids.max')],
+  read: readPids,
+});

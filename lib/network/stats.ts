@@ -1,7 +1,7 @@
 // Turns one namespace's interface counters into a container's NetworkStats: which kind of namespace
 // it is (private, host, shared, none) and the totals over every interface but loopback.
-import type { NativeInterface, NativeNetnsAnswer } from './native.js';
-import type { InterfaceStats, NetworkMode, NetworkStats } from './types.js';
+import type { NativeInterface, NativeNetnsAnswer } from '../native.js';
+import type { InterfaceStats, NetworkMode, NetworkStats } from '../types.js';
 
 export function toInterfaceStats(link: NativeInterface): InterfaceStats {
   return {

@@ -1,9 +1,9 @@
 // Network namespace counters: which namespace file to read, and the native answer turned into the
 // public InterfaceStats shape, or into a typed error.
-import { NETNS_PRIVILEGE_HINT, PermissionDeniedError, systemError, type SystemError } from './errors.js';
-import { native, isNativeFailure, type NativeFailure, type NativeNetnsAnswer } from './native.js';
+import { NETNS_PRIVILEGE_HINT, PermissionDeniedError, systemError, type SystemError } from '../errors.js';
+import { native, isNativeFailure, type NativeFailure, type NativeNetnsAnswer } from '../native.js';
 import { unpackNetnsBatch } from './netns-batch.js';
-import type { InterfaceStats } from './types.js';
+import type { InterfaceStats } from '../types.js';
 
 /** A namespace file (/proc/<pid>/ns/net, /run/netns/<name>, a bind mount), or a process whose namespace to read. */
 export type NetworkNamespaceTarget = string | { pid: number };

@@ -1,6 +1,6 @@
 // The native network namespace reader's answer (a few typed arrays per batch, cpp/netns_reader.cc),
 // unpacked into one object per namespace and interface.
-import type { NativeFailure, NativeInterface, NativeLinkStats, NativeNetlinkCache, NativeNetnsAnswer, NativeNetnsBatch } from './native.js';
+import type { NativeFailure, NativeInterface, NativeLinkStats, NativeNetlinkCache, NativeNetnsAnswer, NativeNetnsBatch } from '../native.js';
 
 /** IF_OPER_* (RFC 2863) by the number the kernel sends. */
 const OPERSTATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'] as const;

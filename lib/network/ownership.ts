@@ -1,0 +1,104 @@
+// Who owns a network namespace that several containers use: the pod sandbox, else the container whose
+// process started first (the others joined it, as with --network container:x). The others report the
+// namespace as shared with its owner. Also which namespace is the host's.
+import { stat } from 'node:fs/promises';
+import { FileMode } from '../native.js';
+import { FileBatch } from '../io/batch.js';
+import type { ResolvedContainer } from '../discovery/types.js';
+
+/** A container and the inode of the network namespace it was found in (null: none, no PID). */
+export interface NamespaceMember {
+  container: ResolvedContainer;
+  inode: number | null;
+}
+
+/** Field 22 of /proc/<pid>/stat: start time after boot in clock ticks; null when it does not parse. */
+export function parseStartTicks(text: string): number | null {
+  // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const value = Number(fields[19]);
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+/** By procRoot: PID 1 keeps its namespace for as long as the machine runs. */
+const hostInodes = new Map<string, Promise<number | null>>();
+
+export class NamespaceOwnership {
+  readonly #procRoot: string;
+  /** Start times of processes (they never change for a process; a replaced one is another ResolvedContainer). */
+  readonly #startTicks = new WeakMap<ResolvedContainer, number>();
+
+  constructor(procRoot: string) {
+    this.#procRoot = procRoot;
+  }
+
+  /**
+   * The host's network namespace: PID 1's. Where PID 1 cannot be inspected (a hardened init, as in some
+   * microVMs), this process's own namespace stands in when it reads the host's /proc directly.
+   */
+  hostInode(): Promise<number | null> {
+    const procRoot = this.#procRoot;
+    let inode = hostInodes.get(procRoot);
+    if (inode === undefined) {
+      inode = stat(`${procRoot}/1/ns/net`).then((info) => info.ino, async () => {
+        if (procRoot !== '/proc') return null;
+        try {
+          return (await stat('/proc/self/ns/net')).ino;
+        } catch {
+          return null;
+        }
+      });
+      if (hostInodes.size < 64) hostInodes.set(procRoot, inode);
+    }
+    return inode;
+  }
+
+  /** For every namespace (but the host's) used by more than one of `members`, the id of its owner. */
+  async owners(members: Iterable<NamespaceMember>): Promise<Map<number, string>> {
+    const host = await this.hostInode();
+    const groups = new Map<number, Map<string, ResolvedContainer>>();
+    for (const { container, inode } of members) {
+      if (inode === null || inode === host) continue;
+      let group = groups.get(inode);
+      if (!group) groups.set(inode, (group = new Map()));
+      group.set(container.id, container);
+    }
+    const shared = [...groups].filter(([, group]) => group.size > 1);
+    const owners = new Map<number, string>();
+    if (shared.length === 0) return owners;
+    await this.#loadStartTicks(shared.flatMap(([, group]) => [...group.values()].filter((c) => !c.sandbox)));
+    for (const [inode, group] of shared) {
+      const candidates = [...group.values()];
+      owners.set(inode, (candidates.find((c) => c.sandbox) ?? this.#earliestStarted(candidates)).id);
+    }
+    return owners;
+  }
+
+  /** Reads, in one trip, the start times not known yet. */
+  async #loadStartTicks(containers: ResolvedContainer[]): Promise<void> {
+    const unknown = containers.filter((c) => c.pid !== null && !this.#startTicks.has(c));
+    if (unknown.length === 0) return;
+    const batch = new FileBatch();
+    for (const container of unknown) batch.add(`${this.#procRoot}/${container.pid}/stat`, FileMode.Text);
+    const answers = await batch.read(unknown.length <= 16);
+    unknown.forEach((container, i) => {
+      const text = answers.text(i);
+      // A process that exited meanwhile has no start time: it cannot be the owner.
+      const ticks = text === null ? null : parseStartTicks(text);
+      if (ticks !== null) this.#startTicks.set(container, ticks);
+    });
+  }
+
+  #earliestStarted(candidates: ResolvedContainer[]): ResolvedContainer {
+    let best = candidates[0]!;
+    let bestStart = Infinity;
+    for (const candidate of candidates) {
+      const start = this.#startTicks.get(candidate);
+      if (start !== undefined && start < bestStart) {
+        bestStart = start;
+        best = candidate;
+      }
+    }
+    return best;
+  }
+}
