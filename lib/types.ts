@@ -167,6 +167,18 @@ export interface PidsStats {
   limit: number | null;
 }
 
+/** One huge page size's figures (hugetlb controller), in bytes. */
+export interface HugetlbPageStats {
+  /** Huge pages in use (v1 usage_in_bytes, v2 current). */
+  usage: number;
+  /** Peak usage (v1 max_usage_in_bytes); null on v2, which keeps none. */
+  maxUsage: number | null;
+  /** null when unlimited. */
+  limit: number | null;
+  /** Allocations refused for the limit (v1 failcnt, v2 events max). */
+  failcnt: number;
+}
+
 export interface PressureLine {
   avg10: number;
   avg60: number;
@@ -269,6 +281,8 @@ export interface ContainerStats extends ContainerIdentity {
   pids: PidsStats;
   /** null on v1 kernels without the unified pressure files. */
   pressure: PressureStats | null;
+  /** By page size as the kernel names it ("2MB", "1GB"); null where the hugetlb controller is not available to the cgroup. */
+  hugetlb: Record<string, HugetlbPageStats> | null;
   /** null when not asked for (network: false) or without a PID. */
   network: NetworkStats | null;
   host: HostStats;

@@ -2,6 +2,7 @@
 // reading and directory lookup iterate this table: a controller is one file of its own and one line here.
 import type { Controller, StatsField } from './controller.js';
 import { UNIFIED } from './controller.js';
+import { hugetlbV1, hugetlbV2 } from './hugetlb.js';
 import { blkioV1 } from './v1/blkio.js';
 import { cpuV1 } from './v1/cpu.js';
 import { memoryV1 } from './v1/memory.js';
@@ -20,6 +21,7 @@ export const CONTROLLERS = {
   blkio: { 1: blkioV1, 2: ioV2 },
   pids: { 1: pidsV1, 2: pidsV2 },
   pressure: { 1: pressureV1, 2: pressureV2 },
+  hugetlb: { 1: hugetlbV1, 2: hugetlbV2 },
 } as const satisfies { readonly [F in StatsField]: Versions<F> };
 
 /** The stats fields, in the order their files are planned. */

@@ -57,6 +57,7 @@ export function makeStats(overrides: DeepPartial<ContainerStats> = {}): Containe
     blkio: { readBytes: 1e6, writeBytes: 2e6, readOps: 100, writeOps: 200, devices: [] },
     pids: { current: 3, limit: null },
     pressure: null,
+    hugetlb: null,
     network: privateNetwork({ rxBytes: 10_000, txBytes: 5_000, rxPackets: 100, txPackets: 50 }),
     host: { onlineCpus: 4, systemCpuNs: 4_000e9, memTotal: 8 * GiB },
   };

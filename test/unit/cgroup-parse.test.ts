@@ -1,3 +1,4 @@
+import { pageSizeName } from '../../lib/cgroup/hugetlb.js';
 import { describe, expect, it } from 'vitest';
 import * as parse from '../../lib/cgroup/parse.js';
 import { cpuLimitCores } from '../../lib/cgroup/parse.js';
@@ -195,5 +196,18 @@ describe('parseCpuMax / cpuLimitCores', () => {
   it('divides quota by period', () => {
     expect(cpuLimitCores(150000, 100000)).toBe(1.5);
     expect(cpuLimitCores(null, 100000)).toBeNull();
+  });
+});
+
+describe('huge page size names', () => {
+  it('names the kernel hugepages directories as the hugetlb files do', () => {
+    expect(pageSizeName('hugepages-2048kB')).toBe('2MB');
+    expect(pageSizeName('hugepages-1048576kB')).toBe('1GB');
+    expect(pageSizeName('hugepages-64kB')).toBe('64KB');
+    expect(pageSizeName('hugepages-32768kB')).toBe('32MB');
+    expect(pageSizeName('hugepages-16777216kB')).toBe('16GB');
+    expect(pageSizeName('hugepages-1536kB')).toBe('1MB');
+    expect(pageSizeName('hugepages-')).toBeNull();
+    expect(pageSizeName('../x')).toBeNull();
   });
 });

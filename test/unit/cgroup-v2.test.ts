@@ -16,13 +16,16 @@ function v2Dirs(dir: string): CgroupDirs {
   return { memory: dir, cpu: dir, cpuacct: dir, blkio: dir, pids: dir, cpuset: dir, unified: dir };
 }
 
+/** The huge page sizes of the VM the fixtures come from (x86_64: 2 MiB and 1 GiB). */
+const VM_HOST = { hugetlb: ['1GB', '2MB'] };
+
 // README: swap on /dev/vda (254:0), scratch disk /dev/vdb (254:16), docker disk /dev/vdc (254:32).
 const VM_DEVICES: Record<string, string> = { '254:0': 'vda', '254:16': 'vdb', '254:32': 'vdc' };
 const vmDeviceName = (major: number, minor: number) => VM_DEVICES[`${major}:${minor}`] ?? null;
 
 function build(relative: string) {
   const dir = join(FIXTURES, relative);
-  const plan = cgroupFilePlan(v2Dirs(dir), 2);
+  const plan = cgroupFilePlan(v2Dirs(dir), 2, VM_HOST);
   const results = readAll(plan.paths);
   return { plan, results, stats: buildCgroupStats(plan, batchOf(results), 0, vmDeviceName) };
 }
@@ -86,6 +89,16 @@ describe.each([
       .toEqual([...new Set(entries.map((e) => `${e.major}:${e.minor}`))].map((k) => [...k.split(':').map(Number), VM_DEVICES[k]]));
     expect(stats.blkio.writeOps).toBeGreaterThan(0);
     expect(cgroupBlockDevices(plan, batchOf(results), 0)).toEqual(stats.blkio.devices.map((d) => [d.major, d.minor]));
+  });
+
+  it('hugetlb: every page size of the host, unlimited and unused; memory.events', () => {
+    const page = { usage: 0, maxUsage: null, limit: null, failcnt: 0 };
+    expect(stats.hugetlb).toEqual({ '1GB': page, '2MB': page });
+    expect(plan.paths.filter((path) => path.includes('/hugetlb.')).map((path) => path.slice(path.lastIndexOf('/') + 1)).sort()).toEqual([
+      'hugetlb.1GB.current', 'hugetlb.1GB.events', 'hugetlb.1GB.max', 'hugetlb.2MB.current', 'hugetlb.2MB.events', 'hugetlb.2MB.max',
+    ]);
+    expect(stats.memory.events).not.toBeNull();
+    expect(stats.memory.failcnt).toBe(stats.memory.events!.max);
   });
 
   it('pids and pressure', () => {
@@ -152,6 +165,12 @@ describe('cgroup-limited-running (README: memory.max 96M, swap.max 256M, pids.ma
     expect(readFileSync(join(FIXTURES, 'cgroup-limited-running/cgroup.controllers'), 'utf8')).not.toMatch(/cpuset/);
     expect(stats.cpu.cpusetCpus).toBeNull();
   });
+  it('counts the memory.high breaches in memory.events, and no hugetlb figures without the controller', () => {
+    expect(stats.memory.events).toEqual({ low: 0, high: 190, max: 0, oom: 0, oomKill: 0, oomGroupKill: 0 });
+    expect(stats.memory.failcnt).toBe(0);
+    expect(stats.memory.oomEvents).toBe(0);
+    expect(stats.hugetlb).toBeNull();
+  });
 });
 
 describe('cgroup-unlimited-empty (README: memory.max "max", cpu.max "max 100000", empty io.stat)', () => {
@@ -167,9 +186,10 @@ describe('cgroup-unlimited-empty (README: memory.max "max", cpu.max "max 100000"
 
 describe('uml-nopsi-docker-lim (README: no PSI files, no cpuset files, HZ=100 cpu.stat)', () => {
   const { stats } = build('uml-nopsi-docker-lim');
-  it('has no pressure and no cpuset figure', () => {
+  it('has no pressure, no cpuset and no hugetlb figure', () => {
     expect(stats.pressure).toBeNull();
     expect(stats.cpu.cpusetCpus).toBeNull();
+    expect(stats.hugetlb).toBeNull();
   });
   it('keeps the tick granularity of an HZ=100 kernel (whole 10 ms)', () => {
     for (const ns of [stats.cpu.usageNs, stats.cpu.userNs, stats.cpu.systemNs]) expect(ns % 10_000_000).toBe(0);
