@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Prepares a Debian machine (as root) for the test suite: the system packages, a running Docker engine
-# and the busybox test image. Safe to run again. `setup-machine.sh packages` installs the packages only.
+# Prepares a Debian machine (as root) for the test suite: the system packages, the cgroup hierarchies the
+# tests read, a running Docker engine and the busybox test image. Safe to run again. `setup-machine.sh
+# packages` installs the packages only, `setup-machine.sh kernel` mounts the hierarchies only.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -29,8 +30,19 @@ install_packages() {
   fi
 }
 
+# The live hugetlb test reads a cgroup v1 hugetlb hierarchy. On a v1 or hybrid host that has none mounted,
+# the kernel keeps the controller in the unified tree, unused: mount it as a v1 hierarchy of its own (as
+# distributions that mount every controller do). Containers started afterwards get a directory there.
+mount_hugetlb() {
+  local dir=/sys/fs/cgroup/hugetlb
+  if compgen -G "$dir/hugetlb.*.usage_in_bytes" >/dev/null; then echo "hugetlb hierarchy: mounted"; return 0; fi
+  if [ ! -d /sys/fs/cgroup/memory ]; then echo "hugetlb hierarchy: none needed (no cgroup v1 here)"; return 0; fi
+  mkdir -p "$dir" && mount -t cgroup -o hugetlb cgroup "$dir" && echo "hugetlb hierarchy: mounted at $dir"
+}
+
 case "${1:-all}" in
   packages) install_packages ;;
-  all) install_packages && bash scripts/start-dockerd.sh && bash scripts/docker-test-image.sh ;;
-  *) echo "usage: $0 [all|packages]" >&2; exit 64 ;;
+  kernel) mount_hugetlb ;;
+  all) install_packages && mount_hugetlb && bash scripts/start-dockerd.sh && bash scripts/docker-test-image.sh ;;
+  *) echo "usage: $0 [all|packages|kernel]" >&2; exit 64 ;;
 esac
