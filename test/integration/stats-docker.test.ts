@@ -152,6 +152,10 @@ describe.skipIf(!available)('readContainerStats on real Docker containers (cgrou
     expect(after.memory.maxUsage!).toBeGreaterThanOrEqual(after.memory.usage);
     expect(after.memory.cache).toBe(after.memory.stat.total_cache);
     expect(after.memory.rss).toBe(after.memory.stat.total_rss);
+    // Docker leaves failcnt out when it is 0 (omitempty).
+    expectBetween(api.memory_stats.failcnt ?? 0, before.memory.failcnt, after.memory.failcnt, 'failcnt');
+    expect(after.memory.failcnt).toBe(Number(cgroupFile('memory', id, 'memory.failcnt')));
+    expect(after.memory.events).toBeNull();
   });
 
   it('direct-I/O writes to a volume: block I/O equals Docker and the blkio files exactly', async () => {
