@@ -1,13 +1,14 @@
-// The package as a user gets it: `npm pack`, installed with --ignore-scripts into a fresh project (so
-// nothing compiles and only the shipped prebuilds can load), then used from ESM, CJS and TypeScript on
-// a real Docker container, and on arm64 through qemu-user with Node's own arm64 build.
+// The package as a user gets it: `npm pack`, linted (publint, arethetypeswrong), installed with
+// --ignore-scripts into a fresh project (so nothing compiles and only the shipped prebuilds can load), then
+// used from ESM, CJS and TypeScript on a real Docker container, and on arm64 through qemu-user with Node's
+// own arm64 build.
 import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTestImage, TEST_IMAGE, withContainers } from '../helpers/docker.js';
 import { findCommand, requireCommand, requireDocker, requireRoot } from '../helpers/env.js';
@@ -139,42 +140,82 @@ export const limitAsText: ContainerStats['memory']['limit'] = 'max';
 export const missing = ctrstat.noSuchExport;
 `;
 
-describe.skipIf(!requireRoot() || !requireDocker())('packed tarball installed in a fresh project', () => {
-  let work = '';
-  let tarball = '';
-  let tarEntries: string[] = [];
-  let consumer = '';
-  let expectedExports: string[] = [];
-  const containers = withContainers('ctm-pack-');
-  let target = '';
+const LINT_SCRIPT = join(repoRoot, 'scripts', 'lint-package.mjs');
 
-  beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'ctrstat-pack-'));
-    expectedExports = await sourceExports();
-    await ensureTestImage();
-    target = (await containers.run(['--name', containers.name('probe'), '--pids-limit', '17', TEST_IMAGE, 'sleep', '600'])).id;
+/** The package lint (scripts/lint-package.mjs) on a tarball: its exit code and everything it printed (without colours). */
+async function lintPackage(tarball: string): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [LINT_SCRIPT, tarball], {
+      cwd: repoRoot, env: nestedNpmEnv(), timeout: 120_000, maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, output: stripVTControlCharacters(stdout + stderr) };
+  } catch (err) {
+    const e = err as Error & { code?: number | string; stdout?: string; stderr?: string };
+    if (typeof e.code !== 'number') throw err;
+    return { code: e.code, output: stripVTControlCharacters((e.stdout ?? '') + (e.stderr ?? '')) };
+  }
+}
 
-    // The prepare script builds dist/ with tsup before npm collects the files.
-    await run('npm', ['pack', '--pack-destination', work, '--silent'], repoRoot);
-    const packed = (await readdir(work)).filter((f) => f.endsWith('.tgz'));
-    expect(packed, 'npm pack wrote one tarball').toHaveLength(1);
-    tarball = join(work, packed[0]!);
-    tarEntries = (await run('tar', ['-tzf', tarball], work)).split('\n').filter(Boolean);
+interface PackageJson {
+  exports: Record<string, Record<string, Record<string, string>> | string>;
+  typesVersions?: Record<string, Record<string, string[]>>;
+}
 
-    consumer = join(work, 'consumer');
-    await mkdir(consumer);
-    await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '0.0.0', private: true }));
-    await run('npm', ['install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund',
-      tarball, 'typescript@5.9.3', '@types/node@^20.19.0'], consumer);
-    await writeFile(join(consumer, 'probe.mjs'), probeSource('esm'));
-    await writeFile(join(consumer, 'probe.cjs'), probeSource('cjs'));
-  });
+/** The tarball's own files under `package/`, changed by `change` and packed again as `<name>.tgz`. */
+async function repack(tarball: string, name: string, change: (dir: string, pkg: PackageJson) => Promise<void>): Promise<string> {
+  const dir = await mkdtemp(join(dirname(tarball), `${name}-`));
+  await run('tar', ['-xzf', tarball, '-C', dir], dir);
+  const root = join(dir, 'package');
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as PackageJson;
+  await change(root, pkg);
+  await writeFile(join(root, 'package.json'), JSON.stringify(pkg, null, 2));
+  const out = join(dirname(tarball), `${name}.tgz`);
+  await run('tar', ['-czf', out, '-C', dir, 'package'], dir);
+  return out;
+}
 
-  afterAll(async () => {
-    await containers.removeAll();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
+/** A second entry, `ctrstat/extra`, as a well-formed dual entry: the main entry's files under another name. */
+async function addSecondEntry(root: string, pkg: PackageJson): Promise<void> {
+  for (const ext of ['js', 'cjs', 'd.ts', 'd.cts']) {
+    await writeFile(join(root, 'dist', `extra.${ext}`), await readFile(join(root, 'dist', `index.${ext}`)));
+  }
+  const { './package.json': self, ...entries } = pkg.exports;
+  pkg.exports = {
+    ...entries,
+    './extra': {
+      import: { types: './dist/extra.d.ts', default: './dist/extra.js' },
+      require: { types: './dist/extra.d.cts', default: './dist/extra.cjs' },
+    },
+    './package.json': self!,
+  };
+}
 
+let work = '';
+let tarball = '';
+let tarEntries: string[] = [];
+let consumer = '';
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'ctrstat-pack-'));
+  // The prepare script builds dist/ with tsup before npm collects the files.
+  await run('npm', ['pack', '--pack-destination', work, '--silent'], repoRoot);
+  const packed = (await readdir(work)).filter((f) => f.endsWith('.tgz'));
+  expect(packed, 'npm pack wrote one tarball').toHaveLength(1);
+  tarball = join(work, packed[0]!);
+  tarEntries = (await run('tar', ['-tzf', tarball], work)).split('\n').filter(Boolean);
+
+  consumer = join(work, 'consumer');
+  await mkdir(consumer);
+  await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '0.0.0', private: true }));
+  await run('npm', ['install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund',
+    tarball, 'typescript@5.9.3', '@types/node@^20.19.0'], consumer);
+});
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('packed tarball', () => {
   it('ships dist (ESM, CJS, both declaration files) and both glibc prebuilds, and no tests or bench', () => {
     for (const file of [
       'package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts',
@@ -190,6 +231,73 @@ describe.skipIf(!requireRoot() || !requireDocker())('packed tarball installed in
     const installed = join(consumer, 'node_modules', 'ctrstat', 'prebuilds');
     expect(await elfMachine(join(installed, 'linux-x64', 'node.napi.glibc.node'))).toBe(ELF_MACHINE.x64);
     expect(await elfMachine(join(installed, 'linux-arm64', 'node.napi.glibc.node'))).toBe(ELF_MACHINE.arm64);
+  });
+
+  it('passes publint (strict) and arethetypeswrong (every exports entry, every resolution mode)', async () => {
+    const { code, output } = await lintPackage(tarball);
+    expect(code, output).toBe(0);
+  });
+
+  it('the package lint fails a broken exports map, and checks a second entry without being told of it', async () => {
+    const [typesLast, second, secondWithoutNode10] = await Promise.all([
+      // "types" after "default": TypeScript would never reach it (publint's rule; arethetypeswrong passes it).
+      repack(tarball, 'types-last', async (_root, pkg) => {
+        const dot = pkg.exports['.'] as Record<string, Record<string, string>>;
+        dot.import = { default: dot.import!.default!, types: dot.import!.types! };
+      }),
+      // A second dual entry with a node10 fallback for its types (TypeScript's node10 resolution, the default
+      // for "module": "commonjs", does not read "exports"): nothing to report.
+      repack(tarball, 'second-entry', async (root, pkg) => {
+        await addSecondEntry(root, pkg);
+        pkg.typesVersions = { '*': { extra: ['./dist/extra.d.cts'] } };
+      }),
+      // The same entry without that fallback: its types do not resolve under node10.
+      repack(tarball, 'second-entry-no-node10', addSecondEntry),
+    ]);
+    const [typesLastLint, secondLint, secondWithoutNode10Lint] = await Promise.all([
+      lintPackage(typesLast), lintPackage(second), lintPackage(secondWithoutNode10),
+    ]);
+
+    expect(typesLastLint.code, typesLastLint.output).toBe(1);
+    expect(typesLastLint.output).toMatch(/pkg\.exports\["\."\]\.import\.types should be the first/);
+
+    expect(secondLint.code, secondLint.output).toBe(0);
+    expect(secondLint.output).toContain('"ctrstat/extra"');
+
+    expect(secondWithoutNode10Lint.code, secondWithoutNode10Lint.output).toBe(1);
+    expect(secondWithoutNode10Lint.output).toMatch(/node10 +│ 🟢 +│ 💀 Resolution failed/);
+  }, 120_000);
+
+  it('type-checks for a TypeScript consumer (NodeNext, .mts and .cts), and the types reject bad input', async () => {
+    await writeFile(join(consumer, 'types.mts'), TYPES_MTS);
+    await writeFile(join(consumer, 'types.cts'), TYPES_CTS);
+    await writeFile(join(consumer, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true,
+        types: ['node'], skipLibCheck: false,
+      },
+      files: ['types.mts', 'types.cts'],
+    }));
+    // An unused @ts-expect-error is itself an error, so a pass proves every bad line was rejected.
+    await run(process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], consumer);
+  });
+});
+
+describe.skipIf(!requireRoot() || !requireDocker())('packed tarball installed in a fresh project, on a real container', () => {
+  let expectedExports: string[] = [];
+  const containers = withContainers('ctm-pack-');
+  let target = '';
+
+  beforeAll(async () => {
+    expectedExports = await sourceExports();
+    await ensureTestImage();
+    target = (await containers.run(['--name', containers.name('probe'), '--pids-limit', '17', TEST_IMAGE, 'sleep', '600'])).id;
+    await writeFile(join(consumer, 'probe.mjs'), probeSource('esm'));
+    await writeFile(join(consumer, 'probe.cjs'), probeSource('cjs'));
+  });
+
+  afterAll(async () => {
+    await containers.removeAll();
   });
 
   function expectLoadedAndCalled(result: ProbeResult, arch: 'x64' | 'arm64'): void {
@@ -216,20 +324,6 @@ describe.skipIf(!requireRoot() || !requireDocker())('packed tarball installed in
 
   it('loads from CJS and makes a native call', async () => {
     expectLoadedAndCalled(parseProbe(await run(process.execPath, ['probe.cjs', target], consumer)), 'x64');
-  });
-
-  it('type-checks for a TypeScript consumer (NodeNext, .mts and .cts), and the types reject bad input', async () => {
-    await writeFile(join(consumer, 'types.mts'), TYPES_MTS);
-    await writeFile(join(consumer, 'types.cts'), TYPES_CTS);
-    await writeFile(join(consumer, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true,
-        types: ['node'], skipLibCheck: false,
-      },
-      files: ['types.mts', 'types.cts'],
-    }));
-    // An unused @ts-expect-error is itself an error, so a pass proves every bad line was rejected.
-    await run(process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], consumer);
   });
 
   it('compiles from source at install when asked (CTRSTAT_BUILD_FROM_SOURCE=1), with no header download, and loads that build', async () => {
