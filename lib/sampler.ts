@@ -216,7 +216,8 @@ export class StatsSampler {
           if (target.netnsInode !== null && answer.inode !== target.netnsInode) {
             throw new ContainerNotFoundError(target.id, 'its process was replaced while it was read');
           }
-          const owner = owners.get(answer.inode);
+          // The runtime's word first (whom it joined); else the container that owns a namespace several use.
+          const owner = target.networkOwner ?? owners.get(answer.inode);
           network = buildNetworkStats(answer, {
             hostNetnsInode: hostNetns,
             sharedWith: owner !== undefined && owner !== target.id ? [owner] : [],

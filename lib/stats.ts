@@ -2,6 +2,7 @@
 import { parseContainerRef, resolveForSample } from './discovery/resolve.js';
 import { detectLayout } from './discovery/mode.js';
 import { StatsSampler, type SamplerOptions } from './sampler.js';
+import { ownershipKnown, sharedCensus } from './network/census.js';
 import type { ContainerRef, ContainerStats } from './types.js';
 
 export interface ReadOptions extends Omit<SamplerOptions, 'keepFds' | 'maxFds' | 'maxSockets'> {}
@@ -20,13 +21,14 @@ export async function readContainerStats(
   const list: readonly ContainerRef[] = many ? refs : [refs as ContainerRef];
   const references = list.map(parseContainerRef);
   const layout = await detectLayout(options);
-  // Whether a namespace is shared depends on the other containers, so with network counters every
-  // container's namespace is looked at too, in the same pass.
+  const { targets } = await resolveForSample(layout, references, options, false);
+  // Whether a namespace is shared: the runtimes' state says for most containers; for the others, the
+  // namespaces of the other containers, from a census kept between calls.
   const network = options.network ?? true;
-  const { targets, census } = await resolveForSample(layout, references, options, network);
+  const peers = network && targets.some((target) => !ownershipKnown(target)) ? await sharedCensus(options).peers() : [];
   const sampler = new StatsSampler(options);
   try {
-    const results = await sampler.sample(targets, { peers: census });
+    const results = await sampler.sample(targets, { peers });
     const stats = results.map((result) => {
       if (result instanceof Error) throw result;
       return result;

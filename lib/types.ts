@@ -23,12 +23,18 @@ export interface HostOptions {
   /** The host's /sys as seen by this process. Default "/sys". The cgroup mounts are found below it. */
   sysRoot?: string;
   /**
-   * Roots of the runtimes' on-disk state used for names (no daemon call):
-   * Docker's data root (default /var/lib/docker), Podman's storage roots
-   * (default /var/lib/containers/storage and /run/containers/storage).
+   * Roots of the runtimes' on-disk state, read for names, images, labels and pods (no daemon call):
+   * Docker's data root (default /var/lib/docker), the containers/storage roots of Podman and CRI-O
+   * (default /var/lib/containers/storage, /run/containers/storage and this user's rootless storage).
    */
   dockerRoot?: string;
   podmanRoots?: string[];
+  /**
+   * containerd's task state directories (whose bundles say who a containerd or Kubernetes container is).
+   * Default /run/containerd/io.containerd.runtime.v2.task, Docker's own containerd's
+   * /run/docker/containerd/daemon/io.containerd.runtime.v2.task, and /run/containerd/io.containerd.runtime.v1.linux.
+   */
+  containerdRoots?: string[];
 }
 
 /** What a caller may name a container by. */

@@ -8,8 +8,10 @@ import { FileBatch } from '../io/batch.js';
 import { cgroupDirUnder, containerDirs, statsMounts } from './dirs.js';
 import { errnoKind, failureError, isMissing, rethrowAsTyped } from '../io/errno.js';
 import { detectLayout } from './mode.js';
-import { ContainerNames } from './names.js';
-import { classifyCgroupPath, type CgroupClassification } from './runtimes.js';
+import { NO_METADATA, type RuntimeMetadata } from '../runtimes/types.js';
+import { planMetadata, runtimeState, type ContainerMetadata, type MetadataAnswer, type RuntimeState } from '../runtimes/metadata.js';
+import { classifyCgroupPath, isSandboxCommand, type CgroupClassification } from '../runtimes/table.js';
+import type { ClassifyContext } from '../runtimes/types.js';
 import { HostPids } from './host-pids.js';
 import { scanMount } from './scan.js';
 import type { CgroupDirs, CgroupLayout, ResolvedContainer } from './types.js';
@@ -60,41 +62,29 @@ export interface DescribeRequest {
   /** null: a plain cgroup (runtime "cgroup", id = path). */
   classification: CgroupClassification | null;
   known: KnownCgroupFacts;
-  /** Only the PID and namespace (a census entry): no directories, no name. */
+  /** Only the PID and namespace (a census entry): no directories, no identity. */
   lite?: boolean;
   /** Look up the network namespace inode. Default true. */
   netns?: boolean;
 }
 
-const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
-
 const NO_DIRS: CgroupDirs = Object.freeze({});
 
 /**
- * The command line of a pod sandbox's only process: Kubernetes' pause image runs /pause; Podman's infra
- * container (and CRI-O with its pause image) runs catatonit as a pause process ("catatonit -P").
- */
-export function isSandboxCommand(cmdline: string | null): boolean {
-  if (cmdline === null) return false;
-  const [argv0, argv1] = cmdline.split('\0');
-  if (argv0 === '/pause' || argv0 === 'pause') return true;
-  return (argv0 === '/catatonit' || argv0 === 'catatonit' || argv0?.endsWith('/catatonit') === true) && argv1 === '-P';
-}
-
-/**
- * Describes many cgroups in two native trips: every directory's existence and every cgroup.procs in
- * one, every namespace inode and (where the path cannot tell a pod sandbox) every argv[0] in the next.
- * A cgroup that vanished meanwhile is null. Names are loaded in one trip of stats.
+ * Describes many cgroups in two native trips: every directory's existence, every cgroup.procs and the
+ * identity of every runtime state file (read after only where it changed) in one, every namespace inode
+ * and (where neither path nor state can tell a pod sandbox) every argv[0] in the next. A cgroup that
+ * vanished meanwhile is null. Without `state` no identity is read (every request is lite).
  */
 export async function describeCgroups(
   layout: CgroupLayout,
   requests: readonly DescribeRequest[],
-  names: ContainerNames | null,
+  state: RuntimeState | null,
   hostPids?: HostPids,
-): Promise<Array<ResolvedContainer | null>> {
+): Promise<{ containers: Array<ResolvedContainer | null>; denied: string | null }> {
   const version = layout.mode === 'v2' ? 2 : 1;
   const first = new FileBatch();
-  const lite = (request: DescribeRequest) => request.lite === true || names === null;
+  const lite = (request: DescribeRequest) => request.lite === true || state === null;
   // Per request: batch index of each candidate directory by hierarchy (and, below, of its cgroup.procs).
   const dirIndex = requests.map((request): Map<string, number> | null => {
     if (request.known.dirs || lite(request)) return null;
@@ -107,11 +97,11 @@ export async function describeCgroups(
   });
   const hostPidFor = await Promise.all(requests.map((request) => ('pidDir' in request.known ? hostPids?.pidFor(request.cgroupPath) : undefined)));
   const procsIndex = requests.map((request) => ('pidDir' in request.known ? first.add(join(request.known.pidDir, 'cgroup.procs'), FileMode.Text) : null));
-  // Docker's names ride in the same trip (a stat of each config.v2.json; a changed one is read after).
-  const named = requests.filter((r) => !lite(r) && r.classification !== null && r.classification.name === null).map((r) => r.classification!);
-  const finishNames = names?.planLoad(first, named);
+  // The runtimes' state files ride in the same trip (a stat of each; a changed one is read after).
+  const identified = requests.flatMap((request, i) => (!lite(request) && request.classification !== null ? [i] : []));
+  const finishMetadata = state === null ? null : planMetadata(first, identified.map((i) => requests[i]!.classification!), state);
   const firstAnswers = await first.read(first.size <= INLINE_DESCRIBE_FILES);
-  const namesLoaded = finishNames?.(firstAnswers);
+  const metadataRead: Promise<MetadataAnswer | null> = finishMetadata === null ? Promise.resolve(null) : finishMetadata(firstAnswers);
 
   const gone = new Set<number>();
   const dirs: CgroupDirs[] = [];
@@ -161,33 +151,46 @@ export async function describeCgroups(
     netnsIndex.push(pid === null || request.netns === false ? null : second.add(join(layout.procRoot, String(pid), 'ns/net'), FileMode.Inode));
     cmdlineIndex.push(pid !== null && request.classification?.sandbox === null ? second.add(join(layout.procRoot, String(pid), 'cmdline'), FileMode.Text) : null);
   });
-  const [secondAnswers] = await Promise.all([second.size > 0 ? second.read(second.size <= INLINE_DESCRIBE_FILES) : null, namesLoaded]);
+  const [secondAnswers, metadataAnswer] = await Promise.all([second.size > 0 ? second.read(second.size <= INLINE_DESCRIBE_FILES) : null, metadataRead]);
+  const metadata: Array<ContainerMetadata | undefined> = [];
+  identified.forEach((at, j) => { metadata[at] = metadataAnswer!.metadata[j]; });
 
-  return Promise.all(requests.map(async (request, i): Promise<ResolvedContainer | null> => {
+  const containers = requests.map((request, i): ResolvedContainer | null => {
     if (gone.has(i)) return null;
     const { classification } = request;
-    const runtime = classification?.runtime ?? 'cgroup';
     const netnsAt = netnsIndex[i];
     const cmdlineAt = cmdlineIndex[i];
     const pause = cmdlineAt !== null && cmdlineAt !== undefined && isSandboxCommand(secondAnswers!.text(cmdlineAt));
+    const identity: RuntimeMetadata = metadata[i] ?? { ...NO_METADATA, name: classification?.name ?? null, sandbox: classification?.sandbox ?? null };
     return {
       id: classification?.id ?? request.cgroupPath,
-      name: classification ? (classification.name ?? (lite(request) ? null : await names?.nameOf(runtime, classification.id) ?? null)) : null,
-      runtime,
+      runtime: metadata[i]?.runtime ?? classification?.runtime ?? 'cgroup',
+      ...identityOf(identity, classification),
       cgroup: { version, path: request.cgroupPath },
       pid: pids[i]!,
       netnsInode: netnsAt === null || netnsAt === undefined ? null : secondAnswers!.inode(netnsAt),
-      sandbox: classification?.sandbox ?? pause,
-      podUid: classification?.podUid ?? null,
-      image: null,
-      imageId: null,
-      labels: NO_LABELS,
-      kubernetes: null,
-      containerdNamespace: null,
+      sandbox: identity.sandbox ?? pause,
+      podUid: identity.kubernetes?.podUid ?? classification?.podUid ?? null,
       version,
       dirs: dirs[i]!,
     };
-  }));
+  });
+  return { containers, denied: metadataAnswer?.denied ?? null };
+}
+
+/** The identity fields of a container from its metadata. */
+export function identityOf(metadata: RuntimeMetadata, classification: CgroupClassification | null): Pick<
+  ResolvedContainer, 'name' | 'image' | 'imageId' | 'labels' | 'kubernetes' | 'containerdNamespace' | 'networkOwner'
+> {
+  return {
+    name: metadata.name,
+    image: metadata.image,
+    imageId: metadata.imageId,
+    labels: metadata.labels,
+    kubernetes: metadata.kubernetes,
+    containerdNamespace: metadata.containerdNamespace ?? classification?.containerdNamespace ?? null,
+    networkOwner: metadata.networkOwner,
+  };
 }
 
 export interface FoundCgroup {
@@ -212,7 +215,7 @@ const INLINE_DESCRIBE_FILES = 64;
  * whole tree in one native walk off the event loop, each directory classified by its path, nothing
  * below a container taken for another (its init.scope or "container" leaf).
  */
-export async function findContainerCgroups(layout: CgroupLayout): Promise<FoundCgroup[]> {
+export async function findContainerCgroups(layout: CgroupLayout, context: ClassifyContext): Promise<FoundCgroup[]> {
   const scan = scanMount(layout);
   if (scan === null) return [];
   const { mountPoint, root } = scan.mount;
@@ -232,7 +235,7 @@ export async function findContainerCgroups(layout: CgroupLayout): Promise<FoundC
   for (const relative of relatives) {
     if (relative === '' || (inside !== null && relative.startsWith(inside))) continue;
     const cgroupPath = `${base}/${relative}`;
-    const classification = classifyCgroupPath(cgroupPath);
+    const classification = classifyCgroupPath(cgroupPath, context);
     if (classification === null) continue;
     found.push({ cgroupPath, dir: join(mountPoint, relative), classification });
     inside = `${relative}/`;
@@ -242,12 +245,12 @@ export async function findContainerCgroups(layout: CgroupLayout): Promise<FoundC
 
 /** Describes found cgroups; the ones that vanished meanwhile are left out. */
 export async function describeFound(
-  layout: CgroupLayout, found: readonly FoundCgroup[], names: ContainerNames, hostPids: HostPids,
-): Promise<ResolvedContainer[]> {
-  const described = await describeCgroups(layout, found.map(({ cgroupPath, dir, classification }) => ({
+  layout: CgroupLayout, found: readonly FoundCgroup[], state: RuntimeState, hostPids: HostPids,
+): Promise<{ containers: ResolvedContainer[]; denied: string | null }> {
+  const { containers, denied } = await describeCgroups(layout, found.map(({ cgroupPath, dir, classification }) => ({
     cgroupPath, classification, known: { pidDir: dir },
-  })), names, hostPids);
-  return described.filter((container): container is ResolvedContainer => container !== null);
+  })), state, hostPids);
+  return { containers: containers.filter((container): container is ResolvedContainer => container !== null), denied };
 }
 
 /** Orders containers by cgroup path (code unit order, the same on every machine). */
@@ -257,8 +260,9 @@ export function byCgroupPath(a: ResolvedContainer, b: ResolvedContainer): number
 
 /** Lists containers in an already detected layout, sorted by cgroup path. */
 export async function listInLayout(layout: CgroupLayout, options?: ListOptions): Promise<ResolvedContainer[]> {
-  const described = await describeFound(layout, await findContainerCgroups(layout), new ContainerNames(options), new HostPids(layout));
-  return described.filter((container) => options?.includeSandboxes === true || !container.sandbox).sort(byCgroupPath);
+  const state = await runtimeState(options);
+  const { containers } = await describeFound(layout, await findContainerCgroups(layout, state.classify), state, new HostPids(layout));
+  return containers.filter((container) => options?.includeSandboxes === true || !container.sandbox).sort(byCgroupPath);
 }
 
 /** Every container with its cgroup directories. */

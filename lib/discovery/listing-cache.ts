@@ -1,19 +1,27 @@
 // Listing every container again and again (a monitor's sweeps): the hierarchy is walked each time, which
 // costs directory listings only, and only the cgroups not seen before are described. A container is
-// described again when it had no PID yet, when told to (its cgroup or process was replaced), and names
-// are looked at again every so often (a rename).
-import { ContainerNames } from './names.js';
+// described again when it had no PID yet, when told to (its cgroup or process was replaced), and its
+// identity (name, image, labels, pod) is looked at again every so often (a rename, a relabel).
 import { HostPids } from './host-pids.js';
-import { byCgroupPath, describeFound, findContainerCgroups, type FoundCgroup, type ListOptions } from './list.js';
+import { byCgroupPath, describeFound, findContainerCgroups, identityOf, type FoundCgroup, type ListOptions } from './list.js';
 import { detectLayout } from './mode.js';
+import { readMetadata, runtimeState, type ContainerMetadata } from '../runtimes/metadata.js';
 import type { CgroupLayout, ResolvedContainer } from './types.js';
 
-/** How often names are looked at again. */
-const NAME_REFRESH_MS = 10_000;
+/** How often identities are looked at again. */
+const IDENTITY_REFRESH_MS = 10_000;
 
 export interface ListingCacheOptions extends ListOptions {
-  /** How often names are looked at again, in ms. Default 10 000. */
-  nameRefreshMs?: number;
+  /** How often identities are looked at again, in ms. Default 10 000. */
+  identityRefreshMs?: number;
+}
+
+/** Whether a container's identity differs from what its metadata says now. */
+function identityChanged(container: ResolvedContainer, metadata: ContainerMetadata): boolean {
+  const a = container.kubernetes, b = metadata.kubernetes;
+  return container.name !== metadata.name || container.image !== metadata.image || container.imageId !== metadata.imageId
+    || container.labels !== metadata.labels || container.networkOwner !== metadata.networkOwner
+    || (a === null) !== (b === null) || (a !== null && b !== null && (a.pod !== b.pod || a.namespace !== b.namespace || a.container !== b.container || a.podUid !== b.podUid));
 }
 
 export class ListingCache {
@@ -26,10 +34,17 @@ export class ListingCache {
   /** #known's values sorted by cgroup path, until #known changes. */
   #sorted: readonly ResolvedContainer[] | null = null;
   #listed: readonly ResolvedContainer[] | null = null;
-  #namesLoadedAt = 0;
+  #identitiesAt = 0;
+  /** A runtime state file the last look could not read for lack of rights (names and images are then missing). */
+  #denied: string | null = null;
 
   constructor(options: ListingCacheOptions = {}) {
     this.#options = options;
+  }
+
+  /** A state file that identities could not be read from for lack of rights, as of the last list(). */
+  get deniedStateFile(): string | null {
+    return this.#denied;
   }
 
   /** Every container now, sorted by cgroup path (pod sandboxes only with includeSandboxes). */
@@ -45,8 +60,8 @@ export class ListingCache {
       }
       this.#layout = layout;
     }
-    const found = await findContainerCgroups(layout);
-    const refreshNames = Date.now() - this.#namesLoadedAt >= (this.#options.nameRefreshMs ?? NAME_REFRESH_MS);
+    const state = await runtimeState(this.#options);
+    const found = await findContainerCgroups(layout, state.classify);
     const present = new Set<string>();
     const stale: FoundCgroup[] = [];
     for (const cgroup of found) {
@@ -55,19 +70,14 @@ export class ListingCache {
       if (known === undefined || known.pid === null) stale.push(cgroup);
     }
     for (const path of this.#known.keys()) if (!present.has(path)) this.#delete(path);
-    const names = new ContainerNames(this.#options);
     if (stale.length > 0) {
-      for (const container of await describeFound(layout, stale, names, new HostPids(layout))) this.#set(container);
+      const { containers, denied } = await describeFound(layout, stale, state, new HostPids(layout));
+      for (const container of containers) this.#set(container);
+      this.#denied = denied;
     }
-    if (refreshNames) {
-      this.#namesLoadedAt = Date.now();
-      const all = [...this.#known.values()];
-      await names.load(all);
-      for (const container of all) {
-        if (container.runtime !== 'docker' && container.runtime !== 'podman') continue;
-        const name = await names.nameOf(container.runtime, container.id);
-        if (name !== container.name) this.#set({ ...container, name });
-      }
+    if (Date.now() - this.#identitiesAt >= (this.#options.identityRefreshMs ?? IDENTITY_REFRESH_MS)) {
+      this.#identitiesAt = Date.now();
+      await this.#refreshIdentities(found, state);
     }
     this.#listed ??= this.#options.includeSandboxes === true ? this.known() : this.known().filter((container) => !container.sandbox);
     return this.#listed;
@@ -82,6 +92,24 @@ export class ListingCache {
   /** Describes this cgroup again at the next list() (its cgroup or its process was replaced). */
   forget(cgroupPath: string): void {
     this.#delete(cgroupPath);
+  }
+
+  /** Reads every known container's state files again (their stats; only changed files are read). */
+  async #refreshIdentities(found: readonly FoundCgroup[], state: Awaited<ReturnType<typeof runtimeState>>): Promise<void> {
+    const containers: ResolvedContainer[] = [];
+    const classifications: FoundCgroup['classification'][] = [];
+    for (const cgroup of found) {
+      const container = this.#known.get(cgroup.cgroupPath);
+      if (container === undefined) continue;
+      containers.push(container);
+      classifications.push(cgroup.classification);
+    }
+    const { metadata, denied } = await readMetadata(classifications, state);
+    this.#denied = denied;
+    containers.forEach((container, i) => {
+      const now = metadata[i]!;
+      if (identityChanged(container, now)) this.#set({ ...container, ...identityOf(now, classifications[i]!) });
+    });
   }
 
   #set(container: ResolvedContainer): void {

@@ -33,4 +33,9 @@ export interface CgroupLayout {
 export interface ResolvedContainer extends ContainerInfo {
   version: CgroupVersion;
   dirs: CgroupDirs;
+  /**
+   * The id of the container whose network namespace this one joined, as its runtime's state says (Docker's
+   * --network container:<id>, a Kubernetes container's pod sandbox); null where it does not say.
+   */
+  networkOwner: string | null;
 }

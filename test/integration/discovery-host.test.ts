@@ -99,7 +99,8 @@ describe.skipIf(!hasDocker)('discovery on this host: Docker containers', () => {
   const started: string[] = [];
 
   function run(): string {
-    const id = docker('run', '-d', '--name', `${prefix}-${started.length}`, 'bb:local', 'sleep', '300');
+    const index = started.length;
+    const id = docker('run', '-d', '--name', `${prefix}-${index}`, '--label', `ctrstat.test/index=${index}`, '--label', 'com.example.team=blue', 'bb:local', 'sleep', '300');
     started.push(id);
     return id;
   }
@@ -120,12 +121,15 @@ describe.skipIf(!hasDocker)('discovery on this host: Docker containers', () => {
     }
   });
 
-  test('listContainers finds each container with id, name, pid and network namespace', async () => {
+  test('listContainers finds each container with id, name, image, labels, pid and network namespace, as docker inspect says', async () => {
     const listed = await listContainers();
     for (const [index, id] of started.entries()) {
-      const pid = Number(docker('inspect', '-f', '{{.State.Pid}}', id));
+      const inspected = JSON.parse(docker('inspect', id))[0] as { Name: string; Image: string; State: { Pid: number }; Config: { Image: string; Labels: Record<string, string> } };
+      const pid = inspected.State.Pid;
+      expect(inspected.Config.Labels).toEqual({ 'ctrstat.test/index': String(index), 'com.example.team': 'blue' });
       expect(listed.find((container) => container.id === id)).toEqual({
-        id, name: `${prefix}-${index}`, runtime: 'docker', cgroup: { version: 1, path: `/docker/${id}` },
+        id, name: inspected.Name.slice(1), runtime: 'docker', image: inspected.Config.Image, imageId: inspected.Image,
+        labels: inspected.Config.Labels, kubernetes: null, containerdNamespace: null, cgroup: { version: 1, path: `/docker/${id}` },
         pid, netnsInode: statSync(`/proc/${pid}/ns/net`).ino, sandbox: false, podUid: null,
       });
     }

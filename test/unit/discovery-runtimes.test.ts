@@ -1,13 +1,13 @@
 import { describe, expect, it, test } from 'vitest';
-import { isSandboxCommand } from '../../lib/discovery/list.js';
-import { classifyCgroupPath, containerOfCgroupPath, unescapeSystemdName } from '../../lib/discovery/runtimes.js';
+import { isSandboxCommand } from '../../lib/runtimes/table.js';
+import { classifyCgroupPath, containerOfCgroupPath, unescapeSystemdName } from '../../lib/runtimes/table.js';
 
 const ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const ID2 = 'ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100';
 const UID = '3cf49da1-8f5e-4a3b-9c2d-1e0f2a3b4c5d';
 const UID_ = UID.replaceAll('-', '_');
 
-type Expected = { runtime: string; id: string; sandbox: boolean | null; podUid: string | null; name?: string | null };
+type Expected = { runtime: string; id: string; sandbox: boolean | null; podUid: string | null; name?: string | null; containerdNamespace?: string | null };
 
 const containers: Array<[string, Expected]> = [
   [`/docker/${ID}`, { runtime: 'docker', id: ID, sandbox: false, podUid: null, name: null }],
@@ -17,17 +17,17 @@ const containers: Array<[string, Expected]> = [
   // In a pod, which container is the infra one is told by its process (describeCgroups), not the path.
   [`/machine.slice/machine-libpod_pod_${ID2}.slice/libpod-${ID}.scope`, { runtime: 'podman', id: ID, sandbox: null, podUid: null }],
   [`/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-${ID}.scope`, { runtime: 'podman', id: ID, sandbox: false, podUid: null }],
-  [`/default/${ID}`, { runtime: 'containerd', id: ID, sandbox: false, podUid: null }],
-  [`/k8s.io/${ID}`, { runtime: 'containerd', id: ID, sandbox: null, podUid: null }],
+  [`/default/${ID}`, { runtime: 'containerd', id: ID, sandbox: false, podUid: null, containerdNamespace: 'default' }],
+  [`/k8s.io/${ID}`, { runtime: 'containerd', id: ID, sandbox: null, podUid: null, containerdNamespace: 'k8s.io' }],
   [`/system.slice/nerdctl-${ID}.scope`, { runtime: 'containerd', id: ID, sandbox: false, podUid: null }],
   [`/nerdctl.slice/nerdctl-${ID}.scope`, { runtime: 'containerd', id: ID, sandbox: false, podUid: null }],
   [`/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/cri-containerd-${ID}.scope`,
-    { runtime: 'cri-containerd', id: ID, sandbox: null, podUid: UID }],
+    { runtime: 'cri-containerd', id: ID, sandbox: null, podUid: UID, containerdNamespace: 'k8s.io' }],
   [`/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID_}.slice/cri-containerd-${ID}.scope`,
-    { runtime: 'cri-containerd', id: ID, sandbox: null, podUid: UID }],
-  [`/kubepods.slice/kubepods-pod${UID_}.slice/cri-containerd-${ID}.scope`, { runtime: 'cri-containerd', id: ID, sandbox: null, podUid: UID }],
+    { runtime: 'cri-containerd', id: ID, sandbox: null, podUid: UID, containerdNamespace: 'k8s.io' }],
+  [`/kubepods.slice/kubepods-pod${UID_}.slice/cri-containerd-${ID}.scope`, { runtime: 'cri-containerd', id: ID, sandbox: null, podUid: UID, containerdNamespace: 'k8s.io' }],
   [`/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-burstable.slice/kubelet-kubepods-burstable-pod${UID_}.slice/cri-containerd-${ID}.scope`,
-    { runtime: 'cri-containerd', id: ID, sandbox: null, podUid: UID }],
+    { runtime: 'cri-containerd', id: ID, sandbox: null, podUid: UID, containerdNamespace: 'k8s.io' }],
   [`/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/crio-${ID}.scope`, { runtime: 'crio', id: ID, sandbox: false, podUid: UID }],
   [`/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/crio-${ID}`, { runtime: 'crio', id: ID, sandbox: true, podUid: UID }],
   [`/kubepods/burstable/pod${UID}/crio-${ID}`, { runtime: 'crio', id: ID, sandbox: null, podUid: UID }],
@@ -92,7 +92,7 @@ const notContainers: string[] = [
 
 describe('classifyCgroupPath', () => {
   test.each(containers)('%s is a container', (path, expected) => {
-    expect(classifyCgroupPath(path)).toEqual({ name: null, ...expected });
+    expect(classifyCgroupPath(path)).toEqual({ name: null, containerdNamespace: null, ...expected });
   });
 
   test.each(notContainers.map((path) => [path]))('%s is not a container', (path) => {

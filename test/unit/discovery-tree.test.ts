@@ -103,7 +103,7 @@ describe('v1 host, Docker with the cgroupfs driver', () => {
   test('batch resolution keeps the order and fails on the first invalid reference before reading', async () => {
     const resolved = await resolveContainers(['db', { pid: 101 }, web.slice(0, 5)], host.options);
     expect(resolved.map((container) => container.id)).toEqual([db, web, web]);
-    await expect(resolveContainers(['db', { id: 'XYZ' }], { procRoot: '/nonexistent', sysRoot: '/nonexistent' }))
+    await expect(resolveContainers(['db', { id: 'X/Z' }], { procRoot: '/nonexistent', sysRoot: '/nonexistent' }))
       .rejects.toBeInstanceOf(InvalidReferenceError);
   });
 });
@@ -244,9 +244,9 @@ describe('hostile references', () => {
   writeFileSync(join(host.sysRoot, 'fs/cgroup/escaped/cgroup.procs'), '501\n');
 
   const invalid: unknown[] = [
-    '', '../', '../../etc/passwd', '/etc/passwd', `/docker/${id}`, 'a/b', '.hidden', '-rf', 'a\0b', 'x'.repeat(256),
+    '', '../', '../../etc/passwd', '/etc/passwd', `/docker/${id}`, 'a/../b', 'A/b', 'a/b/c/d', 'a//b', 'a/b/', '.hidden', '-rf', 'a\0b', 'x'.repeat(256),
     'naïve', 'контейнер', '🐳', ' web', 'web ',
-    { id: '' }, { id: 'ABC' }, { id: `${id}0` }, { id: '../x' }, { id: 'zz' }, { id: 12 },
+    { id: '' }, { id: 'a..b' }, { id: `${id}${id}` }, { id: '../x' }, { id: '-zz' }, { id: 'a b' }, { id: 12 },
     { name: '../x' }, { name: '' }, { name: 'a/b' }, { name: 'n\0' },
     { pid: 0 }, { pid: -1 }, { pid: 1.5 }, { pid: Number.NaN }, { pid: 2 ** 53 }, { pid: '1' },
     { cgroup: '../../etc' }, { cgroup: '/../..' }, { cgroup: '/docker/../..' }, { cgroup: `/docker/${id}/../../../escaped` },

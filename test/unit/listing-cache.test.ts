@@ -16,7 +16,7 @@ describe('ListingCache', () => {
   host.dockerConfig(a, 'alpha');
   host.addCgroup(`/system.slice/docker-${b}.scope`);
   host.dockerConfig(b, 'beta');
-  const cache = new ListingCache({ ...host.options, nameRefreshMs: 0 });
+  const cache = new ListingCache({ ...host.options, identityRefreshMs: 0 });
   const byId = async () => new Map((await cache.list()).map((container) => [container.id, container]));
 
   test('lists, then reuses what it found: a changed cgroup.procs is not read again', async () => {
