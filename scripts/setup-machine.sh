@@ -11,6 +11,8 @@ PACKAGES=(
   kmod cpio util-linux e2fsprogs procps
   # the cgroup v2 tier also runs podman and boots the host's systemd in its VM
   podman systemd
+  # other runtimes read for real: containerd's ctr comes with docker.io; LXC
+  lxc
   # the native build itself (part of the base image here, listed so a leaner one still works)
   cmake g++ make
 )
