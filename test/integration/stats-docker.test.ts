@@ -9,6 +9,8 @@ import {
   AmbiguousReferenceError, ContainerNotFoundError, InvalidReferenceError, readContainerStats, listContainers,
   type ContainerStats,
 } from '../../lib/index.js';
+import { resolveContainer } from '../../lib/discovery/resolve.js';
+import { ownershipKnown } from '../../lib/network/census.js';
 import { ensureTestImage, inspect, statsOneShot, withContainers, type DockerStats } from '../helpers/docker.js';
 import { expectBetween } from '../helpers/bounds.js';
 import { requireDocker, requireRoot } from '../helpers/env.js';
@@ -213,6 +215,13 @@ describe.skipIf(!available)('readContainerStats on real Docker containers (cgrou
     expect(none!.network!.mode).toBe('none');
     expect(Object.keys(none!.network!.interfaces)).toEqual(['lo']);
     expect(none!.network!.rxBytes).toBe(0);
+    // Docker's own state says whose namespace a container joined: read alone, each is told apart the same
+    // way, and no census of the other containers is needed for that.
+    const [joinedTarget, ownerTarget] = await Promise.all([resolveContainer(s.joined!.id), resolveContainer(s.idle!.id)]);
+    expect(joinedTarget.networkOwner).toBe(s.idle!.id);
+    expect(ownershipKnown(joinedTarget) && ownershipKnown(ownerTarget)).toBe(true);
+    expect((await readContainerStats(s.joined!.id)).network).toMatchObject({ mode: 'shared', sharedWith: [s.idle!.id] });
+    expect((await readContainerStats(s.idle!.id)).network).toMatchObject({ mode: 'private', sharedWith: [] });
   });
 
   it('--cpus and --pids-limit: limits exactly, PIDs exactly', async () => {
