@@ -1,7 +1,12 @@
-// Typed errors. What ctrstat itself finds wrong is a CtrstatError with a stable `code`. A system call
-// failing for a reason ctrstat has no class for is a Node-style system error (systemError: `code` such as
-// EIO, `errno`, `syscall`, `path`), as fs and net throw; PermissionDeniedError carries Node's own code,
-// EACCES or EPERM, the same way.
+// The error policy, in one place (the README's "Errors" says the same):
+// - What ctrstat itself finds wrong is a CtrstatError with a stable `code`: a reference or an option that
+//   is not valid (before anything is read), a container that is not there or went away while it was read
+//   (never zeros, never a half sample), an ambiguous reference, a cgroup layout or file ctrstat cannot read.
+// - The kernel refusing access is a PermissionDeniedError, which carries Node's own code (EACCES, EPERM),
+//   errno, syscall and path, and says which privilege is needed.
+// - Any other failing system call is a Node-style system error (systemError: `code` such as EIO, `errno`,
+//   `syscall`, `path`), as fs and net throw, passed on as it is.
+// - Anything else is a bug of ctrstat's and is thrown as it is.
 import { getSystemErrorName } from 'node:util';
 import type { NativeFailure } from './native.js';
 
@@ -58,6 +63,15 @@ export class PermissionDeniedError extends CtrstatError {
     this.syscall = failure.syscall;
     this.path = failure.path;
     this.privilege = privilege;
+  }
+}
+
+/** An option that is not valid (a relative path, a negative count, a string where a list is expected); `option` names it. */
+export class InvalidOptionError extends CtrstatError {
+  readonly option: string;
+  constructor(option: string, why: string) {
+    super('ERR_INVALID_OPTION', `Invalid option ${option}: ${why}`);
+    this.option = option;
   }
 }
 

@@ -20,6 +20,7 @@ import {
   type SystemError,
 } from './errors.js';
 import { errnoKind } from './io/errno.js';
+import { booleanOption, hostOptions, integerOption, optionsObject } from './options.js';
 import type { ResolvedContainer } from './discovery/types.js';
 import type { ContainerStats, HostOptions, NetworkStats } from './types.js';
 
@@ -53,6 +54,10 @@ export interface SampleContext {
 const INLINE_MAX_FILES = 160;
 /** Files opened and read on the calling thread when a one-shot sample has no more: one container's (~0.2 ms). */
 const INLINE_MAX_OPENS = 32;
+
+const DEFAULT_MAX_SOCKETS = 1024;
+/** Bound of maxFds and maxSockets: more than any open-file limit. */
+const MAX_COUNT = 1 << 24;
 
 /** Containers built between two turns of the event loop (about a millisecond of work). */
 const BUILD_CHUNK = 32;
@@ -108,14 +113,18 @@ export class StatsSampler {
   #closed = false;
 
   constructor(options: SamplerOptions = {}) {
-    this.#procRoot = options.procRoot ?? '/proc';
-    this.#sysRoot = options.sysRoot ?? '/sys';
-    this.#network = options.network ?? true;
-    this.#keep = options.keepFds ?? false;
-    this.#files = new native.FileSet(this.#keep ? options.maxFds ?? Math.floor(openFileLimit() / 2) : 0);
+    const given = optionsObject(options) as SamplerOptions;
+    const host = hostOptions(given);
+    this.#procRoot = host.procRoot ?? '/proc';
+    this.#sysRoot = host.sysRoot ?? '/sys';
+    this.#network = booleanOption(given.network, 'network') ?? true;
+    this.#keep = booleanOption(given.keepFds, 'keepFds') ?? false;
+    const maxFds = integerOption(given.maxFds, 'maxFds', 0, MAX_COUNT);
+    const maxSockets = integerOption(given.maxSockets, 'maxSockets', 0, MAX_COUNT) ?? DEFAULT_MAX_SOCKETS;
+    this.#files = new native.FileSet(this.#keep ? maxFds ?? Math.floor(openFileLimit() / 2) : 0);
     this.#hostPaths = hostFilePaths(this.#procRoot);
     this.#hostIds = this.#files.add(this.#hostPaths, FileMode.Text);
-    this.#netlinkCache = this.#keep && this.#network ? new native.NetlinkCache(options.maxSockets ?? 1024) : null;
+    this.#netlinkCache = this.#keep && this.#network ? new native.NetlinkCache(maxSockets) : null;
     this.#deviceNames = createDeviceNameResolver(this.#sysRoot);
     this.#ownership = new NamespaceOwnership(this.#procRoot);
   }

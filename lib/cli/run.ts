@@ -8,7 +8,7 @@ import { listResolvedContainers } from '../discovery/list.js';
 import { resolveContainer, resolveContainers } from '../discovery/resolve.js';
 import type { ResolvedContainer } from '../discovery/types.js';
 import { ContainerNotFoundError, UnsupportedLayoutError } from '../errors.js';
-import { createMonitor, type MonitorOptions, type MonitorSweep } from '../monitor.js';
+import { createMonitor, type MonitorOptions, type MonitorSweep } from '../monitor/monitor.js';
 import { packageRoot } from '../native.js';
 import type { ContainerRef, HostOptions } from '../types.js';
 import { EXIT, HELP, parseCommandLine, type CliOptions } from './args.js';

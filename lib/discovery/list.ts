@@ -8,6 +8,7 @@ import { FileBatch } from '../io/batch.js';
 import { cgroupDirUnder, containerDirs, statsMounts } from './dirs.js';
 import { errnoKind, failureError, isMissing, rethrowAsTyped } from '../io/errno.js';
 import { detectLayout } from './mode.js';
+import { booleanOption, hostOptions, optionsObject } from '../options.js';
 import { NO_METADATA, type RuntimeMetadata } from '../runtimes/types.js';
 import { planMetadata, runtimeState, type ContainerMetadata, type MetadataAnswer, type RuntimeState } from '../runtimes/metadata.js';
 import { classifyCgroupPath, isSandboxCommand, type CgroupClassification } from '../runtimes/table.js';
@@ -261,13 +262,27 @@ export function byCgroupPath(a: ResolvedContainer, b: ResolvedContainer): number
 /** Lists containers in an already detected layout, sorted by cgroup path. */
 export async function listInLayout(layout: CgroupLayout, options?: ListOptions): Promise<ResolvedContainer[]> {
   const state = await runtimeState(options);
-  const { containers } = await describeFound(layout, await findContainerCgroups(layout, state.classify), state, new HostPids(layout));
+  const { containers, denied } = await describeFound(layout, await findContainerCgroups(layout, state.classify), state, new HostPids(layout));
+  if (denied !== null) warnStateDenied(denied);
   return containers.filter((container) => options?.includeSandboxes === true || !container.sandbox).sort(byCgroupPath);
+}
+
+const warned = new Set<string>();
+
+/** Says once per file, as a process warning, that names and images are missing for lack of rights. */
+export function warnStateDenied(path: string): void {
+  if (warned.has(path) || warned.size >= 64) return;
+  warned.add(path);
+  process.emitWarning(`Some container names, images and pods are unknown: ${path} is not readable by this process (it needs read access to the runtimes' state; run as root)`, {
+    code: 'CTRSTAT_STATE_DENIED',
+  });
 }
 
 /** Every container with its cgroup directories. */
 export async function listResolvedContainers(options?: ListOptions): Promise<ResolvedContainer[]> {
-  return listInLayout(await detectLayout(options), options);
+  const host = hostOptions(options);
+  const includeSandboxes = booleanOption(optionsObject(options).includeSandboxes, 'includeSandboxes');
+  return listInLayout(await detectLayout(host), { ...host, includeSandboxes });
 }
 
 /** Every container on this machine (pod sandboxes only with includeSandboxes). */

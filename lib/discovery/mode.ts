@@ -10,10 +10,11 @@
 // points, which need translating and need ptrace rights on PID 1.
 // When the mount table shows no cgroup mount under `${sysRoot}/fs/cgroup` (a copied or bind-mounted
 // tree whose submounts did not follow), the directories themselves are identified with statfs.
-import { readFileSync, readdirSync, statfsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statfsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { HostOptions } from '../types.js';
-import { UnsupportedLayoutError } from '../errors.js';
+import { InvalidOptionError, UnsupportedLayoutError } from '../errors.js';
+import { hostOptions } from '../options.js';
 import { native, type NativeMountWatch } from '../native.js';
 import { isMissing, rethrowAsTyped } from '../io/errno.js';
 import { parseMountinfo, type MountinfoEntry } from './mountinfo.js';
@@ -29,7 +30,8 @@ const V1_CONTROLLERS = new Set([
 ]);
 
 export function resolveHostRoots(options?: HostOptions): { procRoot: string; sysRoot: string } {
-  return { procRoot: resolve(options?.procRoot ?? '/proc'), sysRoot: resolve(options?.sysRoot ?? '/sys') };
+  const host = hostOptions(options);
+  return { procRoot: resolve(host.procRoot ?? '/proc'), sysRoot: resolve(host.sysRoot ?? '/sys') };
 }
 
 /** Controllers of a v1 mount from its super options: "rw,cpu,cpuacct" -> cpu, cpuacct; "name=systemd" kept as is. */
@@ -152,6 +154,9 @@ export async function detectLayout(options?: HostOptions): Promise<CgroupLayout>
   const cached = layouts.get(key);
   if (cached !== undefined && !cached.watch.changed()) return cached.layout;
   // Watched before the table is read: a change while reading shows at the next look.
+  if (!existsSync(join(procRoot, 'stat'))) {
+    throw new InvalidOptionError('procRoot', `${procRoot} is not a proc filesystem (it has no stat file); give the host's /proc as seen here`);
+  }
   const watch = watchMounts(procRoot);
   const layout = layoutFromMountinfo(readOwnMountinfo(procRoot), procRoot, sysRoot) ?? layoutFromStatfs(procRoot, sysRoot);
   cached?.watch.close();

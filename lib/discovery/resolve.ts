@@ -18,6 +18,7 @@ import { describeCgroups, findContainerCgroups, type DescribeRequest, type Found
 import { detectLayout } from './mode.js';
 import { processCgroup } from './proc-cgroup.js';
 import { referenceIndex, type IndexEntry } from './reference-index.js';
+import { hostOptions } from '../options.js';
 import { scanMount } from './scan.js';
 import { readMetadata, runtimeState, type RuntimeState } from '../runtimes/metadata.js';
 import { containerOfCgroupPath, classifyCgroupPath } from '../runtimes/table.js';
@@ -383,8 +384,10 @@ function matchOrDenied(reference: MatchedReference, candidates: readonly Candida
 
 /** Resolves many references with one layout detection and at most one walk of the hierarchy; the order is kept. */
 export async function resolveContainers(refs: readonly ContainerRef[], options?: HostOptions): Promise<ResolvedContainer[]> {
+  const host = hostOptions(options);
+  if (!Array.isArray(refs)) throw new InvalidReferenceError(String(refs), 'expected an array of references');
   const parsed = refs.map(parseContainerRef);
-  const [layout, state] = await Promise.all([detectLayout(options), runtimeState(options)]);
+  const [layout, state] = await Promise.all([detectLayout(host), runtimeState(host)]);
   return (await new Resolver(layout, state).resolveAll(parsed)).targets;
 }
 
@@ -413,7 +416,8 @@ export async function resolveEachForStats(refs: readonly ContainerRef[], options
   const valid = parsed.filter((reference): reference is ParsedReference => !(reference instanceof Error));
   let resolved: Array<ResolvedContainer | Error> = [];
   if (valid.length > 0) {
-    const [layout, state] = await Promise.all([detectLayout(options), runtimeState(options)]);
+    const host = hostOptions(options);
+    const [layout, state] = await Promise.all([detectLayout(host), runtimeState(host)]);
     resolved = await new Resolver(layout, state).resolveEach(valid, { forStats: true });
   }
   let at = 0;

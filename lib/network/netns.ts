@@ -1,6 +1,7 @@
 // Network namespace counters: which namespace file to read, and the native answer turned into the
 // public InterfaceStats shape, or into a typed error.
-import { NETNS_PRIVILEGE_HINT, PermissionDeniedError, systemError, type SystemError } from '../errors.js';
+import { InvalidOptionError, NETNS_PRIVILEGE_HINT, PermissionDeniedError, systemError, type SystemError } from '../errors.js';
+import { absolutePath, optionsObject } from '../options.js';
 import { native, isNativeFailure, type NativeFailure, type NativeNetnsAnswer } from '../native.js';
 import { unpackNetnsBatch } from './netns-batch.js';
 import type { InterfaceStats } from '../types.js';
@@ -28,14 +29,15 @@ const EACCES = -13;
 
 /** The namespace file for a target; rejects PIDs that are not positive integers. */
 export function networkNamespacePath(target: NetworkNamespaceTarget, options: NetworkNamespaceOptions = {}): string {
+  const procRoot = absolutePath(optionsObject(options).procRoot, 'procRoot') ?? '/proc';
   if (typeof target === 'string') {
-    if (target.length === 0) throw new TypeError('The network namespace path must not be empty');
+    if (target.length === 0 || target.length > 4096 || target.includes('\0')) throw new InvalidOptionError('target', 'a namespace path has 1 to 4096 characters and no NUL');
     return target;
   }
-  if (typeof target !== 'object' || target === null || !Number.isSafeInteger(target.pid) || target.pid <= 0) {
-    throw new TypeError('A network namespace target is a path or { pid } with a positive integer PID');
+  if (typeof target !== 'object' || target === null || !Number.isSafeInteger(target.pid) || target.pid <= 0 || target.pid > 4_194_304) {
+    throw new InvalidOptionError('target', 'a network namespace target is a path or { pid } with a PID from 1 to 4194304');
   }
-  return `${options.procRoot ?? '/proc'}/${target.pid}/ns/net`;
+  return `${procRoot}/${target.pid}/ns/net`;
 }
 
 /** The typed error for a native per-item failure. */
@@ -68,7 +70,7 @@ export async function readNetworkNamespaces(
   targets: NetworkNamespaceTarget[],
   options: NetworkNamespaceOptions = {},
 ): Promise<Array<NetworkNamespaceCounters | NetworkNamespaceError>> {
-  if (!Array.isArray(targets)) throw new TypeError('targets must be an array');
+  if (!Array.isArray(targets)) throw new InvalidOptionError('targets', 'expected an array of namespace paths or { pid }');
   const paths = targets.map((target) => networkNamespacePath(target, options));
   const answers = unpackNetnsBatch(await native.readNetns(paths));
   return answers.map((answer) => (isNativeFailure(answer) ? networkNamespaceError(answer) : toNetworkNamespaceCounters(answer)));

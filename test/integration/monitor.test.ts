@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createMonitor, type Monitor, type MonitorOptions, type MonitorSample, type MonitorSweep } from '../../lib/monitor.js';
+import { createMonitor, type Monitor, type MonitorOptions, type MonitorSample, type MonitorSweep } from '../../lib/monitor/monitor.js';
 import type { ContainerInfo } from '../../lib/types.js';
 import { ensureTestImage, statsOneShot, TEST_IMAGE, withContainers } from '../helpers/docker.js';
 import { requireDocker, requireRoot } from '../helpers/env.js';

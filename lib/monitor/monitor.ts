@@ -2,62 +2,26 @@
 // one batch (kept descriptors between sweeps) and turns each pair of consecutive samples into usage.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { toContainerInfo, type ListOptions } from './discovery/list.js';
-import { ListingCache } from './discovery/listing-cache.js';
-import { resolveEachForStats } from './discovery/resolve.js';
-import type { ResolvedContainer } from './discovery/types.js';
-import { CtrstatError } from './errors.js';
-import { StatsSampler, yieldToEventLoop, type SampleError, type SamplerOptions } from './sampler.js';
-import type { ContainerInfo, ContainerRef, ContainerStats } from './types.js';
-import { baselineOf, computeUsage, type ContainerUsage, type UsageBaseline } from './usage.js';
+import { toContainerInfo, type ListOptions } from '../discovery/list.js';
+import { ListingCache } from '../discovery/listing-cache.js';
+import { resolveEachForStats } from '../discovery/resolve.js';
+import type { ResolvedContainer } from '../discovery/types.js';
+import { InvalidOptionError, type CtrstatError } from '../errors.js';
+import { ownershipKnown, sharedCensus } from '../network/census.js';
+import { booleanOption, hostOptions, numberOption, optionsObject } from '../options.js';
+import { StatsSampler, yieldToEventLoop, type SampleError } from '../sampler.js';
+import type { ContainerInfo, ContainerRef, ContainerStats, HostOptions } from '../types.js';
+import { baselineOf, computeUsage, type UsageBaseline } from '../usage.js';
+import { SweepIterator } from './sweep-iterator.js';
+import type { MonitorEvents, MonitorOptions, MonitorSample, MonitorSweep } from './types.js';
 
-export interface MonitorOptions extends SamplerOptions {
-  /** Milliseconds between sweeps. Default 1000. */
-  interval?: number;
-  /**
-   * What to watch. Default: every container on the machine, rediscovered on every sweep. A list of
-   * references is resolved on every sweep too (a container that stops is removed, one that comes back
-   * is added again); a function is called on every sweep for the current list.
-   */
-  containers?: ContainerRef[] | (() => ContainerRef[] | Promise<ContainerRef[]>);
-  /** Include Kubernetes pod sandbox (pause) containers when watching every container. Default false. */
-  includeSandboxes?: boolean;
-}
+export type { MonitorEvents, MonitorOptions, MonitorSample, MonitorSweep } from './types.js';
 
-export interface MonitorSample {
-  stats: ContainerStats;
-  usage: ContainerUsage;
-}
-
-export interface MonitorSweep {
-  /** Wall clock at the start of the sweep, ms since the epoch. */
-  timestamp: number;
-  /** How long discovery and reading took. */
-  durationMs: number;
-  /** One per container read in this sweep. */
-  samples: MonitorSample[];
-  /** Containers that appeared and went away in this sweep (also emitted as `added` and `removed`). */
-  added: ContainerInfo[];
-  removed: ContainerInfo[];
-  /** Failures other than a container going away: discovery failures and per-container read failures. */
-  errors: Error[];
-}
-
-export interface MonitorEvents {
-  sample: [sample: MonitorSample];
-  sweep: [sweep: MonitorSweep];
-  added: [container: ContainerInfo];
-  removed: [container: ContainerInfo];
-  error: [error: Error];
-}
-
-/** How many sweeps an async iterator holds for a consumer that lags; older ones are dropped. */
-const ITERATOR_BUFFER_SWEEPS = 16;
 const DEFAULT_INTERVAL_MS = 1000;
 /** Samples handed out between two turns of the event loop. */
 const SAMPLE_CHUNK = 64;
-/** How often the containers around the watched ones are listed again (for shared namespaces). */
-const CENSUS_REFRESH_MS = 10_000;
+/** Shorter intervals only make sweeps run back to back: one takes a millisecond or more. */
+const MIN_INTERVAL_MS = 10;
 /** setTimeout's largest delay. */
 const MAX_INTERVAL_MS = 2 ** 31 - 1;
 
@@ -75,52 +39,6 @@ function isContainerGone(error: unknown): boolean {
 
 function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
-}
-
-/** One consumer's queue of sweeps behind `for await (const sweep of monitor)`. */
-class SweepIterator implements AsyncIterableIterator<MonitorSweep> {
-  readonly #buffer: MonitorSweep[] = [];
-  readonly #waiting: Array<(result: IteratorResult<MonitorSweep>) => void> = [];
-  readonly #detach: (iterator: SweepIterator) => void;
-  #ended = false;
-
-  constructor(detach: (iterator: SweepIterator) => void) {
-    this.#detach = detach;
-  }
-
-  push(sweep: MonitorSweep): void {
-    const waiter = this.#waiting.shift();
-    if (waiter !== undefined) {
-      waiter({ value: sweep, done: false });
-      return;
-    }
-    this.#buffer.push(sweep);
-    if (this.#buffer.length > ITERATOR_BUFFER_SWEEPS) this.#buffer.shift();
-  }
-
-  /** No more sweeps: buffered ones are still delivered, then the iteration ends. */
-  end(): void {
-    this.#ended = true;
-    for (const waiter of this.#waiting.splice(0)) waiter({ value: undefined, done: true });
-  }
-
-  next(): Promise<IteratorResult<MonitorSweep>> {
-    const sweep = this.#buffer.shift();
-    if (sweep !== undefined) return Promise.resolve({ value: sweep, done: false });
-    if (this.#ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => this.#waiting.push(resolve));
-  }
-
-  return(): Promise<IteratorResult<MonitorSweep>> {
-    this.#buffer.length = 0;
-    this.end();
-    this.#detach(this);
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
 }
 
 /**
@@ -141,11 +59,9 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   readonly #intervalMs: number;
   readonly #containers: MonitorOptions['containers'];
   readonly #discoveryOptions: ListOptions;
+  readonly #hostOptions: HostOptions;
   /** Every container, listed incrementally (when no references were given). */
   readonly #listing: ListingCache;
-  /** The other containers need looking at again (for shared namespaces), and when they last were. */
-  #censusStale = true;
-  #censusAt = 0;
   /** Given references resolved, by the reference as JSON. */
   readonly #resolvedRefs = new Map<string, ResolvedContainer>();
   readonly #sampler: StatsSampler;
@@ -161,22 +77,19 @@ export class Monitor extends EventEmitter<MonitorEvents> {
 
   constructor(options: MonitorOptions = {}) {
     super();
-    const intervalMs = options.interval ?? DEFAULT_INTERVAL_MS;
-    if (!Number.isFinite(intervalMs) || intervalMs <= 0 || intervalMs > MAX_INTERVAL_MS) {
-      throw new CtrstatError('ERR_INVALID_OPTION', `interval must be a number of milliseconds between 0 and ${MAX_INTERVAL_MS}; got ${intervalMs}`);
+    const given = optionsObject(options) as MonitorOptions;
+    this.#intervalMs = numberOption(given.interval, 'interval', MIN_INTERVAL_MS, MAX_INTERVAL_MS) ?? DEFAULT_INTERVAL_MS;
+    const containers = given.containers;
+    if (containers !== undefined && !Array.isArray(containers) && typeof containers !== 'function') {
+      throw new InvalidOptionError('containers', 'expected an array of references or a function that gives one');
     }
-    this.#intervalMs = intervalMs;
-    this.#containers = options.containers;
-    this.#discoveryOptions = {
-      procRoot: options.procRoot,
-      sysRoot: options.sysRoot,
-      dockerRoot: options.dockerRoot,
-      podmanRoots: options.podmanRoots,
-      includeSandboxes: options.includeSandboxes ?? false,
-    };
+    this.#containers = containers;
+    // The sampler checks the host, network and descriptor options.
+    this.#sampler = new StatsSampler({ ...given, keepFds: booleanOption(given.keepFds, 'keepFds') ?? true });
+    this.#hostOptions = hostOptions(given);
+    this.#discoveryOptions = { ...this.#hostOptions, includeSandboxes: booleanOption(given.includeSandboxes, 'includeSandboxes') ?? false };
     this.#listing = new ListingCache(this.#discoveryOptions);
-    this.#network = options.network ?? true;
-    this.#sampler = new StatsSampler({ ...options, keepFds: options.keepFds ?? true });
+    this.#network = given.network ?? true;
     // The first sweep runs on the next turn of the event loop, after the caller attached its listeners.
     this.#timer = setTimeout(() => this.#run(), 0);
   }
@@ -283,25 +196,19 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   async #read(entries: Tracked[], errors: Error[]): Promise<Array<ContainerStats | SampleError>> {
     if (entries.length === 0) return [];
     try {
+      const targets = entries.map((entry) => entry.target);
       // Whether a namespace is shared is told among every container on the machine, pod sandboxes
-      // included, not only among the ones watched.
+      // included: the listing, when watching them all; else, where the runtimes' state does not say, the
+      // census kept for the host (refreshed in the background).
       let peers: readonly ResolvedContainer[] | undefined;
       if (this.#network) {
         try {
-          // Watching given containers, the others are looked at when the watched set changes, and
-          // every few seconds (a sandbox or a container:x partner that came or went).
-          const now = performance.now();
-          if (this.#containers !== undefined && (this.#censusStale || now - this.#censusAt >= CENSUS_REFRESH_MS)) {
-            await this.#listing.list();
-            this.#censusStale = false;
-            this.#censusAt = now;
-          }
-          peers = this.#listing.known();
+          if (this.#containers === undefined) peers = this.#listing.known();
+          else if (targets.some((target) => !ownershipKnown(target))) peers = await sharedCensus(this.#hostOptions).peers();
         } catch (err) {
           errors.push(asError(err));
         }
       }
-      const targets = entries.map((entry) => entry.target);
       return await this.#sampler.sample(targets, { peers });
     } catch (err) {
       errors.push(asError(err));
@@ -383,7 +290,6 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   }
 
   #announce(event: 'added' | 'removed', info: ContainerInfo, list: ContainerInfo[]): void {
-    this.#censusStale = true;
     list.push(info);
     this.emit(event, info);
   }
