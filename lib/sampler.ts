@@ -216,6 +216,8 @@ export class StatsSampler {
         }
         const inode = batch.values[batch.first[inodeIndex]!]!;
         const cgroupStats = buildCgroupStats(plan, tokens, at + FILES_AT, this.#deviceNames.lookup);
+        // A runtime's container whose processes have all exited is stopping: its cgroup goes next.
+        if (target.runtime !== 'cgroup' && cgroupStats.pids.current === 0) throw new ContainerNotFoundError(target.id, 'its processes have exited');
         let network: NetworkStats | null = null;
         if (netAt[i]! >= 0 && netAnswers !== null) {
           const answer = netAnswers.get(netAt[i]!);
@@ -224,6 +226,10 @@ export class StatsSampler {
           // (and the PID perhaps reused); what was found out about it no longer holds.
           if (target.netnsInode !== null && answer.inode !== target.netnsInode) {
             throw new ContainerNotFoundError(target.id, 'its process was replaced while it was read');
+          }
+          // Its runtime gives it a network namespace of its own, and its process is still in the host's.
+          if (target.hostNetwork === false && answer.inode === hostNetns) {
+            throw new ContainerNotFoundError(target.id, 'it is starting: its process has not entered its network namespace yet');
           }
           // The runtime's word first (whom it joined); else the container that owns a namespace several use.
           const owner = target.networkOwner ?? owners.get(answer.inode);

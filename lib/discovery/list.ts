@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { FileMode, native } from '../native.js';
 import type { ContainerInfo, HostOptions } from '../types.js';
 import { FileBatch } from '../io/batch.js';
-import { cgroupDirUnder, containerDirs, statsMounts } from './dirs.js';
+import { cgroupDirUnder, containerDirs, missingStatsDirs, statsMounts } from './dirs.js';
+import { hostNetnsInode, statCommand, statFields } from './process-facts.js';
 import { errnoKind, failureError, isMissing, rethrowAsTyped } from '../io/errno.js';
 import { detectLayout } from './mode.js';
 import { booleanOption, hostOptions, optionsObject } from '../options.js';
@@ -82,7 +83,7 @@ export async function describeCgroups(
   requests: readonly DescribeRequest[],
   state: RuntimeState | null,
   hostPids?: HostPids,
-): Promise<{ containers: Array<ResolvedContainer | null>; denied: string | null }> {
+): Promise<{ containers: Array<ResolvedContainer | null>; notReady: Array<NotReady | undefined>; denied: string | null }> {
   const version = layout.mode === 'v2' ? 2 : 1;
   const first = new FileBatch();
   const lite = (request: DescribeRequest) => request.lite === true || state === null;
@@ -147,15 +148,24 @@ export async function describeCgroups(
   const second = new FileBatch();
   const netnsIndex: Array<number | null> = [];
   const cmdlineIndex: Array<number | null> = [];
+  const statIndex: Array<number | null> = [];
   requests.forEach((request, i) => {
     const pid = gone.has(i) ? null : pids[i]!;
     netnsIndex.push(pid === null || request.netns === false ? null : second.add(join(layout.procRoot, String(pid), 'ns/net'), FileMode.Inode));
     cmdlineIndex.push(pid !== null && request.classification?.sandbox === null ? second.add(join(layout.procRoot, String(pid), 'cmdline'), FileMode.Text) : null);
+    // Whether a container's process is its own yet (or still): its command and state.
+    const checked = !lite(request) && (request.classification !== null || 'pid' in request.known);
+    statIndex.push(pid !== null && checked ? second.add(join(layout.procRoot, String(pid), 'stat'), FileMode.Text) : null);
   });
-  const [secondAnswers, metadataAnswer] = await Promise.all([second.size > 0 ? second.read(second.size <= INLINE_DESCRIBE_FILES) : null, metadataRead]);
+  const [secondAnswers, metadataAnswer, hostNetns] = await Promise.all([
+    second.size > 0 ? second.read(second.size <= INLINE_DESCRIBE_FILES) : null,
+    metadataRead,
+    hostNetnsInode(layout.procRoot),
+  ]);
   const metadata: Array<ContainerMetadata | undefined> = [];
   identified.forEach((at, j) => { metadata[at] = metadataAnswer!.metadata[j]; });
 
+  const notReady: Array<NotReady | undefined> = [];
   const containers = requests.map((request, i): ResolvedContainer | null => {
     if (gone.has(i)) return null;
     const { classification } = request;
@@ -163,25 +173,70 @@ export async function describeCgroups(
     const cmdlineAt = cmdlineIndex[i];
     const pause = cmdlineAt !== null && cmdlineAt !== undefined && isSandboxCommand(secondAnswers!.text(cmdlineAt));
     const identity: RuntimeMetadata = metadata[i] ?? { ...NO_METADATA, name: classification?.name ?? null, sandbox: classification?.sandbox ?? null };
+    const netnsInode = netnsAt === null || netnsAt === undefined ? null : secondAnswers!.inode(netnsAt);
+    if (!lite(request) && (classification !== null || 'pid' in request.known)) {
+      const statAt = statIndex[i];
+      const stat = statAt === null || statAt === undefined ? null : secondAnswers!.text(statAt);
+      // A plain process (a { pid } outside containers) only has to be alive.
+      const why = classification === null
+        ? (stat === null || isDead(stat) ? 'no-process' : null)
+        : readiness(layout, dirs[i]!, pids[i]!, stat, identity.hostNetwork === false && netnsInode !== null && netnsInode === hostNetns);
+      if (why !== null) {
+        notReady[i] = why;
+        return null;
+      }
+    }
     return {
       id: classification?.id ?? request.cgroupPath,
       runtime: metadata[i]?.runtime ?? classification?.runtime ?? 'cgroup',
       ...identityOf(identity, classification),
       cgroup: { version, path: request.cgroupPath },
       pid: pids[i]!,
-      netnsInode: netnsAt === null || netnsAt === undefined ? null : secondAnswers!.inode(netnsAt),
+      netnsInode,
       sandbox: identity.sandbox ?? pause,
       podUid: identity.kubernetes?.podUid ?? classification?.podUid ?? null,
       version,
       dirs: dirs[i]!,
     };
   });
-  return { containers, denied: metadataAnswer?.denied ?? null };
+  return { containers, notReady, denied: metadataAnswer?.denied ?? null };
+}
+
+/**
+ * Why a container's cgroup is not a running container's yet, or any more: "starting" (its process is
+ * still the runtime's init, or has not entered the network namespace its runtime gives it), "no-process"
+ * (none, or only a zombie: not started, or stopped), "incomplete" (a required hierarchy has no directory of
+ * it: it is being made or removed).
+ */
+export type NotReady = 'starting' | 'no-process' | 'incomplete';
+
+/** How a ContainerNotFoundError says why. */
+export const NOT_READY_DETAIL: Record<NotReady, string> = {
+  'starting': 'it is starting: its process is not its own yet',
+  'no-process': 'it has no process (not started, or stopped)',
+  'incomplete': 'its cgroup is not in every hierarchy (it is being made or removed)',
+};
+
+/** runc's own stages before it execs the container's process ("runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]"). */
+const RUNTIME_INIT = /^runc:\[\d:[A-Z]+\]$/;
+
+/** A zombie, or dead: exited, waiting to be reaped. */
+function isDead(stat: string): boolean {
+  const state = statFields(stat)?.[0];
+  return state === 'Z' || state === 'X' || state === 'x';
+}
+
+function readiness(layout: CgroupLayout, dirs: CgroupDirs, pid: number | null, stat: string | null, inHostNetworkEarly: boolean): NotReady | null {
+  if (pid === null || stat === null || isDead(stat)) return 'no-process';
+  if (RUNTIME_INIT.test(statCommand(stat) ?? '')) return 'starting';
+  if (inHostNetworkEarly) return 'starting';
+  if (missingStatsDirs(layout, dirs).length > 0) return 'incomplete';
+  return null;
 }
 
 /** The identity fields of a container from its metadata. */
 export function identityOf(metadata: RuntimeMetadata, classification: CgroupClassification | null): Pick<
-  ResolvedContainer, 'name' | 'image' | 'imageId' | 'labels' | 'kubernetes' | 'containerdNamespace' | 'networkOwner'
+  ResolvedContainer, 'name' | 'image' | 'imageId' | 'labels' | 'kubernetes' | 'containerdNamespace' | 'networkOwner' | 'hostNetwork'
 > {
   return {
     name: metadata.name,
@@ -191,6 +246,7 @@ export function identityOf(metadata: RuntimeMetadata, classification: CgroupClas
     kubernetes: metadata.kubernetes,
     containerdNamespace: metadata.containerdNamespace ?? classification?.containerdNamespace ?? null,
     networkOwner: metadata.networkOwner,
+    hostNetwork: metadata.hostNetwork,
   };
 }
 

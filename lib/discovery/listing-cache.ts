@@ -20,7 +20,7 @@ export interface ListingCacheOptions extends ListOptions {
 function identityChanged(container: ResolvedContainer, metadata: ContainerMetadata): boolean {
   const a = container.kubernetes, b = metadata.kubernetes;
   return container.name !== metadata.name || container.image !== metadata.image || container.imageId !== metadata.imageId
-    || container.labels !== metadata.labels || container.networkOwner !== metadata.networkOwner
+    || container.labels !== metadata.labels || container.networkOwner !== metadata.networkOwner || container.hostNetwork !== metadata.hostNetwork
     || (a === null) !== (b === null) || (a !== null && b !== null && (a.pod !== b.pod || a.namespace !== b.namespace || a.container !== b.container || a.podUid !== b.podUid));
 }
 

@@ -14,7 +14,7 @@ import type { ContainerRef, HostOptions } from '../types.js';
 import { UNIFIED } from '../cgroup/index.js';
 import { cgroupDirUnder, missingStatsDirs, statsMounts } from './dirs.js';
 import { HostPids } from './host-pids.js';
-import { describeCgroups, findContainerCgroups, type DescribeRequest, type FoundCgroup } from './list.js';
+import { describeCgroups, findContainerCgroups, type DescribeRequest, type FoundCgroup, NOT_READY_DETAIL, type NotReady } from './list.js';
 import { detectLayout } from './mode.js';
 import { processCgroup } from './proc-cgroup.js';
 import { referenceIndex, type IndexEntry } from './reference-index.js';
@@ -213,8 +213,8 @@ class Resolver {
         }
       }
     }
-    const { containers } = await describeCgroups(this.layout, all, this.state, this.hostPids);
-    const targets = requests.map((request, i) => this.check(references[i]!, request, containers[i] ?? null, forStats));
+    const { containers, notReady } = await describeCgroups(this.layout, all, this.state, this.hostPids);
+    const targets = requests.map((request, i) => this.check(references[i]!, request, containers[i] ?? null, notReady[i], forStats));
     return { targets, census: census ? containers.filter((c): c is ResolvedContainer => c !== null) : [] };
   }
 
@@ -225,12 +225,13 @@ class Resolver {
   async resolveEach(references: readonly ParsedReference[], { forStats = false } = {}): Promise<Array<ResolvedContainer | Error>> {
     const settled = await Promise.allSettled(references.map((reference) => this.request(reference, true)));
     const requested = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value.request] : []));
-    const { containers } = await describeCgroups(this.layout, requested, this.state, this.hostPids);
+    const { containers, notReady } = await describeCgroups(this.layout, requested, this.state, this.hostPids);
     let at = 0;
     return settled.map((result, i) => {
       if (result.status === 'rejected') return result.reason instanceof Error ? result.reason : new Error(String(result.reason));
       try {
-        return this.check(references[i]!, result.value, containers[at++] ?? null, forStats);
+        const index = at++;
+        return this.check(references[i]!, result.value, containers[index] ?? null, notReady[index], forStats);
       } catch (err) {
         return err as Error;
       }
@@ -238,8 +239,10 @@ class Resolver {
   }
 
   /** The container a reference resolved to, or the typed error saying why there is none to read. */
-  private check(reference: ParsedReference, { shown, why }: Requested, container: ResolvedContainer | null, forStats: boolean): ResolvedContainer {
-    if (container === null) throw new ContainerNotFoundError(shown, why);
+  private check(reference: ParsedReference, { shown, why }: Requested, container: ResolvedContainer | null, notReady: NotReady | undefined, forStats: boolean): ResolvedContainer {
+    if (container === null) {
+      throw new ContainerNotFoundError(shown, notReady === undefined ? why : NOT_READY_DETAIL[notReady]);
+    }
     const missing = reference.kind === 'cgroup' ? missingStatsDirs(this.layout, container.dirs) : [];
     if (missing.length > 0) throw new ContainerNotFoundError(shown, `no such cgroup in ${missing.join(', ')}`);
     // Stats are read from the cgroup's files, which a hierarchy's root cgroup lacks.

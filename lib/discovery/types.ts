@@ -38,4 +38,9 @@ export interface ResolvedContainer extends ContainerInfo {
    * --network container:<id>, a Kubernetes container's pod sandbox); null where it does not say.
    */
   networkOwner: string | null;
+  /**
+   * Whether its runtime's state says it runs in the host's network namespace (true) or in one of its own
+   * or another container's (false); null where the state does not say.
+   */
+  hostNetwork: boolean | null;
 }

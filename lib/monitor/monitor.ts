@@ -20,8 +20,8 @@ export type { MonitorEvents, MonitorOptions, MonitorSample, MonitorSweep } from 
 const DEFAULT_INTERVAL_MS = 1000;
 /** Samples handed out between two turns of the event loop. */
 const SAMPLE_CHUNK = 64;
-/** Shorter intervals only make sweeps run back to back: one takes a millisecond or more. */
-const MIN_INTERVAL_MS = 10;
+/** Shorter intervals only make sweeps run back to back (a sweep takes tens of microseconds or more). */
+const MIN_INTERVAL_MS = 1;
 /** setTimeout's largest delay. */
 const MAX_INTERVAL_MS = 2 ** 31 - 1;
 

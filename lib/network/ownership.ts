@@ -1,27 +1,16 @@
 // Who owns a network namespace that several containers use: the pod sandbox, else the container whose
 // process started first (the others joined it, as with --network container:x). The others report the
 // namespace as shared with its owner. Also which namespace is the host's.
-import { stat } from 'node:fs/promises';
 import { FileMode } from '../native.js';
 import { FileBatch } from '../io/batch.js';
 import type { ResolvedContainer } from '../discovery/types.js';
+import { hostNetnsInode, parseStartTicks } from '../discovery/process-facts.js';
 
 /** A container and the inode of the network namespace it was found in (null: none, no PID). */
 export interface NamespaceMember {
   container: ResolvedContainer;
   inode: number | null;
 }
-
-/** Field 22 of /proc/<pid>/stat: start time after boot in clock ticks; null when it does not parse. */
-export function parseStartTicks(text: string): number | null {
-  // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const value = Number(fields[19]);
-  return Number.isSafeInteger(value) ? value : null;
-}
-
-/** By procRoot: PID 1 keeps its namespace for as long as the machine runs. */
-const hostInodes = new Map<string, Promise<number | null>>();
 
 export class NamespaceOwnership {
   readonly #procRoot: string;
@@ -32,25 +21,8 @@ export class NamespaceOwnership {
     this.#procRoot = procRoot;
   }
 
-  /**
-   * The host's network namespace: PID 1's. Where PID 1 cannot be inspected (a hardened init, as in some
-   * microVMs), this process's own namespace stands in when it reads the host's /proc directly.
-   */
   hostInode(): Promise<number | null> {
-    const procRoot = this.#procRoot;
-    let inode = hostInodes.get(procRoot);
-    if (inode === undefined) {
-      inode = stat(`${procRoot}/1/ns/net`).then((info) => info.ino, async () => {
-        if (procRoot !== '/proc') return null;
-        try {
-          return (await stat('/proc/self/ns/net')).ino;
-        } catch {
-          return null;
-        }
-      });
-      if (hostInodes.size < 64) hostInodes.set(procRoot, inode);
-    }
-    return inode;
+    return hostNetnsInode(this.#procRoot);
   }
 
   /** For every namespace (but the host's) used by more than one of `members`, the id of its owner. */

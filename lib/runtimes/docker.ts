@@ -52,6 +52,7 @@ export const DOCKER_CONFIG: StateFileKind<DockerConfig> = {
 /** What Docker's hostconfig.json says: whose network namespace the container joined ("container:<id>"). */
 export interface DockerHostConfig {
   networkOwner: string | null;
+  hostNetwork: boolean | null;
 }
 
 export const DOCKER_HOST_CONFIG: StateFileKind<DockerHostConfig> = {
@@ -61,7 +62,7 @@ export const DOCKER_HOST_CONFIG: StateFileKind<DockerHostConfig> = {
     const mode = stringOf(json['NetworkMode'], 256);
     // The daemon stores the owner's full id.
     const owner = mode?.startsWith('container:') ? mode.slice('container:'.length) : null;
-    return { networkOwner: owner !== null && HEX64.test(owner) ? owner : null };
+    return { networkOwner: owner !== null && HEX64.test(owner) ? owner : null, hostNetwork: mode === null ? null : mode === 'host' };
   },
 };
 

@@ -73,6 +73,7 @@ function base(subject: MetadataSubject): ContainerMetadata {
     containerdNamespace: subject.containerdNamespace,
     sandbox: subject.sandbox,
     networkOwner: null,
+    hostNetwork: null,
   };
 }
 
@@ -99,6 +100,7 @@ function dockerPlan(subject: MetadataSubject, roots: RuntimeRoots): Plan | null 
         }
       }
       if (h !== null && out.networkOwner === null) out.networkOwner = h.networkOwner;
+      if (h !== null) out.hostNetwork = h.hostNetwork;
       return out;
     },
   };
@@ -128,6 +130,7 @@ function podmanPlan(subject: MetadataSubject, roots: RuntimeRoots): Plan {
 function fromSpec(out: ContainerMetadata, spec: OciSpec, runtime: Runtime): void {
   out.runtime = runtime;
   out.labels = Object.freeze(spec.annotations);
+  out.hostNetwork = spec.hostNetwork;
   const cri = criFacts(spec.annotations);
   if (cri !== null) {
     out.kubernetes = cri.kubernetes;

@@ -9,6 +9,8 @@ export interface OciSpec {
   cgroupsPath: string | null;
   /** The path of the network namespace it joined (linux.namespaces), null when it got a new one or none is named. */
   networkNamespacePath: string | null;
+  /** No network namespace of its own or joined: the host's (null when the spec lists no namespaces at all). */
+  hostNetwork: boolean | null;
 }
 
 export const OCI_SPEC: StateFileKind<OciSpec> = {
@@ -22,6 +24,7 @@ export const OCI_SPEC: StateFileKind<OciSpec> = {
       annotations: labelsOf(json['annotations']),
       cgroupsPath: stringOf(linux['cgroupsPath']),
       networkNamespacePath: network === undefined ? null : stringOf(network['path']),
+      hostNetwork: namespaces.length === 0 ? null : network === undefined,
     };
   },
 };

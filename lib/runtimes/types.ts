@@ -49,10 +49,12 @@ export interface RuntimeMetadata {
   sandbox: boolean | null;
   /** The id of the container whose network namespace this one joined (Docker's container:<id>, a pod's sandbox). */
   networkOwner: string | null;
+  /** Whether it runs in the host's network namespace (Docker's --network host, an OCI spec without a network namespace); null where unknown. */
+  hostNetwork: boolean | null;
 }
 
 export const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
 export const NO_METADATA: RuntimeMetadata = Object.freeze({
-  name: null, image: null, imageId: null, labels: NO_LABELS, kubernetes: null, containerdNamespace: null, sandbox: null, networkOwner: null,
+  name: null, image: null, imageId: null, labels: NO_LABELS, kubernetes: null, containerdNamespace: null, sandbox: null, networkOwner: null, hostNetwork: null,
 });

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { native, type NativeFailure, type NativeLinkStats, type NativeNetnsAnswer } from '../../lib/native.js';
 import { unpackNetnsBatch } from '../../lib/network/netns-batch.js';
 import { requireHost } from './env.js';
+import { waitFor } from './wait.js';
 
 export const repoRoot = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
@@ -27,13 +28,6 @@ export function netnsInodeOf(path: string): number {
   return statSync(path).ino;
 }
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 function safeInode(path: string): number | null {
   try {

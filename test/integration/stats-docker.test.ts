@@ -13,6 +13,7 @@ import { resolveContainer } from '../../lib/discovery/resolve.js';
 import { ownershipKnown } from '../../lib/network/census.js';
 import { ensureTestImage, inspect, statsOneShot, withContainers, type DockerStats } from '../helpers/docker.js';
 import { expectBetween } from '../helpers/bounds.js';
+import { waitFor } from '../helpers/wait.js';
 import { requireDocker, requireRoot } from '../helpers/env.js';
 
 const run = promisify(execFile);
@@ -50,13 +51,6 @@ function sumBlkio(api: DockerStats, op: string): number {
     .reduce((sum, e) => sum + e.value, 0);
 }
 
-async function waitFor(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.skipIf(!available)('readContainerStats on real Docker containers (cgroup v1)', () => {
   beforeAll(async () => {

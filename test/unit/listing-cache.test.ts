@@ -22,16 +22,17 @@ describe('ListingCache', () => {
   test('lists, then reuses what it found: a changed cgroup.procs is not read again', async () => {
     const first = await byId();
     expect(first.get(a)).toMatchObject({ name: 'alpha', pid: 201 });
-    expect(first.get(b)).toMatchObject({ name: 'beta', pid: null });
+    // No process yet: not a running container.
+    expect(first.has(b)).toBe(false);
     host.addProcess(202, host.cgroupLines(`/system.slice/docker-${a}.scope`));
     writeFileSync(host.hierarchy(`system.slice/docker-${a}.scope/cgroup.procs`), '202\n');
     expect((await byId()).get(a)!.pid).toBe(201);
   });
 
-  test('a container without a PID yet is described again until it has one', async () => {
+  test('a container without a process yet is described again until it has one', async () => {
     host.addProcess(203, host.cgroupLines(`/system.slice/docker-${b}.scope`));
     writeFileSync(host.hierarchy(`system.slice/docker-${b}.scope/cgroup.procs`), '203\n');
-    expect((await byId()).get(b)!.pid).toBe(203);
+    expect((await byId()).get(b)).toMatchObject({ name: 'beta', pid: 203 });
   });
 
   test('forget() describes a cgroup anew; new cgroups are added and removed ones dropped', async () => {

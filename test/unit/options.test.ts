@@ -63,7 +63,7 @@ describe('options', () => {
     await expectOption(() => new StatsSampler({ network: 'yes' as never }), 'network');
     await expectOption(() => createMonitor({ keepFds: 1 as never }), 'keepFds');
     await expectOption(() => listContainers({ includeSandboxes: 'true' as never }), 'includeSandboxes');
-    for (const interval of [0, 0.5, -1, Number.POSITIVE_INFINITY, 2 ** 31, '1000']) {
+    for (const interval of [0, 0.5, 0.999, -1, Number.POSITIVE_INFINITY, 2 ** 31, '1000']) {
       await expectOption(() => createMonitor({ interval: interval as never }), 'interval');
     }
     await expectOption(() => createMonitor({ containers: 'x' as never }), 'containers');
