@@ -181,6 +181,23 @@ describe.skipIf(!ready)('ctrstat command', () => {
     expect(result.stderr).toMatch(/Run ctrstat as root/);
   });
 
+  it.skipIf(!requireCommand('setpriv'))('without privileges a name is not "no such container": the state it is read from is named, exit status 77', async () => {
+    const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--'];
+    const name = containers.name('small');
+    const result = await runCli(['--no-stream', '--no-network', name], { prefix: nobody });
+    expect(result.code).toBe(77);
+    expect(result.stderr).toMatch(/need read access to the runtimes' state/);
+    expect(result.stderr).not.toMatch(/No such container/);
+    // The library says the same, as a PermissionDeniedError with Node's code.
+    const library = await new Promise<string>((resolve, reject) => {
+      execFile(nobody[0]!, [...nobody.slice(1), process.execPath, '-e', `
+        require(${JSON.stringify(join(root, 'dist/index.cjs'))}).readContainerStats(${JSON.stringify(name)}, { network: false })
+          .then(() => process.stdout.write('read'), (e) => process.stdout.write(JSON.stringify({ name: e.name, code: e.code, privilege: e.privilege })));`],
+      { timeout: 30_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    });
+    expect(JSON.parse(library)).toMatchObject({ name: 'PermissionDeniedError', code: 'EACCES', privilege: expect.stringMatching(/runtimes' state/) });
+  });
+
   it('usage errors are exit status 2; --help and --version exit 0', async () => {
     const bad = await runCli(['--sort', 'size']);
     expect(bad.code).toBe(2);
