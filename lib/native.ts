@@ -1,6 +1,7 @@
 // The loader and the exact typed surface of the C++ addon (cpp/). Everything above this file
 // talks to the kernel only through these functions.
 import load from 'node-gyp-build';
+import type { LinkCounters } from './types.js';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,35 +14,8 @@ export interface NativeFailure {
   path?: string;
 }
 
-/** The kernel's struct rtnl_link_stats64, as plain numbers (exact below 2^53). */
-export interface NativeLinkStats {
-  rxBytes: number;
-  txBytes: number;
-  rxPackets: number;
-  txPackets: number;
-  rxErrors: number;
-  txErrors: number;
-  rxDropped: number;
-  txDropped: number;
-  multicast: number;
-  collisions: number;
-  rxLengthErrors: number;
-  rxOverErrors: number;
-  rxCrcErrors: number;
-  rxFrameErrors: number;
-  rxFifoErrors: number;
-  rxMissedErrors: number;
-  txAbortedErrors: number;
-  txCarrierErrors: number;
-  txFifoErrors: number;
-  txHeartbeatErrors: number;
-  txWindowErrors: number;
-  rxCompressed: number;
-  txCompressed: number;
-  rxNohandler: number;
-  /** Packets dropped for a destination MAC of another host (Linux 5.19+; 0 before). */
-  rxOtherhostDropped: number;
-}
+/** The kernel's struct rtnl_link_stats64, as plain numbers. */
+export type NativeLinkStats = LinkCounters;
 
 export interface NativeInterface {
   name: string;

@@ -220,19 +220,20 @@ export class StatsSampler {
         if (target.runtime !== 'cgroup' && cgroupStats.pids.current === 0) throw new ContainerNotFoundError(target.id, 'its processes have exited');
         let network: NetworkStats | null = null;
         if (netAt[i]! >= 0 && netAnswers !== null) {
-          const answer = netAnswers.get(netAt[i]!);
+          const answer = netAnswers.entry(netAt[i]!);
           if (isNativeFailure(answer)) throw this.#networkError(target, answer);
+          const netns = answer.batch.inode[answer.index]!;
           // The PID now names a process in another namespace: the container's process was replaced
           // (and the PID perhaps reused); what was found out about it no longer holds.
-          if (target.netnsInode !== null && answer.inode !== target.netnsInode) {
+          if (target.netnsInode !== null && netns !== target.netnsInode) {
             throw new ContainerNotFoundError(target.id, 'its process was replaced while it was read');
           }
           // Its runtime gives it a network namespace of its own, and its process is still in the host's.
-          if (target.hostNetwork === false && answer.inode === hostNetns) {
+          if (target.hostNetwork === false && netns === hostNetns) {
             throw new ContainerNotFoundError(target.id, 'it is starting: its process has not entered its network namespace yet');
           }
           // The runtime's word first (whom it joined); else the container that owns a namespace several use.
-          const owner = target.networkOwner ?? owners.get(answer.inode);
+          const owner = target.networkOwner ?? owners.get(netns);
           network = buildNetworkStats(answer, {
             hostNetnsInode: hostNetns,
             sharedWith: owner !== undefined && owner !== target.id ? [owner] : [],

@@ -205,11 +205,8 @@ export interface PressureStats {
   io: PressureResource | null;
 }
 
-export interface InterfaceStats {
-  ifindex: number;
-  kind: string | null;
-  operstate: string;
-  mtu: number;
+/** The kernel's struct rtnl_link_stats64 of an interface (IFLA_STATS64), as plain numbers (exact below 2^53). */
+export interface LinkCounters {
   rxBytes: number;
   txBytes: number;
   rxPackets: number;
@@ -236,6 +233,14 @@ export interface InterfaceStats {
   rxNohandler: number;
   /** Packets dropped for another host's destination MAC (Linux 5.19+; 0 before). */
   rxOtherhostDropped: number;
+}
+
+export interface InterfaceStats extends LinkCounters {
+  ifindex: number;
+  /** IFLA_INFO_KIND ("veth", "bridge", ...); "loopback" for lo; null when the kernel names none. */
+  kind: string | null;
+  operstate: string;
+  mtu: number;
 }
 
 /**

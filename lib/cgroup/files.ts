@@ -7,6 +7,7 @@ import type { NativeFailure } from '../native.js';
 import { CgroupFormatError, UnsupportedLayoutError } from '../errors.js';
 import { errnoKind, failureError } from '../io/errno.js';
 import { CgroupGoneError } from './errors.js';
+import { FlatKeyed } from './parse.js';
 import { fileFailure, fileTokens, type FileTokens, type TokenBatch } from '../io/tokens.js';
 
 /** PSI disabled at boot (psi=0): the pressure files are there but refuse reads. */
@@ -113,8 +114,8 @@ export class CgroupFiles {
   }
 
   /** A key of a parsed keyed file that the kernel always writes; its absence is a format error. */
-  key(name: string, map: Record<string, number>, key: string): number {
-    const value = map[key];
+  key(name: string, map: FlatKeyed | Record<string, number>, key: string): number {
+    const value = map instanceof FlatKeyed ? map.get(key) : map[key];
     if (value === undefined) throw new CgroupFormatError(`${this.path(name)}: no "${key}" field`);
     return value;
   }

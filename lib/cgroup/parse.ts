@@ -4,7 +4,7 @@
 // Malformed content throws CgroupFormatError; nothing is guessed to be zero.
 import type { PressureLine, PressureResource } from '../types.js';
 import { CgroupFormatError } from '../errors.js';
-import type { FileTokens } from '../io/tokens.js';
+import type { FileTokens, KeyNames } from '../io/tokens.js';
 
 /** Names an entry for messages: `key value` as the file had it. */
 function describeEntry(tokens: FileTokens, i: number): string {
@@ -51,19 +51,60 @@ export function parseIntegerList(tokens: FileTokens): number[] {
   return list;
 }
 
-/** `key value` lines (memory.stat, cpu.stat, memory.events, cpuacct.stat, oom_control). */
-export function parseFlatKeyed(tokens: FileTokens): Record<string, number> {
-  const map: Record<string, number> = {};
-  const { names, keys, values } = tokens;
+/**
+ * A `key value` file (memory.stat, cpu.stat, memory.events, cpuacct.stat, oom_control): its entries,
+ * copied out of the batch (so that keeping it does not keep the batch), looked up by key; made into an
+ * object only when asked (memory.stat has some seventy keys, of which a sample needs three).
+ */
+export class FlatKeyed {
+  readonly #keyNames: KeyNames;
+  readonly #keys: Uint32Array;
+  readonly #values: Float64Array;
+  #record: Record<string, number> | null = null;
+
+  constructor(keyNames: KeyNames, keys: Uint32Array, values: Float64Array) {
+    this.#keyNames = keyNames;
+    this.#keys = keys;
+    this.#values = values;
+  }
+
+  /** The value of a key, or undefined when the file has none. */
+  get(key: string): number | undefined {
+    const id = this.#keyNames.idOf(key);
+    if (id === undefined) return undefined;
+    const keys = this.#keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === id) return this.#values[i];
+    return undefined;
+  }
+
+  /** Every entry as an object, made once. */
+  record(): Record<string, number> {
+    if (this.#record === null) {
+      const names = this.#keyNames.names;
+      const entries = new Map<string, number>();
+      // In file order; the first of a repeated key, as get() finds it (the kernel writes none twice).
+      for (let i = 0; i < this.#keys.length; i++) {
+        const name = names[this.#keys[i]!]!;
+        if (!entries.has(name)) entries.set(name, this.#values[i]!);
+      }
+      this.#record = Object.fromEntries(entries);
+    }
+    return this.#record;
+  }
+}
+
+/**
+ * `key value` lines; a line that is not one key and one integer is a format error (a line of several values
+ * arrives as that key repeated, one entry after the other).
+ */
+export function parseFlatKeyed(tokens: FileTokens): FlatKeyed {
+  const { keyNames, keys, values } = tokens;
   for (let i = tokens.start; i < tokens.end; i++) {
-    const key = names[keys[i]!]!;
-    const value = values[i]!;
-    if (!Number.isInteger(value) || key === '' || map[key] !== undefined || key.includes(' ')) {
+    if (!Number.isInteger(values[i]!) || !keyNames.isWord(keys[i]!) || (i > tokens.start && keys[i] === keys[i - 1])) {
       throw new CgroupFormatError(`flat-keyed file: bad line ${describeEntry(tokens, i)}`);
     }
-    map[key] = value;
   }
-  return map;
+  return new FlatKeyed(keyNames, keys.slice(tokens.start, tokens.end), values.slice(tokens.start, tokens.end));
 }
 
 /**

@@ -17,6 +17,19 @@ export class KeyNames {
 
   /** By id: [major, minor] when the key starts with a device ("8:0 Read", "254:16 rbytes"), else null. */
   readonly #devices: Array<readonly [number, number] | null | undefined> = [];
+  /** Ids by name, for the names known so far (filled as they are looked up). */
+  readonly #ids = new Map<string, number>();
+  #indexed = 0;
+
+  /** The id of a key name, or undefined when no file read so far had it. */
+  idOf(name: string): number | undefined {
+    const names = this.names;
+    for (; this.#indexed < names.length; this.#indexed++) {
+      const known = names[this.#indexed];
+      if (known !== undefined && !this.#ids.has(known)) this.#ids.set(known, this.#indexed);
+    }
+    return this.#ids.get(name);
+  }
 
   /** The device a key starts with ("MAJ:MIN ..."), or null. */
   device(id: number): readonly [number, number] | null {
@@ -27,6 +40,20 @@ export class KeyNames {
       this.#devices[id] = device;
     }
     return device;
+  }
+
+  /** By id: whether the key is one word (no space, not empty). */
+  readonly #words: Array<boolean | undefined> = [];
+
+  /** Whether a key is one word: what a flat-keyed file's keys are. */
+  isWord(id: number): boolean {
+    let word = this.#words[id];
+    if (word === undefined) {
+      const name = this.names[id]!;
+      word = name !== '' && !name.includes(' ');
+      this.#words[id] = word;
+    }
+    return word;
   }
 
   /** The two words of a two-word key, or null. */

@@ -1,25 +1,56 @@
 // The native network namespace reader's answer (a few typed arrays per batch, cpp/netns_reader.cc),
 // unpacked into one object per namespace and interface.
 import type { NativeFailure, NativeInterface, NativeLinkStats, NativeNetlinkCache, NativeNetnsAnswer, NativeNetnsBatch } from '../native.js';
+import type { InterfaceStats, LinkCounters } from '../types.js';
 
 /** IF_OPER_* (RFC 2863) by the number the kernel sends. */
 const OPERSTATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'] as const;
 
 /** Integers per link: ifindex, IFLA_LINK, MTU, IFF_* flags, operstate. */
-const LINK_INTS = 5;
-/** Counters per link, in cpp/netlink_links.cc LinkStatsInOrder's order. */
-const LINK_STATS = 25;
+export const LINK_INTS = 5;
+
+/** The counters of a link, in the order cpp/netlink_links.cc (LinkStatsInOrder) writes them. */
+const LINK_COUNTERS = [
+  'rxBytes', 'txBytes', 'rxPackets', 'txPackets', 'rxErrors', 'txErrors', 'rxDropped', 'txDropped', 'multicast', 'collisions',
+  'rxLengthErrors', 'rxOverErrors', 'rxCrcErrors', 'rxFrameErrors', 'rxFifoErrors', 'rxMissedErrors', 'txAbortedErrors',
+  'txCarrierErrors', 'txFifoErrors', 'txHeartbeatErrors', 'txWindowErrors', 'rxCompressed', 'txCompressed', 'rxNohandler',
+  'rxOtherhostDropped',
+] as const satisfies ReadonlyArray<keyof LinkCounters>;
+// Every counter of LinkCounters is in the list (a compile-time check).
+const EVERY_COUNTER: Record<keyof LinkCounters, true> = Object.fromEntries(LINK_COUNTERS.map((name) => [name, true])) as Record<(typeof LINK_COUNTERS)[number], true>;
+void EVERY_COUNTER;
+
+/** Counters per link. */
+export const LINK_STATS = LINK_COUNTERS.length;
+
+/** IFF_UP: the interface was brought up (a fresh namespace's tunl0, sit0 or gre0 never is). */
+export const IFF_UP = 0x1;
 
 function linkStats(stats: Float64Array, at: number): NativeLinkStats {
-  return {
-    rxBytes: stats[at]!, txBytes: stats[at + 1]!, rxPackets: stats[at + 2]!, txPackets: stats[at + 3]!,
-    rxErrors: stats[at + 4]!, txErrors: stats[at + 5]!, rxDropped: stats[at + 6]!, txDropped: stats[at + 7]!,
-    multicast: stats[at + 8]!, collisions: stats[at + 9]!, rxLengthErrors: stats[at + 10]!, rxOverErrors: stats[at + 11]!,
-    rxCrcErrors: stats[at + 12]!, rxFrameErrors: stats[at + 13]!, rxFifoErrors: stats[at + 14]!, rxMissedErrors: stats[at + 15]!,
-    txAbortedErrors: stats[at + 16]!, txCarrierErrors: stats[at + 17]!, txFifoErrors: stats[at + 18]!,
-    txHeartbeatErrors: stats[at + 19]!, txWindowErrors: stats[at + 20]!, rxCompressed: stats[at + 21]!,
-    txCompressed: stats[at + 22]!, rxNohandler: stats[at + 23]!, rxOtherhostDropped: stats[at + 24]!,
-  };
+  const out = {} as NativeLinkStats;
+  for (let i = 0; i < LINK_STATS; i++) out[LINK_COUNTERS[i]!] = stats[at + i]!;
+  return out;
+}
+
+/** Link `link` of a batch as the public InterfaceStats. */
+export function interfaceStatsAt(batch: Pick<NativeNetnsBatch, 'ints' | 'stats' | 'kinds' | 'linkKind'>, link: number): InterfaceStats {
+  const ints = link * LINK_INTS;
+  const kind = batch.linkKind[link]!;
+  const out = {
+    ifindex: batch.ints[ints]!,
+    kind: kind === 0 ? null : batch.kinds[kind - 1]!,
+    operstate: OPERSTATES[batch.ints[ints + 4]!] ?? 'unknown',
+    mtu: batch.ints[ints + 2]! >>> 0,
+  } as InterfaceStats;
+  const at = link * LINK_STATS;
+  for (let i = 0; i < LINK_STATS; i++) out[LINK_COUNTERS[i]!] = batch.stats[at + i]!;
+  return out;
+}
+
+/** Where a target's answer is: a batch and the target's index in it. */
+export interface NetnsEntry {
+  batch: NativeNetnsBatch;
+  index: number;
 }
 
 /** Status of a readKept() target that has no kept socket. */
@@ -61,6 +92,12 @@ export interface NetnsAnswers {
   readonly length: number;
   inode(i: number): number | null;
   get(i: number): NativeNetnsAnswer | NativeFailure;
+  /** Target i's place in the batches read, or the failure that stopped it. */
+  entry(i: number): NetnsEntry | NativeFailure;
+}
+
+function entryOf(batch: NativeNetnsBatch, index: number): NetnsEntry | NativeFailure {
+  return batch.status[index] === 0 ? { batch, index } : batch.failures[index]!;
 }
 
 function inodeOf(batch: NativeNetnsBatch, index: number): number | null {
@@ -70,12 +107,13 @@ function inodeOf(batch: NativeNetnsBatch, index: number): number | null {
 /** Target i's answer is entry i of `first`, or entry `inSecond[i]` of `second` where that is not -1. */
 function answersOf(first: NativeNetnsBatch, second: NativeNetnsBatch | null = null, inSecond: Int32Array | null = null): NetnsAnswers {
   if (second === null || inSecond === null) {
-    return { length: first.status.length, inode: (i) => inodeOf(first, i), get: (i) => netnsAnswerOf(first, i) };
+    return { length: first.status.length, inode: (i) => inodeOf(first, i), get: (i) => netnsAnswerOf(first, i), entry: (i) => entryOf(first, i) };
   }
   return {
     length: first.status.length,
     inode: (i) => (inSecond[i]! < 0 ? inodeOf(first, i) : inodeOf(second, inSecond[i]!)),
     get: (i) => (inSecond[i]! < 0 ? netnsAnswerOf(first, i) : netnsAnswerOf(second, inSecond[i]!)),
+    entry: (i) => (inSecond[i]! < 0 ? entryOf(first, i) : entryOf(second, inSecond[i]!)),
   };
 }
 

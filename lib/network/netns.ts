@@ -2,8 +2,8 @@
 // public InterfaceStats shape, or into a typed error.
 import { InvalidOptionError, NETNS_PRIVILEGE_HINT, PermissionDeniedError, systemError, type SystemError } from '../errors.js';
 import { absolutePath, optionsObject } from '../options.js';
-import { native, isNativeFailure, type NativeFailure, type NativeNetnsAnswer } from '../native.js';
-import { unpackNetnsBatch } from './netns-batch.js';
+import { native, type NativeFailure } from '../native.js';
+import { interfaceStatsAt, type NetnsEntry } from './netns-batch.js';
 import type { InterfaceStats } from '../types.js';
 
 /** A namespace file (/proc/<pid>/ns/net, /run/netns/<name>, a bind mount), or a process whose namespace to read. */
@@ -46,19 +46,13 @@ export function networkNamespaceError(failure: NativeFailure): NetworkNamespaceE
   return systemError(failure);
 }
 
-/** Flattens the native answer: each interface's stats become fields of its InterfaceStats. */
-export function toNetworkNamespaceCounters(answer: NativeNetnsAnswer): NetworkNamespaceCounters {
+/** One namespace of a batch as the public counters: each interface's stats are fields of its InterfaceStats. */
+export function networkNamespaceCounters({ batch, index }: NetnsEntry): NetworkNamespaceCounters {
   const interfaces: Record<string, InterfaceStats> = {};
-  for (const link of answer.interfaces) {
-    interfaces[link.name] = {
-      ifindex: link.ifindex,
-      kind: link.kind,
-      operstate: link.operstate,
-      mtu: link.mtu,
-      ...link.stats,
-    };
+  for (let link = batch.linkFirst[index]!; link < batch.linkFirst[index + 1]!; link++) {
+    interfaces[batch.names[batch.linkName[link]!]!] = interfaceStatsAt(batch, link);
   }
-  return { inode: answer.inode, interfaces };
+  return { inode: batch.inode[index]!, interfaces };
 }
 
 /**
@@ -72,8 +66,8 @@ export async function readNetworkNamespaces(
 ): Promise<Array<NetworkNamespaceCounters | NetworkNamespaceError>> {
   if (!Array.isArray(targets)) throw new InvalidOptionError('targets', 'expected an array of namespace paths or { pid }');
   const paths = targets.map((target) => networkNamespacePath(target, options));
-  const answers = unpackNetnsBatch(await native.readNetns(paths));
-  return answers.map((answer) => (isNativeFailure(answer) ? networkNamespaceError(answer) : toNetworkNamespaceCounters(answer)));
+  const batch = await native.readNetns(paths);
+  return paths.map((_, index) => (batch.status[index] !== 0 ? networkNamespaceError(batch.failures[index]!) : networkNamespaceCounters({ batch, index })));
 }
 
 /** Reads one namespace; rejects with a SystemError (ENOENT, EINVAL, ...) or a PermissionDeniedError. */

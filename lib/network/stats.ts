@@ -1,24 +1,9 @@
-// Turns one namespace's interface counters into a container's NetworkStats: which kind of namespace
-// it is (private, host, shared, none) and the totals over every interface but loopback.
-import type { NativeInterface, NativeNetnsAnswer } from '../native.js';
+// Turns one namespace's interface counters into a container's NetworkStats: which kind of namespace it is
+// (private, host, shared, none) and the totals over every interface but loopback, straight from the
+// reader's typed arrays. The per-interface objects are made only when `interfaces` is read: a sample keeps
+// a copy of its own links' numbers (not the whole batch), and most samples never look at them.
+import { IFF_UP, LINK_INTS, LINK_STATS, interfaceStatsAt, type NetnsEntry } from './netns-batch.js';
 import type { InterfaceStats, NetworkMode, NetworkStats } from '../types.js';
-
-export function toInterfaceStats(link: NativeInterface): InterfaceStats {
-  return {
-    ifindex: link.ifindex,
-    kind: link.kind,
-    operstate: link.operstate,
-    mtu: link.mtu,
-    ...link.stats,
-  };
-}
-
-function isLoopback(link: NativeInterface): boolean {
-  return link.kind === 'loopback';
-}
-
-/** IFF_UP: the interface was brought up (a fresh namespace's tunl0, sit0 or gre0 never is). */
-const IFF_UP = 0x1;
 
 export interface NetworkContext {
   /** Inode of the host's network namespace (that of PID 1 in the host PID namespace). */
@@ -27,38 +12,80 @@ export interface NetworkContext {
   sharedWith: string[];
 }
 
-export function buildNetworkStats(answer: NativeNetnsAnswer, context: NetworkContext): NetworkStats {
-  const interfaces: Record<string, InterfaceStats> = {};
-  const external = answer.interfaces.filter((link) => !isLoopback(link));
+/** Offsets of the totals' counters in a link's LINK_STATS (cpp/netlink_links.cc LinkStatsInOrder). */
+const RX_BYTES = 0, TX_BYTES = 1, RX_PACKETS = 2, TX_PACKETS = 3, RX_ERRORS = 4, TX_ERRORS = 5, RX_DROPPED = 6, TX_DROPPED = 7;
+/** Offset of the IFF_* flags among a link's LINK_INTS. */
+const FLAGS = 3;
+
+/** The links of one namespace, copied out of the batch, made into objects when asked. */
+function lazyInterfaces(entry: NetnsEntry): () => Record<string, InterfaceStats> {
+  const { batch, index } = entry;
+  const first = batch.linkFirst[index]!;
+  const end = batch.linkFirst[index + 1]!;
+  const copy = {
+    ...batch,
+    linkFirst: Uint32Array.of(0, end - first),
+    linkName: batch.linkName.slice(first, end),
+    linkKind: batch.linkKind.slice(first, end),
+    ints: batch.ints.slice(first * LINK_INTS, end * LINK_INTS),
+    stats: batch.stats.slice(first * LINK_STATS, end * LINK_STATS),
+  };
+  let made: Record<string, InterfaceStats> | null = null;
+  return () => {
+    if (made === null) {
+      const entries: Array<[string, InterfaceStats]> = [];
+      for (let link = 0; link < end - first; link++) entries.push([copy.names[copy.linkName[link]!]!, interfaceStatsAt(copy, link)]);
+      made = Object.fromEntries(entries);
+    }
+    return made;
+  };
+}
+
+const NO_INTERFACES = Object.freeze({}) as Record<string, InterfaceStats>;
+
+export function buildNetworkStats(entry: NetnsEntry, context: NetworkContext): NetworkStats {
+  const { batch, index } = entry;
+  const inode = batch.inode[index]!;
+  const first = batch.linkFirst[index]!;
+  const end = batch.linkFirst[index + 1]!;
+  let external = 0, up = 0;
+  let rxBytes = 0, txBytes = 0, rxPackets = 0, txPackets = 0;
+  let rxErrors = 0, txErrors = 0, rxDropped = 0, txDropped = 0;
+  const { stats, ints, linkKind, kinds } = batch;
+  for (let link = first; link < end; link++) {
+    const kind = linkKind[link]!;
+    if (kind !== 0 && kinds[kind - 1] === 'loopback') continue;
+    external++;
+    if ((ints[link * LINK_INTS + FLAGS]! & IFF_UP) !== 0) up++;
+    const at = link * LINK_STATS;
+    rxBytes += stats[at + RX_BYTES]!; txBytes += stats[at + TX_BYTES]!;
+    rxPackets += stats[at + RX_PACKETS]!; txPackets += stats[at + TX_PACKETS]!;
+    rxErrors += stats[at + RX_ERRORS]!; txErrors += stats[at + TX_ERRORS]!;
+    rxDropped += stats[at + RX_DROPPED]!; txDropped += stats[at + TX_DROPPED]!;
+  }
   let mode: NetworkMode;
-  if (context.hostNetnsInode !== null && answer.inode === context.hostNetnsInode) mode = 'host';
+  if (context.hostNetnsInode !== null && inode === context.hostNetnsInode) mode = 'host';
   else if (context.sharedWith.length > 0) mode = 'shared';
   // Tunnel modules (ipip, sit, gre) give every new namespace a fallback device that stays down: a
   // namespace whose only devices besides loopback are down is what --network none makes.
-  else if (!external.some((link) => (link.flags & IFF_UP) !== 0)) mode = 'none';
+  else if (external === 0 || up === 0) mode = 'none';
   else mode = 'private';
 
   if (mode === 'host') {
     // The host's counters are not the container's traffic: report none rather than mislead.
     return {
-      mode, netns: answer.inode, sharedWith: [],
+      mode, netns: inode, sharedWith: [],
       rxBytes: null, txBytes: null, rxPackets: null, txPackets: null,
       rxErrors: null, txErrors: null, rxDropped: null, txDropped: null,
-      interfaces,
+      interfaces: NO_INTERFACES,
     };
   }
-  for (const link of answer.interfaces) interfaces[link.name] = toInterfaceStats(link);
-  let rxBytes = 0, txBytes = 0, rxPackets = 0, txPackets = 0;
-  let rxErrors = 0, txErrors = 0, rxDropped = 0, txDropped = 0;
-  for (const { stats } of external) {
-    rxBytes += stats.rxBytes; txBytes += stats.txBytes;
-    rxPackets += stats.rxPackets; txPackets += stats.txPackets;
-    rxErrors += stats.rxErrors; txErrors += stats.txErrors;
-    rxDropped += stats.rxDropped; txDropped += stats.txDropped;
-  }
+  const interfaces = lazyInterfaces(entry);
   return {
-    mode, netns: answer.inode, sharedWith: context.sharedWith,
+    mode, netns: inode, sharedWith: context.sharedWith,
     rxBytes, txBytes, rxPackets, txPackets, rxErrors, txErrors, rxDropped, txDropped,
-    interfaces,
+    get interfaces() {
+      return interfaces();
+    },
   };
 }

@@ -165,7 +165,7 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
     expect(() => native.readNetns('x' as unknown as string[])).toThrow(TypeError);
     expect(() => native.readNetns([1 as unknown as string])).toThrow(TypeError);
     expect(() => native.readNetns(['/proc/self/ns/net\0x'])).toThrow(TypeError);
-    await expect(readNetworkNamespaces([{ pid: -3 }])).rejects.toThrow(TypeError);
+    await expect(readNetworkNamespaces([{ pid: -3 }])).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION', option: 'target' });
     expect(await readNetnsAnswers([])).toEqual([]);
   });
 

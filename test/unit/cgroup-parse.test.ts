@@ -9,7 +9,7 @@ import { CgroupFormatError } from '../../lib/errors.js';
 const parseSingleValue = (text: string) => parse.parseSingleValue(tokenizeText(text));
 const parseCounter = (text: string) => parse.parseCounter(tokenizeText(text));
 const parseIntegerList = (text: string) => parse.parseIntegerList(tokenizeText(text));
-const parseFlatKeyed = (text: string) => parse.parseFlatKeyed(tokenizeText(text));
+const parseFlatKeyed = (text: string) => parse.parseFlatKeyed(tokenizeText(text)).record();
 const parseNestedKeyed = (text: string) => parse.parseNestedKeyed(tokenizeText(text));
 const parseBlkioV1 = (text: string) => parse.parseBlkioV1(tokenizeText(text));
 const parseIoStat = (text: string) => parse.parseIoStat(tokenizeText(text));

@@ -43,11 +43,14 @@ export const memoryV1 = defineController({
       swap: { usage: swapUsage, limit: swapLimit },
       maxUsage,
       // oom_kill is counted since Linux 4.13; older kernels only say whether an OOM is in progress.
-      oomEvents: oomControl['oom_kill'] ?? 0,
+      oomEvents: oomControl.get('oom_kill') ?? 0,
       failcnt,
       // v1 has no memory.events.
       events: null,
-      stat,
+      // Made into an object when read: most samples never look at it.
+      get stat() {
+        return stat.record();
+      },
     };
   },
 });

@@ -2,12 +2,12 @@
 import type { MemoryEvents } from '../../types.js';
 import { defineController, optional, required } from '../controller.js';
 import type { CgroupFiles } from '../files.js';
-import { parseCounter, parseFlatKeyed, parseSingleValue } from '../parse.js';
+import { parseCounter, parseFlatKeyed, parseSingleValue, type FlatKeyed } from '../parse.js';
 
 const NO_SWAP_ACCOUNTING = 'only with swap accounting (CONFIG_MEMCG_SWAP, and not swapaccount=0)';
 
 /** memory.events: low, high, max, oom and oom_kill are there since the controller's first release; oom_group_kill since 5.17. */
-function memoryEvents(files: CgroupFiles, events: Record<string, number>): MemoryEvents {
+function memoryEvents(files: CgroupFiles, events: FlatKeyed): MemoryEvents {
   const key = (name: string) => files.key('memory.events', events, name);
   return {
     low: key('low'),
@@ -15,8 +15,8 @@ function memoryEvents(files: CgroupFiles, events: Record<string, number>): Memor
     max: key('max'),
     oom: key('oom'),
     // oom_kill since Linux 4.13: before it no kill was counted for us to report.
-    oomKill: events['oom_kill'] ?? 0,
-    oomGroupKill: events['oom_group_kill'] ?? 0,
+    oomKill: events.get('oom_kill') ?? 0,
+    oomGroupKill: events.get('oom_group_kill') ?? 0,
   };
 }
 
@@ -54,7 +54,10 @@ export const memoryV2 = defineController({
       // runc and cAdvisor count hitting memory.max as the failcnt of v2.
       failcnt: events.max,
       events,
-      stat,
+      // Made into an object when read: most samples never look at it.
+      get stat() {
+        return stat.record();
+      },
     };
   },
 });
