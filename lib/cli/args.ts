@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { normalizeCgroupPath } from '../discovery/resolve.js';
 import { CtrstatError, InvalidReferenceError } from '../errors.js';
 import { SORT_KEYS, type SortKey } from './format.js';
+import { parseServeCommandLine, type ServeOptions } from './serve-args.js';
 
 export interface CliOptions {
   /** Containers named on the command line (names, ids, id prefixes); empty means all. */
@@ -23,7 +24,9 @@ export interface CliOptions {
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'run'; options: CliOptions };
+  | { kind: 'run'; options: CliOptions }
+  | { kind: 'serve-help' }
+  | { kind: 'serve'; options: ServeOptions };
 
 /** Exit statuses of the command. */
 export const EXIT = {
@@ -44,6 +47,7 @@ export class UsageError extends CtrstatError {
 }
 
 export const HELP = `Usage: ctrstat [options] [CONTAINER...]
+       ctrstat serve [options]     (an HTTP agent: ctrstat serve --help)
 
 Live resource usage of containers, read straight from the kernel (cgroup files
 and network namespaces); no container engine API is called.
@@ -80,6 +84,10 @@ function isSortKey(value: string): value is SortKey {
 }
 
 export function parseCommandLine(argv: readonly string[]): CliCommand {
+  if (argv[0] === 'serve') {
+    const serve = parseServeCommandLine(argv.slice(1));
+    return serve.kind === 'help' ? { kind: 'serve-help' } : serve;
+  }
   let parsed;
   try {
     parsed = parseArgs({
