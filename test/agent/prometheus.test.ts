@@ -2,29 +2,17 @@
 // while real containers run a known load: the PromQL that cAdvisor dashboards use gives ctrstat's figures.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from '../../lib/agent/index.js';
 import { readContainerStats, type ContainerStats } from '../../lib/index.js';
-import { execFileAsync, httpRequest, pollUntil, promtoolCheckMetrics } from '../helpers/agent.js';
+import { execFileAsync, freePort, httpRequest, pollUntil, promtoolCheckMetrics } from '../helpers/agent.js';
 import { ensureTestImage, inspect, TEST_IMAGE, withContainers } from '../helpers/docker.js';
 import { requireCommand, requireDocker, requireRoot } from '../helpers/env.js';
 
 const ready = requireRoot() && requireDocker() && requireCommand('prometheus') && requireCommand('promtool');
 const TOKEN = 'prometheus-test-token-0123456789';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface PromVector { metric: Record<string, string>; value: [number, string] }
 

@@ -2,7 +2,7 @@
 // exposition text parsed into series, and waiting for sweeps with a deadline.
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { promisify } from 'node:util';
 import type { Monitor, MonitorSweep } from '../../lib/index.js';
 
@@ -156,6 +156,18 @@ export async function promtoolCheckMetrics(text: string): Promise<string> {
       else resolve(`${stdout}${stderr}`);
     });
     child.stdin!.end(text);
+  });
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for a server in another process, which cannot take port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
   });
 }
 
