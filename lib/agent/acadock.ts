@@ -6,7 +6,7 @@
 // - "unlimited" is null, and sums skip unlimited containers instead of wrapping around 2^64;
 // - an unknown container is a 404, never a 200 of zeros; a counter the kernel does not have is null.
 import type { ContainerStats, ContainerUsage, InterfaceStats } from '../index.js';
-import { HttpError, sendJson, sendJsonText } from './http.js';
+import { HttpError, sendJson, sendJsonText, stringifyInSlices } from './http.js';
 import { lookupContainer, requireSnapshot, type ReadOne } from './lookup.js';
 import type { RouteContext, Router } from './router.js';
 import type { Snapshot } from './snapshot.js';
@@ -86,10 +86,8 @@ export function acadockUsage(stats: ContainerStats, usage: ContainerUsage) {
   return { memory: acadockMemory(stats), cpu: acadockCpu(usage), io: acadockIo(stats), net: acadockNet(stats, usage) };
 }
 
-function allContainersUsage(snapshot: Snapshot): string {
-  const out: Record<string, unknown> = {};
-  for (const { stats, usage } of snapshot.samples) out[stats.id] = { ...acadockUsage(stats, usage), labels: stats.labels };
-  return JSON.stringify(out);
+function allContainersUsage(snapshot: Snapshot): Promise<string> {
+  return stringifyInSlices(snapshot.samples.map(({ stats, usage }) => [stats.id, { ...acadockUsage(stats, usage), labels: stats.labels }] as const), true);
 }
 
 /** The sum of the known values (null: unlimited or not measured, left out). */
@@ -129,9 +127,9 @@ export function registerAcadockRoutes(router: Router, current: () => Snapshot | 
   };
   router
     // Registered before /containers/:ref/... so that "usage" is this list, not a container called "usage".
-    .get('/containers/usage', ({ req, res }) => {
+    .get('/containers/usage', async ({ req, res }) => {
       const snapshot = requireSnapshot(current());
-      sendJsonText(req, res, snapshot.memo('acadock:containers', () => allContainersUsage(snapshot)));
+      sendJsonText(req, res, await snapshot.memo('acadock:containers', () => allContainersUsage(snapshot)));
     })
     .get('/containers/:ref/mem', one((stats) => acadockMemory(stats)))
     .get('/containers/:ref/cpu', one((_stats, usage) => acadockCpu(usage)))

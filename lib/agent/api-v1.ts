@@ -1,11 +1,11 @@
 // ctrstat's own JSON, versioned under /api/v1: the library's shapes as they are (base units, null for
 // unlimited or unknown), so that a client of the agent reads what a caller of the library reads.
-import { sendJson, sendJsonText } from './http.js';
+import { sendJson, sendJsonText, stringifyInSlices } from './http.js';
 import { lookupContainer, requireSnapshot, type ReadOne } from './lookup.js';
 import type { Router } from './router.js';
 import type { Snapshot } from './snapshot.js';
 
-function containerList(snapshot: Snapshot): string {
+async function containerList(snapshot: Snapshot): Promise<string> {
   const containers = snapshot.samples.map(({ stats, usage }) => ({
     id: stats.id,
     name: stats.name,
@@ -20,7 +20,7 @@ function containerList(snapshot: Snapshot): string {
     startTime: snapshot.startTimes.get(stats.id) ?? null,
     usage,
   }));
-  return JSON.stringify({ timestamp: snapshot.sweep.timestamp, containers });
+  return `{"timestamp":${snapshot.sweep.timestamp},"containers":${await stringifyInSlices(containers, false)}}`;
 }
 
 function hostAnswer(snapshot: Snapshot) {
@@ -43,9 +43,9 @@ function hostAnswer(snapshot: Snapshot) {
 
 export function registerApiV1Routes(router: Router, current: () => Snapshot | null, readOne: ReadOne): void {
   router
-    .get('/api/v1/containers', ({ req, res }) => {
+    .get('/api/v1/containers', async ({ req, res }) => {
       const snapshot = requireSnapshot(current());
-      sendJsonText(req, res, snapshot.memo('api-v1:containers', () => containerList(snapshot)));
+      sendJsonText(req, res, await snapshot.memo('api-v1:containers', () => containerList(snapshot)));
     })
     .get('/api/v1/containers/:ref', async ({ req, res, params }) => {
       const { stats, usage } = await lookupContainer(params.ref!, current(), readOne);

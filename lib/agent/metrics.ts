@@ -10,7 +10,7 @@ import type { Snapshot } from './snapshot.js';
 
 const gzipAsync = promisify(gzip);
 
-function metricsText(snapshot: Snapshot, labels: readonly string[]): Promise<string> {
+function metricsText(snapshot: Snapshot, labels: readonly string[]): Promise<Buffer> {
   return snapshot.memo('metrics:text', () => renderMetrics({
     samples: snapshot.samples,
     timestamp: snapshot.sweep.timestamp,

@@ -71,7 +71,7 @@ function input(samples: ContainerStats[], labels: string[] = []): MetricsInput {
 
 describe('renderMetrics', () => {
   it('writes cAdvisor families, labels and units for a Docker and a Kubernetes container', async () => {
-    const text = await renderMetrics(input([docker, pod], ['com.example.team']));
+    const text = (await renderMetrics(input([docker, pod], ['com.example.team']))).toString();
     const exposition = parseExposition(text);
     const web = { id: docker.cgroup.path, name: 'web', image: 'nginx:1.27' };
 
@@ -116,7 +116,7 @@ describe('renderMetrics', () => {
 
   it('an unknown image is image="" and an unlimited memory limit 0; no quota, no CFS series', async () => {
     const bare = makeStats({ image: null, name: null, memory: { limit: null }, cpu: { limitCores: null } });
-    const exposition = parseExposition(await renderMetrics(input([bare])));
+    const exposition = parseExposition((await renderMetrics(input([bare]))).toString());
     expect(select(exposition, 'container_memory_usage_bytes')[0]!.labels).toEqual({ id: bare.cgroup.path, image: '', name: '' });
     expect(select(exposition, 'container_spec_memory_limit_bytes')[0]!.value).toBe(0);
     expect(select(exposition, 'container_cpu_cfs_periods_total')).toEqual([]);
@@ -124,7 +124,7 @@ describe('renderMetrics', () => {
   });
 
   it.skipIf(!requireCommand('promtool'))('passes promtool check metrics', async () => {
-    await promtoolCheckMetrics(await renderMetrics(input([docker, pod], ['com.example.team'])));
+    await promtoolCheckMetrics((await renderMetrics(input([docker, pod], ['com.example.team']))).toString());
   });
 });
 
