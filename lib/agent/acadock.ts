@@ -100,7 +100,7 @@ function sumKnown(values: ReadonlyArray<number | null>): number {
 export function acadockHost(snapshot: Snapshot, labelKey: string | null) {
   const host = snapshot.host;
   if (host === null) throw new HttpError(503, 'ERR_HOST_UNREADABLE', `The host's figures could not be read: ${snapshot.hostError?.message ?? 'unknown'}`);
-  const counted = snapshot.samples.filter(({ stats }) => labelKey === null || labelKey in stats.labels).map(({ stats }) => stats.memory);
+  const counted = snapshot.samples.filter(({ stats }) => labelKey === null || Object.hasOwn(stats.labels, labelKey)).map(({ stats }) => stats.memory);
   const { memory } = host;
   return {
     cpu: { usage: snapshot.hostBusy, amount: host.cpus, queue_length_exponentially_smoothed: snapshot.runQueueSmoothed },

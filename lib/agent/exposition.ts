@@ -331,8 +331,7 @@ function baseLabels(stats: ContainerStats, allowed: readonly string[]): string {
   const k8s = stats.kubernetes;
   if (k8s !== null) pairs.push(['container', k8s.container ?? ''], ['namespace', k8s.namespace], ['pod', k8s.pod]);
   for (const key of allowed) {
-    const value = stats.labels[key];
-    if (value !== undefined) pairs.push([containerLabelName(key), value]);
+    if (Object.hasOwn(stats.labels, key)) pairs.push([containerLabelName(key), stats.labels[key]!]);
   }
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
   return pairs.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(',');

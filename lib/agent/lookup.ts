@@ -34,7 +34,8 @@ export async function lookupContainer(ref: string, snapshot: Snapshot | null, re
   }
   if (found !== null) return found;
   try {
-    const stats = await readOne(ref);
+    // Once per reference and sweep: repeated or concurrent asks for the same unknown name share one read.
+    const stats = snapshot === null ? await readOne(ref) : await snapshot.memo(`read:${ref}`, () => readOne(ref));
     return { stats, usage: computeUsage(null, stats) };
   } catch (err) {
     throw httpErrorOf(err);

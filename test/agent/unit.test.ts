@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { acadockIo, acadockMemory, acadockNet } from '../../lib/agent/acadock.js';
 import { renderMetrics, type MetricsInput } from '../../lib/agent/exposition.js';
 import { parseListenAddress, resolveAgentOptions } from '../../lib/agent/options.js';
+import { Snapshot } from '../../lib/agent/snapshot.js';
 import { Router } from '../../lib/agent/router.js';
 import { BearerCheck, isAllowedHost } from '../../lib/agent/security.js';
 import { parseServeCommandLine } from '../../lib/cli/serve-args.js';
@@ -143,6 +144,25 @@ describe('acadock shapes', () => {
     expect(acadockIo(docker).devices).toEqual([{
       device_path: '/dev/sda', mountpoint: null, major: 8, minor: 0, read_bytes: 4096, write_bytes: 8192, read_ios: 1, write_ios: 2,
     }]);
+  });
+});
+
+describe('Snapshot.find', () => {
+  it('matches as Docker does: an exact id, an exact name, then a unique id prefix', () => {
+    const samples = [
+      makeStats({ id: `ab${'1'.repeat(62)}`, name: 'web' }),
+      makeStats({ id: `ac${'2'.repeat(62)}`, name: 'ab' }),
+      makeStats({ id: `ff${'3'.repeat(62)}`, name: 'db' }),
+    ].map((stats) => ({ stats, usage: computeUsage(null, stats) }));
+    const sweep = { timestamp: 0, durationMs: 1, samples, added: [], removed: [], errors: [] };
+    const snapshot = new Snapshot(sweep, 0, null, null, null, new Map(), null);
+    expect(snapshot.find(samples[2]!.stats.id)).toBe(samples[2]);
+    expect(snapshot.find('ab')).toBe(samples[1]);
+    expect(snapshot.find('web')).toBe(samples[0]);
+    expect(snapshot.find('ff3')).toBe(samples[2]);
+    expect(snapshot.find('a')).toBe('ambiguous');
+    expect(snapshot.find('toString')).toBeNull();
+    expect(snapshot.find('0')).toBeNull();
   });
 });
 
