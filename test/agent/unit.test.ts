@@ -30,7 +30,7 @@ const docker = makeStats({
   image: 'nginx:1.27',
   labels: { 'com.example.team': 'a"b\\c\nd', 'com.example.secret': 'x' },
   cgroup: { version: 1, path: `/docker/${'d'.repeat(64)}`, inode: 7 },
-  memory: { limit: 64 * MiB, maxUsage: 90 * MiB, swap: { usage: 0, limit: 64 * MiB }, oomEvents: 2 },
+  memory: { limit: 64 * MiB, maxUsage: 90 * MiB, swap: { usage: 0, limit: 64 * MiB }, oomEvents: 2, failcnt: 5 },
   cpu: { perCpuNs: [1e9, 2.5e9], limitCores: 0.5, throttling: { periods: 10, throttledPeriods: 3, throttledNs: 1.5e9 } },
   blkio: { devices: [{ major: 8, minor: 0, name: 'sda', readBytes: 4096, writeBytes: 8192, readOps: 1, writeOps: 2 }] },
   pids: { current: 7, limit: 100 },
@@ -85,6 +85,7 @@ describe('renderMetrics', () => {
     expect(select(exposition, 'container_spec_memory_limit_bytes').map((s) => s.value)).toEqual([64 * MiB, 0]);
     expect(select(exposition, 'container_memory_working_set_bytes', web)[0]!.value).toBe(docker.memory.workingSet);
     expect(select(exposition, 'container_oom_events_total', web)[0]!.value).toBe(2);
+    expect(select(exposition, 'container_memory_failcnt', web)[0]!.value).toBe(5);
     expect(select(exposition, 'container_threads', web)[0]!.value).toBe(7);
     expect(select(exposition, 'container_start_time_seconds').map((s) => s.value)).toEqual([1_699_999_000.25]);
     expect(select(exposition, 'container_last_seen', web)[0]!.value).toBe(1_700_000_000.5);
@@ -113,6 +114,7 @@ describe('renderMetrics', () => {
     const containerFamilies = exposition.order.filter((name) => name.startsWith('container_'));
     expect(containerFamilies).toEqual([...containerFamilies].sort());
     for (const [name, type] of exposition.types) expect(type, name).toBe(name.endsWith('_total') ? 'counter' : 'gauge');
+    expect(exposition.types.get('container_memory_failcnt')).toBe('gauge');
   });
 
   it('an unknown image is image="" and an unlimited memory limit 0; no quota, no CFS series', async () => {
