@@ -29,16 +29,26 @@ describe.skipIf(!ready)('Prometheus scraping the agent', () => {
   const workingSets = new Set<number>();
   let memoryId = '';
 
-  async function query(expr: string): Promise<PromVector[]> {
+  async function evaluate(expr: string): Promise<{ resultType: string; result: unknown }> {
     const reply = await httpRequest(`${promUrl}api/v1/query?query=${encodeURIComponent(expr)}`);
-    const body = JSON.parse(reply.body) as { status: string; data: { resultType: string; result: PromVector[] }; error?: string };
+    const body = JSON.parse(reply.body) as { status: string; data: { resultType: string; result: unknown }; error?: string };
     if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
-    return body.data.result;
+    return body.data;
   }
 
+  async function query(expr: string): Promise<PromVector[]> {
+    const data = await evaluate(expr);
+    if (data.resultType !== 'vector') throw new Error(`${expr}: a ${data.resultType}, not a vector`);
+    return data.result as PromVector[];
+  }
+
+  /** The value of a one-element vector or of a scalar (undefined for an empty vector or NaN). */
   async function scalarOf(expr: string): Promise<number | undefined> {
-    const result = await query(expr);
-    return result.length === 1 ? Number(result[0]!.value[1]) : undefined;
+    const data = await evaluate(expr);
+    const value = data.resultType === 'scalar'
+      ? Number((data.result as [number, string])[1])
+      : (data.result as PromVector[]).length === 1 ? Number((data.result as PromVector[])[0]!.value[1]) : undefined;
+    return value === undefined || Number.isNaN(value) ? undefined : value;
   }
 
   beforeAll(async () => {
