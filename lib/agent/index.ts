@@ -9,7 +9,7 @@
 import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createMonitor, CtrstatError, readContainerStats, type Monitor } from '../index.js';
+import { createMonitor, CtrstatError, InvalidOptionError, readContainerStats, type Monitor } from '../index.js';
 import { registerAcadockRoutes } from './acadock.js';
 import { registerApiV1Routes } from './api-v1.js';
 import { registerHealthRoute } from './health.js';
@@ -63,23 +63,17 @@ function formatUrl(host: string, port: number): string {
 
 export function createAgent(options: AgentOptions = {}): Agent {
   const config = resolveAgentOptions(options);
-  const monitor = createMonitor({
-    ...config.host,
-    interval: config.intervalMs,
-    network: config.network,
-    containers: config.containers,
-    includeSandboxes: config.includeSandboxes,
-  });
+  const monitor = createMonitor(config.monitor);
   const keeper = new SnapshotKeeper(monitor, config.host.procRoot ?? '/proc');
   const current = () => keeper.current;
-  const readOne: ReadOne = (ref) => readContainerStats(ref, { ...config.host, network: config.network });
+  const readOne: ReadOne = (ref) => readContainerStats(ref, { ...config.host, network: config.monitor.network });
   const bearer = config.token === null ? null : new BearerCheck(config.token);
 
   const router = new Router();
   registerAcadockRoutes(router, current, readOne);
   registerApiV1Routes(router, current, readOne);
   registerMetricsRoute(router, current, config.labels);
-  registerHealthRoute(router, current, config.intervalMs);
+  registerHealthRoute(router, current, monitor.interval);
 
   let closing: Promise<void> | null = null;
   let server: Server | null = null;
@@ -142,8 +136,8 @@ export function createAgent(options: AgentOptions = {}): Agent {
     if (server !== null) throw new CtrstatError('ERR_AGENT_LISTENING', 'The agent is already listening');
     const { host, port } = config.listen;
     if (!isLoopbackHost(host) && config.token === null && !config.insecure) {
-      throw new CtrstatError('ERR_INVALID_OPTION',
-        `Refusing to serve on ${host}, which is not loopback, without a token: set one (--token-file or CTRSTAT_TOKEN), or pass --insecure to serve without`);
+      throw new InvalidOptionError('listen',
+        `refusing to serve on ${host}, which is not loopback, without a token: set one (--token-file or CTRSTAT_TOKEN), or pass --insecure to serve without`);
     }
     const created = createServer({
       maxHeaderSize: MAX_HEADER_BYTES,

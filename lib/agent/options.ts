@@ -1,7 +1,8 @@
-// The agent's options: what a caller may pass to createAgent, checked once, each failure an
-// ERR_INVALID_OPTION that names the option.
+// The agent's options: what a caller may pass to createAgent. The agent's own (address, token, hosts,
+// labels, connections) are checked here, the monitor's (interval, network, containers, host roots) by
+// createMonitor; either way a bad one is an InvalidOptionError (ERR_INVALID_OPTION) naming the option.
 import { isIP } from 'node:net';
-import { CtrstatError, type ContainerRef, type HostOptions } from '../index.js';
+import { InvalidOptionError, type ContainerRef, type HostOptions, type MonitorOptions } from '../index.js';
 
 export interface AgentOptions extends HostOptions {
   /** Where listen() binds: "host:port", "[v6]:port". Default "127.0.0.1:4244" (acadock's port). Port 0 picks a free one. */
@@ -36,27 +37,19 @@ export interface ListenAddress {
 
 export interface ResolvedAgentOptions {
   listen: ListenAddress;
-  intervalMs: number;
   token: string | null;
   insecure: boolean;
   allowHosts: ReadonlySet<string>;
   labels: readonly string[];
-  network: boolean;
-  containers: ContainerRef[] | undefined;
-  includeSandboxes: boolean;
   maxConnections: number;
+  /** What the monitor underneath is made with (checked by createMonitor). */
+  monitor: MonitorOptions;
   host: HostOptions;
 }
 
 export const DEFAULT_LISTEN = '127.0.0.1:4244';
-export const DEFAULT_INTERVAL_MS = 1000;
 export const MIN_TOKEN_LENGTH = 16;
 const DEFAULT_MAX_CONNECTIONS = 256;
-const MAX_INTERVAL_MS = 2 ** 31 - 1;
-
-function invalid(message: string): CtrstatError {
-  return new CtrstatError('ERR_INVALID_OPTION', message);
-}
 
 /** "host:port" or "[v6]:port" to its parts; the port 0..65535. */
 export function parseListenAddress(text: string): ListenAddress {
@@ -64,9 +57,9 @@ export function parseListenAddress(text: string): ListenAddress {
   const host = match?.[1] ?? match?.[2];
   const port = Number(match?.[3]);
   if (host === undefined || !Number.isInteger(port) || port > 65535) {
-    throw invalid(`listen must be "host:port" (or "[v6]:port") with a port from 0 to 65535; got ${JSON.stringify(text)}`);
+    throw new InvalidOptionError('listen', `expected "host:port" (or "[v6]:port") with a port from 0 to 65535; got ${JSON.stringify(text)}`);
   }
-  if (match?.[1] !== undefined && isIP(host) !== 6) throw invalid(`listen: "[${host}]" is not an IPv6 address`);
+  if (match?.[1] !== undefined && isIP(host) !== 6) throw new InvalidOptionError('listen', `"[${host}]" is not an IPv6 address`);
   return { host, port };
 }
 
@@ -86,7 +79,7 @@ export function normalizeHostName(name: string): string {
 function stringList(name: string, value: unknown): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.trim() === '')) {
-    throw invalid(`${name} must be an array of non-empty strings`);
+    throw new InvalidOptionError(name, 'expected an array of non-empty strings');
   }
   return value as string[];
 }
@@ -96,29 +89,19 @@ export function containerLabelName(key: string): string {
   return `container_label_${key.replace(/[^a-zA-Z0-9_]/g, '_')}`;
 }
 
-function optionalBoolean(name: string, value: unknown, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw invalid(`${name} must be a boolean; got ${JSON.stringify(value)}`);
-  return value;
-}
-
 export function resolveAgentOptions(options: AgentOptions = {}): ResolvedAgentOptions {
-  if (typeof options !== 'object' || options === null) throw invalid('options must be an object');
-  if (options.listen !== undefined && typeof options.listen !== 'string') throw invalid('listen must be a string "host:port"');
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'expected an object');
+  if (options.listen !== undefined && typeof options.listen !== 'string') throw new InvalidOptionError('listen', 'expected a string "host:port"');
   const listen = parseListenAddress(options.listen ?? DEFAULT_LISTEN);
-
-  const intervalMs = options.interval ?? DEFAULT_INTERVAL_MS;
-  if (typeof intervalMs !== 'number' || !Number.isFinite(intervalMs) || intervalMs <= 0 || intervalMs > MAX_INTERVAL_MS) {
-    throw invalid(`interval must be a number of milliseconds between 0 and ${MAX_INTERVAL_MS}; got ${String(intervalMs)}`);
-  }
 
   let token: string | null = null;
   if (options.token !== undefined) {
     if (typeof options.token !== 'string' || options.token.length < MIN_TOKEN_LENGTH || /\s/.test(options.token)) {
-      throw invalid(`token must be a string of at least ${MIN_TOKEN_LENGTH} characters without whitespace`);
+      throw new InvalidOptionError('token', `expected a string of at least ${MIN_TOKEN_LENGTH} characters without whitespace`);
     }
     token = options.token;
   }
+  if (options.insecure !== undefined && typeof options.insecure !== 'boolean') throw new InvalidOptionError('insecure', 'expected a boolean');
 
   const allowHosts = new Set(stringList('allowHosts', options.allowHosts).map(normalizeHostName));
 
@@ -128,33 +111,36 @@ export function resolveAgentOptions(options: AgentOptions = {}): ResolvedAgentOp
   for (const key of labels) {
     const other = byName.get(containerLabelName(key));
     if (other !== undefined && other !== key) {
-      throw invalid(`labels "${other}" and "${key}" both become ${containerLabelName(key)}; keep one`);
+      throw new InvalidOptionError('labels', `"${other}" and "${key}" both become ${containerLabelName(key)}; keep one`);
     }
     byName.set(containerLabelName(key), key);
   }
 
   const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   if (!Number.isInteger(maxConnections) || maxConnections < 1) {
-    throw invalid(`maxConnections must be a positive integer; got ${String(maxConnections)}`);
+    throw new InvalidOptionError('maxConnections', `expected a positive integer; got ${String(maxConnections)}`);
   }
-  if (options.containers !== undefined && !Array.isArray(options.containers)) throw invalid('containers must be an array of references');
 
+  const host: HostOptions = {
+    procRoot: options.procRoot,
+    sysRoot: options.sysRoot,
+    dockerRoot: options.dockerRoot,
+    podmanRoots: options.podmanRoots,
+  };
   return {
     listen,
-    intervalMs,
     token,
-    insecure: optionalBoolean('insecure', options.insecure, false),
+    insecure: options.insecure ?? false,
     allowHosts,
     labels: [...new Set(labels)],
-    network: optionalBoolean('network', options.network, true),
-    containers: options.containers,
-    includeSandboxes: optionalBoolean('includeSandboxes', options.includeSandboxes, true),
     maxConnections,
-    host: {
-      procRoot: options.procRoot,
-      sysRoot: options.sysRoot,
-      dockerRoot: options.dockerRoot,
-      podmanRoots: options.podmanRoots,
+    monitor: {
+      ...host,
+      interval: options.interval,
+      network: options.network,
+      containers: options.containers,
+      includeSandboxes: options.includeSandboxes ?? true,
     },
+    host,
   };
 }

@@ -1,7 +1,7 @@
 // `ctrstat serve`: the agent on its own server until SIGINT or SIGTERM, then a clean stop (exit 0).
 import { readFile } from 'node:fs/promises';
 import { createAgent } from '../agent/index.js';
-import { CtrstatError } from '../errors.js';
+import { InvalidOptionError } from '../errors.js';
 import { EXIT } from './args.js';
 import type { ServeOptions } from './serve-args.js';
 
@@ -12,7 +12,7 @@ async function loadToken(tokenFile: string | null, environment: NodeJS.ProcessEn
   try {
     text = await readFile(tokenFile, 'utf8');
   } catch (err) {
-    throw new CtrstatError('ERR_INVALID_OPTION', `--token-file ${tokenFile}: ${(err as Error).message}`, { cause: err });
+    throw new InvalidOptionError('--token-file', (err as Error).message);
   }
   return text.trim();
 }

@@ -79,7 +79,7 @@ describe.skipIf(!ready)('ctrstat serve', () => {
     refused.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
     const code = await new Promise<number | null>((resolve) => refused.once('exit', resolve));
     expect(code).toBe(2);
-    expect(stderr.split('\n')[0]).toMatch(/^ctrstat: Refusing to serve on 0\.0\.0\.0.*without a token.*--insecure/);
+    expect(stderr.split('\n')[0]).toMatch(/^ctrstat: Invalid option listen: refusing to serve on 0\.0\.0\.0.*without a token.*--insecure/);
 
     const tokenFile = join(dir, 'token');
     writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });

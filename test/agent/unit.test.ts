@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { acadockIo, acadockMemory, acadockNet } from '../../lib/agent/acadock.js';
 import { renderMetrics, type MetricsInput } from '../../lib/agent/exposition.js';
+import { createAgent } from '../../lib/agent/index.js';
 import { parseListenAddress, resolveAgentOptions } from '../../lib/agent/options.js';
 import { Snapshot } from '../../lib/agent/snapshot.js';
 import { Router } from '../../lib/agent/router.js';
@@ -179,14 +180,18 @@ describe('options', () => {
 
   it('validates every option', () => {
     const bad: Array<Record<string, unknown>> = [
-      { interval: 0 }, { interval: Number.NaN }, { token: 'short' }, { token: 'has a space in it, long enough' },
-      { allowHosts: [''] }, { labels: 'app' }, { labels: ['a.b', 'a-b'] }, { network: 'yes' }, { maxConnections: 0 },
+      { token: 'short' }, { token: 'has a space in it, long enough' },
+      { allowHosts: [''] }, { labels: 'app' }, { labels: ['a.b', 'a-b'] }, { maxConnections: 0 },
       { insecure: 1 }, { listen: 4244 },
     ];
     for (const options of bad) {
       expect(() => resolveAgentOptions(options as never), JSON.stringify(options)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }));
     }
     expect(resolveAgentOptions({}).listen).toEqual({ host: '127.0.0.1', port: 4244 });
+    // The monitor's own options are checked by createMonitor, before anything starts.
+    for (const options of [{ interval: 0 }, { interval: Number.NaN }, { network: 'yes' }, { procRoot: 'relative' }]) {
+      expect(() => createAgent(options as never), JSON.stringify(options)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }));
+    }
   });
 });
 
