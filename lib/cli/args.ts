@@ -79,6 +79,16 @@ Exit status: 0 success (also after Ctrl-C), 1 error (such as an unknown
 container or no cgroup filesystem), 2 bad command line, 77 permission denied
 (run as root).`;
 
+/** --interval: a positive number of seconds, 1 when not given. */
+export function parseIntervalSeconds(text: string | undefined): number {
+  if (text === undefined) return 1;
+  const seconds = Number(text);
+  if (text.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`--interval must be a positive number of seconds; got "${text}"`);
+  }
+  return seconds;
+}
+
 function isSortKey(value: string): value is SortKey {
   return (SORT_KEYS as readonly string[]).includes(value);
 }
@@ -118,13 +128,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   const sort = values.sort ?? 'name';
   if (!isSortKey(sort)) throw new UsageError(`--sort must be one of ${SORT_KEYS.join(', ')}; got "${sort}"`);
 
-  let intervalSeconds = 1;
-  if (values.interval !== undefined) {
-    intervalSeconds = Number(values.interval);
-    if (values.interval.trim() === '' || !Number.isFinite(intervalSeconds) || intervalSeconds <= 0) {
-      throw new UsageError(`--interval must be a positive number of seconds; got "${values.interval}"`);
-    }
-  }
+  const intervalSeconds = parseIntervalSeconds(values.interval);
 
   let cgroup: string | null = null;
   if (values.cgroup !== undefined) {

@@ -1,6 +1,6 @@
 // Command line of `ctrstat serve`: parsing and help text. Pure, so it is tested without running anything.
 import { parseArgs } from 'node:util';
-import { UsageError } from './args.js';
+import { parseIntervalSeconds, UsageError } from './args.js';
 
 export interface ServeOptions {
   /** "host:port" to listen on. */
@@ -77,18 +77,11 @@ export function parseServeCommandLine(argv: readonly string[]): ServeCommand {
   const { values } = parsed;
   if (values.help) return { kind: 'help' };
 
-  let intervalSeconds = 1;
-  if (values.interval !== undefined) {
-    intervalSeconds = Number(values.interval);
-    if (values.interval.trim() === '' || !Number.isFinite(intervalSeconds) || intervalSeconds <= 0) {
-      throw new UsageError(`--interval must be a positive number of seconds; got "${values.interval}"`);
-    }
-  }
   return {
     kind: 'serve',
     options: {
       listen: values.listen ?? '127.0.0.1:4244',
-      intervalSeconds,
+      intervalSeconds: parseIntervalSeconds(values.interval),
       tokenFile: values['token-file'] ?? null,
       allowHosts: values['allow-host'] ?? [],
       insecure: values.insecure ?? false,
