@@ -126,7 +126,6 @@ export function registerAcadockRoutes(router: Router, current: () => Snapshot | 
     sendJson(req, res, 200, pick(stats, usage));
   };
   router
-    // Registered before /containers/:ref/... so that "usage" is this list, not a container called "usage".
     .get('/containers/usage', async ({ req, res }) => {
       const snapshot = requireSnapshot(current());
       sendJsonText(req, res, await snapshot.memo('acadock:containers', () => allContainersUsage(snapshot)));
