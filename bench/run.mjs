@@ -7,6 +7,7 @@
 //   --scale A,B,...    synthetic container counts (default 10,100,1000,5000; --quick 10,100)
 //   --no-docker        skip everything that needs dockerd
 //   --no-scale         skip the synthetic scale runs
+//   --no-agent         skip the agent section (ctrstat/agent at 100 and 1 000 synthetic containers)
 //
 // Writes bench/results.json and BENCHMARKS.md. Every figure is measured in this one process run; a
 // section that cannot run is reported with the reason and no number.
@@ -14,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
+import { measureAgent } from './agent.mjs';
 import { baselineList, loadLibrary, measureCtrstat, monitorSweeps, recordReads, assertStats } from './ctrstat.mjs';
 import {
   daemonIdleRate, dockerMethods, dockerUnavailable, dockerVersion, measureDockerMethod, removeContainers, startContainers,
@@ -40,6 +42,7 @@ const config = {
   scales: (option('--scale') ?? (quick ? '10,100' : '10,100,1000,5000')).split(',').map(Number).filter((n) => n > 0),
   docker: !flag('--no-docker'),
   scale: !flag('--no-scale'),
+  agent: !flag('--no-agent'),
   ctrstatRounds: quick ? 15 : 60,
   realRepeats: quick ? 1 : 3,
   sweepRounds: quick ? 30 : 200,
@@ -265,7 +268,39 @@ async function main() {
     else await runScale(lib, native, layout, realTargets);
   }
 
+  // --- the agent ---
+  if (!config.agent) results.skipped.agent = 'disabled by --no-agent';
+  else if (!lib) results.skipped.agent = `needs the library: ${results.skipped.ctrstat}`;
+  else await runAgent();
+
   computeRatios();
+}
+
+async function runAgent() {
+  const layout = syntheticLayout();
+  if (layout.error) {
+    results.skipped.agent = layout.error;
+    return;
+  }
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+  } catch (err) {
+    // wrk --version exits 1 after printing its version; only a missing binary is fatal here.
+    if (err.code === 'ENOENT') {
+      results.skipped.agent = 'wrk is not installed (scripts/setup-machine.sh installs it)';
+      return;
+    }
+  }
+  if (!synthetic) {
+    synthetic = new SyntheticContainers(layout);
+    synthetic.start();
+  }
+  try {
+    results.agent = await measureAgent({ synthetic, quick, log });
+  } catch (err) {
+    results.skipped.agent = `failed: ${err.message}`;
+    log(`agent section failed: ${err.message}`);
+  }
 }
 
 async function runScale(lib, native, layout, realTargets) {

@@ -13,6 +13,8 @@ PACKAGES=(
   podman systemd
   # other runtimes read for real: containerd's ctr comes with docker.io; LXC
   lxc
+  # the agent's tests: a real Prometheus (and promtool) scraping it, wrk for the load test and benchmark
+  prometheus wrk
   # the native build itself (part of the base image here, listed so a leaner one still works)
   cmake g++ make
 )

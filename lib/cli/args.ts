@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { normalizeCgroupPath } from '../discovery/resolve.js';
 import { CtrstatError, InvalidReferenceError } from '../errors.js';
 import { SORT_KEYS, type SortKey } from './format.js';
+import { parseServeCommandLine, type ServeOptions } from './serve-args.js';
 
 export interface CliOptions {
   /** Containers named on the command line (names, ids, id prefixes); empty means all. */
@@ -23,7 +24,9 @@ export interface CliOptions {
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'run'; options: CliOptions };
+  | { kind: 'run'; options: CliOptions }
+  | { kind: 'serve-help' }
+  | { kind: 'serve'; options: ServeOptions };
 
 /** Exit statuses of the command. */
 export const EXIT = {
@@ -44,6 +47,7 @@ export class UsageError extends CtrstatError {
 }
 
 export const HELP = `Usage: ctrstat [options] [CONTAINER...]
+       ctrstat serve [options]     (an HTTP agent: ctrstat serve --help)
 
 Live resource usage of containers, read straight from the kernel (cgroup files
 and network namespaces); no container engine API is called.
@@ -75,11 +79,25 @@ Exit status: 0 success (also after Ctrl-C), 1 error (such as an unknown
 container or no cgroup filesystem), 2 bad command line, 77 permission denied
 (run as root).`;
 
+/** --interval: a positive number of seconds, 1 when not given. */
+export function parseIntervalSeconds(text: string | undefined): number {
+  if (text === undefined) return 1;
+  const seconds = Number(text);
+  if (text.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`--interval must be a positive number of seconds; got "${text}"`);
+  }
+  return seconds;
+}
+
 function isSortKey(value: string): value is SortKey {
   return (SORT_KEYS as readonly string[]).includes(value);
 }
 
 export function parseCommandLine(argv: readonly string[]): CliCommand {
+  if (argv[0] === 'serve') {
+    const serve = parseServeCommandLine(argv.slice(1));
+    return serve.kind === 'help' ? { kind: 'serve-help' } : serve;
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -110,13 +128,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   const sort = values.sort ?? 'name';
   if (!isSortKey(sort)) throw new UsageError(`--sort must be one of ${SORT_KEYS.join(', ')}; got "${sort}"`);
 
-  let intervalSeconds = 1;
-  if (values.interval !== undefined) {
-    intervalSeconds = Number(values.interval);
-    if (values.interval.trim() === '' || !Number.isFinite(intervalSeconds) || intervalSeconds <= 0) {
-      throw new UsageError(`--interval must be a positive number of seconds; got "${values.interval}"`);
-    }
-  }
+  const intervalSeconds = parseIntervalSeconds(values.interval);
 
   let cgroup: string | null = null;
   if (values.cgroup !== undefined) {

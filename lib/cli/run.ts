@@ -13,6 +13,8 @@ import { packageRoot } from '../native.js';
 import type { ContainerRef, HostOptions } from '../types.js';
 import { EXIT, HELP, parseCommandLine, type CliOptions } from './args.js';
 import { formatTable, sortRows } from './format.js';
+import { serve } from './serve.js';
+import { SERVE_HELP } from './serve-args.js';
 
 const NO_CONTAINERS = 'No containers found. Use --cgroup <path> to show any cgroup, e.g. --cgroup /system.slice';
 const ROOT_HINT = 'Run ctrstat as root (for example with sudo): it reads cgroup files and enters network namespaces.';
@@ -170,6 +172,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${HELP}\n`);
       return EXIT.OK;
     }
+    if (command.kind === 'serve-help') {
+      process.stdout.write(`${SERVE_HELP}\n`);
+      return EXIT.OK;
+    }
+    if (command.kind === 'serve') return await serve(command.options);
     if (command.kind === 'version') {
       process.stdout.write(`${await packageVersion()}\n`);
       return EXIT.OK;

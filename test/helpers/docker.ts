@@ -149,6 +149,8 @@ export interface ContainerSet {
   name(suffix: string): string;
   /** Runs a container and remembers it for removeAll. */
   run(args: string[]): Promise<RunningContainer>;
+  /** Force-removes one container this set started. */
+  remove(id: string): Promise<void>;
   /** Removes what run started, and anything else named under prefix and token (a run that failed half-way). */
   removeAll(): Promise<void>;
 }
@@ -163,6 +165,11 @@ export function withContainers(prefix: string): ContainerSet {
       const container = await runContainer(args);
       started.add(container.id);
       return container;
+    },
+    async remove(id) {
+      if (!started.has(id)) throw new Error(`container ${id} was not started by this set`);
+      await removeContainer(id);
+      started.delete(id);
     },
     async removeAll() {
       await Promise.all([...started].map(removeContainer));

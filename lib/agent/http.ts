@@ -1,0 +1,91 @@
+// Response helpers shared by the routes: JSON bodies, the error shape, HEAD without a body, gzip.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** An error answered with its status and `{ "error": { "code", "message" } }`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+const COMMON_HEADERS = {
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+} as const;
+
+/** Sends a body (string or bytes); HEAD gets the same headers and no body. */
+export function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): void {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  res.writeHead(status, {
+    ...COMMON_HEADERS,
+    'Content-Type': contentType,
+    'Content-Length': String(bytes.length),
+    ...headers,
+  });
+  res.end(req.method === 'HEAD' ? undefined : bytes);
+}
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+export function sendJson(req: IncomingMessage, res: ServerResponse, status: number, value: unknown): void {
+  send(req, res, status, JSON_TYPE, JSON.stringify(value));
+}
+
+/** A JSON text made beforehand (cached per sweep). */
+export function sendJsonText(req: IncomingMessage, res: ServerResponse, text: string): void {
+  send(req, res, 200, JSON_TYPE, text);
+}
+
+export function sendError(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  send(req, res, error.status, JSON_TYPE, JSON.stringify({ error: { code: error.code, message: error.message } }), error.headers);
+}
+
+/** Whether the client takes a gzip body (Prometheus asks for it): "gzip" listed without q=0. */
+export function acceptsGzip(req: IncomingMessage): boolean {
+  const header = req.headers['accept-encoding'];
+  if (typeof header !== 'string') return false;
+  return header.split(',').some((part) => {
+    const [coding, ...params] = part.split(';').map((item) => item.trim().toLowerCase());
+    if (coding !== 'gzip') return false;
+    const quality = params.find((param) => param.startsWith('q='));
+    return quality === undefined || Number(quality.slice(2)) > 0;
+  });
+}
+
+/** Entries stringified between two turns of the event loop. */
+const JSON_SLICE = 64;
+
+/**
+ * JSON.stringify of an object or an array built from many entries, a slice at a time with a turn of the
+ * event loop between slices, so that a thousand containers do not hold every other request meanwhile.
+ */
+export async function stringifyInSlices(entries: ReadonlyArray<readonly [string, unknown]> | readonly unknown[], asObject: boolean): Promise<string> {
+  const parts: string[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    if (i > 0 && i % JSON_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (asObject) {
+      const [key, value] = entries[i] as readonly [string, unknown];
+      parts.push(`${JSON.stringify(key)}:${JSON.stringify(value)}`);
+    } else {
+      parts.push(JSON.stringify(entries[i]));
+    }
+  }
+  return asObject ? `{${parts.join(',')}}` : `[${parts.join(',')}]`;
+}

@@ -1,0 +1,195 @@
+// ctrstat/agent: an HTTP agent over one monitor. acadock-monitoring's API, ctrstat's own /api/v1 JSON,
+// a cAdvisor-compatible /metrics and /healthz, all answered from the latest sweep.
+//
+//   import { createAgent } from 'ctrstat/agent';
+//   const agent = createAgent({ listen: '127.0.0.1:4244' });
+//   const { url } = await agent.listen();          // or mount agent.handler in your own node:http server
+//   ...
+//   await agent.close();
+import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createMonitor, CtrstatError, InvalidOptionError, readContainerStats, type Monitor } from '../index.js';
+import { registerAcadockRoutes } from './acadock.js';
+import { registerApiV1Routes } from './api-v1.js';
+import { registerHealthRoute } from './health.js';
+import { HttpError, sendError } from './http.js';
+import { httpErrorOf, type ReadOne } from './lookup.js';
+import { registerMetricsRoute } from './metrics.js';
+import { isLoopbackHost, resolveAgentOptions, type AgentOptions } from './options.js';
+import { Router } from './router.js';
+import { BearerCheck, isAllowedHost } from './security.js';
+import { SnapshotKeeper } from './snapshot.js';
+
+export type { AgentOptions } from './options.js';
+
+/** Request line and headers together (Node's default is 16 KiB); a longer URL is refused before parsing. */
+const MAX_HEADER_BYTES = 8 * 1024;
+const MAX_URL_LENGTH = 2048;
+/** Slow clients (slowloris): the headers within 10 s, the whole request within 30 s. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** How often Node checks the two timeouts above (its default, 30 s, would let a slow client stay 40 s). */
+const TIMEOUT_CHECK_MS = 1_000;
+/** How long close() lets requests in flight finish before cutting their connections. */
+const CLOSE_GRACE_MS = 2_000;
+
+export interface AgentAddress {
+  /** The URL served, e.g. "http://127.0.0.1:4244/". */
+  url: string;
+  host: string;
+  port: number;
+}
+
+export interface Agent {
+  /** A node:http request listener: mount it in a server of your own (listen() is then not needed). */
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** A node:http `upgrade` listener; answers 404 on every path for now (no WebSocket route yet). */
+  readonly upgradeHandler: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** The monitor underneath, for its events (`sweep`, `added`, `removed`); closed by close(). */
+  readonly monitor: Monitor;
+  /** Starts a server of its own on the `listen` address. */
+  listen(): Promise<AgentAddress>;
+  /** Stops the server (if listening) and the monitor; every descriptor and timer is released. */
+  close(): Promise<void>;
+}
+
+const ALLOWED_METHODS = 'GET, HEAD';
+
+function formatUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+}
+
+export function createAgent(options: AgentOptions = {}): Agent {
+  const config = resolveAgentOptions(options);
+  const monitor = createMonitor(config.monitor);
+  const keeper = new SnapshotKeeper(monitor, config.host.procRoot ?? '/proc');
+  const current = () => keeper.current;
+  const readOne: ReadOne = (ref) => readContainerStats(ref, { ...config.host, network: config.monitor.network });
+  const bearer = config.token === null ? null : new BearerCheck(config.token);
+
+  const router = new Router();
+  registerAcadockRoutes(router, current, readOne);
+  registerApiV1Routes(router, current, readOne);
+  registerMetricsRoute(router, current, config.labels);
+  registerHealthRoute(router, current, monitor.interval);
+
+  let closing: Promise<void> | null = null;
+  let server: Server | null = null;
+
+  /** What every request passes before routing: open, Host allowed, token, a bounded URL, GET or HEAD. */
+  function admit(method: string | undefined, raw: string, headers: IncomingHttpHeaders): URL {
+    if (closing !== null) throw new HttpError(503, 'ERR_CLOSING', 'The agent is shutting down');
+    if (!isAllowedHost(headers.host, config.allowHosts)) {
+      throw new HttpError(403, 'ERR_FORBIDDEN_HOST', 'This Host header is not served (see --allow-host)');
+    }
+    if (bearer !== null && !bearer.accepts(headers.authorization)) {
+      throw new HttpError(401, 'ERR_UNAUTHORIZED', 'A valid "Authorization: Bearer <token>" header is required',
+        { 'WWW-Authenticate': 'Bearer realm="ctrstat"' });
+    }
+    if (raw.length > MAX_URL_LENGTH) throw new HttpError(414, 'ERR_URL_TOO_LONG', `The URL is longer than ${MAX_URL_LENGTH} characters`);
+    if (method !== 'GET' && method !== 'HEAD') {
+      throw new HttpError(405, 'ERR_METHOD_NOT_ALLOWED', `Only ${ALLOWED_METHODS} are served`, { Allow: ALLOWED_METHODS, Connection: 'close' });
+    }
+    if (!raw.startsWith('/')) throw new HttpError(400, 'ERR_BAD_REQUEST', 'The request target must be a path');
+    try {
+      // Dot segments ("/a/../b", also percent-encoded) are resolved here, before any route sees the path.
+      return new URL(raw, 'http://agent');
+    } catch {
+      throw new HttpError(400, 'ERR_BAD_REQUEST', 'The request target is not a valid path');
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = admit(req.method, req.url ?? '', req.headers);
+      const { handler, params } = router.resolve(req.method!, url.pathname);
+      await handler({ req, res, params, url });
+    } catch (err) {
+      sendError(req, res, err instanceof HttpError ? err : httpErrorOf(err));
+    }
+  }
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    void handle(req, res);
+  };
+
+  const upgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    let status = 404;
+    try {
+      // An upgrade request is a GET; it passes the same checks as any other.
+      const url = admit('GET', req.url ?? '', req.headers);
+      const route = router.resolveUpgrade(url.pathname);
+      if (route !== null) {
+        route.handler(req, socket, head, route.params);
+        return;
+      }
+    } catch (err) {
+      if (err instanceof HttpError) status = err.status;
+    }
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+
+  async function listen(): Promise<AgentAddress> {
+    if (closing !== null) throw new CtrstatError('ERR_AGENT_CLOSED', 'The agent is closed');
+    if (server !== null) throw new CtrstatError('ERR_AGENT_LISTENING', 'The agent is already listening');
+    const { host, port } = config.listen;
+    if (!isLoopbackHost(host) && config.token === null && !config.insecure) {
+      throw new InvalidOptionError('listen',
+        `refusing to serve on ${host}, which is not loopback, without a token: set one (--token-file or CTRSTAT_TOKEN), or pass --insecure to serve without`);
+    }
+    const created = createServer({
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+    }, handler);
+    created.maxConnections = config.maxConnections;
+    created.on('upgrade', upgradeHandler);
+    server = created;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        created.once('error', reject);
+        created.listen(port, host, () => {
+          created.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      server = null;
+      created.close();
+      throw err;
+    }
+    const address = created.address() as AddressInfo;
+    return { url: formatUrl(host, address.port), host, port: address.port };
+  }
+
+  async function shutdown(): Promise<void> {
+    const open = server;
+    if (open !== null) {
+      await new Promise<void>((resolve) => {
+        const cut = setTimeout(() => open.closeAllConnections(), CLOSE_GRACE_MS);
+        open.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+        open.closeIdleConnections();
+      });
+    }
+    await monitor.close();
+    await keeper.close();
+  }
+
+  return {
+    handler,
+    upgradeHandler,
+    monitor,
+    listen,
+    close() {
+      closing ??= shutdown();
+      return closing;
+    },
+  };
+}
