@@ -30,6 +30,31 @@ export function parseProcStat(text: string): { onlineCpus: number; systemCpuNs: 
   return { onlineCpus, systemCpuNs };
 }
 
+/**
+ * What /proc/stat says of the whole machine: the "cpuN" lines (online CPUs), the "cpu" line's fields in
+ * USER_HZ ticks (user nice system idle iowait irq softirq steal guest guest_nice; older kernels have fewer)
+ * and the boot time in seconds since the epoch ("btime").
+ */
+export function parseProcStatLines(text: string): { onlineCpus: number; cpuTicks: number[]; bootTime: number | null } {
+  let onlineCpus = 0;
+  let cpuTicks: number[] = [];
+  let bootTime: number | null = null;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('cpu ')) cpuTicks = line.trim().split(/\s+/).slice(1).map(Number);
+    else if (/^cpu\d/.test(line)) onlineCpus++;
+    else if (line.startsWith('btime ')) bootTime = Number(line.slice(6));
+  }
+  if (onlineCpus === 0 || cpuTicks.length < 4 || !cpuTicks.every(Number.isSafeInteger)) throw new CgroupFormatError('/proc/stat: no "cpu" or "cpuN" lines');
+  return { onlineCpus, cpuTicks, bootTime };
+}
+
+/** /proc/loadavg: the averages, and the running and all tasks ("0.13 0.08 0.02 2/345 6789"). */
+export function parseLoadavg(text: string): { avg1: number; avg5: number; avg15: number; running: number; tasks: number } {
+  const match = /^(\d+\.\d+) (\d+\.\d+) (\d+\.\d+) (\d+)\/(\d+) /.exec(text);
+  if (match === null) throw new CgroupFormatError(`/proc/loadavg: bad content ${JSON.stringify(text.slice(0, 80))}`);
+  return { avg1: Number(match[1]), avg5: Number(match[2]), avg15: Number(match[3]), running: Number(match[4]), tasks: Number(match[5]) };
+}
+
 /** The "cpu" line's user, nice, system, idle, iowait, irq and softirq ticks, in ns. */
 function cpuLineNs(line: string): number {
   const ticks = line.trim().split(/\s+/).slice(1, 8);

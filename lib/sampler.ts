@@ -250,6 +250,7 @@ export class StatsSampler {
           containerdNamespace: target.containerdNamespace,
           cgroup: { version: target.version, path: target.cgroup.path, inode },
           pid: target.pid,
+          startedAt: target.startedAt,
           timestamp,
           monotonicNs,
           ...cgroupStats,

@@ -88,6 +88,8 @@ export interface ContainerInfo extends ContainerIdentity {
   sandbox: boolean;
   /** Kubernetes pod UID where the path carries one. */
   podUid: string | null;
+  /** When the container's process started, ms since the epoch; null where it was not read. */
+  startedAt: number | null;
 }
 
 export interface MemoryStats {
@@ -144,6 +146,10 @@ export interface CpuStats {
   throttling: { periods: number; throttledPeriods: number; throttledNs: number };
   /** CFS quota / period (v1) or cpu.max (v2) in cores; null without a quota. */
   limitCores: number | null;
+  /** The CFS quota in µs per period (v1 cpu.cfs_quota_us, v2 cpu.max); null without a quota. */
+  quotaUs: number | null;
+  /** The CFS period in µs (v1 cpu.cfs_period_us, v2 cpu.max); null where the cpu controller is not enabled (v2). */
+  periodUs: number | null;
   /** Number of CPUs in the cgroup's effective cpuset; null where not readable or empty. */
   cpusetCpus: number | null;
 }
@@ -282,6 +288,8 @@ export interface ContainerStats extends ContainerIdentity {
   /** inode: the cgroup directory's inode (v1: the memory controller's); a new inode means a new cgroup. */
   cgroup: { version: CgroupVersion; path: string; inode: number };
   pid: number | null;
+  /** When the container's process started, ms since the epoch; null where it was not read. */
+  startedAt: number | null;
   /** Wall clock of the read, ms since the epoch. */
   timestamp: number;
   /** CLOCK_MONOTONIC of the read in nanoseconds, for rates. */

@@ -17,7 +17,7 @@ async function containerList(snapshot: Snapshot): Promise<string> {
     containerdNamespace: stats.containerdNamespace,
     cgroup: stats.cgroup,
     pid: stats.pid,
-    startTime: snapshot.startTimes.get(stats.id) ?? null,
+    startedAt: stats.startedAt,
     usage,
   }));
   return `{"timestamp":${snapshot.sweep.timestamp},"containers":${await stringifyInSlices(containers, false)}}`;

@@ -7,8 +7,6 @@ import { containerLabelName } from './options.js';
 
 export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-/** cAdvisor's CFS period is not in the stats (only quota ÷ period is): the kernel's default, in µs. */
-const CFS_PERIOD_US = 100_000;
 /** Containers rendered between two checks of the time spent. */
 const CHUNK = 64;
 /** The longest stretch the renderer keeps the event loop before yielding. */
@@ -21,7 +19,6 @@ export interface MetricsInput {
   /** Wall clock of the sweep, ms since the epoch (container_last_seen). */
   timestamp: number;
   /** Start time of each container's process, seconds since the epoch, by id. */
-  startTimes: ReadonlyMap<string, number | null>;
   machine: { cpuCores: number; memoryBytes: number } | null;
   /** Container label keys to export as container_label_<key>. */
   labels: readonly string[];
@@ -281,7 +278,7 @@ const FAMILIES: Family[] = [
     type: 'gauge',
     help: 'CPU period of the container.',
     collect(stats, emit) {
-      if (stats.cpu.limitCores !== null) emit('', CFS_PERIOD_US);
+      if (stats.cpu.quotaUs !== null && stats.cpu.periodUs !== null) emit('', stats.cpu.periodUs);
     },
   },
   {
@@ -289,7 +286,7 @@ const FAMILIES: Family[] = [
     type: 'gauge',
     help: 'CPU quota of the container.',
     collect(stats, emit) {
-      if (stats.cpu.limitCores !== null) emit('', Math.round(stats.cpu.limitCores * CFS_PERIOD_US));
+      if (stats.cpu.quotaUs !== null) emit('', stats.cpu.quotaUs);
     },
   },
   {
@@ -305,9 +302,8 @@ const FAMILIES: Family[] = [
     name: 'container_start_time_seconds',
     type: 'gauge',
     help: 'Start time of the container since unix epoch in seconds.',
-    collect(stats, emit, input) {
-      const start = input.startTimes.get(stats.id);
-      if (start != null) emit('', start);
+    collect(stats, emit) {
+      if (stats.startedAt !== null) emit('', stats.startedAt / 1000);
     },
   },
   {

@@ -14,7 +14,6 @@ function metricsText(snapshot: Snapshot, labels: readonly string[]): Promise<Buf
   return snapshot.memo('metrics:text', () => renderMetrics({
     samples: snapshot.samples,
     timestamp: snapshot.sweep.timestamp,
-    startTimes: snapshot.startTimes,
     machine: snapshot.host === null ? null : { cpuCores: snapshot.host.cpus, memoryBytes: snapshot.host.memory.total },
     labels,
   }));

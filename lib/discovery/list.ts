@@ -6,7 +6,7 @@ import { FileMode, native } from '../native.js';
 import type { ContainerInfo, HostOptions } from '../types.js';
 import { FileBatch } from '../io/batch.js';
 import { cgroupDirUnder, containerDirs, missingStatsDirs, statsMounts } from './dirs.js';
-import { hostNetnsInode, statCommand, statFields } from './process-facts.js';
+import { bootTimeMs, hostNetnsInode, startedAtMs, statCommand, statFields } from './process-facts.js';
 import { errnoKind, failureError, isMissing, rethrowAsTyped } from '../io/errno.js';
 import { detectLayout } from './mode.js';
 import { booleanOption, hostOptions, optionsObject } from '../options.js';
@@ -154,13 +154,13 @@ export async function describeCgroups(
     netnsIndex.push(pid === null || request.netns === false ? null : second.add(join(layout.procRoot, String(pid), 'ns/net'), FileMode.Inode));
     cmdlineIndex.push(pid !== null && request.classification?.sandbox === null ? second.add(join(layout.procRoot, String(pid), 'cmdline'), FileMode.Text) : null);
     // Whether a container's process is its own yet (or still): its command and state.
-    const checked = !lite(request) && (request.classification !== null || 'pid' in request.known);
-    statIndex.push(pid !== null && checked ? second.add(join(layout.procRoot, String(pid), 'stat'), FileMode.Text) : null);
+    statIndex.push(pid !== null && !lite(request) ? second.add(join(layout.procRoot, String(pid), 'stat'), FileMode.Text) : null);
   });
-  const [secondAnswers, metadataAnswer, hostNetns] = await Promise.all([
+  const [secondAnswers, metadataAnswer, hostNetns, bootMs] = await Promise.all([
     second.size > 0 ? second.read(second.size <= INLINE_DESCRIBE_FILES) : null,
     metadataRead,
     hostNetnsInode(layout.procRoot),
+    bootTimeMs(layout.procRoot),
   ]);
   const metadata: Array<ContainerMetadata | undefined> = [];
   identified.forEach((at, j) => { metadata[at] = metadataAnswer!.metadata[j]; });
@@ -174,9 +174,9 @@ export async function describeCgroups(
     const pause = cmdlineAt !== null && cmdlineAt !== undefined && isSandboxCommand(secondAnswers!.text(cmdlineAt));
     const identity: RuntimeMetadata = metadata[i] ?? { ...NO_METADATA, name: classification?.name ?? null, sandbox: classification?.sandbox ?? null };
     const netnsInode = netnsAt === null || netnsAt === undefined ? null : secondAnswers!.inode(netnsAt);
+    const statAt = statIndex[i];
+    const stat = statAt === null || statAt === undefined ? null : secondAnswers!.text(statAt);
     if (!lite(request) && (classification !== null || 'pid' in request.known)) {
-      const statAt = statIndex[i];
-      const stat = statAt === null || statAt === undefined ? null : secondAnswers!.text(statAt);
       // A plain process (a { pid } outside containers) only has to be alive.
       const why = classification === null
         ? (stat === null || isDead(stat) ? 'no-process' : null)
@@ -193,6 +193,7 @@ export async function describeCgroups(
       cgroup: { version, path: request.cgroupPath },
       pid: pids[i]!,
       netnsInode,
+      startedAt: stat === null ? null : startedAtMs(stat, bootMs),
       sandbox: identity.sandbox ?? pause,
       podUid: identity.kubernetes?.podUid ?? classification?.podUid ?? null,
       version,
@@ -347,6 +348,6 @@ export async function listContainers(options?: ListOptions): Promise<ContainerIn
 }
 
 export function toContainerInfo(container: ResolvedContainer): ContainerInfo {
-  const { id, name, runtime, image, imageId, labels, kubernetes, containerdNamespace, cgroup, pid, netnsInode, sandbox, podUid } = container;
-  return { id, name, runtime, image, imageId, labels, kubernetes, containerdNamespace, cgroup: { ...cgroup }, pid, netnsInode, sandbox, podUid };
+  const { id, name, runtime, image, imageId, labels, kubernetes, containerdNamespace, cgroup, pid, netnsInode, sandbox, podUid, startedAt } = container;
+  return { id, name, runtime, image, imageId, labels, kubernetes, containerdNamespace, cgroup: { ...cgroup }, pid, netnsInode, sandbox, podUid, startedAt };
 }

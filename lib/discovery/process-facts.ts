@@ -1,5 +1,6 @@
 // What /proc says of a process: its command, state and start time; and which network namespace is the host's.
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { USER_HZ } from '../io/units.js';
 
 /** By procRoot: PID 1 keeps its namespace for as long as the machine runs. */
 const hostInodes = new Map<string, Promise<number | null>>();
@@ -22,6 +23,32 @@ export function hostNetnsInode(procRoot: string): Promise<number | null> {
     if (hostInodes.size < 64) hostInodes.set(procRoot, inode);
   }
   return inode;
+}
+
+/** By procRoot: when the machine booted, in ms since the epoch, and when that was worked out. */
+const bootTimes = new Map<string, { at: number; boot: Promise<number | null> }>();
+/** How long a boot time is kept: the wall clock it is measured against may be set meanwhile. */
+const BOOT_TIME_MAX_AGE_MS = 60_000;
+
+/**
+ * When the machine booted, ms since the epoch: now less /proc/uptime (10 ms steps; /proc/stat's btime has
+ * only whole seconds). null when uptime cannot be read.
+ */
+export function bootTimeMs(procRoot: string): Promise<number | null> {
+  const known = bootTimes.get(procRoot);
+  if (known !== undefined && Date.now() - known.at < BOOT_TIME_MAX_AGE_MS) return known.boot;
+  const boot = readFile(`${procRoot}/uptime`, 'latin1').then((text) => {
+    const uptime = Number(text.split(' ')[0]);
+    return Number.isFinite(uptime) && uptime > 0 ? Math.round(Date.now() - uptime * 1000) : null;
+  }, () => null);
+  if (bootTimes.size < 64 || known !== undefined) bootTimes.set(procRoot, { at: Date.now(), boot });
+  return boot;
+}
+
+/** When a process started, ms since the epoch, from its /proc/<pid>/stat and the boot time; null when unknown. */
+export function startedAtMs(stat: string, bootMs: number | null): number | null {
+  const ticks = parseStartTicks(stat);
+  return ticks === null || bootMs === null ? null : bootMs + (ticks * 1000) / USER_HZ;
 }
 
 /** Field 22 of /proc/<pid>/stat: start time after boot in clock ticks; null when it does not parse. */

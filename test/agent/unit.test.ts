@@ -32,7 +32,7 @@ const docker = makeStats({
   labels: { 'com.example.team': 'a"b\\c\nd', 'com.example.secret': 'x' },
   cgroup: { version: 1, path: `/docker/${'d'.repeat(64)}`, inode: 7 },
   memory: { limit: 64 * MiB, maxUsage: 90 * MiB, swap: { usage: 0, limit: 64 * MiB }, oomEvents: 2, failcnt: 5 },
-  cpu: { perCpuNs: [1e9, 2.5e9], limitCores: 0.5, throttling: { periods: 10, throttledPeriods: 3, throttledNs: 1.5e9 } },
+  cpu: { perCpuNs: [1e9, 2.5e9], limitCores: 0.5, quotaUs: 50_000, periodUs: 100_000, throttling: { periods: 10, throttledPeriods: 3, throttledNs: 1.5e9 } },
   blkio: { devices: [{ major: 8, minor: 0, name: 'sda', readBytes: 4096, writeBytes: 8192, readOps: 1, writeOps: 2 }] },
   pids: { current: 7, limit: 100 },
   network: privateNetwork({
@@ -65,7 +65,6 @@ function input(samples: ContainerStats[], labels: string[] = []): MetricsInput {
   return {
     samples: samples.map((stats) => ({ stats, usage: computeUsage(null, stats) })),
     timestamp: 1_700_000_000_500,
-    startTimes: new Map([[docker.id, 1_699_999_000.25]]),
     machine: { cpuCores: 4, memoryBytes: 8 * 1024 * MiB },
     labels,
   };
@@ -88,7 +87,7 @@ describe('renderMetrics', () => {
     expect(select(exposition, 'container_oom_events_total', web)[0]!.value).toBe(2);
     expect(select(exposition, 'container_memory_failcnt', web)[0]!.value).toBe(5);
     expect(select(exposition, 'container_threads', web)[0]!.value).toBe(7);
-    expect(select(exposition, 'container_start_time_seconds').map((s) => s.value)).toEqual([1_699_999_000.25]);
+    expect(select(exposition, 'container_start_time_seconds', web).map((s) => s.value)).toEqual([1_699_999_000]);
     expect(select(exposition, 'container_last_seen', web)[0]!.value).toBe(1_700_000_000.5);
 
     // The container's own interfaces but loopback; none for a namespace that is another container's.
@@ -158,7 +157,7 @@ describe('Snapshot.find', () => {
       makeStats({ id: `ff${'3'.repeat(62)}`, name: 'db' }),
     ].map((stats) => ({ stats, usage: computeUsage(null, stats) }));
     const sweep = { timestamp: 0, durationMs: 1, samples, added: [], removed: [], errors: [] };
-    const snapshot = new Snapshot(sweep, 0, null, null, null, new Map(), null);
+    const snapshot = new Snapshot(sweep, 0, null, null, null, null);
     expect(snapshot.find(samples[2]!.stats.id)).toBe(samples[2]);
     expect(snapshot.find('ab')).toBe(samples[1]);
     expect(snapshot.find('web')).toBe(samples[0]);

@@ -43,6 +43,7 @@ export function makeStats(overrides: DeepPartial<ContainerStats> = {}): Containe
     containerdNamespace: null,
     cgroup: { version: 1, path: `/docker/${'a'.repeat(64)}`, inode: 1001 },
     pid: 4242,
+    startedAt: 1_699_999_000_000,
     timestamp: 1_700_000_000_000,
     monotonicNs: 1_000_000_000_000,
     memory: {
@@ -52,7 +53,7 @@ export function makeStats(overrides: DeepPartial<ContainerStats> = {}): Containe
     cpu: {
       usageNs: 50e9, userNs: 40e9, systemNs: 10e9, perCpuNs: null,
       throttling: { periods: 0, throttledPeriods: 0, throttledNs: 0 },
-      limitCores: null, cpusetCpus: 4,
+      limitCores: null, quotaUs: null, periodUs: null, cpusetCpus: 4,
     },
     blkio: { readBytes: 1e6, writeBytes: 2e6, readOps: 100, writeOps: 200, devices: [] },
     pids: { current: 3, limit: null },

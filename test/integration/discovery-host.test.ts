@@ -124,14 +124,21 @@ describe.skipIf(!hasDocker)('discovery on this host: Docker containers', () => {
   test('listContainers finds each container with id, name, image, labels, pid and network namespace, as docker inspect says', async () => {
     const listed = await listContainers();
     for (const [index, id] of started.entries()) {
-      const inspected = JSON.parse(docker('inspect', id))[0] as { Name: string; Image: string; State: { Pid: number }; Config: { Image: string; Labels: Record<string, string> } };
+      const inspected = JSON.parse(docker('inspect', id))[0] as {
+        Name: string; Image: string; Created: string; State: { Pid: number; StartedAt: string }; Config: { Image: string; Labels: Record<string, string> };
+      };
       const pid = inspected.State.Pid;
       expect(inspected.Config.Labels).toEqual({ 'ctrstat.test/index': String(index), 'com.example.team': 'blue' });
       expect(listed.find((container) => container.id === id)).toEqual({
         id, name: inspected.Name.slice(1), runtime: 'docker', image: inspected.Config.Image, imageId: inspected.Image,
         labels: inspected.Config.Labels, kubernetes: null, containerdNamespace: null, cgroup: { version: 1, path: `/docker/${id}` },
-        pid, netnsInode: statSync(`/proc/${pid}/ns/net`).ino, sandbox: false, podUid: null,
+        pid, netnsInode: statSync(`/proc/${pid}/ns/net`).ino, sandbox: false, podUid: null, startedAt: expect.any(Number),
       });
+      // The process starts when the container is created, before Docker calls it started (start ticks and
+      // uptime both count in 10 ms steps).
+      const { startedAt } = listed.find((container) => container.id === id)!;
+      expect(startedAt!).toBeGreaterThanOrEqual(Date.parse(inspected.Created) - 50);
+      expect(startedAt!).toBeLessThanOrEqual(Date.parse(inspected.State.StartedAt) + 50);
     }
   });
 

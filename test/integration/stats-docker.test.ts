@@ -230,6 +230,8 @@ describe.skipIf(!available)('readContainerStats on real Docker containers (cgrou
     const { id } = s.limits!;
     const { api, after } = await bracket(id);
     expect(after.cpu.limitCores).toBe(0.5);
+    expect(after.cpu).toMatchObject({ quotaUs: Number(cgroupFile('cpu', id, 'cpu.cfs_quota_us')), periodUs: Number(cgroupFile('cpu', id, 'cpu.cfs_period_us')) });
+    expect(after.cpu.quotaUs! / after.cpu.periodUs!).toBe(0.5);
     expect(after.pids.limit).toBe(50);
     expect(api.pids_stats.limit).toBe(50);
     expect(after.pids.current).toBe(api.pids_stats.current);

@@ -55,7 +55,7 @@ describe('v1 host, Docker with the cgroupfs driver', () => {
   test('listContainers gives the public shape only', async () => {
     const [first] = await listContainers(host.options);
     expect(Object.keys(first!).sort()).toEqual([
-      'cgroup', 'containerdNamespace', 'id', 'image', 'imageId', 'kubernetes', 'labels', 'name', 'netnsInode', 'pid', 'podUid', 'runtime', 'sandbox',
+      'cgroup', 'containerdNamespace', 'id', 'image', 'imageId', 'kubernetes', 'labels', 'name', 'netnsInode', 'pid', 'podUid', 'runtime', 'sandbox', 'startedAt',
     ]);
   });
 

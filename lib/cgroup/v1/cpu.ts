@@ -53,6 +53,8 @@ export const cpuV1 = defineController({
         throttledNs: files.key('cpu.stat', cpuStat, 'throttled_time'),
       },
       limitCores: cpuLimitCores(quotaUs, periodUs),
+      quotaUs,
+      periodUs,
       cpusetCpus,
     };
   },

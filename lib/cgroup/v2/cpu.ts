@@ -36,6 +36,8 @@ export const cpuV2 = defineController({
       perCpuNs: null,
       throttling,
       limitCores: cpuMax === null ? null : cpuLimitCores(cpuMax.quotaUs, cpuMax.periodUs),
+      quotaUs: cpuMax?.quotaUs ?? null,
+      periodUs: cpuMax?.periodUs ?? null,
       cpusetCpus: files.parseOptional('cpuset.cpus.effective', parseCpuList),
     };
   },
