@@ -52,20 +52,27 @@ export function parseIntegerList(tokens: FileTokens): number[] {
 }
 
 /**
- * A `key value` file (memory.stat, cpu.stat, memory.events, cpuacct.stat, oom_control): its entries,
- * copied out of the batch (so that keeping it does not keep the batch), looked up by key; made into an
- * object only when asked (memory.stat has some seventy keys, of which a sample needs three).
+ * A `key value` file (memory.stat, cpu.stat, memory.events, cpuacct.stat, oom_control), its entries looked
+ * up by key where they are in the batch; made into an object only when asked (memory.stat has some seventy
+ * keys, of which a sample needs three), from a copy when it is to outlive the batch (detached()).
  */
 export class FlatKeyed {
   readonly #keyNames: KeyNames;
-  readonly #keys: Uint32Array;
-  readonly #values: Float64Array;
+  /** Key ids and values: the batch's arrays and a range of them, or a copy ([id, value, id, value, ...]). */
+  readonly #keys: ArrayLike<number>;
+  readonly #values: ArrayLike<number>;
+  readonly #start: number;
+  readonly #end: number;
+  readonly #stride: number;
   #record: Record<string, number> | null = null;
 
-  constructor(keyNames: KeyNames, keys: Uint32Array, values: Float64Array) {
+  constructor(keyNames: KeyNames, keys: ArrayLike<number>, values: ArrayLike<number>, start: number, end: number, stride = 1) {
     this.#keyNames = keyNames;
     this.#keys = keys;
     this.#values = values;
+    this.#start = start;
+    this.#end = end;
+    this.#stride = stride;
   }
 
   /** The value of a key, or undefined when the file has none. */
@@ -73,8 +80,15 @@ export class FlatKeyed {
     const id = this.#keyNames.idOf(key);
     if (id === undefined) return undefined;
     const keys = this.#keys;
-    for (let i = 0; i < keys.length; i++) if (keys[i] === id) return this.#values[i];
+    for (let i = this.#start; i < this.#end; i += this.#stride) if (keys[i] === id) return this.#values[i + (this.#stride === 1 ? 0 : 1)];
     return undefined;
+  }
+
+  /** The same entries in one small array of its own, so that keeping them does not keep the batch. */
+  detached(): FlatKeyed {
+    const pairs: number[] = [];
+    for (let i = this.#start; i < this.#end; i += this.#stride) pairs.push(this.#keys[i]!, this.#values[i + (this.#stride === 1 ? 0 : 1)]!);
+    return new FlatKeyed(this.#keyNames, pairs, pairs, 0, pairs.length, 2);
   }
 
   /** Every entry as an object, made once. */
@@ -83,9 +97,9 @@ export class FlatKeyed {
       const names = this.#keyNames.names;
       const entries = new Map<string, number>();
       // In file order; the first of a repeated key, as get() finds it (the kernel writes none twice).
-      for (let i = 0; i < this.#keys.length; i++) {
+      for (let i = this.#start; i < this.#end; i += this.#stride) {
         const name = names[this.#keys[i]!]!;
-        if (!entries.has(name)) entries.set(name, this.#values[i]!);
+        if (!entries.has(name)) entries.set(name, this.#values[i + (this.#stride === 1 ? 0 : 1)]!);
       }
       this.#record = Object.fromEntries(entries);
     }
@@ -104,7 +118,7 @@ export function parseFlatKeyed(tokens: FileTokens): FlatKeyed {
       throw new CgroupFormatError(`flat-keyed file: bad line ${describeEntry(tokens, i)}`);
     }
   }
-  return new FlatKeyed(keyNames, keys.slice(tokens.start, tokens.end), values.slice(tokens.start, tokens.end));
+  return new FlatKeyed(keyNames, keys, values, tokens.start, tokens.end);
 }
 
 /**
@@ -190,10 +204,20 @@ function pressureLine(values: Record<string, number> | undefined, kind: string):
 
 /** A PSI file (cpu/memory/io.pressure): a `some` line and, except for cpu on older kernels, a `full` line. */
 export function parsePressure(tokens: FileTokens): PressureResource {
-  const map = parseNestedKeyed(tokens);
-  const some = pressureLine(map['some'], 'some');
-  if (some === null) throw new CgroupFormatError('pressure file: no "some" line');
-  return { some, full: pressureLine(map['full'], 'full') };
+  // Straight into the two lines' fields: a sample reads three of these files per container.
+  let some: Record<string, number> | undefined;
+  let full: Record<string, number> | undefined;
+  const { keyNames, keys, values } = tokens;
+  for (let i = tokens.start; i < tokens.end; i++) {
+    const pair = keyNames.pair(keys[i]!);
+    const value = values[i]!;
+    if (pair === null || Number.isNaN(value)) throw new CgroupFormatError(`pressure file: bad pair ${describeEntry(tokens, i)}`);
+    if (pair[0] === 'some') (some ??= {})[pair[1]] = value;
+    else if (pair[0] === 'full') (full ??= {})[pair[1]] = value;
+  }
+  const someLine = pressureLine(some, 'some');
+  if (someLine === null) throw new CgroupFormatError('pressure file: no "some" line');
+  return { some: someLine, full: pressureLine(full, 'full') };
 }
 
 const CPU_RANGE = /^(\d+)(?:-(\d+))?$/;

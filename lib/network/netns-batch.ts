@@ -33,7 +33,10 @@ function linkStats(stats: Float64Array, at: number): NativeLinkStats {
 }
 
 /** Link `link` of a batch as the public InterfaceStats. */
-export function interfaceStatsAt(batch: Pick<NativeNetnsBatch, 'ints' | 'stats' | 'kinds' | 'linkKind'>, link: number): InterfaceStats {
+export function interfaceStatsAt(
+  batch: { ints: ArrayLike<number>; stats: ArrayLike<number>; kinds: readonly string[]; linkKind: ArrayLike<number> },
+  link: number,
+): InterfaceStats {
   const ints = link * LINK_INTS;
   const kind = batch.linkKind[link]!;
   const out = {

@@ -17,24 +17,25 @@ const RX_BYTES = 0, TX_BYTES = 1, RX_PACKETS = 2, TX_PACKETS = 3, RX_ERRORS = 4,
 /** Offset of the IFF_* flags among a link's LINK_INTS. */
 const FLAGS = 3;
 
-/** The links of one namespace, copied out of the batch, made into objects when asked. */
+/** The links of one namespace, copied out of the batch (small plain arrays), made into objects when asked. */
 function lazyInterfaces(entry: NetnsEntry): () => Record<string, InterfaceStats> {
   const { batch, index } = entry;
   const first = batch.linkFirst[index]!;
   const end = batch.linkFirst[index + 1]!;
-  const copy = {
-    ...batch,
-    linkFirst: Uint32Array.of(0, end - first),
-    linkName: batch.linkName.slice(first, end),
-    linkKind: batch.linkKind.slice(first, end),
-    ints: batch.ints.slice(first * LINK_INTS, end * LINK_INTS),
-    stats: batch.stats.slice(first * LINK_STATS, end * LINK_STATS),
-  };
+  const names: string[] = [];
+  const linkKind: number[] = [];
+  for (let link = first; link < end; link++) {
+    names.push(batch.names[batch.linkName[link]!]!);
+    linkKind.push(batch.linkKind[link]!);
+  }
+  const ints = Array.prototype.slice.call(batch.ints, first * LINK_INTS, end * LINK_INTS) as number[];
+  const stats = Array.prototype.slice.call(batch.stats, first * LINK_STATS, end * LINK_STATS) as number[];
+  const { kinds } = batch;
   let made: Record<string, InterfaceStats> | null = null;
   return () => {
     if (made === null) {
       const entries: Array<[string, InterfaceStats]> = [];
-      for (let link = 0; link < end - first; link++) entries.push([copy.names[copy.linkName[link]!]!, interfaceStatsAt(copy, link)]);
+      for (let link = 0; link < names.length; link++) entries.push([names[link]!, interfaceStatsAt({ ints, stats, kinds, linkKind }, link)]);
       made = Object.fromEntries(entries);
     }
     return made;

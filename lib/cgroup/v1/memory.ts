@@ -24,6 +24,8 @@ export const memoryV1 = defineController({
     const maxUsage = files.parseRequired('memory.max_usage_in_bytes', parseCounter);
     const failcnt = files.parseRequired('memory.failcnt', parseCounter);
     const stat = files.parseRequired('memory.stat', parseFlatKeyed);
+    // What the lazy `stat` makes its object from, after the batch is gone.
+    const kept = stat.detached();
     const oomControl = files.parseRequired('memory.oom_control', parseFlatKeyed);
     // The total_* keys include descendants, as usage_in_bytes does.
     const inactiveFile = files.key('memory.stat', stat, 'total_inactive_file');
@@ -49,7 +51,7 @@ export const memoryV1 = defineController({
       events: null,
       // Made into an object when read: most samples never look at it.
       get stat() {
-        return stat.record();
+        return kept.record();
       },
     };
   },

@@ -37,6 +37,8 @@ export const memoryV2 = defineController({
   read(files) {
     const usage = files.parseRequired('memory.current', parseCounter);
     const stat = files.parseRequired('memory.stat', parseFlatKeyed);
+    // What the lazy `stat` makes its object from, after the batch is gone.
+    const kept = stat.detached();
     const events = memoryEvents(files, files.parseRequired('memory.events', parseFlatKeyed));
     const swapUsage = files.parseOptional('memory.swap.current', parseCounter);
     // Without swap accounting there is no swap limit either, so a missing file is null like "max".
@@ -56,7 +58,7 @@ export const memoryV2 = defineController({
       events,
       // Made into an object when read: most samples never look at it.
       get stat() {
-        return stat.record();
+        return kept.record();
       },
     };
   },
