@@ -6,6 +6,7 @@
 #include "file_set.h"
 #include "mount_watch.h"
 #include "netns_reader.h"
+#include "tokenize_binding.h"
 
 namespace {
 

@@ -12,12 +12,12 @@
 #include "arguments.h"
 #include "errors.h"
 #include "glibc_compat.h"
+#include "run_now_or_queue.h"
 
 namespace {
 
 // Beyond this many directories the walk stops and fails: no cgroup tree is that large.
 constexpr size_t kMaxDirectories = 1 << 20;
-
 // Directories listed but not walked into: a container's own cgroup (a 64-hex id, or a systemd scope,
 // as every runtime's container is) holds nothing that is another container to ctrstat. Walking into
 // them would double the walk on a busy host for directories the listing skips anyway.
@@ -32,23 +32,11 @@ bool IsLeaf(const char* name) {
   return true;
 }
 
-class WalkWorker : public Napi::AsyncWorker {
+class WalkJob : public PromiseJob {
  public:
-  WalkWorker(Napi::Env env, std::string root, size_t maxDepth)
-      : Napi::AsyncWorker(env, "ctrstat:walkDirs"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        root_(std::move(root)),
-        maxDepth_(maxDepth) {}
+  WalkJob(std::string root, size_t maxDepth) : root_(std::move(root)), maxDepth_(maxDepth) {}
 
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  // Execute and settle on the calling (JS) thread.
-  void RunNow() {
-    Execute();
-    OnOK();
-  }
-
-  void Execute() override {
+  void Run() override {
     int fd = open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
       failure_ = LastError("open", root_);
@@ -58,15 +46,10 @@ class WalkWorker : public Napi::AsyncWorker {
     Walk(fd, prefix, 1);
   }
 
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (failure_.err != 0) {
-      deferred_.Reject(ErrorFromFailure(env, failure_).Value());
-      return;
-    }
-    deferred_.Resolve(Napi::String::New(env, out_));
+  Napi::Value Result(Napi::Env env) override {
+    if (failure_.err != 0) throw ErrorFromFailure(env, failure_);
+    return Napi::String::New(env, out_);
   }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
  private:
   // Takes ownership of fd. `prefix` is the directory's path relative to root ("" for root). A
@@ -116,7 +99,6 @@ class WalkWorker : public Napi::AsyncWorker {
 
   std::string Joined(const std::string& prefix) const { return prefix.empty() ? root_ : root_ + "/" + prefix; }
 
-  Napi::Promise::Deferred deferred_;
   std::string root_;
   size_t maxDepth_;
   size_t count_ = 0;
@@ -127,14 +109,9 @@ class WalkWorker : public Napi::AsyncWorker {
 }  // namespace
 
 Napi::Value WalkDirs(const Napi::CallbackInfo& info) {
-  auto* worker = new WalkWorker(info.Env(), StringArgument(info, 0, "root"), CountArgument(info, 1, "maxDepth"));
-  Napi::Promise promise = worker->Promise();
-  if (info[2].ToBoolean().Value()) {
-    // Inline: a small tree is walked faster than the hop to the thread pool and back.
-    worker->RunNow();
-    delete worker;
-  } else {
-    worker->Queue();
-  }
-  return promise;
+  std::string root = StringArgument(info, 0, "root");
+  const size_t maxDepth = CountArgument(info, 1, "maxDepth");
+  auto job = std::make_unique<WalkJob>(std::move(root), maxDepth);
+  // Inline: a small tree is walked faster than the hop to the thread pool and back.
+  return RunNowOrQueue(info.Env(), std::move(job), info[2].ToBoolean().Value(), "ctrstat:walkDirs");
 }

@@ -16,6 +16,7 @@
 
 #include "arguments.h"
 #include "dedicated_thread.h"
+#include "run_now_or_queue.h"
 #include "glibc_compat.h"
 #include "tokenize.h"
 #include "typed_arrays.h"
@@ -127,10 +128,10 @@ Napi::Value OutcomesToJs(Napi::Env env, const std::vector<std::optional<NetnsOut
   return batch;
 }
 
-class ReadNetnsJob : public DedicatedThreadJob {
+class ReadNetnsJob : public PromiseJob {
  public:
-  ReadNetnsJob(Napi::Env env, std::vector<std::string> targets, std::shared_ptr<KeptNetlinkSockets> kept)
-      : DedicatedThreadJob(env), targets_(std::move(targets)), kept_(std::move(kept)) {}
+  ReadNetnsJob(std::vector<std::string> targets, std::shared_ptr<KeptNetlinkSockets> kept)
+      : targets_(std::move(targets)), kept_(std::move(kept)) {}
 
   void Run() override {
     HomeNetns home;
@@ -147,29 +148,19 @@ class ReadNetnsJob : public DedicatedThreadJob {
   std::vector<std::optional<NetnsOutcome>> outcomes_;
 };
 
-// Dumps on kept sockets only: no namespace is entered, so the thread pool may run it.
-class ReadKeptWorker : public Napi::AsyncWorker {
+// Dumps on kept sockets only: no namespace is entered, so the thread pool (or the JS thread) may run it.
+class ReadKeptJob : public PromiseJob {
  public:
-  ReadKeptWorker(Napi::Env env, std::vector<std::string> targets, std::shared_ptr<KeptNetlinkSockets> kept)
-      : Napi::AsyncWorker(env, "ctrstat:NetlinkCache.readKept"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        targets_(std::move(targets)),
-        kept_(std::move(kept)) {}
+  ReadKeptJob(std::vector<std::string> targets, std::shared_ptr<KeptNetlinkSockets> kept)
+      : targets_(std::move(targets)), kept_(std::move(kept)) {}
 
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override { outcomes_ = ReadAllKept(*kept_, targets_); }
-  void OnOK() override { deferred_.Resolve(OutcomesToJs(Env(), outcomes_)); }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
-  static std::vector<std::optional<NetnsOutcome>> ReadAllKept(KeptNetlinkSockets& kept, const std::vector<std::string>& targets) {
-    std::vector<std::optional<NetnsOutcome>> outcomes;
-    outcomes.reserve(targets.size());
-    for (const std::string& target : targets) outcomes.push_back(kept.ReadKept(target));
-    return outcomes;
+  void Run() override {
+    outcomes_.reserve(targets_.size());
+    for (const std::string& target : targets_) outcomes_.push_back(kept_->ReadKept(target));
   }
+  Napi::Value Result(Napi::Env env) override { return OutcomesToJs(env, outcomes_); }
 
  private:
-  Napi::Promise::Deferred deferred_;
   std::vector<std::string> targets_;
   std::shared_ptr<KeptNetlinkSockets> kept_;
   std::vector<std::optional<NetnsOutcome>> outcomes_;
@@ -213,7 +204,7 @@ std::variant<NetnsSocket, SysError> OpenSocketInNetns(const std::string& target,
 }
 
 Napi::Value ReadNetns(const Napi::CallbackInfo& info) {
-  auto job = std::make_unique<ReadNetnsJob>(info.Env(), StringArrayArgument(info, 0, "targets"), nullptr);
+  auto job = std::make_unique<ReadNetnsJob>(StringArrayArgument(info, 0, "targets"), nullptr);
   return RunOnDedicatedThread(info.Env(), std::move(job), "ctrstat:readNetns");
 }
 
@@ -287,17 +278,9 @@ size_t KeptNetlinkSockets::Size() {
 }
 
 Napi::Value NetlinkCache::ReadKept(const Napi::CallbackInfo& info) {
-  std::vector<std::string> targets = StringArrayArgument(info, 0, "targets");
-  if (info[1].ToBoolean().Value()) {
-    // Inline: a few dumps cost less than the hop to the thread pool and back.
-    Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(info.Env());
-    deferred.Resolve(OutcomesToJs(info.Env(), ReadKeptWorker::ReadAllKept(*sockets_, targets)));
-    return deferred.Promise();
-  }
-  auto* worker = new ReadKeptWorker(info.Env(), std::move(targets), sockets_);
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  auto job = std::make_unique<ReadKeptJob>(StringArrayArgument(info, 0, "targets"), sockets_);
+  // Inline: a few dumps cost less than the hop to the thread pool and back.
+  return RunNowOrQueue(info.Env(), std::move(job), info[1].ToBoolean().Value(), "ctrstat:NetlinkCache.readKept");
 }
 
 Napi::Function NetlinkCache::Define(Napi::Env env) {
@@ -313,7 +296,7 @@ NetlinkCache::NetlinkCache(const Napi::CallbackInfo& info)
       sockets_(std::make_shared<KeptNetlinkSockets>(CountArgument(info, 0, "maxSockets"))) {}
 
 Napi::Value NetlinkCache::Read(const Napi::CallbackInfo& info) {
-  auto job = std::make_unique<ReadNetnsJob>(info.Env(), StringArrayArgument(info, 0, "targets"), sockets_);
+  auto job = std::make_unique<ReadNetnsJob>(StringArrayArgument(info, 0, "targets"), sockets_);
   return RunOnDedicatedThread(info.Env(), std::move(job), "ctrstat:NetlinkCache.read");
 }
 
