@@ -149,10 +149,12 @@ export interface NativeBinding {
   FileSet: new (maxOpen: number) => NativeFileSet;
   /**
    * Every directory below root (to maxDepth levels), as paths relative to root joined by "\n", in one
-   * trip off the event loop (`inline`: on the calling thread, for a small tree). Rejects with a system
-   * error when root cannot be opened.
+   * trip off the event loop (`inline`: on the calling thread, for a small tree). A directory whose name
+   * matches one of `leafGlobs` (fnmatch(3) patterns such as '*.scope'; at most 64, each 1 to 1024 bytes,
+   * else a TypeError) is listed but not walked into. Rejects with a system error when root cannot be
+   * opened.
    */
-  walkDirs(root: string, maxDepth: number, inline?: boolean): Promise<string>;
+  walkDirs(root: string, maxDepth: number, leafGlobs: readonly string[], inline?: boolean): Promise<string>;
   /** Opens a mount table (such as /proc/self/mountinfo) to watch; throws a system error if it cannot. */
   MountWatch: new (path: string) => NativeMountWatch;
   /** The tokenizer of FileSet on strings, synchronously, with a fresh key table. */
