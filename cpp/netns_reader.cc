@@ -4,9 +4,11 @@
 #include <linux/nsfs.h>
 #include <linux/netlink.h>
 #include <sched.h>
+#include <linux/magic.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 
 #include <cerrno>
@@ -176,12 +178,20 @@ std::optional<SysError> HomeNetns::Open() {
 }
 
 std::variant<NetnsSocket, SysError> OpenSocketInNetns(const std::string& target, HomeNetns& home) {
-  UniqueFd ns(open(target.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer and hold this thread; no
+  // namespace file is read or written, so the flag changes nothing for one.
+  UniqueFd ns(open(target.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!ns.Valid()) return LastError("open", target);
   struct stat status {};
   if (StatFd(ns.Get(), &status) != 0) return LastError("fstat", target);
-  // Reject other namespace types and plain files before setns. Kernels before 4.11 (and non-nsfs
-  // files) answer ENOTTY; setns below then rejects a non-network file with EINVAL itself.
+  // Only a namespace file goes on to setns: nsfs, or proc on kernels before 3.19 (which had no nsfs;
+  // setns then tells a namespace file from another proc file itself). Anything else (a regular file, a
+  // directory, a FIFO, a device) is refused here as setns would refuse it.
+  struct statfs filesystem {};
+  if (fstatfs(ns.Get(), &filesystem) != 0) return LastError("fstatfs", target);
+  if (filesystem.f_type != NSFS_MAGIC && filesystem.f_type != PROC_SUPER_MAGIC) return SysError{EINVAL, "setns", target};
+  // Reject other namespace types before setns. Kernels before 4.11 answer ENOTTY; setns below then
+  // rejects a non-network namespace with EINVAL itself.
   int type = ioctl(ns.Get(), NS_GET_NSTYPE);
   if (type >= 0 && type != CLONE_NEWNET) return SysError{EINVAL, "setns", target};
   if (auto failure = home.Open()) return *failure;

@@ -1,6 +1,8 @@
 // readNetns under load, from worker threads, at process exit, and on every kind of bad target.
 import { spawn, spawnSync } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NETNS_PRIVILEGE_HINT, PermissionDeniedError } from '../../lib/errors.js';
@@ -159,6 +161,51 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
     ]);
     const [typed] = await readNetworkNamespaces(['/etc/hostname']);
     expect(typed).toMatchObject({ code: 'EINVAL', syscall: 'setns' });
+  });
+
+  it('a FIFO, a regular file, a directory and /dev/null are refused at once (EINVAL), with no thread or fd left behind', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'ctn-nsfile-'));
+    try {
+      const fifo = join(scratch, 'fifo');
+      // mkfifo(1): no writer ever opens it, so a blocking open for reading would wait forever.
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      const regular = join(scratch, 'regular');
+      writeFileSync(regular, 'not a namespace');
+      const targets = [fifo, regular, scratch, '/dev/null'];
+      const threads = () => readdirSync('/proc/self/task').length;
+      // Warm up: the first calls create the libuv pool's threads and allocator arenas.
+      await readNetnsAnswers(['/etc/hostname']);
+      const threadsBefore = threads();
+      const fdsBefore = openFdCount();
+      const deadline = <T>(promise: Promise<T>, what: string): Promise<T> => {
+        let timer: NodeJS.Timeout | undefined;
+        const expired = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${what} did not settle within 5 s`)), 5000);
+        });
+        return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+      };
+      const expected = targets.map((path) => ({ errno: -22, syscall: 'setns', path }));
+      // One target per call (a thread each) and all in one call, through readNetns and a NetlinkCache.
+      const single = await deadline(Promise.all(targets.map(async (target) => (await readNetnsAnswers([target]))[0])), 'readNetns');
+      expect(single).toEqual(expected);
+      expect(await deadline(readNetnsAnswers(targets), 'readNetns (batch)')).toEqual(expected);
+      const cache = new native.NetlinkCache(8);
+      const cached = await deadline(cache.read(targets), 'NetlinkCache.read');
+      expect([...cached.status]).toEqual(targets.map(() => -22));
+      expect(cached.failures).toEqual(expected);
+      expect(cache.size).toBe(0);
+      for (const target of targets) {
+        await expect(deadline(readNetworkNamespace(target), target)).rejects.toMatchObject({ code: 'EINVAL', syscall: 'setns', path: target });
+      }
+      // Every dedicated thread is joined once its promise settled: wait for that, against a deadline.
+      const until = Date.now() + 5000;
+      while (threads() > threadsBefore && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(threads()).toBeLessThanOrEqual(threadsBefore);
+      expect(openFdCount()).toBe(fdsBefore);
+      expect(threadNetnsLinks().every((link) => link === home)).toBe(true);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it('argument errors throw synchronously (native) or reject the whole call (wrapper)', async () => {
