@@ -123,10 +123,17 @@ void KeyTable::Rehash(size_t slotCount) {
 
 bool Tokenize(std::string_view text, KeyTable& table, TokenSink& sink, std::vector<uint32_t>* shape) {
   const size_t firstEntry = sink.keys.size();
+  // The key bytes hashed or compared for this text, bounded: each entry costs its key's length, so a
+  // line of many words followed by many numbers would cost the square of the text's size (minutes on a
+  // hostile 64 MiB file). A real file stays far below (/proc/stat's intr line: 4 key bytes per entry).
+  const size_t keyBudget = 16 * text.size() + 4096;
+  size_t keyBytes = 0;
   std::string key;
   // True once an entry was made under the current key: the next word starts a new key.
   bool emitted = false;
   auto emit = [&](std::string_view name, double value) {
+    keyBytes += name.size();
+    if (keyBytes > keyBudget) return false;
     const size_t position = sink.keys.size() - firstEntry;
     uint32_t id;
     if (shape != nullptr && position < shape->size() && table.Is((*shape)[position], name)) id = (*shape)[position];
