@@ -172,6 +172,9 @@ const here = moduleUrl ? dirname(fileURLToPath(moduleUrl)) : __dirname;
 /** The package's own directory (where package.json, build/ and prebuilds/ are). */
 export const packageRoot = resolve(here, '..');
 
+// node-gyp-build takes build/Release, then prebuilds/<platform>-<arch>. CTRSTAT_PREBUILD=<dir> in the
+// environment makes it look in <dir> instead: npm run test:asan loads the AddressSanitizer build that way
+// (build-asan/build/Release).
 export const native = load(packageRoot) as NativeBinding;
 
 export function isNativeFailure(value: unknown): value is NativeFailure {
