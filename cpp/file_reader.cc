@@ -176,8 +176,11 @@ void FileSetReader::ReadOne(FileEntry* entry, TokenBatch& batch) {
     if (kept) entry->Drop();
     return fail(FailedCall::kRead, error);
   }
-  if (kept) keptReads_.push_back(&entry->path);
-  else if (seekable && registry_.MayKeepAnother()) entry->Keep(opened.Release());
+  if (kept) {
+    keptReads_.push_back(&entry->path);
+  } else if (seekable && registry_.MayKeepAnother()) {
+    entry->Keep(opened.Release());
+  }
   const std::string_view content(buffer_.data(), length);
   if (entry->mode == FileMode::kText) {
     batch.texts.emplace_back(static_cast<uint32_t>(index), std::string(content));

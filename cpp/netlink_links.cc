@@ -1,8 +1,8 @@
 #include "netlink_links.h"
 
+#include <linux/if.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <linux/if.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -164,7 +164,8 @@ std::optional<SysError> DumpOnce(int socketFd, uint32_t seq, ReceiveBuffer& buff
     if (static_cast<size_t>(size) > buffer.size) needed = std::max(needed, static_cast<size_t>(size));
 
     DumpProgress progress;
-    if (auto failure = ParseDumpDatagram(buffer.data.get(), std::min(static_cast<size_t>(size), buffer.size), seq, progress, links)) {
+    if (auto failure = ParseDumpDatagram(buffer.data.get(), std::min(static_cast<size_t>(size), buffer.size), seq,
+                                         progress, links)) {
       return failure;
     }
     if (progress.interrupted) result = DumpResult::Interrupted;
@@ -225,11 +226,10 @@ std::optional<SysError> DumpLinks(int socketFd, uint32_t& nextSeq, std::vector<L
 
 void LinkStatsInOrder(const rtnl_link_stats64& s, double* out) {
   const uint64_t values[kLinkStatsCount] = {
-      s.rx_bytes, s.tx_bytes, s.rx_packets, s.tx_packets, s.rx_errors, s.tx_errors, s.rx_dropped, s.tx_dropped,
-      s.multicast, s.collisions, s.rx_length_errors, s.rx_over_errors, s.rx_crc_errors, s.rx_frame_errors,
-      s.rx_fifo_errors, s.rx_missed_errors, s.tx_aborted_errors, s.tx_carrier_errors, s.tx_fifo_errors,
-      s.tx_heartbeat_errors, s.tx_window_errors, s.rx_compressed, s.tx_compressed, s.rx_nohandler,
-      s.rx_otherhost_dropped,
-  };
+      s.rx_bytes,         s.tx_bytes,          s.rx_packets,        s.tx_packets,      s.rx_errors,
+      s.tx_errors,        s.rx_dropped,        s.tx_dropped,        s.multicast,       s.collisions,
+      s.rx_length_errors, s.rx_over_errors,    s.rx_crc_errors,     s.rx_frame_errors, s.rx_fifo_errors,
+      s.rx_missed_errors, s.tx_aborted_errors, s.tx_carrier_errors, s.tx_fifo_errors,  s.tx_heartbeat_errors,
+      s.tx_window_errors, s.rx_compressed,     s.tx_compressed,     s.rx_nohandler,    s.rx_otherhost_dropped};
   for (size_t i = 0; i < kLinkStatsCount; i++) out[i] = static_cast<double>(values[i]);
 }

@@ -1,10 +1,10 @@
 #include "netns_reader.h"
 
 #include <fcntl.h>
-#include <linux/nsfs.h>
-#include <linux/netlink.h>
-#include <sched.h>
 #include <linux/magic.h>
+#include <linux/netlink.h>
+#include <linux/nsfs.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -18,8 +18,8 @@
 
 #include "arguments.h"
 #include "dedicated_thread.h"
-#include "run_now_or_queue.h"
 #include "glibc_compat.h"
+#include "run_now_or_queue.h"
 #include "tokenize.h"
 #include "typed_arrays.h"
 
@@ -106,8 +106,8 @@ Napi::Value OutcomesToJs(Napi::Env env, const std::vector<std::optional<NetnsOut
     for (const LinkInfo& link : answer.links) {
       linkName.push_back(nameIds.Intern(link.name));
       linkKind.push_back(link.kind ? 1 + kindIds.Intern(*link.kind) : 0);
-      ints.insert(ints.end(), {link.ifindex, link.linkIndex, static_cast<int32_t>(link.mtu), static_cast<int32_t>(link.flags),
-                               static_cast<int32_t>(link.operstate)});
+      ints.insert(ints.end(), {link.ifindex, link.linkIndex, static_cast<int32_t>(link.mtu),
+                               static_cast<int32_t>(link.flags), static_cast<int32_t>(link.operstate)});
       const size_t at = stats.size();
       stats.resize(at + kLinkStatsCount);
       LinkStatsInOrder(link.stats, &stats[at]);
@@ -189,7 +189,8 @@ std::variant<NetnsSocket, SysError> OpenSocketInNetns(const std::string& target,
   // directory, a FIFO, a device) is refused here as setns would refuse it.
   struct statfs filesystem {};
   if (fstatfs(ns.Get(), &filesystem) != 0) return LastError("fstatfs", target);
-  if (filesystem.f_type != NSFS_MAGIC && filesystem.f_type != PROC_SUPER_MAGIC) return SysError{EINVAL, "setns", target};
+  if (filesystem.f_type != NSFS_MAGIC && filesystem.f_type != PROC_SUPER_MAGIC)
+    return SysError{EINVAL, "setns", target};
   // Reject other namespace types before setns. Kernels before 4.11 answer ENOTTY; setns below then
   // rejects a non-network namespace with EINVAL itself.
   int type = ioctl(ns.Get(), NS_GET_NSTYPE);
@@ -239,7 +240,8 @@ std::optional<NetnsOutcome> KeptNetlinkSockets::ReadKept(const std::string& targ
   std::shared_ptr<Entry> kept = Find(target);
   if (!kept) return std::nullopt;
   struct stat status {};
-  bool sameNamespace = StatPath(target.c_str(), &status) == 0 && static_cast<uint64_t>(status.st_ino) == kept->socket.inode &&
+  bool sameNamespace = StatPath(target.c_str(), &status) == 0 &&
+                       static_cast<uint64_t>(status.st_ino) == kept->socket.inode &&
                        static_cast<uint64_t>(status.st_dev) == kept->socket.dev;
   if (!sameNamespace) {
     // The path now names another namespace (the PID was reused, the netns re-created) or is gone:
@@ -294,11 +296,11 @@ Napi::Value NetlinkCache::ReadKept(const Napi::CallbackInfo& info) {
 }
 
 Napi::Function NetlinkCache::Define(Napi::Env env) {
-  return DefineClass(env, "NetlinkCache",
-                     {InstanceMethod<&NetlinkCache::Read>("read"), InstanceMethod<&NetlinkCache::ReadKept>("readKept"),
-                      InstanceMethod<&NetlinkCache::Close>("close"),
-                      InstanceMethod<&NetlinkCache::CloseAll>("closeAll"),
-                      InstanceAccessor<&NetlinkCache::Size>("size")});
+  return DefineClass(
+      env, "NetlinkCache",
+      {InstanceMethod<&NetlinkCache::Read>("read"), InstanceMethod<&NetlinkCache::ReadKept>("readKept"),
+       InstanceMethod<&NetlinkCache::Close>("close"), InstanceMethod<&NetlinkCache::CloseAll>("closeAll"),
+       InstanceAccessor<&NetlinkCache::Size>("size")});
 }
 
 NetlinkCache::NetlinkCache(const Napi::CallbackInfo& info)

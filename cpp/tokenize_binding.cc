@@ -20,7 +20,8 @@ Napi::Value TokenizeTexts(const Napi::CallbackInfo& info) {
     size_t length = 0;
     NAPI_THROW_IF_FAILED(env, napi_get_value_string_latin1(env, value, nullptr, 0, &length), Napi::Value());
     std::string text(length, '\0');
-    NAPI_THROW_IF_FAILED(env, napi_get_value_string_latin1(env, value, text.data(), length + 1, &length), Napi::Value());
+    NAPI_THROW_IF_FAILED(env, napi_get_value_string_latin1(env, value, text.data(), length + 1, &length),
+                         Napi::Value());
     texts.push_back(std::move(text));
   }
   KeyTable table;
