@@ -17,8 +17,8 @@
 #include <cstring>
 
 #include "arguments.h"
-#include "dedicated_thread.h"
 #include "glibc_compat.h"
+#include "namespace_threads.h"
 #include "run_now_or_queue.h"
 #include "tokenize.h"
 #include "typed_arrays.h"
@@ -216,7 +216,7 @@ std::variant<NetnsSocket, SysError> OpenSocketInNetns(const std::string& target,
 
 Napi::Value ReadNetns(const Napi::CallbackInfo& info) {
   auto job = std::make_unique<ReadNetnsJob>(StringArrayArgument(info, 0, "targets"), nullptr);
-  return RunOnDedicatedThread(info.Env(), std::move(job), "ctrstat:readNetns");
+  return RunOnNamespaceThread(info.Env(), std::move(job));
 }
 
 std::shared_ptr<KeptNetlinkSockets::Entry> KeptNetlinkSockets::Find(const std::string& target) {
@@ -309,7 +309,7 @@ NetlinkCache::NetlinkCache(const Napi::CallbackInfo& info)
 
 Napi::Value NetlinkCache::Read(const Napi::CallbackInfo& info) {
   auto job = std::make_unique<ReadNetnsJob>(StringArrayArgument(info, 0, "targets"), sockets_);
-  return RunOnDedicatedThread(info.Env(), std::move(job), "ctrstat:NetlinkCache.read");
+  return RunOnNamespaceThread(info.Env(), std::move(job));
 }
 
 void NetlinkCache::Close(const Napi::CallbackInfo& info) { sockets_->Close(StringArrayArgument(info, 0, "targets")); }

@@ -1,4 +1,4 @@
-// Network namespace reads: enter the namespace on a dedicated thread only to open a NETLINK_ROUTE
+// Network namespace reads: enter the namespace on a namespace thread only to open a NETLINK_ROUTE
 // socket (which stays bound to that namespace), return at once, then dump the links.
 #pragma once
 

@@ -1,7 +1,7 @@
 // Work behind a call that returns a promise, split at the thread boundary: Run does the system calls on
 // whatever thread runs it (no N-API there), Result builds the answer on the JS thread afterwards. Where it
 // runs is the caller's choice: run_now_or_queue.h (the calling thread or libuv's pool) or
-// dedicated_thread.h (a thread of its own, for work that changes the thread's state).
+// namespace_threads.h (threads kept for work that changes its thread's network namespace).
 #pragma once
 
 #include "napi_config.h"

@@ -140,9 +140,10 @@ export interface NativeMountWatch {
 export interface NativeBinding {
   readonly napiVersion: number;
   /**
-   * For every namespace file (/proc/<pid>/ns/net, /run/netns/<name>, ...): enters it on a dedicated
-   * native thread, opens a NETLINK_ROUTE socket there, returns, and dumps RTM_GETLINK with
-   * IFLA_STATS64. One thread per call serves the whole batch.
+   * For every namespace file (/proc/<pid>/ns/net, /run/netns/<name>, ...): enters it on a native
+   * thread kept for namespace work (at most 4 per environment, cpp/namespace_threads.h), opens a
+   * NETLINK_ROUTE socket there, returns, and dumps RTM_GETLINK with IFLA_STATS64. One thread serves
+   * the whole batch of a call.
    */
   readNetns(targets: string[]): Promise<NativeNetnsBatch>;
   /** maxOpen: descriptors to keep between reads (0: open, read and close every time). */
