@@ -29,7 +29,7 @@ CXX=$cxx npx cmake-js compile --out "$out/build" --CDCTRSTAT_SANITIZE=ON >"$out.
   exit 1
 }
 mv "$out.build.log" "$out/build.log"
-if ! nm -D "$out/build/Release/ctrstat.node" | grep -q __asan_report; then
+if ! nm -D "$out/build/Release/ctrstat.node" | grep __asan_report >/dev/null; then
   echo "$out/build/Release/ctrstat.node is not instrumented (a stale CMake cache without CTRSTAT_SANITIZE?)" >&2
   exit 1
 fi
