@@ -1,11 +1,13 @@
-// Module init. All state lives in per-call jobs and per-object caches (no globals), so every
-// environment (main thread, each worker thread) gets an independent addon.
+// Module init. All state lives in per-call jobs, per-object caches and the environment's namespace
+// threads (instance data, namespace_threads.h), no globals, so every environment (main thread, each
+// worker thread) gets an independent addon.
 #include "napi_config.h"
 
 #include "dir_walk.h"
 #include "file_set.h"
 #include "mount_watch.h"
 #include "netns_reader.h"
+#include "tokenize_binding.h"
 
 namespace {
 

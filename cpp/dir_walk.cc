@@ -2,53 +2,48 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "arguments.h"
 #include "errors.h"
 #include "glibc_compat.h"
+#include "run_now_or_queue.h"
 
 namespace {
 
 // Beyond this many directories the walk stops and fails: no cgroup tree is that large.
 constexpr size_t kMaxDirectories = 1 << 20;
+// Leaf globs are a handful of runtime rules; these bounds only keep a mistaken argument from costing a
+// pattern match per directory without end (64 "[0-9a-f]" brackets, the 64-hex id rule, take 512 bytes).
+constexpr uint32_t kMaxLeafGlobs = 64;
+constexpr size_t kMaxLeafGlobLength = 1024;
 
-// Directories listed but not walked into: a container's own cgroup (a 64-hex id, or a systemd scope,
-// as every runtime's container is) holds nothing that is another container to ctrstat. Walking into
-// them would double the walk on a busy host for directories the listing skips anyway.
-bool IsLeaf(const char* name) {
-  const size_t length = strlen(name);
-  if (length >= 6 && strcmp(name + length - 6, ".scope") == 0) return true;
-  if (length != 64) return false;
-  for (size_t i = 0; i < length; i++) {
-    const char c = name[i];
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+std::vector<std::string> LeafGlobsArgument(const Napi::CallbackInfo& info, size_t index) {
+  Napi::Env env = info.Env();
+  const char* expected = "leafGlobs must be an array of at most 64 non-empty strings of at most 1024 bytes";
+  if (!info[index].IsArray() || info[index].As<Napi::Array>().Length() > kMaxLeafGlobs) {
+    throw Napi::TypeError::New(env, expected);
   }
-  return true;
+  std::vector<std::string> globs = StringArrayArgument(info, index, "leafGlobs");
+  for (const std::string& glob : globs) {
+    if (glob.empty() || glob.size() > kMaxLeafGlobLength) throw Napi::TypeError::New(env, expected);
+  }
+  return globs;
 }
 
-class WalkWorker : public Napi::AsyncWorker {
+class WalkJob : public PromiseJob {
  public:
-  WalkWorker(Napi::Env env, std::string root, size_t maxDepth)
-      : Napi::AsyncWorker(env, "ctrstat:walkDirs"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        root_(std::move(root)),
-        maxDepth_(maxDepth) {}
+  WalkJob(std::string root, size_t maxDepth, std::vector<std::string> leafGlobs)
+      : root_(std::move(root)), maxDepth_(maxDepth), leafGlobs_(std::move(leafGlobs)) {}
 
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
-  // Execute and settle on the calling (JS) thread.
-  void RunNow() {
-    Execute();
-    OnOK();
-  }
-
-  void Execute() override {
+  void Run() override {
     int fd = open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
       failure_ = LastError("open", root_);
@@ -58,15 +53,10 @@ class WalkWorker : public Napi::AsyncWorker {
     Walk(fd, prefix, 1);
   }
 
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (failure_.err != 0) {
-      deferred_.Reject(ErrorFromFailure(env, failure_).Value());
-      return;
-    }
-    deferred_.Resolve(Napi::String::New(env, out_));
+  Napi::Value Result(Napi::Env env) override {
+    if (failure_.err != 0) throw ErrorFromFailure(env, failure_);
+    return Napi::String::New(env, out_);
   }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
  private:
   // Takes ownership of fd. `prefix` is the directory's path relative to root ("" for root). A
@@ -114,11 +104,19 @@ class WalkWorker : public Napi::AsyncWorker {
     closedir(dir);
   }
 
+  // Listed but not walked into (a container's own cgroup holds nothing that is another container).
+  bool IsLeaf(const char* name) const {
+    for (const std::string& glob : leafGlobs_) {
+      if (fnmatch(glob.c_str(), name, 0) == 0) return true;
+    }
+    return false;
+  }
+
   std::string Joined(const std::string& prefix) const { return prefix.empty() ? root_ : root_ + "/" + prefix; }
 
-  Napi::Promise::Deferred deferred_;
   std::string root_;
   size_t maxDepth_;
+  std::vector<std::string> leafGlobs_;
   size_t count_ = 0;
   std::string out_;
   SysError failure_{0, "", ""};
@@ -127,14 +125,9 @@ class WalkWorker : public Napi::AsyncWorker {
 }  // namespace
 
 Napi::Value WalkDirs(const Napi::CallbackInfo& info) {
-  auto* worker = new WalkWorker(info.Env(), StringArgument(info, 0, "root"), CountArgument(info, 1, "maxDepth"));
-  Napi::Promise promise = worker->Promise();
-  if (info[2].ToBoolean().Value()) {
-    // Inline: a small tree is walked faster than the hop to the thread pool and back.
-    worker->RunNow();
-    delete worker;
-  } else {
-    worker->Queue();
-  }
-  return promise;
+  std::string root = StringArgument(info, 0, "root");
+  const size_t maxDepth = CountArgument(info, 1, "maxDepth");
+  auto job = std::make_unique<WalkJob>(std::move(root), maxDepth, LeafGlobsArgument(info, 2));
+  // Inline: a small tree is walked faster than the hop to the thread pool and back.
+  return RunNowOrQueue(info.Env(), std::move(job), info[3].ToBoolean().Value(), "ctrstat:walkDirs");
 }

@@ -1,11 +1,6 @@
 #include "errors.h"
 
-#include <cerrno>
 #include <cstring>
-
-SysError LastError(const char* syscall, const std::string& path) {
-  return SysError{errno, syscall, path};
-}
 
 Napi::Object FailureObject(Napi::Env env, const SysError& failure) {
   Napi::Object object = Napi::Object::New(env);

@@ -1,8 +1,8 @@
 #include "netlink_links.h"
 
+#include <linux/if.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <linux/if.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -16,6 +16,8 @@ namespace {
 constexpr size_t kReceiveBufferSize = 64 * 1024;
 // A dump that raced with a link change is flagged NLM_F_DUMP_INTR; it is retried this many times.
 constexpr int kDumpAttempts = 3;
+// The kernel's errno values end here (MAX_ERRNO in include/linux/err.h).
+constexpr int kMaxErrno = 4095;
 
 std::string AttributeString(const rtattr* attribute) {
   const char* data = static_cast<const char*>(RTA_DATA(attribute));
@@ -108,6 +110,10 @@ void ParseLink(const nlmsghdr* header, std::vector<LinkInfo>& links) {
   links.push_back(std::move(link));
 }
 
+// The errno of a failure the kernel sends as a negative number; EPROTO for a value no errno has (a
+// corrupt message: INT_MIN, for one, cannot even be negated).
+int KernelErrno(int negative) { return negative < 0 && negative >= -kMaxErrno ? -negative : EPROTO; }
+
 // Interrupted: the kernel flagged a change during the dump (NLM_F_DUMP_INTR). Overrun: the socket's
 // receive buffer overflowed (ENOBUFS) and messages were lost. Truncated: a datagram was larger than
 // the buffer (its links are lost; the dump was read to its end, and the buffer now fits it).
@@ -157,33 +163,50 @@ std::optional<SysError> DumpOnce(int socketFd, uint32_t seq, ReceiveBuffer& buff
     if (size == 0) return SysError{EPROTO, "recv", ""};
     if (static_cast<size_t>(size) > buffer.size) needed = std::max(needed, static_cast<size_t>(size));
 
-    int remaining = static_cast<int>(std::min(static_cast<size_t>(size), buffer.size));
-    for (const auto* header = reinterpret_cast<const nlmsghdr*>(buffer.data.get()); NLMSG_OK(header, remaining);
-         header = NLMSG_NEXT(header, remaining)) {
-      if (header->nlmsg_seq != seq) continue;  // an answer to an earlier request
-      if (header->nlmsg_flags & NLM_F_DUMP_INTR) result = DumpResult::Interrupted;
-      if (header->nlmsg_type == NLMSG_DONE) {
-        int status = 0;
-        if (header->nlmsg_len >= NLMSG_LENGTH(sizeof(status))) memcpy(&status, NLMSG_DATA(header), sizeof(status));
-        if (status < 0) return SysError{-status, "recv", ""};
-        if (needed > 0) {
-          result = DumpResult::Truncated;
-          buffer = ReceiveBuffer(needed);
-        }
-        return std::nullopt;
+    DumpProgress progress;
+    if (auto failure = ParseDumpDatagram(buffer.data.get(), std::min(static_cast<size_t>(size), buffer.size), seq,
+                                         progress, links)) {
+      return failure;
+    }
+    if (progress.interrupted) result = DumpResult::Interrupted;
+    if (progress.done) {
+      if (needed > 0) {
+        result = DumpResult::Truncated;
+        buffer = ReceiveBuffer(needed);
       }
-      if (header->nlmsg_type == NLMSG_ERROR) {
-        if (header->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) return SysError{EPROTO, "recv", ""};
-        int error = static_cast<const nlmsgerr*>(NLMSG_DATA(header))->error;
-        if (error == 0) continue;  // an acknowledgement, not a failure
-        return SysError{error < 0 ? -error : EPROTO, "recv", ""};
-      }
-      if (header->nlmsg_type == RTM_NEWLINK) ParseLink(header, links);
+      return std::nullopt;
     }
   }
 }
 
 }  // namespace
+
+std::optional<SysError> ParseDumpDatagram(const char* data, size_t size, uint32_t seq, DumpProgress& progress,
+                                          std::vector<LinkInfo>& links) {
+  // NLMSG_OK and NLMSG_NEXT keep every header and its length inside the datagram (and the int count
+  // they take: no datagram reaches 2 GiB).
+  int remaining = static_cast<int>(std::min<size_t>(size, INT32_MAX));
+  for (const auto* header = reinterpret_cast<const nlmsghdr*>(data); NLMSG_OK(header, remaining);
+       header = NLMSG_NEXT(header, remaining)) {
+    if (header->nlmsg_seq != seq) continue;  // an answer to an earlier request
+    if (header->nlmsg_flags & NLM_F_DUMP_INTR) progress.interrupted = true;
+    if (header->nlmsg_type == NLMSG_DONE) {
+      int status = 0;
+      if (header->nlmsg_len >= NLMSG_LENGTH(sizeof(status))) memcpy(&status, NLMSG_DATA(header), sizeof(status));
+      if (status < 0) return SysError{KernelErrno(status), "recv", ""};
+      progress.done = true;
+      return std::nullopt;
+    }
+    if (header->nlmsg_type == NLMSG_ERROR) {
+      if (header->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) return SysError{EPROTO, "recv", ""};
+      int error = static_cast<const nlmsgerr*>(NLMSG_DATA(header))->error;
+      if (error == 0) continue;  // an acknowledgement, not a failure
+      return SysError{KernelErrno(error), "recv", ""};
+    }
+    if (header->nlmsg_type == RTM_NEWLINK) ParseLink(header, links);
+  }
+  return std::nullopt;
+}
 
 std::optional<SysError> DumpLinks(int socketFd, uint32_t& nextSeq, std::vector<LinkInfo>& links) {
   ReceiveBuffer buffer(kReceiveBufferSize);
@@ -203,11 +226,10 @@ std::optional<SysError> DumpLinks(int socketFd, uint32_t& nextSeq, std::vector<L
 
 void LinkStatsInOrder(const rtnl_link_stats64& s, double* out) {
   const uint64_t values[kLinkStatsCount] = {
-      s.rx_bytes, s.tx_bytes, s.rx_packets, s.tx_packets, s.rx_errors, s.tx_errors, s.rx_dropped, s.tx_dropped,
-      s.multicast, s.collisions, s.rx_length_errors, s.rx_over_errors, s.rx_crc_errors, s.rx_frame_errors,
-      s.rx_fifo_errors, s.rx_missed_errors, s.tx_aborted_errors, s.tx_carrier_errors, s.tx_fifo_errors,
-      s.tx_heartbeat_errors, s.tx_window_errors, s.rx_compressed, s.tx_compressed, s.rx_nohandler,
-      s.rx_otherhost_dropped,
-  };
+      s.rx_bytes,         s.tx_bytes,          s.rx_packets,        s.tx_packets,      s.rx_errors,
+      s.tx_errors,        s.rx_dropped,        s.tx_dropped,        s.multicast,       s.collisions,
+      s.rx_length_errors, s.rx_over_errors,    s.rx_crc_errors,     s.rx_frame_errors, s.rx_fifo_errors,
+      s.rx_missed_errors, s.tx_aborted_errors, s.tx_carrier_errors, s.tx_fifo_errors,  s.tx_heartbeat_errors,
+      s.tx_window_errors, s.rx_compressed,     s.tx_compressed,     s.rx_nohandler,    s.rx_otherhost_dropped};
   for (size_t i = 0; i < kLinkStatsCount; i++) out[i] = static_cast<double>(values[i]);
 }

@@ -1,15 +1,15 @@
-// RTM_GETLINK dumps over a NETLINK_ROUTE socket, and their conversion to JS.
+// RTM_GETLINK dumps over a NETLINK_ROUTE socket: the request, the receive loop and the parsing of what
+// the kernel sends (ParseDumpDatagram, free of sockets so that a fuzzer can drive it). No N-API here.
 #pragma once
 
 #include <linux/if_link.h>
-#include "napi_config.h"
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "errors.h"
+#include "sys_error.h"
 
 struct LinkInfo {
   std::string name;
@@ -25,6 +25,20 @@ struct LinkInfo {
 // Dumps every link of the socket's namespace. `nextSeq` is the socket's request counter (advanced here).
 // On failure the socket may hold the rest of a dump: do not reuse it.
 std::optional<SysError> DumpLinks(int socketFd, uint32_t& nextSeq, std::vector<LinkInfo>& links);
+
+// Where a dump stands after a datagram: ended (NLMSG_DONE), or flagged NLM_F_DUMP_INTR by the kernel (a
+// link changed during the dump, which may then miss or repeat one).
+struct DumpProgress {
+  bool done = false;
+  bool interrupted = false;
+};
+
+// Parses one received datagram of the dump answering request `seq` (messages of other requests are
+// skipped): appends the links of its RTM_NEWLINK messages and updates `progress`. A failure the kernel
+// reports (NLMSG_ERROR, a negative NLMSG_DONE status) is returned. `data` is 4-byte aligned, as a
+// receive buffer is; any bytes are safe: every length is checked against `size` before it is used.
+std::optional<SysError> ParseDumpDatagram(const char* data, size_t size, uint32_t seq, DumpProgress& progress,
+                                          std::vector<LinkInfo>& links);
 
 // The counters of rtnl_link_stats64 in the order JS reads them (lib/netns-batch.ts LINK_STATS).
 constexpr size_t kLinkStatsCount = 25;

@@ -1,12 +1,14 @@
 #include "netns_reader.h"
 
 #include <fcntl.h>
-#include <linux/nsfs.h>
+#include <linux/magic.h>
 #include <linux/netlink.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 
 #include <cerrno>
@@ -15,8 +17,9 @@
 #include <cstring>
 
 #include "arguments.h"
-#include "dedicated_thread.h"
 #include "glibc_compat.h"
+#include "namespace_threads.h"
+#include "run_now_or_queue.h"
 #include "tokenize.h"
 #include "typed_arrays.h"
 
@@ -103,8 +106,8 @@ Napi::Value OutcomesToJs(Napi::Env env, const std::vector<std::optional<NetnsOut
     for (const LinkInfo& link : answer.links) {
       linkName.push_back(nameIds.Intern(link.name));
       linkKind.push_back(link.kind ? 1 + kindIds.Intern(*link.kind) : 0);
-      ints.insert(ints.end(), {link.ifindex, link.linkIndex, static_cast<int32_t>(link.mtu), static_cast<int32_t>(link.flags),
-                               static_cast<int32_t>(link.operstate)});
+      ints.insert(ints.end(), {link.ifindex, link.linkIndex, static_cast<int32_t>(link.mtu),
+                               static_cast<int32_t>(link.flags), static_cast<int32_t>(link.operstate)});
       const size_t at = stats.size();
       stats.resize(at + kLinkStatsCount);
       LinkStatsInOrder(link.stats, &stats[at]);
@@ -127,10 +130,10 @@ Napi::Value OutcomesToJs(Napi::Env env, const std::vector<std::optional<NetnsOut
   return batch;
 }
 
-class ReadNetnsJob : public DedicatedThreadJob {
+class ReadNetnsJob : public PromiseJob {
  public:
-  ReadNetnsJob(Napi::Env env, std::vector<std::string> targets, std::shared_ptr<KeptNetlinkSockets> kept)
-      : DedicatedThreadJob(env), targets_(std::move(targets)), kept_(std::move(kept)) {}
+  ReadNetnsJob(std::vector<std::string> targets, std::shared_ptr<KeptNetlinkSockets> kept)
+      : targets_(std::move(targets)), kept_(std::move(kept)) {}
 
   void Run() override {
     HomeNetns home;
@@ -147,29 +150,19 @@ class ReadNetnsJob : public DedicatedThreadJob {
   std::vector<std::optional<NetnsOutcome>> outcomes_;
 };
 
-// Dumps on kept sockets only: no namespace is entered, so the thread pool may run it.
-class ReadKeptWorker : public Napi::AsyncWorker {
+// Dumps on kept sockets only: no namespace is entered, so the thread pool (or the JS thread) may run it.
+class ReadKeptJob : public PromiseJob {
  public:
-  ReadKeptWorker(Napi::Env env, std::vector<std::string> targets, std::shared_ptr<KeptNetlinkSockets> kept)
-      : Napi::AsyncWorker(env, "ctrstat:NetlinkCache.readKept"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        targets_(std::move(targets)),
-        kept_(std::move(kept)) {}
+  ReadKeptJob(std::vector<std::string> targets, std::shared_ptr<KeptNetlinkSockets> kept)
+      : targets_(std::move(targets)), kept_(std::move(kept)) {}
 
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override { outcomes_ = ReadAllKept(*kept_, targets_); }
-  void OnOK() override { deferred_.Resolve(OutcomesToJs(Env(), outcomes_)); }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
-  static std::vector<std::optional<NetnsOutcome>> ReadAllKept(KeptNetlinkSockets& kept, const std::vector<std::string>& targets) {
-    std::vector<std::optional<NetnsOutcome>> outcomes;
-    outcomes.reserve(targets.size());
-    for (const std::string& target : targets) outcomes.push_back(kept.ReadKept(target));
-    return outcomes;
+  void Run() override {
+    outcomes_.reserve(targets_.size());
+    for (const std::string& target : targets_) outcomes_.push_back(kept_->ReadKept(target));
   }
+  Napi::Value Result(Napi::Env env) override { return OutcomesToJs(env, outcomes_); }
 
  private:
-  Napi::Promise::Deferred deferred_;
   std::vector<std::string> targets_;
   std::shared_ptr<KeptNetlinkSockets> kept_;
   std::vector<std::optional<NetnsOutcome>> outcomes_;
@@ -185,12 +178,21 @@ std::optional<SysError> HomeNetns::Open() {
 }
 
 std::variant<NetnsSocket, SysError> OpenSocketInNetns(const std::string& target, HomeNetns& home) {
-  UniqueFd ns(open(target.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer and hold this thread; no
+  // namespace file is read or written, so the flag changes nothing for one.
+  UniqueFd ns(open(target.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!ns.Valid()) return LastError("open", target);
   struct stat status {};
   if (StatFd(ns.Get(), &status) != 0) return LastError("fstat", target);
-  // Reject other namespace types and plain files before setns. Kernels before 4.11 (and non-nsfs
-  // files) answer ENOTTY; setns below then rejects a non-network file with EINVAL itself.
+  // Only a namespace file goes on to setns: nsfs, or proc on kernels before 3.19 (which had no nsfs;
+  // setns then tells a namespace file from another proc file itself). Anything else (a regular file, a
+  // directory, a FIFO, a device) is refused here as setns would refuse it.
+  struct statfs filesystem {};
+  if (fstatfs(ns.Get(), &filesystem) != 0) return LastError("fstatfs", target);
+  if (filesystem.f_type != NSFS_MAGIC && filesystem.f_type != PROC_SUPER_MAGIC)
+    return SysError{EINVAL, "setns", target};
+  // Reject other namespace types before setns. Kernels before 4.11 answer ENOTTY; setns below then
+  // rejects a non-network namespace with EINVAL itself.
   int type = ioctl(ns.Get(), NS_GET_NSTYPE);
   if (type >= 0 && type != CLONE_NEWNET) return SysError{EINVAL, "setns", target};
   if (auto failure = home.Open()) return *failure;
@@ -213,8 +215,8 @@ std::variant<NetnsSocket, SysError> OpenSocketInNetns(const std::string& target,
 }
 
 Napi::Value ReadNetns(const Napi::CallbackInfo& info) {
-  auto job = std::make_unique<ReadNetnsJob>(info.Env(), StringArrayArgument(info, 0, "targets"), nullptr);
-  return RunOnDedicatedThread(info.Env(), std::move(job), "ctrstat:readNetns");
+  auto job = std::make_unique<ReadNetnsJob>(StringArrayArgument(info, 0, "targets"), nullptr);
+  return RunOnNamespaceThread(info.Env(), std::move(job));
 }
 
 std::shared_ptr<KeptNetlinkSockets::Entry> KeptNetlinkSockets::Find(const std::string& target) {
@@ -238,7 +240,8 @@ std::optional<NetnsOutcome> KeptNetlinkSockets::ReadKept(const std::string& targ
   std::shared_ptr<Entry> kept = Find(target);
   if (!kept) return std::nullopt;
   struct stat status {};
-  bool sameNamespace = StatPath(target.c_str(), &status) == 0 && static_cast<uint64_t>(status.st_ino) == kept->socket.inode &&
+  bool sameNamespace = StatPath(target.c_str(), &status) == 0 &&
+                       static_cast<uint64_t>(status.st_ino) == kept->socket.inode &&
                        static_cast<uint64_t>(status.st_dev) == kept->socket.dev;
   if (!sameNamespace) {
     // The path now names another namespace (the PID was reused, the netns re-created) or is gone:
@@ -287,25 +290,17 @@ size_t KeptNetlinkSockets::Size() {
 }
 
 Napi::Value NetlinkCache::ReadKept(const Napi::CallbackInfo& info) {
-  std::vector<std::string> targets = StringArrayArgument(info, 0, "targets");
-  if (info[1].ToBoolean().Value()) {
-    // Inline: a few dumps cost less than the hop to the thread pool and back.
-    Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(info.Env());
-    deferred.Resolve(OutcomesToJs(info.Env(), ReadKeptWorker::ReadAllKept(*sockets_, targets)));
-    return deferred.Promise();
-  }
-  auto* worker = new ReadKeptWorker(info.Env(), std::move(targets), sockets_);
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  auto job = std::make_unique<ReadKeptJob>(StringArrayArgument(info, 0, "targets"), sockets_);
+  // Inline: a few dumps cost less than the hop to the thread pool and back.
+  return RunNowOrQueue(info.Env(), std::move(job), info[1].ToBoolean().Value(), "ctrstat:NetlinkCache.readKept");
 }
 
 Napi::Function NetlinkCache::Define(Napi::Env env) {
-  return DefineClass(env, "NetlinkCache",
-                     {InstanceMethod<&NetlinkCache::Read>("read"), InstanceMethod<&NetlinkCache::ReadKept>("readKept"),
-                      InstanceMethod<&NetlinkCache::Close>("close"),
-                      InstanceMethod<&NetlinkCache::CloseAll>("closeAll"),
-                      InstanceAccessor<&NetlinkCache::Size>("size")});
+  return DefineClass(
+      env, "NetlinkCache",
+      {InstanceMethod<&NetlinkCache::Read>("read"), InstanceMethod<&NetlinkCache::ReadKept>("readKept"),
+       InstanceMethod<&NetlinkCache::Close>("close"), InstanceMethod<&NetlinkCache::CloseAll>("closeAll"),
+       InstanceAccessor<&NetlinkCache::Size>("size")});
 }
 
 NetlinkCache::NetlinkCache(const Napi::CallbackInfo& info)
@@ -313,8 +308,8 @@ NetlinkCache::NetlinkCache(const Napi::CallbackInfo& info)
       sockets_(std::make_shared<KeptNetlinkSockets>(CountArgument(info, 0, "maxSockets"))) {}
 
 Napi::Value NetlinkCache::Read(const Napi::CallbackInfo& info) {
-  auto job = std::make_unique<ReadNetnsJob>(info.Env(), StringArrayArgument(info, 0, "targets"), sockets_);
-  return RunOnDedicatedThread(info.Env(), std::move(job), "ctrstat:NetlinkCache.read");
+  auto job = std::make_unique<ReadNetnsJob>(StringArrayArgument(info, 0, "targets"), sockets_);
+  return RunOnNamespaceThread(info.Env(), std::move(job));
 }
 
 void NetlinkCache::Close(const Napi::CallbackInfo& info) { sockets_->Close(StringArrayArgument(info, 0, "targets")); }

@@ -1,4 +1,4 @@
-// Network namespace reads: enter the namespace on a dedicated thread only to open a NETLINK_ROUTE
+// Network namespace reads: enter the namespace on a namespace thread only to open a NETLINK_ROUTE
 // socket (which stays bound to that namespace), return at once, then dump the links.
 #pragma once
 
@@ -40,7 +40,8 @@ struct NetnsSocket {
   uint64_t dev = 0;
 };
 
-// open(target) -> fstat -> NS_GET_NSTYPE -> setns in -> socket() -> setns back (abort if that fails).
+// open(target, non-blocking) -> fstat -> fstatfs (nsfs only) -> NS_GET_NSTYPE -> setns in -> socket() ->
+// setns back (abort if that fails). A target that is no network namespace is EINVAL (syscall "setns").
 std::variant<NetnsSocket, SysError> OpenSocketInNetns(const std::string& target, HomeNetns& home);
 
 // readNetns(targets): Promise<Array<answer | failure>>.

@@ -8,11 +8,14 @@
 namespace {
 
 constexpr uint64_t kExactLimit = uint64_t{1} << 53;
+// 10^0 .. 10^15, every power of ten below 2^53.
+// clang-format off
 constexpr uint64_t kPowersOfTen[] = {
     1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull, 1000000000ull,
     10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull, 100000000000000ull,
     1000000000000000ull,
 };
+// clang-format on
 constexpr size_t kMaxExactFraction = sizeof(kPowersOfTen) / sizeof(kPowersOfTen[0]) - 1;
 
 uint64_t HashKey(std::string_view key) {
@@ -49,8 +52,11 @@ bool ParseNumber(std::string_view token, double& value) {
   bool wide = false;
   for (; i < token.size() && IsDigit(token[i]); i++) {
     uint64_t digit = static_cast<uint64_t>(token[i] - '0');
-    if (integer > (std::numeric_limits<uint64_t>::max() - digit) / 10) wide = true;
-    else integer = integer * 10 + digit;
+    if (integer > (std::numeric_limits<uint64_t>::max() - digit) / 10) {
+      wide = true;
+    } else {
+      integer = integer * 10 + digit;
+    }
   }
   if (i == integerStart) return false;
   size_t fractionDigits = 0;
@@ -123,14 +129,20 @@ void KeyTable::Rehash(size_t slotCount) {
 
 bool Tokenize(std::string_view text, KeyTable& table, TokenSink& sink, std::vector<uint32_t>* shape) {
   const size_t firstEntry = sink.keys.size();
+  // The key bytes hashed or compared for this text, bounded: each entry costs its key's length, so a
+  // line of many words followed by many numbers would cost the square of the text's size (minutes on a
+  // hostile 64 MiB file). A real file stays far below (/proc/stat's intr line: 4 key bytes per entry).
+  const size_t keyBudget = 16 * text.size() + 4096;
+  size_t keyBytes = 0;
   std::string key;
   // True once an entry was made under the current key: the next word starts a new key.
   bool emitted = false;
   auto emit = [&](std::string_view name, double value) {
+    keyBytes += name.size();
+    if (keyBytes > keyBudget) return false;
     const size_t position = sink.keys.size() - firstEntry;
-    uint32_t id;
-    if (shape != nullptr && position < shape->size() && table.Is((*shape)[position], name)) id = (*shape)[position];
-    else id = table.Intern(name);
+    const bool sameAsBefore = shape != nullptr && position < shape->size() && table.Is((*shape)[position], name);
+    const uint32_t id = sameAsBefore ? (*shape)[position] : table.Intern(name);
     if (id == KeyTable::kFull) return false;
     sink.keys.push_back(id);
     sink.values.push_back(value);

@@ -44,10 +44,12 @@ struct TokenSink {
   std::vector<double> values;
 };
 
-// Appends the entries of `text` to `sink`. False when the key table is full (the file's entries are
-// then removed again). `shape`, when given, holds the key ids of the same file's previous read: a file
-// regenerated with the same keys in the same order (the usual case) is matched against them by a plain
-// comparison instead of a hash lookup per entry, and `shape` is updated to this read's ids.
+// Appends the entries of `text` to `sink`. False when the key table is full, or when the keys of the
+// text's entries add up to more than 16 bytes per byte of text (no real file comes near; such a text
+// would cost the square of its size): the file's entries are then removed again.
+// `shape`, when given, holds the key ids of the same file's previous read: a file regenerated with the
+// same keys in the same order (the usual case) is matched against them by a plain comparison instead
+// of a hash lookup per entry, and `shape` is updated to this read's ids.
 bool Tokenize(std::string_view text, KeyTable& table, TokenSink& sink, std::vector<uint32_t>* shape = nullptr);
 
 // Parses a whole token as -?digits[.digits]; false for anything else.

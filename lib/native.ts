@@ -140,19 +140,22 @@ export interface NativeMountWatch {
 export interface NativeBinding {
   readonly napiVersion: number;
   /**
-   * For every namespace file (/proc/<pid>/ns/net, /run/netns/<name>, ...): enters it on a dedicated
-   * native thread, opens a NETLINK_ROUTE socket there, returns, and dumps RTM_GETLINK with
-   * IFLA_STATS64. One thread per call serves the whole batch.
+   * For every namespace file (/proc/<pid>/ns/net, /run/netns/<name>, ...): enters it on a native
+   * thread kept for namespace work (at most 4 per environment, cpp/namespace_threads.h), opens a
+   * NETLINK_ROUTE socket there, returns, and dumps RTM_GETLINK with IFLA_STATS64. One thread serves
+   * the whole batch of a call.
    */
   readNetns(targets: string[]): Promise<NativeNetnsBatch>;
   /** maxOpen: descriptors to keep between reads (0: open, read and close every time). */
   FileSet: new (maxOpen: number) => NativeFileSet;
   /**
    * Every directory below root (to maxDepth levels), as paths relative to root joined by "\n", in one
-   * trip off the event loop (`inline`: on the calling thread, for a small tree). Rejects with a system
-   * error when root cannot be opened.
+   * trip off the event loop (`inline`: on the calling thread, for a small tree). A directory whose name
+   * matches one of `leafGlobs` (fnmatch(3) patterns such as '*.scope'; at most 64, each 1 to 1024 bytes,
+   * else a TypeError) is listed but not walked into. Rejects with a system error when root cannot be
+   * opened.
    */
-  walkDirs(root: string, maxDepth: number, inline?: boolean): Promise<string>;
+  walkDirs(root: string, maxDepth: number, leafGlobs: readonly string[], inline?: boolean): Promise<string>;
   /** Opens a mount table (such as /proc/self/mountinfo) to watch; throws a system error if it cannot. */
   MountWatch: new (path: string) => NativeMountWatch;
   /** The tokenizer of FileSet on strings, synchronously, with a fresh key table. */
@@ -170,6 +173,9 @@ const here = moduleUrl ? dirname(fileURLToPath(moduleUrl)) : __dirname;
 /** The package's own directory (where package.json, build/ and prebuilds/ are). */
 export const packageRoot = resolve(here, '..');
 
+// node-gyp-build takes build/Release, then prebuilds/<platform>-<arch>. CTRSTAT_PREBUILD=<dir> in the
+// environment makes it look in <dir> instead: npm run test:asan loads the AddressSanitizer build that way
+// (build-asan/build/Release).
 export const native = load(packageRoot) as NativeBinding;
 
 export function isNativeFailure(value: unknown): value is NativeFailure {

@@ -17,6 +17,8 @@ PACKAGES=(
   prometheus wrk
   # the native build itself (part of the base image here, listed so a leaner one still works)
   cmake g++ make
+  # npm run fuzz (libFuzzer harnesses of fuzz/), npm run test:asan (gcc's sanitizer runtimes), npm run lint:cpp
+  clang-14 libclang-rt-14-dev libasan8 libubsan1 clang-format-14
 )
 
 install_packages() {

@@ -37,7 +37,7 @@ function firstPid(procs: string): number | null {
  * holds no process; throws a "missing" error (fs-errors.ts) when `dir` vanished.
  */
 async function findPidBelow(dir: string): Promise<number | null> {
-  const relatives = (await native.walkDirs(dir, WALK_DEPTH)).split('\n').filter((relative) => relative !== '');
+  const relatives = (await native.walkDirs(dir, WALK_DEPTH, LEAF_GLOBS)).split('\n').filter((relative) => relative !== '');
   if (relatives.length === 0) return null;
   const batch = new FileBatch();
   for (const relative of relatives) batch.add(join(dir, relative, 'cgroup.procs'), FileMode.Text);
@@ -260,6 +260,11 @@ export interface FoundCgroup {
 /** Deeper than any runtime nests a container (rootless Podman under user@.service is about ten). */
 const WALK_DEPTH = 24;
 /**
+ * Directories the walk lists but does not walk into (fnmatch(3) globs on the name): a container's own
+ * cgroup, a 64-hex id or a systemd scope as every runtime makes one, holds no other container.
+ */
+const LEAF_GLOBS: readonly string[] = ['*.scope', '[0-9a-f]'.repeat(64)];
+/**
  * A hierarchy whose last walk found fewer directories than this is walked on the calling thread: a few
  * dozen getdents cost less than the hop to the thread pool and back. By mount point, per process.
  */
@@ -279,7 +284,7 @@ export async function findContainerCgroups(layout: CgroupLayout, context: Classi
   const { mountPoint, root } = scan.mount;
   let listing: string;
   try {
-    listing = await native.walkDirs(mountPoint, WALK_DEPTH, (lastWalkSize.get(mountPoint) ?? Infinity) < INLINE_WALK_DIRS);
+    listing = await native.walkDirs(mountPoint, WALK_DEPTH, LEAF_GLOBS, (lastWalkSize.get(mountPoint) ?? Infinity) < INLINE_WALK_DIRS);
   } catch (err) {
     if (isMissing(err)) return [];
     rethrowAsTyped(err);

@@ -1,6 +1,8 @@
 // readNetns under load, from worker threads, at process exit, and on every kind of bad target.
 import { spawn, spawnSync } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NETNS_PRIVILEGE_HINT, PermissionDeniedError } from '../../lib/errors.js';
@@ -71,9 +73,20 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
     expect(growthMb).toBeLessThan(30);
   });
 
-  it('200 concurrent calls all answer for their own namespace', async () => {
-    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => readNetnsAnswers([targets[i % NAMESPACES]!])));
+  it('200 concurrent calls all answer for their own namespace, on at most 4 namespace threads', async () => {
+    const threadsBefore = readdirSync('/proc/self/task').length;
+    let mostThreads = threadsBefore;
+    const calls = Array.from({ length: 200 }, (_, i) => readNetnsAnswers([targets[i % NAMESPACES]!]));
+    // Sampled while the calls are in flight (every turn of the event loop until they are answered).
+    let answered = false;
+    const all = Promise.all(calls).finally(() => { answered = true; });
+    while (!answered) {
+      mostThreads = Math.max(mostThreads, readdirSync('/proc/self/task').length);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const answers = await all;
     answers.forEach(([answer], i) => expectAnswer(answer, inodes[i % NAMESPACES]!));
+    expect(mostThreads - threadsBefore).toBeLessThanOrEqual(4);
     expect(threadNetnsLinks().every((link) => link === home)).toBe(true);
   });
 
@@ -159,6 +172,58 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
     ]);
     const [typed] = await readNetworkNamespaces(['/etc/hostname']);
     expect(typed).toMatchObject({ code: 'EINVAL', syscall: 'setns' });
+  });
+
+  it('a FIFO, a regular file, a directory and /dev/null are refused at once (EINVAL), with no thread held or fd left behind', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'ctn-nsfile-'));
+    try {
+      const fifo = join(scratch, 'fifo');
+      // mkfifo(1): no writer ever opens it, so a blocking open for reading would wait forever.
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      const regular = join(scratch, 'regular');
+      writeFileSync(regular, 'not a namespace');
+      const targets = [fifo, regular, scratch, '/dev/null'];
+      const threads = () => readdirSync('/proc/self/task').length;
+      // Warm up: the first calls create the libuv pool's threads and allocator arenas.
+      await readNetnsAnswers(['/etc/hostname']);
+      const threadsBefore = threads();
+      const fdsBefore = openFdCount();
+      const deadline = <T>(promise: Promise<T>, what: string): Promise<T> => {
+        let timer: NodeJS.Timeout | undefined;
+        const expired = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${what} did not settle within 5 s`)), 5000);
+        });
+        return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+      };
+      const expected = targets.map((path) => ({ errno: -22, syscall: 'setns', path }));
+      // One target per call (a thread each) and all in one call, through readNetns and a NetlinkCache.
+      const single = await deadline(Promise.all(targets.map(async (target) => (await readNetnsAnswers([target]))[0])), 'readNetns');
+      expect(single).toEqual(expected);
+      expect(await deadline(readNetnsAnswers(targets), 'readNetns (batch)')).toEqual(expected);
+      const cache = new native.NetlinkCache(8);
+      const cached = await deadline(cache.read(targets), 'NetlinkCache.read');
+      expect([...cached.status]).toEqual(targets.map(() => -22));
+      expect(cached.failures).toEqual(expected);
+      expect(cache.size).toBe(0);
+      for (const target of targets) {
+        await expect(deadline(readNetworkNamespace(target), target)).rejects.toMatchObject({ code: 'EINVAL', syscall: 'setns', path: target });
+      }
+      // No thread waits in the kernel for a FIFO's writer (wchan fifo_open / wait_for_partner), and the
+      // namespace threads kept for later calls are at most 4.
+      const waitingForWriter = readdirSync('/proc/self/task').filter((tid) => {
+        try {
+          return /fifo|partner/.test(readFileSync(`/proc/self/task/${tid}/wchan`, 'utf8'));
+        } catch {
+          return false; // the thread exited meanwhile
+        }
+      });
+      expect(waitingForWriter).toEqual([]);
+      expect(threads() - threadsBefore).toBeLessThanOrEqual(4);
+      expect(openFdCount()).toBe(fdsBefore);
+      expect(threadNetnsLinks().every((link) => link === home)).toBe(true);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   it('argument errors throw synchronously (native) or reject the whole call (wrapper)', async () => {

@@ -29,7 +29,7 @@ describe('errnoKind', () => {
 describe('isMissing', () => {
   it('knows Node fs errors, the addon\'s rejections and its per-file failures', async () => {
     expect(isMissing(await readFile('/nonexistent/ctrstat').catch((err: unknown) => err))).toBe(true);
-    expect(isMissing(await native.walkDirs('/nonexistent/ctrstat', 1).catch((err: unknown) => err))).toBe(true);
+    expect(isMissing(await native.walkDirs('/nonexistent/ctrstat', 1, []).catch((err: unknown) => err))).toBe(true);
     expect(isMissing({ errno: ENOENT, syscall: 'open', path: '/x' })).toBe(true);
     expect(isMissing({ errno: EIO, syscall: 'read' })).toBe(false);
     expect(isMissing(new ContainerNotFoundError('web'))).toBe(false);

@@ -127,6 +127,18 @@ describe('tokenize', () => {
     expect(total).toBeGreaterThan(5000);
   });
 
+  it('refuses at once a text whose keys add up to more than 16 bytes per byte of text', () => {
+    // 400 KB of words, then 100 000 numbers under that one key: 40 GB of key to hash, unbounded.
+    const hostile = `${'w '.repeat(200_000)}${'1 '.repeat(100_000)}`;
+    const started = performance.now();
+    const { batch } = tokenizeTexts([hostile, 'intr 1 2 3']);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect([...batch.status]).toEqual([-75 /* EOVERFLOW */, 0]);
+    expect(batch.first[1]).toBe(0);
+    // Short keys over many entries, as /proc/stat's intr line has, are far inside the bound.
+    expect(entries(`intr ${'0 '.repeat(100_000)}`)).toHaveLength(100_000);
+  });
+
   it('refuses a file whose distinct keys would pass a million, leaving no entries of it', () => {
     const words: string[] = [];
     for (let i = 0; i <= 1 << 20; i++) words.push(`k${i} 1`);
