@@ -12,7 +12,7 @@ import { detectLayout } from './mode.js';
 import { booleanOption, hostOptions, optionsObject } from '../options.js';
 import { NO_METADATA, type RuntimeMetadata } from '../runtimes/types.js';
 import { planMetadata, runtimeState, type ContainerMetadata, type MetadataAnswer, type RuntimeState } from '../runtimes/metadata.js';
-import { classifyCgroupPath, isSandboxCommand, type CgroupClassification } from '../runtimes/table.js';
+import { classifyCgroupPath, isSandboxCommand, LEAF_GLOBS, type CgroupClassification } from '../runtimes/table.js';
 import type { ClassifyContext } from '../runtimes/types.js';
 import { HostPids } from './host-pids.js';
 import { scanMount } from './scan.js';
@@ -259,11 +259,6 @@ export interface FoundCgroup {
 
 /** Deeper than any runtime nests a container (rootless Podman under user@.service is about ten). */
 const WALK_DEPTH = 24;
-/**
- * Directories the walk lists but does not walk into (fnmatch(3) globs on the name): a container's own
- * cgroup, a 64-hex id or a systemd scope as every runtime makes one, holds no other container.
- */
-const LEAF_GLOBS: readonly string[] = ['*.scope', '[0-9a-f]'.repeat(64)];
 /**
  * A hierarchy whose last walk found fewer directories than this is walked on the calling thread: a few
  * dozen getdents cost less than the hop to the thread pool and back. By mount point, per process.

