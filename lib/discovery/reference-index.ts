@@ -1,14 +1,12 @@
 // The containers the runtimes say are running, by id and by name, without walking the cgroup hierarchy:
 // containerd's task directories (Docker's own containerd among them, namespace "moby") and the
-// containers/storage tables of Podman and CRI-O. Kept while those directories and tables are unchanged
-// (one stat each per look), so finding a container by id, name or prefix costs the same on a host of any
-// size. A container the runtimes do not describe (LXC, a plain cgroup, state we may not read) is not in it:
+// containers/storage tables of Podman and CRI-O. Kept while those directories are unchanged (inotify says
+// when they change), so finding a container by id, name or prefix costs the same on a host of any size. A container the runtimes do not describe (LXC, a plain cgroup, state we may not read) is not in it:
 // callers fall back to walking the hierarchy.
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { ChangeWatch } from '../io/change-watch.js';
 import type { KubernetesIdentity, Runtime } from '../types.js';
-import { FileMode } from '../native.js';
-import { FileBatch } from '../io/batch.js';
 import { DOCKER_CONFIG, dockerStateFiles, type DockerConfig } from '../runtimes/docker.js';
 import { DOCKER_NAMESPACE, NERDCTL_NAME, taskSpec } from '../runtimes/containerd.js';
 import { CONTAINERS_TABLE, containerTables, userdataSpecs, type StorageContainer } from '../runtimes/podman.js';
@@ -30,8 +28,6 @@ export interface IndexEntry {
 }
 
 interface Snapshot {
-  /** "path mtime" of every directory and table the entries come from. */
-  key: string;
   entries: readonly IndexEntry[];
   byId: ReadonlyMap<string, IndexEntry>;
   byName: ReadonlyMap<string, readonly IndexEntry[]>;
@@ -47,7 +43,7 @@ interface TaskDir {
   dir: string;
 }
 
-function indexOf(entries: IndexEntry[], key: string): Snapshot {
+function indexOf(entries: IndexEntry[]): Snapshot {
   const byId = new Map<string, IndexEntry>();
   const byName = new Map<string, IndexEntry[]>();
   for (const entry of entries) {
@@ -58,11 +54,13 @@ function indexOf(entries: IndexEntry[], key: string): Snapshot {
       else list.push(entry);
     }
   }
-  return { key, entries, byId, byName };
+  return { entries, byId, byName };
 }
 
 export class ReferenceIndex {
   readonly #roots: RuntimeRoots;
+  /** The directories the entries come from: containerd's roots and namespaces, the tables' directories. */
+  readonly #watch = new ChangeWatch();
   #snapshot: Snapshot | null = null;
   #building: Promise<Snapshot> | null = null;
 
@@ -70,11 +68,10 @@ export class ReferenceIndex {
     this.#roots = roots;
   }
 
-  /** The index, checked against the stats of its sources (and rebuilt where they changed). */
+  /** The index, rebuilt when one of the directories it comes from changed. */
   async current(): Promise<Snapshot> {
-    const key = await this.#sourcesKey();
-    if (this.#snapshot !== null && this.#snapshot.key === key) return this.#snapshot;
-    this.#building ??= this.#build(key).finally(() => { this.#building = null; });
+    if (this.#snapshot !== null && !this.#watch.takeChanged()) return this.#snapshot;
+    this.#building ??= this.#build().finally(() => { this.#building = null; });
     const snapshot = await this.#building;
     this.#snapshot = snapshot;
     return snapshot;
@@ -92,31 +89,14 @@ export class ReferenceIndex {
     this.#snapshot = null;
   }
 
-  /** The task directories (root, namespace) and tables, with their mtimes, in one trip. */
-  async #sourcesKey(): Promise<string> {
-    const batch = new FileBatch();
-    const paths: string[] = [];
-    for (const root of this.#roots.containerdRoots) paths.push(root);
-    for (const table of containerTables(this.#roots.storageRoots)) paths.push(table);
-    // The namespaces last seen: a task made or removed changes its namespace directory's mtime.
-    for (const task of this.#taskDirs()) paths.push(task.dir);
-    for (const path of paths) batch.add(path, FileMode.Stat);
-    const answers = await batch.read(paths.length <= 32);
-    return paths.map((path, i) => {
-      const info = answers.stat(i);
-      return info === null ? `${path} -` : `${path} ${info.ino}:${info.mtimeNs}:${info.size}`;
-    }).join('\n');
+  /** The directories that hold the entries, but the namespaces' (watched once they are listed). */
+  #baseDirs(): string[] {
+    return [...this.#roots.containerdRoots, ...new Set(containerTables(this.#roots.storageRoots).map((table) => dirname(table)))];
   }
 
-  #namespaces = new Map<string, string[]>();
-
-  #taskDirs(): TaskDir[] {
-    const dirs: TaskDir[] = [];
-    for (const [root, namespaces] of this.#namespaces) for (const namespace of namespaces) dirs.push({ root, namespace, dir: join(root, namespace) });
-    return dirs;
-  }
-
-  async #build(key: string): Promise<Snapshot> {
+  async #build(): Promise<Snapshot> {
+    // Watched before they are read: a change while reading is seen at the next look.
+    this.#watch.watch(this.#baseDirs());
     // Namespaces of each root, then the tasks of each namespace.
     const namespaces = new Map<string, string[]>();
     await Promise.all(this.#roots.containerdRoots.map(async (root) => {
@@ -126,10 +106,11 @@ export class ReferenceIndex {
         // No containerd here, or not ours to read.
       }
     }));
-    const changedNamespaces = JSON.stringify([...namespaces]) !== JSON.stringify([...this.#namespaces]);
-    this.#namespaces = namespaces;
+    const tasksDirs: TaskDir[] = [];
+    for (const [root, list] of namespaces) for (const namespace of list) tasksDirs.push({ root, namespace, dir: join(root, namespace) });
+    this.#watch.watch([...this.#baseDirs(), ...tasksDirs.map((task) => task.dir)]);
     const tasks: Array<{ task: TaskDir; id: string }> = [];
-    await Promise.all(this.#taskDirs().map(async (task) => {
+    await Promise.all(tasksDirs.map(async (task) => {
       try {
         for (const entry of await readdir(task.dir, { withFileTypes: true })) {
           if (entry.isDirectory() && isContainerdId(entry.name) && tasks.length < INDEX_MAX) tasks.push({ task, id: entry.name });
@@ -190,10 +171,7 @@ export class ReferenceIndex {
         });
       }
     });
-    const snapshot = indexOf(entries, key);
-    // New namespaces appeared: the key did not cover their directories yet.
-    if (changedNamespaces) return { ...snapshot, key: await this.#sourcesKey() };
-    return snapshot;
+    return indexOf(entries);
   }
 }
 

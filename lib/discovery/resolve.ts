@@ -296,9 +296,10 @@ class Resolver {
     const index = referenceIndex(this.state.roots);
     let snapshot = await index.current();
     let entry = findListed(reference, snapshot.entries);
-    // A name found may have been renamed since (its state file changed, its directory did not): look again.
+    // A container found by its name may have been renamed since (its state file changed, its directory did
+    // not): then look again.
     if (entry !== null && (reference.kind === 'text' || reference.kind === 'name') && entry.id !== shownOf(reference)
-      && !(await index.stillNamed(entry, shownOf(reference)))) {
+      && entry.name === shownOf(reference) && !(await index.stillNamed(entry, shownOf(reference)))) {
       index.invalidate();
       snapshot = await index.current();
       entry = findListed(reference, snapshot.entries);

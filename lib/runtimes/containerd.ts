@@ -2,7 +2,8 @@
 // spec) and "nerdctl-<id>.scope" (systemd). Its task bundles (<root>/<namespace>/<id>/config.json, the OCI
 // spec) say who a container is: its annotations are its labels, and carry the name (nerdctl) and the
 // Kubernetes metadata (the CRI plugin's containers, in namespace k8s.io).
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { ChangeWatch } from '../io/change-watch.js';
 import { join } from 'node:path';
 import { HEX64, HEX64_GLOB, isContainerdId } from './ids.js';
 import { isUnitName } from './systemd.js';
@@ -48,29 +49,31 @@ export function taskSpec(root: string, namespace: string, id: string): string | 
 }
 
 interface NamespaceListing {
-  mtimeMs: number;
-  namespaces: string[];
+  watch: ChangeWatch;
+  namespaces: Map<string, string[]>;
 }
 const listings = new Map<string, NamespaceListing>();
 
-/** The namespaces with a task directory under each root, listed again only when a root's mtime changes. */
+/** The namespaces with a task directory under each root, listed again only when a root changed (inotify). */
 export async function containerdNamespaces(roots: readonly string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
+  const key = roots.join('\0');
+  let listing = listings.get(key);
+  if (listing === undefined) {
+    listing = { watch: new ChangeWatch(), namespaces: new Map() };
+    listing.watch.watch(roots);
+    if (listings.size < 16) listings.set(key, listing);
+  }
+  if (!listing.watch.takeChanged()) return listing.namespaces;
+  const namespaces = new Map<string, string[]>();
   await Promise.all(roots.map(async (root) => {
     try {
-      const { mtimeMs } = await stat(root);
-      let listing = listings.get(root);
-      if (listing === undefined || listing.mtimeMs !== mtimeMs) {
-        const namespaces = (await readdir(root, { withFileTypes: true })).filter((entry) => entry.isDirectory() && isContainerdId(entry.name)).map((entry) => entry.name);
-        listing = { mtimeMs, namespaces };
-        if (listings.size < 64) listings.set(root, listing);
-      }
-      out.set(root, listing.namespaces);
+      namespaces.set(root, (await readdir(root, { withFileTypes: true })).filter((entry) => entry.isDirectory() && isContainerdId(entry.name)).map((entry) => entry.name));
     } catch {
       // No such containerd here (or not ours to read).
     }
   }));
-  return out;
+  listing.namespaces = namespaces;
+  return namespaces;
 }
 
 /** The name nerdctl gives a container (its "nerdctl/name" annotation). */

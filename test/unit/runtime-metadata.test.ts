@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { listContainers } from '../../lib/discovery/list.js';
 import { resolveContainer } from '../../lib/discovery/resolve.js';
-import { readMetadata, runtimeState } from '../../lib/runtimes/metadata.js';
+import { readMetadata, runtimeRoots, runtimeState } from '../../lib/runtimes/metadata.js';
+import { referenceIndex } from '../../lib/discovery/reference-index.js';
+import { waitFor } from '../helpers/wait.js';
 import type { MetadataSubject } from '../../lib/runtimes/metadata.js';
 import { cgroupPathOf, expandSlice } from '../../lib/runtimes/oci.js';
 import { STATE_FILE_MAX_BYTES } from '../../lib/runtimes/state-files.js';
@@ -218,6 +220,9 @@ describe('references through the runtimes\' state (no walk needed)', () => {
     const other = hexId('c5');
     host.containerdTask('k8s.io', other, { cgroupsPath: `/kubepods/besteffort/pod${UID}/${other}`, annotations: cri('container', sandbox, 'sidecar') });
     host.addContainerProcess(`/kubepods/besteffort/pod${UID}/${other}`, 304);
+    // The index learns of the new task from inotify, when the event loop next polls.
+    const index = referenceIndex(runtimeRoots(host.options));
+    await waitFor(async () => (await index.current()).byId.has(other), 'the index to have the new task', 5000, 1);
     await expect(resolveContainer('shop/web-7d9f', host.options)).rejects.toBeInstanceOf(AmbiguousReferenceError);
     expect((await resolveContainer('shop/web-7d9f/sidecar', host.options)).id).toBe(other);
   });
