@@ -1,6 +1,6 @@
 // Cgroup stats of one container from the answers to its file plan: each planned controller reads its field.
 import type { CgroupStats, DeviceNameLookup, StatsField } from './controller.js';
-import { CgroupFiles } from './files.js';
+import { CgroupFiles, type KeptAnswers } from './files.js';
 import type { ContainerPlan } from './plan.js';
 import { STATS_FIELDS } from './registry.js';
 import type { TokenBatch } from '../io/tokens.js';
@@ -13,8 +13,10 @@ export type { CgroupStats, DeviceNameLookup } from './controller.js';
  * (EACCES/EPERM), UnsupportedLayoutError (v2 controller not enabled for the cgroup), CgroupFormatError,
  * or a system error for anything else. Optional files that are absent give null fields.
  */
-export function buildCgroupStats(plan: ContainerPlan, tokens: TokenBatch, offset: number, deviceName: DeviceNameLookup): CgroupStats {
-  const files = new CgroupFiles(plan, tokens, offset);
+export function buildCgroupStats(
+  plan: ContainerPlan, tokens: TokenBatch, offset: number, deviceName: DeviceNameLookup, recall: KeptAnswers | null = null,
+): CgroupStats {
+  const files = new CgroupFiles(plan, tokens, offset, recall);
   // A v2 cgroup.controllers that is gone means the cgroup is.
   if (plan.controllersAt !== undefined && !plan.optional[plan.controllersAt]) files.required('cgroup.controllers');
   const stats: Partial<Record<StatsField, unknown>> = {};
@@ -26,7 +28,7 @@ export function buildCgroupStats(plan: ContainerPlan, tokens: TokenBatch, offset
 }
 
 /** The block devices the answers mention, to preload their names before buildCgroupStats. */
-export function cgroupBlockDevices(plan: ContainerPlan, tokens: TokenBatch, offset: number): Array<[number, number]> {
-  const files = new CgroupFiles(plan, tokens, offset);
+export function cgroupBlockDevices(plan: ContainerPlan, tokens: TokenBatch, offset: number, recall: KeptAnswers | null = null): Array<[number, number]> {
+  const files = new CgroupFiles(plan, tokens, offset, recall);
   return plan.controllers.flatMap((planned) => planned?.controller.devices?.(files) ?? []);
 }

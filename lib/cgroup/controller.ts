@@ -30,6 +30,8 @@ export interface ControllerFile {
   readonly optional?: string;
   /** v1: the hierarchy that holds it, when not the controller's own (the CPU stats read cpuacct.* and cpuset.*). */
   readonly hierarchy?: string;
+  /** A limit or setting, which changes only when someone changes it: a monitor reads it now and then. */
+  readonly config?: boolean;
 }
 
 /** Names the kernel block device major:minor, or null (see devices.ts createDeviceNameResolver). */
@@ -73,4 +75,9 @@ export function required(name: string, hierarchy?: string): ControllerFile {
 /** A file some kernels or configurations lack, and why. */
 export function optional(name: string, why: string, hierarchy?: string): ControllerFile {
   return hierarchy === undefined ? { name, optional: why } : { name, optional: why, hierarchy };
+}
+
+/** The same file, as a limit or setting (see ControllerFile.config). */
+export function setting(file: ControllerFile): ControllerFile {
+  return { ...file, config: true };
 }

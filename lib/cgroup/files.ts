@@ -29,8 +29,20 @@ export interface CgroupFilePlan {
   readonly controllersAt: number | undefined;
   /** Index into paths by file name ("memory.stat", "cpu.pressure", ...); unplanned files are absent. */
   readonly index: Readonly<Record<string, number>>;
+  /** Per path: a limit or setting (read only now and then by a monitor, see StatsSampler's configRefreshMs). */
+  readonly config: readonly boolean[];
   /** v2: the cgroup directory, for messages. v1: the memory controller's directory. */
   readonly dir: string;
+}
+
+/**
+ * Where the files of a plan that were not read this time are answered from: a kept copy of an earlier
+ * read (`kept`, a small batch of its own), and per path its place, `position[i]` >= 0 in this read (from
+ * the offset on) or -1 - j for entry j of `kept`.
+ */
+export interface KeptAnswers {
+  position: Int32Array;
+  kept: TokenBatch;
 }
 
 export class CgroupFiles {
@@ -38,6 +50,10 @@ export class CgroupFiles {
   private readonly tokens: TokenBatch;
   /** Where the plan's first file sits in the batch. */
   private readonly offset: number;
+  private readonly recall: KeptAnswers | null;
+  /** Where locate() found the last file asked for: the batch it is in, and its index there. */
+  private found: TokenBatch;
+  private at = 0;
 
   /**
    * The one view required() and optional() hand out, moved to each file in turn: a sample reads tens of
@@ -45,35 +61,57 @@ export class CgroupFiles {
    */
   private readonly view: { keyNames: TokenBatch['keyNames']; names: readonly string[]; keys: Uint32Array; values: Float64Array; start: number; end: number };
 
-  constructor(plan: CgroupFilePlan, tokens: TokenBatch, offset = 0) {
-    if (tokens.batch.status.length < offset + plan.paths.length) {
-      throw new RangeError(`expected ${plan.paths.length} results for ${plan.dir} at ${offset}, the batch has ${tokens.batch.status.length}`);
+  constructor(plan: CgroupFilePlan, tokens: TokenBatch, offset = 0, recall: KeptAnswers | null = null) {
+    const read = recall === null ? plan.paths.length : recall.position.reduce((count, at) => (at >= 0 ? count + 1 : count), 0);
+    if (tokens.batch.status.length < offset + read) {
+      throw new RangeError(`expected ${read} results for ${plan.dir} at ${offset}, the batch has ${tokens.batch.status.length}`);
     }
     this.plan = plan;
     this.tokens = tokens;
     this.offset = offset;
+    this.recall = recall;
+    this.found = tokens;
     const { batch, keyNames } = tokens;
     this.view = { keyNames, names: keyNames.names, keys: batch.keys, values: batch.values, start: 0, end: 0 };
   }
 
-  /** The entries of file `at`, in the shared view (valid until the next required() or optional()). */
-  private entries(at: number): FileTokens {
-    const { first } = this.tokens.batch;
-    this.view.start = first[at]!;
-    this.view.end = first[at + 1]!;
+  /** Finds path `index` of the plan: sets `found` and `at`. */
+  private locate(index: number): void {
+    const position = this.recall === null ? index : this.recall.position[index]!;
+    if (position >= 0) {
+      this.found = this.tokens;
+      this.at = this.offset + position;
+    } else {
+      this.found = this.recall!.kept;
+      this.at = -1 - position;
+    }
+  }
+
+  /** The entries of the file locate() found, in the shared view (valid until the next required() or optional()). */
+  private entries(): FileTokens {
+    const { batch } = this.found;
+    this.view.keys = batch.keys;
+    this.view.values = batch.values;
+    this.view.start = batch.first[this.at]!;
+    this.view.end = batch.first[this.at + 1]!;
     return this.view;
   }
 
-  /** The file's index in the batch, or undefined when the file is not in the plan. */
-  private position(name: string): number | undefined {
-    const at = this.plan.index[name];
-    return at === undefined ? undefined : this.offset + at;
+  /** Finds the file by name; false when it is not in the plan. */
+  private position(name: string): boolean {
+    const index = this.plan.index[name];
+    if (index === undefined) return false;
+    this.locate(index);
+    return true;
+  }
+
+  private status(): number {
+    return this.found.batch.status[this.at]!;
   }
 
   /** Whether the file is in the plan and was read. */
   has(name: string): boolean {
-    const at = this.position(name);
-    return at !== undefined && this.tokens.batch.status[at] === 0;
+    return this.position(name) && this.status() === 0;
   }
 
   path(name: string): string {
@@ -86,18 +124,16 @@ export class CgroupFiles {
    * tokens stay valid until the next required() or optional() of these files.
    */
   required(name: string): FileTokens {
-    const at = this.position(name);
-    if (at === undefined) throw new UnsupportedLayoutError(`${name} is not readable here: no directory for its controller`);
-    if (this.tokens.batch.status[at] !== 0) throw this.failure(name, fileFailure(this.tokens, at, this.path(name))!);
-    return this.entries(at);
+    if (!this.position(name)) throw new UnsupportedLayoutError(`${name} is not readable here: no directory for its controller`);
+    if (this.status() !== 0) throw this.failure(name, fileFailure(this.found, this.at, this.path(name))!);
+    return this.entries();
   }
 
   /** Tokens of a file some kernels or configurations lack; null when absent, other failures throw. */
   optional(name: string): FileTokens | null {
-    const at = this.position(name);
-    if (at === undefined) return null;
-    if (this.tokens.batch.status[at] === 0) return this.entries(at);
-    const failure = fileFailure(this.tokens, at, this.path(name))!;
+    if (!this.position(name)) return null;
+    if (this.status() === 0) return this.entries();
+    const failure = fileFailure(this.found, this.at, this.path(name))!;
     if (errnoKind(failure.errno) === 'missing' || failure.errno === -EOPNOTSUPP) return null;
     throw this.failure(name, failure);
   }
@@ -134,9 +170,9 @@ export class CgroupFiles {
   /** The controllers listed in the v2 tree's cgroup.controllers, when it is planned and was read. */
   private enabledControllers(): string[] | null {
     if (this.plan.controllersAt === undefined) return null;
-    const at = this.offset + this.plan.controllersAt;
-    if (this.tokens.batch.status[at] !== 0) return null;
-    const { names, keys, start, end } = fileTokens(this.tokens, at);
+    this.locate(this.plan.controllersAt);
+    if (this.status() !== 0) return null;
+    const { names, keys, start, end } = fileTokens(this.found, this.at);
     const words: string[] = [];
     for (let i = start; i < end; i++) words.push(...names[keys[i]!]!.split(' ').filter((word) => word !== ''));
     return words;

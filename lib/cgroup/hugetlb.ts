@@ -2,7 +2,7 @@
 // of files per huge page size, the sizes found at run time from the kernel's hugepages directory, as runc does.
 import { readdir } from 'node:fs/promises';
 import type { HugetlbPageStats } from '../types.js';
-import { defineController, optional, required, type ControllerFile } from './controller.js';
+import { defineController, optional, required, setting, type ControllerFile } from './controller.js';
 import type { CgroupFiles } from './files.js';
 import { parseCounter, parseFlatKeyed, parseMemoryLimitV1, parseSingleValue } from './parse.js';
 
@@ -45,7 +45,7 @@ export const hugetlbV1 = defineController({
   files: (sizes: readonly string[] = []): ControllerFile[] => sizes.flatMap((size) => [
     required(`hugetlb.${size}.usage_in_bytes`),
     required(`hugetlb.${size}.max_usage_in_bytes`),
-    required(`hugetlb.${size}.limit_in_bytes`),
+    setting(required(`hugetlb.${size}.limit_in_bytes`)),
     required(`hugetlb.${size}.failcnt`),
   ]),
   read: (files: CgroupFiles, sizes: readonly string[] = []) => bySize(sizes, (size) => ({
@@ -67,7 +67,7 @@ export const hugetlbV2 = defineController({
   prepare: hugePageSizes,
   files: (sizes: readonly string[] = []): ControllerFile[] => sizes.flatMap((size) => [
     optional(`hugetlb.${size}.current`, NOT_DELEGATED),
-    optional(`hugetlb.${size}.max`, NOT_DELEGATED),
+    setting(optional(`hugetlb.${size}.max`, NOT_DELEGATED)),
     optional(`hugetlb.${size}.events`, NOT_DELEGATED),
   ]),
   read: (files: CgroupFiles, sizes: readonly string[] = []) => bySize(sizes, (size) => {

@@ -14,3 +14,4 @@ export { createDeviceNameResolver } from './devices.js';
 export type { DeviceNameResolver } from './devices.js';
 export { prepareControllers, V1_HIERARCHIES, REQUIRED_V1_HIERARCHIES, type PreparedControllers } from './registry.js';
 export { UNIFIED, type CgroupDirs } from './controller.js';
+export type { KeptAnswers } from './files.js';

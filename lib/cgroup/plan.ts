@@ -33,13 +33,15 @@ export function cgroupFilePlan(dirs: CgroupDirs, version: CgroupVersion, prepare
   const paths: string[] = [];
   const optional: boolean[] = [];
   const enabledBy: Array<string | undefined> = [];
+  const config: boolean[] = [];
   const index: Record<string, number> = {};
   let controllersAt: number | undefined;
-  const add = (path: string, name: string, isOptional: boolean, controller: string | undefined): void => {
+  const add = (path: string, name: string, isOptional: boolean, controller: string | undefined, isConfig = false): void => {
     index[name] = paths.length;
     paths.push(path);
     optional.push(isOptional);
     enabledBy.push(controller);
+    config.push(isConfig);
   };
   const unifiedDir = dirs[UNIFIED] ?? null;
 
@@ -61,11 +63,11 @@ export function cgroupFilePlan(dirs: CgroupDirs, version: CgroupVersion, prepare
     }
     for (const file of files) {
       const dir = dirOf(file.hierarchy);
-      if (dir !== null) add(`${dir}/${file.name}`, file.name, file.optional !== undefined, v2Tree ? controller.enabledBy : undefined);
+      if (dir !== null) add(`${dir}/${file.name}`, file.name, file.optional !== undefined, v2Tree ? controller.enabledBy : undefined, file.config === true);
     }
     return { controller, prepared: prepared[field] };
   });
   const dir = version === 2 ? unifiedDir : dirs['memory'] ?? null;
   if (dir === null) throw new UnsupportedLayoutError(`no cgroup directory for the ${version === 2 ? 'unified' : 'memory'} hierarchy`);
-  return { version, paths, optional, enabledBy, controllersAt, index, dir, controllers };
+  return { version, paths, optional, enabledBy, controllersAt, index, dir, controllers, config };
 }

@@ -2,12 +2,12 @@
 // containers against the rates, a restart and a removal under a running monitor, and the event loop.
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMonitor, type Monitor, type MonitorOptions, type MonitorSample, type MonitorSweep } from '../../lib/monitor/monitor.js';
+import { readContainerStats } from '../../lib/stats.js';
 import type { ContainerInfo } from '../../lib/types.js';
 import { ensureTestImage, statsOneShot, TEST_IMAGE, withContainers } from '../helpers/docker.js';
 import { requireDocker, requireRoot } from '../helpers/env.js';
@@ -16,6 +16,7 @@ import { waitFor } from '../helpers/wait.js';
 const execFileAsync = promisify(execFile);
 const ready = requireRoot() && requireDocker();
 const NETWORK = 'ctm-mon-net';
+const MiB = 2 ** 20;
 const BURN = ['sh', '-c', 'while :; do :; done'];
 
 function openFds(): number {
@@ -335,28 +336,21 @@ describe.skipIf(!ready)('monitor on Docker containers', () => {
     for (const [id, kinds] of events) expect(kinds, id).toEqual(['added', 'removed']);
   });
 
-  it('keeps the event loop responsive while it sweeps every container', async () => {
-    await Promise.all([1, 2, 3, 4, 5, 6].map((n) => containers.run(['--name', containers.name(`loop-${n}`), TEST_IMAGE, 'sleep', '3600'])));
-    // The same measure with no monitor: the delay this busy machine's scheduler adds by itself.
-    const quiet = monitorEventLoopDelay({ resolution: 5 });
-    quiet.enable();
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    quiet.disable();
-
-    const monitor = start({ interval: 100 });
-    await sweepUntil(monitor, (sweep) => sweep.samples.length >= 6);
-    const busy = monitorEventLoopDelay({ resolution: 5 });
-    busy.enable();
-    let sweeps = 0;
-    let sampled = 0;
-    await sweepUntil(monitor, (sweep) => {
-      sampled = Math.max(sampled, sweep.samples.length);
-      return ++sweeps === 20;
-    });
-    busy.disable();
-    expect(sampled).toBeGreaterThanOrEqual(6);
-    const p99 = (histogram: typeof busy) => histogram.percentile(99) / 1e6;
-    expect(p99(busy)).toBeLessThan(20 + Math.max(0, p99(quiet) - 5));
+  it('reads limits on their own cadence: a changed limit shows at once with configRefreshMs 0, not before the refresh otherwise', async () => {
+    const target = await containers.run(['--name', containers.name('limits'), '--memory', '64m', '--memory-swap', '128m', TEST_IMAGE, 'sleep', '3600']);
+    const slow = start({ interval: 100, configRefreshMs: 600_000, containers: [{ id: target.id }] });
+    const eager = start({ interval: 100, configRefreshMs: 0, containers: [{ id: target.id }] });
+    const first = await Promise.all([slow, eager].map((monitor) => sweepUntil(monitor, (sweep) => sweep.samples.length === 1)));
+    // A new container's limits come with its first sample.
+    for (const sweep of first) expect(sweep.samples[0]!.stats.memory.limit).toBe(64 * MiB);
+    await execFileAsync('docker', ['update', '--memory', '80m', '--memory-swap', '160m', target.id]);
+    const updated = await sweepUntil(eager, (sweep) => sweep.samples[0]?.stats.memory.limit === 80 * MiB);
+    expect(updated.samples[0]!.stats.memory.swap.limit).toBe(80 * MiB);
+    // The slow one's next sweeps, all taken after the change, still report the limit it read first.
+    let after = 0;
+    const later = await sweepUntil(slow, (sweep) => sweep.timestamp > updated.timestamp && ++after === 3);
+    expect(later.samples[0]!.stats.memory.limit).toBe(64 * MiB);
+    expect((await readContainerStats(target.id, { network: false })).memory.limit).toBe(80 * MiB);
   });
 
   it('several monitors in one process are independent', async () => {

@@ -1,7 +1,7 @@
 // cgroup v1 cpu, cpuacct and cpuset controllers (Documentation/scheduler/sched-bwc.rst, cgroup-v1/cpuacct.rst):
 // the CPU stats of v1 come from three hierarchies.
 import { NS_PER_TICK } from '../../io/units.js';
-import { defineController, optional, required } from '../controller.js';
+import { defineController, optional, required, setting } from '../controller.js';
 import { CgroupFormatError } from '../../errors.js';
 import type { FileTokens } from '../../io/tokens.js';
 import {
@@ -25,10 +25,10 @@ export const cpuV1 = defineController({
     required('cpuacct.usage_percpu', 'cpuacct'),
     required('cpuacct.stat', 'cpuacct'),
     required('cpu.stat'),
-    required('cpu.cfs_quota_us'),
-    required('cpu.cfs_period_us'),
+    setting(required('cpu.cfs_quota_us')),
+    setting(required('cpu.cfs_period_us')),
     // effective_cpus is what the tasks may use (Linux 3.17+; Node 20 needs 4.18).
-    optional('cpuset.effective_cpus', 'the cgroup is not in a cpuset hierarchy on every machine', 'cpuset'),
+    setting(optional('cpuset.effective_cpus', 'the cgroup is not in a cpuset hierarchy on every machine', 'cpuset')),
   ],
   read(files) {
     const ticks = files.parseRequired('cpuacct.stat', parseFlatKeyed);

@@ -1,5 +1,5 @@
 // cgroup v1 memory controller (Documentation/admin-guide/cgroup-v1/memory.rst).
-import { defineController, optional, required } from '../controller.js';
+import { defineController, optional, required, setting } from '../controller.js';
 import { parseCounter, parseFlatKeyed, parseMemoryLimitV1 } from '../parse.js';
 
 const NO_SWAP_ACCOUNTING = 'only with swap accounting (CONFIG_MEMCG_SWAP, and not swapaccount=0)';
@@ -10,13 +10,13 @@ export const memoryV1 = defineController({
   hierarchy: 'memory',
   files: () => [
     required('memory.usage_in_bytes'),
-    required('memory.limit_in_bytes'),
+    setting(required('memory.limit_in_bytes')),
     required('memory.max_usage_in_bytes'),
     required('memory.failcnt'),
     required('memory.stat'),
     required('memory.oom_control'),
     optional('memory.memsw.usage_in_bytes', NO_SWAP_ACCOUNTING),
-    optional('memory.memsw.limit_in_bytes', NO_SWAP_ACCOUNTING),
+    setting(optional('memory.memsw.limit_in_bytes', NO_SWAP_ACCOUNTING)),
   ],
   read(files) {
     const usage = files.parseRequired('memory.usage_in_bytes', parseCounter);

@@ -1,5 +1,5 @@
 // cgroup v2 cpu and cpuset controllers (Documentation/admin-guide/cgroup-v2.rst "CPU", "Cpuset").
-import { defineController, optional, required } from '../controller.js';
+import { defineController, optional, required, setting } from '../controller.js';
 import { cpuLimitCores, parseCpuList, parseCpuMax, parseFlatKeyed } from '../parse.js';
 
 export const cpuV2 = defineController({
@@ -9,8 +9,8 @@ export const cpuV2 = defineController({
   // cpu.stat is written by the core for every cgroup, with or without the cpu controller.
   files: () => [
     required('cpu.stat'),
-    optional('cpu.max', 'only while the cpu controller is enabled for the cgroup'),
-    optional('cpuset.cpus.effective', 'only while the cpuset controller is enabled for the cgroup'),
+    setting(optional('cpu.max', 'only while the cpu controller is enabled for the cgroup')),
+    setting(optional('cpuset.cpus.effective', 'only while the cpuset controller is enabled for the cgroup')),
   ],
   read(files) {
     const stat = files.parseRequired('cpu.stat', parseFlatKeyed);

@@ -1,6 +1,6 @@
 // cgroup v2 memory controller (Documentation/admin-guide/cgroup-v2.rst "Memory").
 import type { MemoryEvents } from '../../types.js';
-import { defineController, optional, required } from '../controller.js';
+import { defineController, optional, required, setting } from '../controller.js';
 import type { CgroupFiles } from '../files.js';
 import { parseCounter, parseFlatKeyed, parseSingleValue, type FlatKeyed } from '../parse.js';
 
@@ -27,12 +27,12 @@ export const memoryV2 = defineController({
   enabledBy: 'memory',
   files: () => [
     required('memory.current'),
-    required('memory.max'),
+    setting(required('memory.max')),
     required('memory.stat'),
     required('memory.events'),
     optional('memory.peak', 'Linux 5.19+'),
     optional('memory.swap.current', NO_SWAP_ACCOUNTING),
-    optional('memory.swap.max', NO_SWAP_ACCOUNTING),
+    setting(optional('memory.swap.max', NO_SWAP_ACCOUNTING)),
   ],
   read(files) {
     const usage = files.parseRequired('memory.current', parseCounter);

@@ -1,6 +1,6 @@
 // cgroup v2 pids controller (Documentation/admin-guide/cgroup-v2.rst "PID"); v1's has the same files.
 import type { PidsStats } from '../../types.js';
-import { defineController, required } from '../controller.js';
+import { defineController, required, setting } from '../controller.js';
 import type { CgroupFiles } from '../files.js';
 import { parseCounter, parseSingleValue } from '../parse.js';
 
@@ -17,6 +17,6 @@ export const pidsV2 = defineController({
   version: 2,
   hierarchy: 'unified',
   enabledBy: 'pids',
-  files: () => [required('pids.current'), required('pids.max')],
+  files: () => [required('pids.current'), setting(required('pids.max'))],
   read: readPids,
 });
