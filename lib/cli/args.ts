@@ -1,9 +1,10 @@
 // Command line of ctrstat: parsing and help text. Pure, so it is tested without running anything.
 import { parseArgs } from 'node:util';
 import { normalizeCgroupPath } from '../discovery/resolve.js';
-import { CtrstatError, InvalidReferenceError } from '../errors.js';
+import { InvalidReferenceError } from '../errors.js';
 import { SORT_KEYS, type SortKey } from './format.js';
 import { parseServeCommandLine, type ServeOptions } from './serve-args.js';
+import { parseIntervalSeconds, UsageError } from './usage.js';
 
 export interface CliOptions {
   /** Containers named on the command line (names, ids, id prefixes); empty means all. */
@@ -27,24 +28,6 @@ export type CliCommand =
   | { kind: 'run'; options: CliOptions }
   | { kind: 'serve-help' }
   | { kind: 'serve'; options: ServeOptions };
-
-/** Exit statuses of the command. */
-export const EXIT = {
-  OK: 0,
-  /** A runtime failure: unknown container, no cgroup filesystem, an unexpected error. */
-  FAILURE: 1,
-  /** A bad command line. */
-  USAGE: 2,
-  /** The kernel refused access: run as root (sysexits EX_NOPERM). */
-  PERMISSION: 77,
-} as const;
-
-/** A bad command line; the message says what is wrong. */
-export class UsageError extends CtrstatError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_USAGE', message, options);
-  }
-}
 
 export const HELP = `Usage: ctrstat [options] [CONTAINER...]
        ctrstat serve [options]     (an HTTP agent: ctrstat serve --help)
@@ -78,16 +61,6 @@ NET I/O shows received / sent totals and (per second rates).
 Exit status: 0 success (also after Ctrl-C), 1 error (such as an unknown
 container or no cgroup filesystem), 2 bad command line, 77 permission denied
 (run as root).`;
-
-/** --interval: a positive number of seconds, 1 when not given. */
-export function parseIntervalSeconds(text: string | undefined): number {
-  if (text === undefined) return 1;
-  const seconds = Number(text);
-  if (text.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) {
-    throw new UsageError(`--interval must be a positive number of seconds; got "${text}"`);
-  }
-  return seconds;
-}
 
 function isSortKey(value: string): value is SortKey {
   return (SORT_KEYS as readonly string[]).includes(value);

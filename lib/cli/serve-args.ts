@@ -1,6 +1,6 @@
 // Command line of `ctrstat serve`: parsing and help text. Pure, so it is tested without running anything.
 import { parseArgs } from 'node:util';
-import { parseIntervalSeconds, UsageError } from './args.js';
+import { parseIntervalSeconds, UsageError } from './usage.js';
 
 export interface ServeOptions {
   /** "host:port" to listen on. */

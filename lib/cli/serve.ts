@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { createAgent } from '../agent/index.js';
 import { InvalidOptionError } from '../errors.js';
-import { EXIT } from './args.js';
+import { EXIT } from './usage.js';
 import type { ServeOptions } from './serve-args.js';
 
 /** The token: the file's content (trailing newline dropped), else $CTRSTAT_TOKEN, else none. */

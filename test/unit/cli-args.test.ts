@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine, UsageError } from '../../lib/cli/args.js';
+import { parseCommandLine } from '../../lib/cli/args.js';
+import { UsageError } from '../../lib/cli/usage.js';
 
 describe('parseCommandLine', () => {
   it('has docker-stats-like defaults', () => {

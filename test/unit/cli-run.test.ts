@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../lib/cli/run.js';
-import { EXIT } from '../../lib/cli/args.js';
+import { EXIT } from '../../lib/cli/usage.js';
 import { FakeHost } from '../fixtures/discovery/fake-host.js';
 
 // readdir as it is, except where a test makes it fail.
