@@ -12,7 +12,8 @@ const agentImportsIndex: NonNullable<Options['esbuildPlugins']>[number] = {
   setup(build) {
     const target = build.initialOptions.format === 'cjs' ? './index.cjs' : './index.js';
     build.onResolve({ filter: /^\.\.\/index\.js$/ }, (args) => {
-      if (!args.importer.includes('/lib/agent/') || resolve(args.resolveDir, '../index.ts') !== LIBRARY_INDEX) return undefined;
+      if (!args.importer.includes('/lib/agent/') || resolve(args.resolveDir, '../index.ts') !== LIBRARY_INDEX)
+        return undefined;
       return { path: target, external: true };
     });
   },

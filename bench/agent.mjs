@@ -52,7 +52,14 @@ function wrk(url, { connections, seconds, headers }) {
  * `rounds` times (one per sweep), with the event loop's longest delay over the rendering request.
  */
 async function renderTimes(agent, url, rounds) {
-  const out = { metricsFirstMs: [], metricsCachedMs: [], usageFirstMs: [], usageCachedMs: [], loopMaxMs: [], metricsBytes: 0 };
+  const out = {
+    metricsFirstMs: [],
+    metricsCachedMs: [],
+    usageFirstMs: [],
+    usageCachedMs: [],
+    loopMaxMs: [],
+    metricsBytes: 0,
+  };
   for (let round = 0; round < rounds; round++) {
     const sweep = await nextSweep(agent.monitor);
     const stamp = String(sweep.timestamp / 1000);
@@ -131,7 +138,8 @@ export async function measureAgent({ synthetic, quick, log }) {
       await nextSweep(agent.monitor);
       await nextSweep(agent.monitor);
       const row = { containers: n, ...(await renderTimes(agent, url, rounds)) };
-      if (row.containersInUsage !== n) throw new Error(`/containers/usage holds ${row.containersInUsage} of ${n} containers`);
+      if (row.containersInUsage !== n)
+        throw new Error(`/containers/usage holds ${row.containersInUsage} of ${n} containers`);
       Object.assign(row, await scrapeOverhead(agent, url, rounds));
       if (n === 100) {
         const seconds = quick ? 3 : 10;
@@ -142,7 +150,9 @@ export async function measureAgent({ synthetic, quick, log }) {
         row.metricsRps = load.requests / (load.durationUs / 1e6);
         row.metricsP99Ms = load.latencyUs.p99 / 1000;
       }
-      log(`agent at ${n}: /metrics render ${row.metricsRenderMs.toFixed(1)} ms (cached ${row.metricsCachedMs.toFixed(2)} ms, ${(row.metricsBytes / 1024).toFixed(0)} KiB), /containers/usage ${row.usageRenderMs.toFixed(1)} ms, loop max ${row.eventLoopMaxDuringRenderMs.toFixed(1)} ms, scrape CPU ${row.scrapeCpuMs.toFixed(1)} ms = ${(row.scrapeCpuOverheadRatio * 100).toFixed(2)} % of 15 s of sampling${row.metricsRps ? `, ${row.metricsRps.toFixed(0)} req/s p99 ${row.metricsP99Ms.toFixed(1)} ms` : ''}`);
+      log(
+        `agent at ${n}: /metrics render ${row.metricsRenderMs.toFixed(1)} ms (cached ${row.metricsCachedMs.toFixed(2)} ms, ${(row.metricsBytes / 1024).toFixed(0)} KiB), /containers/usage ${row.usageRenderMs.toFixed(1)} ms, loop max ${row.eventLoopMaxDuringRenderMs.toFixed(1)} ms, scrape CPU ${row.scrapeCpuMs.toFixed(1)} ms = ${(row.scrapeCpuOverheadRatio * 100).toFixed(2)} % of 15 s of sampling${row.metricsRps ? `, ${row.metricsRps.toFixed(0)} req/s p99 ${row.metricsP99Ms.toFixed(1)} ms` : ''}`,
+      );
       out.byContainers.push(row);
     } finally {
       await agent.close();

@@ -33,7 +33,9 @@ export async function loadLibrary({ log }) {
   if (addon.error) return { error: addon.error };
   const cppMtime = newestMtime(join(repoDir, 'cpp'), (name) => /\.(cc|h)$/.test(name));
   if (addon.path.includes('/build/') && statSync(addon.path).mtimeMs < cppMtime) {
-    notes.push(`the native addon ${addon.path.slice(repoDir.length + 1)} is older than cpp/ (not rebuilt by the benchmark: npm run build:native)`);
+    notes.push(
+      `the native addon ${addon.path.slice(repoDir.length + 1)} is older than cpp/ (not rebuilt by the benchmark: npm run build:native)`,
+    );
   }
   let lib;
   try {
@@ -76,22 +78,27 @@ export async function recordReads(native, fn) {
       native[key] = original;
     });
   };
-  swap('FileSet', (Original) => function RecordingFileSet(maxOpen) {
-    const real = new Original(maxOpen);
-    return new Proxy(real, {
-      get(target, key) {
-        if (key === 'add') {
-          return (paths, mode) => {
-            // Tokens (0) and text (1), optional or not.
-            if ((mode & 7) <= 1) for (const path of typeof paths === 'string' ? paths.split('\0') : paths) files.add(path);
-            return target.add(paths, mode);
-          };
-        }
-        const value = target[key];
-        return typeof value === 'function' ? value.bind(target) : value;
+  swap(
+    'FileSet',
+    (Original) =>
+      function RecordingFileSet(maxOpen) {
+        const real = new Original(maxOpen);
+        return new Proxy(real, {
+          get(target, key) {
+            if (key === 'add') {
+              return (paths, mode) => {
+                // Tokens (0) and text (1), optional or not.
+                if ((mode & 7) <= 1)
+                  for (const path of typeof paths === 'string' ? paths.split('\0') : paths) files.add(path);
+                return target.add(paths, mode);
+              };
+            }
+            const value = target[key];
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        });
       },
-    });
-  });
+  );
   swap('readNetns', (original) => (paths) => {
     for (const path of paths) netns.add(path);
     return original(paths);
@@ -145,7 +152,10 @@ export function baselineList(targets, reads) {
 
 function assertStats(results, what) {
   const failed = results.filter((r) => r instanceof Error);
-  if (failed.length) throw new Error(`${what}: ${failed.length} of ${results.length} failed, first: ${failed[0].code ?? ''} ${failed[0].message}`);
+  if (failed.length)
+    throw new Error(
+      `${what}: ${failed.length} of ${results.length} failed, first: ${failed[0].code ?? ''} ${failed[0].message}`,
+    );
 }
 
 /** Times `fn` `rounds` times after one warm-up call; CPU time of this process over the timed calls. */
@@ -175,7 +185,8 @@ export async function measureCtrstat(lib, ids, targets, { rounds, sweepRounds })
     const single = await timed(rounds, async () => {
       for (const id of ids) {
         const stats = await lib.readContainerStats(id, { network });
-        if (!stats?.memory || (network && !stats.network)) throw new Error(`readContainerStats(${id}) returned no ${network ? 'network ' : ''}stats`);
+        if (!stats?.memory || (network && !stats.network))
+          throw new Error(`readContainerStats(${id}) returned no ${network ? 'network ' : ''}stats`);
       }
     });
     r.singleUs = (single.medianMs * 1000) / n;
@@ -198,7 +209,9 @@ export async function measureCtrstat(lib, ids, targets, { rounds, sweepRounds })
     // Monitor-style sweeps: kept descriptors and netlink sockets, same targets again and again.
     const kept = new lib.StatsSampler({ network, keepFds: true });
     try {
-      const sweep = await timed(sweepRounds, async () => assertStats(await kept.sample(targets), 'StatsSampler.sample (keepFds)'));
+      const sweep = await timed(sweepRounds, async () =>
+        assertStats(await kept.sample(targets), 'StatsSampler.sample (keepFds)'),
+      );
       r.sweepUs = (sweep.medianMs * 1000) / n;
       r.sweepCpuMsPerContainer = sweep.cpuMsPerCall / n;
     } finally {
@@ -206,7 +219,12 @@ export async function measureCtrstat(lib, ids, targets, { rounds, sweepRounds })
     }
     // A real monitor on the same containers: discovery of its references, the kept-descriptor read,
     // usage maths and events, as an agent runs it.
-    const monitor = await monitorSweeps(lib, ids.map((id) => ({ id })), { network }, Math.min(sweepRounds, 40));
+    const monitor = await monitorSweeps(
+      lib,
+      ids.map((id) => ({ id })),
+      { network },
+      Math.min(sweepRounds, 40),
+    );
     r.monitorSweepUs = (monitor.sweepMs * 1000) / n;
     r.monitorCpuMsPerContainer = monitor.cpuMsPerSweep / n;
     out[key] = r;
@@ -248,8 +266,13 @@ export async function monitorSweeps(lib, containers, options, sweeps, onSweep) {
   } finally {
     await monitor.close();
   }
-  if (last.samples.length !== containers.length) throw new Error(`monitor: ${last.samples.length} samples for ${containers.length} containers`);
-  return { sweepMs: median(durations), cpuMsPerSweep: (processCpuMs() - cpu0) / durations.length, sweeps: durations.length };
+  if (last.samples.length !== containers.length)
+    throw new Error(`monitor: ${last.samples.length} samples for ${containers.length} containers`);
+  return {
+    sweepMs: median(durations),
+    cpuMsPerSweep: (processCpuMs() - cpu0) / durations.length,
+    sweeps: durations.length,
+  };
 }
 
 export { assertStats };

@@ -21,7 +21,8 @@ export function dockerRequest(path, { method = 'GET', timeoutMs = 30_000 } = {})
       res.on('data', (chunk) => chunks.push(chunk));
       res.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode >= 400) return reject(new Error(`${method} ${path}: HTTP ${res.statusCode} ${body.slice(0, 200)}`));
+        if (res.statusCode >= 400)
+          return reject(new Error(`${method} ${path}: HTTP ${res.statusCode} ${body.slice(0, 200)}`));
         try {
           resolve(body.length && res.headers['content-type']?.includes('json') ? JSON.parse(body) : body);
         } catch (err) {
@@ -69,9 +70,13 @@ export async function startContainers(n) {
   await ensureImage();
   const ids = [];
   for (let i = 0; i < n; i++) {
-    const { stdout } = await run('docker', ['run', '-d', '--name', `${CONTAINER_PREFIX}bench-${i}`, '--label', 'ctb.bench=1', IMAGE, 'sleep', '3600'], {
-      timeout: 60_000,
-    });
+    const { stdout } = await run(
+      'docker',
+      ['run', '-d', '--name', `${CONTAINER_PREFIX}bench-${i}`, '--label', 'ctb.bench=1', IMAGE, 'sleep', '3600'],
+      {
+        timeout: 60_000,
+      },
+    );
     ids.push(stdout.trim());
   }
   return ids;
@@ -79,9 +84,11 @@ export async function startContainers(n) {
 
 /** Removes every container whose name starts with ctb- (this run's and leftovers). Returns how many. */
 export async function removeContainers() {
-  let names = [];
+  let names;
   try {
-    const { stdout } = await run('docker', ['ps', '-aq', '--filter', `name=^/${CONTAINER_PREFIX}`], { timeout: 30_000 });
+    const { stdout } = await run('docker', ['ps', '-aq', '--filter', `name=^/${CONTAINER_PREFIX}`], {
+      timeout: 30_000,
+    });
     names = stdout.split('\n').filter(Boolean);
   } catch {
     return 0;
@@ -127,7 +134,11 @@ export async function dockerMethods() {
       all: async (ids) => checkSi(await si.dockerContainerStats(ids.join(','))),
     });
   } catch (err) {
-    methods.push({ key: 'systeminformation', label: 'systeminformation', unavailable: `cannot import systeminformation: ${err.message}` });
+    methods.push({
+      key: 'systeminformation',
+      label: 'systeminformation',
+      unavailable: `cannot import systeminformation: ${err.message}`,
+    });
   }
   return methods;
 }

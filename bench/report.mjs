@@ -61,7 +61,9 @@ export function renderMarkdown(r) {
   lines.push(`| Duration | ${fmt(r.durationS, 's')} |`);
   lines.push('');
   if (r.error) {
-    lines.push(`**The run stopped with an error:** \`${String(r.error).split('\n')[0]}\`. The sections below hold what was measured before it.`);
+    lines.push(
+      `**The run stopped with an error:** \`${String(r.error).split('\n')[0]}\`. The sections below hold what was measured before it.`,
+    );
     lines.push('');
   }
 
@@ -70,28 +72,100 @@ export function renderMarkdown(r) {
   const at1000 = (r.scale ?? []).find((row) => row.containers === 1000 && !row.error);
   lines.push('## Targets');
   lines.push('');
-  lines.push('Multiples of the floor are ctrstat time ÷ C time for the same reads (lower is better). Multiples against Docker are Docker ÷ ctrstat (higher is better).');
+  lines.push(
+    'Multiples of the floor are ctrstat time ÷ C time for the same reads (lower is better). Multiples against Docker are Docker ÷ ctrstat (higher is better).',
+  );
   lines.push('');
   lines.push('| Target | Measured | Result |');
   lines.push('|---|---|---|');
   const noLib = r.skipped?.ctrstat ? 'library not built' : r.skipped?.docker ? 'no Docker containers' : null;
-  lines.push(target('One-shot reads ≤ 1.5× the open/read/close floor (`readContainerStats(all)`, no network)', ra.oneShotVsLimit, 1.5, 'max', '×', noLib));
-  lines.push(target('Monitor sweeps ≤ 1.5× the kept-descriptor floor (Docker containers, no network; the sampler\'s read)', ra.sweepVsKeptFdLimit, 1.5, 'max', '×', noLib));
-  lines.push(target('Monitor sweeps ≤ 1.5× the kept-descriptor floor (Docker containers, no network; a whole `createMonitor` sweep against the floor\'s passes made after the same 5 ms sleep)', ra.monitorSweepVsColdKeptFdLimit, 1.5, 'max', '×', noLib));
+  lines.push(
+    target(
+      'One-shot reads ≤ 1.5× the open/read/close floor (`readContainerStats(all)`, no network)',
+      ra.oneShotVsLimit,
+      1.5,
+      'max',
+      '×',
+      noLib,
+    ),
+  );
+  lines.push(
+    target(
+      "Monitor sweeps ≤ 1.5× the kept-descriptor floor (Docker containers, no network; the sampler's read)",
+      ra.sweepVsKeptFdLimit,
+      1.5,
+      'max',
+      '×',
+      noLib,
+    ),
+  );
+  lines.push(
+    target(
+      "Monitor sweeps ≤ 1.5× the kept-descriptor floor (Docker containers, no network; a whole `createMonitor` sweep against the floor's passes made after the same 5 ms sleep)",
+      ra.monitorSweepVsColdKeptFdLimit,
+      1.5,
+      'max',
+      '×',
+      noLib,
+    ),
+  );
   if (largest) {
-    lines.push(target(`Monitor sweeps ≤ 1.5× the kept-descriptor floor at ${largest.containers} synthetic containers (no network; the sampler's read)`, largest.sweepVsKeptFdLimit, 1.5, 'max'));
-    lines.push(target(`Monitor sweeps ≤ 1.5× the kept-descriptor floor at ${largest.containers} synthetic containers (with network; a whole \`createMonitor\` sweep at 1 Hz against the floor's passes after the same 1 s sleep)`, largest.monitorVsColdLimit, 1.5, 'max'));
+    lines.push(
+      target(
+        `Monitor sweeps ≤ 1.5× the kept-descriptor floor at ${largest.containers} synthetic containers (no network; the sampler's read)`,
+        largest.sweepVsKeptFdLimit,
+        1.5,
+        'max',
+      ),
+    );
+    lines.push(
+      target(
+        `Monitor sweeps ≤ 1.5× the kept-descriptor floor at ${largest.containers} synthetic containers (with network; a whole \`createMonitor\` sweep at 1 Hz against the floor's passes after the same 1 s sleep)`,
+        largest.monitorVsColdLimit,
+        1.5,
+        'max',
+      ),
+    );
   }
-  lines.push(target('1 000 containers sampled every second ≤ 5 % of one core', at1000?.cpuPercentAt1Hz, 5, 'max', '%',
-    r.skipped?.scale ?? (r.config.scales.includes(1000) ? 'the 1 000 run failed' : 'not in this run: `--quick` stops at 100')));
+  lines.push(
+    target(
+      '1 000 containers sampled every second ≤ 5 % of one core',
+      at1000?.cpuPercentAt1Hz,
+      5,
+      'max',
+      '%',
+      r.skipped?.scale ??
+        (r.config.scales.includes(1000) ? 'the 1 000 run failed' : 'not in this run: `--quick` stops at 100'),
+    ),
+  );
   if (largest) {
-    lines.push(target(`Event loop p99 delay < 5 ms during sweeps (${largest.containers} synthetic containers)`, largest.eventLoopP99Ms, 5, 'max', 'ms'));
+    lines.push(
+      target(
+        `Event loop p99 delay < 5 ms during sweeps (${largest.containers} synthetic containers)`,
+        largest.eventLoopP99Ms,
+        5,
+        'max',
+        'ms',
+      ),
+    );
   } else {
-    lines.push(target('Event loop p99 delay < 5 ms during sweeps', null, 5, 'max', 'ms', r.skipped?.scale ?? 'no scale run'));
+    lines.push(
+      target('Event loop p99 delay < 5 ms during sweeps', null, 5, 'max', 'ms', r.skipped?.scale ?? 'no scale run'),
+    );
   }
-  lines.push(target('Agent: a Prometheus scrape every 15 s adds ≤ 10 % to the CPU of 1 Hz sampling (1 000 synthetic containers)',
-    r.agent?.scrapeCpuOverheadRatio === undefined ? null : r.agent.scrapeCpuOverheadRatio * 100, 10, 'max', '%', r.skipped?.agent));
-  lines.push(target('Latency ≥ 1 000× better than `stream=false`', ra.dockerStreamFalseVsOneShot, 1000, 'min', '×', noLib));
+  lines.push(
+    target(
+      'Agent: a Prometheus scrape every 15 s adds ≤ 10 % to the CPU of 1 Hz sampling (1 000 synthetic containers)',
+      r.agent?.scrapeCpuOverheadRatio === undefined ? null : r.agent.scrapeCpuOverheadRatio * 100,
+      10,
+      'max',
+      '%',
+      r.skipped?.agent,
+    ),
+  );
+  lines.push(
+    target('Latency ≥ 1 000× better than `stream=false`', ra.dockerStreamFalseVsOneShot, 1000, 'min', '×', noLib),
+  );
   lines.push(target('Latency ≥ 100× better than `one-shot=true`', ra.dockerOneShotVsOneShot, 100, 'min', '×', noLib));
   lines.push('');
 
@@ -106,18 +180,31 @@ export function renderMarkdown(r) {
     lines.push('');
   } else {
     if (r.filePlan) {
-      lines.push(`Files per sample: ${r.filePlan.hostFiles.length} host files (${r.filePlan.hostFiles.map((p) => `\`${p}\``).join(', ')}) read once per call, and ${r.filePlan.filesPerContainer.join('/')} files per container; ${r.filePlan.namespaces} network namespaces. The list is ${r.filePlan.source}; the C floor reads exactly these paths.`);
+      lines.push(
+        `Files per sample: ${r.filePlan.hostFiles.length} host files (${r.filePlan.hostFiles.map((p) => `\`${p}\``).join(', ')}) read once per call, and ${r.filePlan.filesPerContainer.join('/')} files per container; ${r.filePlan.namespaces} network namespaces. The list is ${r.filePlan.source}; the C floor reads exactly these paths.`,
+      );
       lines.push('');
     }
-    lines.push(`Microseconds per container (median call time ÷ containers in the call). The floor and ctrstat were measured in ${r.config.realRepeats ?? 1} alternating turn(s); each figure is the median of its turns.`);
+    lines.push(
+      `Microseconds per container (median call time ÷ containers in the call). The floor and ctrstat were measured in ${r.config.realRepeats ?? 1} alternating turn(s); each figure is the median of its turns.`,
+    );
     lines.push('');
     lines.push('| What | no network | with network | ÷ floor (no network) | ÷ floor (with network) |');
     lines.push('|---|---|---|---|---|');
     if (l) {
-      lines.push(`| C floor, open + read + close, all containers in one pass | ${fmt(l.oneShotUs)} | ${fmt(l.oneShotUs + l.netSetnsUs)} | 1× | 1× |`);
-      lines.push(`| C floor, one container alone (host files + its files) | ${fmt(l.oneShotSingleUs)} | ${fmt(l.oneShotSingleUs + l.netSetnsSingleUs)} | 1× | 1× |`);
-      lines.push(`| C floor, \`pread\` on kept descriptors (+ dump on kept netlink sockets) | ${fmt(l.keptFdUs)} | ${fmt(l.keptFdUs + l.netKeptUs)} | 1× | 1× |`);
-      if (l.keptFdColdUs !== undefined) lines.push(`| C floor, the same after a 5 ms sleep before each pass (a monitor's cadence) | ${fmt(l.keptFdColdUs)} | ${fmt(l.keptFdColdUs + l.netKeptUs)} | 1× | 1× |`);
+      lines.push(
+        `| C floor, open + read + close, all containers in one pass | ${fmt(l.oneShotUs)} | ${fmt(l.oneShotUs + l.netSetnsUs)} | 1× | 1× |`,
+      );
+      lines.push(
+        `| C floor, one container alone (host files + its files) | ${fmt(l.oneShotSingleUs)} | ${fmt(l.oneShotSingleUs + l.netSetnsSingleUs)} | 1× | 1× |`,
+      );
+      lines.push(
+        `| C floor, \`pread\` on kept descriptors (+ dump on kept netlink sockets) | ${fmt(l.keptFdUs)} | ${fmt(l.keptFdUs + l.netKeptUs)} | 1× | 1× |`,
+      );
+      if (l.keptFdColdUs !== undefined)
+        lines.push(
+          `| C floor, the same after a 5 ms sleep before each pass (a monitor's cadence) | ${fmt(l.keptFdColdUs)} | ${fmt(l.keptFdColdUs + l.netKeptUs)} | 1× | 1× |`,
+        );
     }
     if (c && l) {
       const nn = c.noNetwork;
@@ -128,24 +215,36 @@ export function renderMarkdown(r) {
       const singleNet = l.oneShotSingleUs + l.netSetnsSingleUs;
       const kept = l.keptFdUs;
       const keptNet = l.keptFdUs + l.netKeptUs;
-      lines.push(`| \`readContainerStats(id)\`, containers in turn | ${fmt(nn.singleUs)} | ${fmt(wn.singleUs)} | ${x(nn.singleUs / single)} | ${x(wn.singleUs / singleNet)} |`);
-      lines.push(`| \`readContainerStats(all)\`, one batch | ${fmt(nn.batchUs)} | ${fmt(wn.batchUs)} | ${x(nn.batchUs / oneAll)} | ${x(wn.batchUs / oneAllNet)} |`);
-      lines.push(`| \`StatsSampler.sample(resolved)\`, no kept descriptors | ${fmt(nn.samplerOneShotUs)} | ${fmt(wn.samplerOneShotUs)} | ${x(nn.samplerOneShotUs / oneAll)} | ${x(wn.samplerOneShotUs / oneAllNet)} |`);
-      lines.push(`| \`StatsSampler({ keepFds: true })\` sweep | ${fmt(nn.sweepUs)} | ${fmt(wn.sweepUs)} | ${x(nn.sweepUs / kept)} | ${x(wn.sweepUs / keptNet)} |`);
+      lines.push(
+        `| \`readContainerStats(id)\`, containers in turn | ${fmt(nn.singleUs)} | ${fmt(wn.singleUs)} | ${x(nn.singleUs / single)} | ${x(wn.singleUs / singleNet)} |`,
+      );
+      lines.push(
+        `| \`readContainerStats(all)\`, one batch | ${fmt(nn.batchUs)} | ${fmt(wn.batchUs)} | ${x(nn.batchUs / oneAll)} | ${x(wn.batchUs / oneAllNet)} |`,
+      );
+      lines.push(
+        `| \`StatsSampler.sample(resolved)\`, no kept descriptors | ${fmt(nn.samplerOneShotUs)} | ${fmt(wn.samplerOneShotUs)} | ${x(nn.samplerOneShotUs / oneAll)} | ${x(wn.samplerOneShotUs / oneAllNet)} |`,
+      );
+      lines.push(
+        `| \`StatsSampler({ keepFds: true })\` sweep | ${fmt(nn.sweepUs)} | ${fmt(wn.sweepUs)} | ${x(nn.sweepUs / kept)} | ${x(wn.sweepUs / keptNet)} |`,
+      );
       if (nn.monitorSweepUs !== undefined) {
         const cold = l.keptFdColdUs ?? kept;
-        lines.push(`| \`createMonitor\` sweep every 5 ms (references kept, usage, events), ÷ the floor after the same sleep | ${fmt(nn.monitorSweepUs)} | ${fmt(wn.monitorSweepUs)} | ${x(nn.monitorSweepUs / cold)} | ${x(wn.monitorSweepUs / (cold + l.netKeptUs))} |`);
+        lines.push(
+          `| \`createMonitor\` sweep every 5 ms (references kept, usage, events), ÷ the floor after the same sleep | ${fmt(nn.monitorSweepUs)} | ${fmt(wn.monitorSweepUs)} | ${x(nn.monitorSweepUs / cold)} | ${x(wn.monitorSweepUs / (cold + l.netKeptUs))} |`,
+        );
       }
     } else if (!c) {
       lines.push(`| ctrstat | not measured: ${r.skipped?.ctrstat} | | | |`);
     }
     lines.push('');
-    lines.push('The floor of a one-shot call is compared with open/read/close (and setns + socket + dump); the floor of a sweep with kept descriptors (and kept sockets). `readContainerStats` also resolves the references (and, with network, lists the containers to tell shared namespaces apart), which the floor does not do.');
+    lines.push(
+      'The floor of a one-shot call is compared with open/read/close (and setns + socket + dump); the floor of a sweep with kept descriptors (and kept sockets). `readContainerStats` also resolves the references (and, with network, lists the containers to tell shared namespaces apart), which the floor does not do.',
+    );
     lines.push('');
   }
 
   // --- Docker ---
-  lines.push('## Docker\'s stats API on the same containers');
+  lines.push("## Docker's stats API on the same containers");
   lines.push('');
   const methods = r.docker?.methods ?? [];
   if (!methods.length) {
@@ -153,9 +252,13 @@ export function renderMarkdown(r) {
     lines.push('');
   } else {
     const oneShotUs = c?.withNetwork?.singleUs;
-    lines.push(`Milliseconds. "One container" is the median of single requests made in turn; "all" is one call for all ${n} containers (concurrent requests, or the library's own list call). Daemon CPU is utime + stime of dockerd, containerd and containerd-shim* from /proc/<pid>/stat over the single requests, per container-sample, less the daemons' idle rate (${fmt(r.docker.idleDaemonCpuMsPerS)} ms/s measured just before); tick resolution 10 ms.`);
+    lines.push(
+      `Milliseconds. "One container" is the median of single requests made in turn; "all" is one call for all ${n} containers (concurrent requests, or the library's own list call). Daemon CPU is utime + stime of dockerd, containerd and containerd-shim* from /proc/<pid>/stat over the single requests, per container-sample, less the daemons' idle rate (${fmt(r.docker.idleDaemonCpuMsPerS)} ms/s measured just before); tick resolution 10 ms.`,
+    );
     lines.push('');
-    lines.push('| Method | one container | all | Docker ÷ ctrstat `readContainerStats(id)` | daemon CPU per sample (raw) |');
+    lines.push(
+      '| Method | one container | all | Docker ÷ ctrstat `readContainerStats(id)` | daemon CPU per sample (raw) |',
+    );
     lines.push('|---|---|---|---|---|');
     for (const mm of methods) {
       if (mm.unavailable || mm.error) {
@@ -164,18 +267,26 @@ export function renderMarkdown(r) {
       }
       // The run's own ratio where it made one (the figures stored in results.json are rounded).
       const stored = {
-        httpStreamFalse: ra.dockerStreamFalseVsOneShot, httpOneShot: ra.dockerOneShotVsOneShot,
-        dockerode: ra.dockerodeVsOneShot, systeminformation: ra.systeminformationVsOneShot,
+        httpStreamFalse: ra.dockerStreamFalseVsOneShot,
+        httpOneShot: ra.dockerOneShotVsOneShot,
+        dockerode: ra.dockerodeVsOneShot,
+        systeminformation: ra.systeminformationVsOneShot,
       }[mm.key];
       const vsCtrstat = stored ?? (oneShotUs ? (mm.singleMs * 1000) / oneShotUs : null);
-      lines.push(`| ${mm.label} | ${fmt(mm.singleMs)} | ${fmt(mm.allMs)} | ${x(vsCtrstat)} | ${fmt(mm.daemonCpuMsPerSampleNet)} ms (${fmt(mm.daemonCpuMsPerSample)} ms) |`);
+      lines.push(
+        `| ${mm.label} | ${fmt(mm.singleMs)} | ${fmt(mm.allMs)} | ${x(vsCtrstat)} | ${fmt(mm.daemonCpuMsPerSampleNet)} ms (${fmt(mm.daemonCpuMsPerSample)} ms) |`,
+      );
     }
     if (c) {
-      lines.push(`| ctrstat \`readContainerStats(id)\`, with network | ${fmt(c.withNetwork.singleUs / 1000)} | ${fmt((c.withNetwork.batchUs * n) / 1000)} | 1× | ctrstat's own CPU: ${fmt(c.withNetwork.singleCpuMsPerContainer)} ms |`);
+      lines.push(
+        `| ctrstat \`readContainerStats(id)\`, with network | ${fmt(c.withNetwork.singleUs / 1000)} | ${fmt((c.withNetwork.batchUs * n) / 1000)} | 1× | ctrstat's own CPU: ${fmt(c.withNetwork.singleCpuMsPerContainer)} ms |`,
+      );
     }
     lines.push('');
     if (ra.dockerDaemonCpuVsCtrstatCpu !== null && ra.dockerDaemonCpuVsCtrstatCpu !== undefined) {
-      lines.push(`Docker's daemons spend ${x(ra.dockerDaemonCpuVsCtrstatCpu)} the CPU time per \`one-shot=true\` sample that ctrstat's whole process spends per \`readContainerStats(id)\` (${x(ra.dockerStreamFalseDaemonCpuVsCtrstatCpu)} for \`stream=false\`), not counting the CPU of the client that made the request.`);
+      lines.push(
+        `Docker's daemons spend ${x(ra.dockerDaemonCpuVsCtrstatCpu)} the CPU time per \`one-shot=true\` sample that ctrstat's whole process spends per \`readContainerStats(id)\` (${x(ra.dockerStreamFalseDaemonCpuVsCtrstatCpu)} for \`stream=false\`), not counting the CPU of the client that made the request.`,
+      );
       lines.push('');
     }
   }
@@ -187,20 +298,29 @@ export function renderMarkdown(r) {
     lines.push(`Not measured: ${r.skipped.scale}.`);
     lines.push('');
   } else if (r.scale.length) {
-    lines.push(`Synthetic containers (plus the ${n} real ones in every sweep). "Sampler" is one \`StatsSampler({ keepFds: true })\` reading all of them back to back (with and without network counters); "monitor" is a \`createMonitor\` over the same containers (given as \`{ cgroup }\` and \`{ id }\` references, with network counters) sweeping once a second, as an agent would. Sweep times are medians; CPU is this process's user + system time (every thread) per monitor sweep, as a percentage of one core (it sweeps at 1 Hz); the event-loop figure is \`monitorEventLoopDelay\` (10 ms resolution) p99 less the 10 ms timer period, over the monitor's run; RSS and descriptors are taken with the monitor open. The monitor is compared with the floor's passes made after the same one-second sleep.`);
+    lines.push(
+      `Synthetic containers (plus the ${n} real ones in every sweep). "Sampler" is one \`StatsSampler({ keepFds: true })\` reading all of them back to back (with and without network counters); "monitor" is a \`createMonitor\` over the same containers (given as \`{ cgroup }\` and \`{ id }\` references, with network counters) sweeping once a second, as an agent would. Sweep times are medians; CPU is this process's user + system time (every thread) per monitor sweep, as a percentage of one core (it sweeps at 1 Hz); the event-loop figure is \`monitorEventLoopDelay\` (10 ms resolution) p99 less the 10 ms timer period, over the monitor's run; RSS and descriptors are taken with the monitor open. The monitor is compared with the floor's passes made after the same one-second sleep.`,
+    );
     lines.push('');
-    lines.push('| containers | setup | sampler sweep | sampler, no network | floor: kept fds + kept sockets | sampler ÷ floor (no network) | monitor sweep (1 Hz) | monitor ÷ floor after a 1 s sleep | CPU at 1 Hz | loop p99 | RSS | fds |');
+    lines.push(
+      '| containers | setup | sampler sweep | sampler, no network | floor: kept fds + kept sockets | sampler ÷ floor (no network) | monitor sweep (1 Hz) | monitor ÷ floor after a 1 s sleep | CPU at 1 Hz | loop p99 | RSS | fds |',
+    );
     lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const row of r.scale) {
       if (row.error) {
         lines.push(`| ${row.containers} | ${fmt(row.setupMs, 'ms')} | failed: ${row.error} | | | | | | | | | |`);
         continue;
       }
-      lines.push(`| ${row.containers} + ${row.realContainers} | ${fmt(row.setupMs, 'ms')} | ${fmt(row.sweepMs, 'ms')} | ${fmt(row.sweepMsNoNet, 'ms')} | ${fmt(row.keptFdLimitMs)} + ${fmt(row.keptNetLimitMs)} ms | ${x(row.sweepVsKeptFdLimit)} | ${fmt(row.monitorSweepMs, 'ms')} | ${x(row.monitorVsColdLimit)} | ${fmt(row.cpuPercentAt1Hz, '%')} | ${fmt(row.eventLoopP99Ms, 'ms')} | ${fmt(row.rssMb, 'MB')} | ${fmt(row.fds)} |`);
+      lines.push(
+        `| ${row.containers} + ${row.realContainers} | ${fmt(row.setupMs, 'ms')} | ${fmt(row.sweepMs, 'ms')} | ${fmt(row.sweepMsNoNet, 'ms')} | ${fmt(row.keptFdLimitMs)} + ${fmt(row.keptNetLimitMs)} ms | ${x(row.sweepVsKeptFdLimit)} | ${fmt(row.monitorSweepMs, 'ms')} | ${x(row.monitorVsColdLimit)} | ${fmt(row.cpuPercentAt1Hz, '%')} | ${fmt(row.eventLoopP99Ms, 'ms')} | ${fmt(row.rssMb, 'MB')} | ${fmt(row.fds)} |`,
+      );
     }
     lines.push('');
     const failed = r.scale.find((row) => row.error);
-    if (!failed && r.config.scales.length > r.scale.length) lines.push(`Sizes not reached: ${r.config.scales.filter((s) => !r.scale.some((row) => row.containers === s)).join(', ')}.`);
+    if (!failed && r.config.scales.length > r.scale.length)
+      lines.push(
+        `Sizes not reached: ${r.config.scales.filter((s) => !r.scale.some((row) => row.containers === s)).join(', ')}.`,
+      );
     lines.push('');
   }
 
@@ -212,26 +332,46 @@ export function renderMarkdown(r) {
     lines.push('');
   } else {
     const a = r.agent;
-    lines.push(`An agent in the benchmark's process over synthetic containers (given as \`{ cgroup }\` references, with network counters), sampling every ${fmt(a.intervalMs / 1000)} s. "Render" is the first request after a sweep, which renders that sweep's answer (the agent keeps it until the next sweep); "cached" is the next request (the client is \`node:http\` in the same process, so reading the answer is in both figures). The event-loop figure is the longest delay (\`monitorEventLoopDelay\`, 1 ms resolution) over the rendering requests. Scrape CPU is this process's CPU (every thread) over one gzip-compressed \`/metrics\` request made just after a sweep, so that it overlaps none; the overhead is that once per ${a.scrapeEverySeconds} s over the monitor's CPU in ${a.scrapeEverySeconds} s. Requests per second and p99 come from wrk (1 thread, 8 connections, gzip) on loopback, at 100 containers.`);
+    lines.push(
+      `An agent in the benchmark's process over synthetic containers (given as \`{ cgroup }\` references, with network counters), sampling every ${fmt(a.intervalMs / 1000)} s. "Render" is the first request after a sweep, which renders that sweep's answer (the agent keeps it until the next sweep); "cached" is the next request (the client is \`node:http\` in the same process, so reading the answer is in both figures). The event-loop figure is the longest delay (\`monitorEventLoopDelay\`, 1 ms resolution) over the rendering requests. Scrape CPU is this process's CPU (every thread) over one gzip-compressed \`/metrics\` request made just after a sweep, so that it overlaps none; the overhead is that once per ${a.scrapeEverySeconds} s over the monitor's CPU in ${a.scrapeEverySeconds} s. Requests per second and p99 come from wrk (1 thread, 8 connections, gzip) on loopback, at 100 containers.`,
+    );
     lines.push('');
-    lines.push('| containers | /metrics render | /metrics cached | /metrics size | /containers/usage render | cached | event loop max | sampling CPU (1 Hz) | CPU per scrape | scrape every 15 s adds | /metrics req/s | p99 |');
+    lines.push(
+      '| containers | /metrics render | /metrics cached | /metrics size | /containers/usage render | cached | event loop max | sampling CPU (1 Hz) | CPU per scrape | scrape every 15 s adds | /metrics req/s | p99 |',
+    );
     lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const row of a.byContainers) {
-      lines.push(`| ${row.containers} | ${fmt(row.metricsRenderMs, 'ms')} | ${fmt(row.metricsCachedMs, 'ms')} | ${fmt(row.metricsBytes / 1024, 'KiB')} | ${fmt(row.usageRenderMs, 'ms')} | ${fmt(row.usageCachedMs, 'ms')} | ${fmt(row.eventLoopMaxDuringRenderMs, 'ms')} | ${fmt(row.monitorCpuPercent, '%')} | ${fmt(row.scrapeCpuMs, 'ms')} | ${fmt(row.scrapeCpuOverheadRatio * 100, '%')} | ${row.metricsRps ? fmt(row.metricsRps) : '—'} | ${row.metricsP99Ms ? fmt(row.metricsP99Ms, 'ms') : '—'} |`);
+      lines.push(
+        `| ${row.containers} | ${fmt(row.metricsRenderMs, 'ms')} | ${fmt(row.metricsCachedMs, 'ms')} | ${fmt(row.metricsBytes / 1024, 'KiB')} | ${fmt(row.usageRenderMs, 'ms')} | ${fmt(row.usageCachedMs, 'ms')} | ${fmt(row.eventLoopMaxDuringRenderMs, 'ms')} | ${fmt(row.monitorCpuPercent, '%')} | ${fmt(row.scrapeCpuMs, 'ms')} | ${fmt(row.scrapeCpuOverheadRatio * 100, '%')} | ${row.metricsRps ? fmt(row.metricsRps) : '—'} | ${row.metricsP99Ms ? fmt(row.metricsP99Ms, 'ms') : '—'} |`,
+      );
     }
     lines.push('');
   }
 
   lines.push('## Method');
   lines.push('');
-  lines.push(`- **Floor** (\`bench/baseline.c\`, compiled by the run with \`cc -O2\`): for the exact paths ctrstat reads (recorded from its calls into the native addon during one read of the same containers), (a) \`open\` + \`read\` (to a short read, which ends a regenerated cgroup or proc file, as in ctrstat) + \`close\` of every file; (b) \`pread\` at offset 0 on descriptors opened beforehand (cgroup files regenerate on every read); (c) on one thread, for every container: open + fstat \`/proc/<pid>/ns/net\`, \`setns\`, a \`NETLINK_ROUTE\` socket, \`setns\` back, an \`RTM_GETLINK\` dump to \`NLMSG_DONE\` reading \`IFLA_STATS64\`; (d) the dump alone on sockets kept per namespace. Medians over ${r.config.baselineIterations} passes (network ${r.config.baselineNetIterations}) after a warm-up pass; per-container figures divide a pass by the containers in it.`);
-  lines.push(`- **ctrstat**: the built package (\`dist/index.js\`) with its native addon. Each way of reading is timed ${r.config.ctrstatRounds} times (sweeps ${r.config.sweepRounds}) after a warm-up call; medians. CPU time is \`process.cpuUsage()\` (every thread of the process, the addon's included).`);
-  lines.push(`- **Docker**: requests over \`/var/run/docker.sock\` with \`node:http\` (keep-alive agent), dockerode 5.0.1 and systeminformation 5.33.23; ${r.config.dockerSlowRounds} round(s) for the \`stream=false\` kinds (each takes about two daemon collection cycles) and ${r.config.dockerFastRounds} for \`one-shot=true\`, after one warm-up request. systeminformation's \`dockerContainerStats\` inspects and then asks \`stats?stream=0\` for every id.`);
-  lines.push('- **Synthetic containers** (`bench/spawn.c`): for each one a cgroup `ctb-bench/ctb-<i>` in every v1 controller (memory, cpu, cpuacct, blkio, pids, cpuset) and in the unified hierarchy, holding one sleeping process that entered a new network namespace with loopback up and an extra interface `d0` (a dummy, or a veth pair inside the namespace where the kernel has no dummy driver). They are synthetic: no runtime made them; the sampler gets them as `ResolvedContainer` objects (runtime `cgroup`) built by the bench, the monitor as `{ cgroup }` references, so discovery never lists them as containers. They are removed at the end of the run (also on failure and on SIGINT/SIGTERM; `npm run bench -- --cleanup` removes leftovers), as are the `ctb-bench-<i>` Docker containers.');
-  lines.push('- Sampler sweeps for the scale table run back to back (the next starts on `setImmediate` after the last answer) for at least ' + `${r.config.scaleMinSweeps} sweeps and ${fmt(r.config.scaleMinSweepMs / 1000)} s; monitor sweeps at 1 Hz for ${r.config.scaleMonitorSweeps ?? r.config.scaleMinSweeps} sweeps after two warm-up ones; "CPU at 1 Hz" is CPU time per monitor sweep ÷ 1 s.`);
+  lines.push(
+    `- **Floor** (\`bench/baseline.c\`, compiled by the run with \`cc -O2\`): for the exact paths ctrstat reads (recorded from its calls into the native addon during one read of the same containers), (a) \`open\` + \`read\` (to a short read, which ends a regenerated cgroup or proc file, as in ctrstat) + \`close\` of every file; (b) \`pread\` at offset 0 on descriptors opened beforehand (cgroup files regenerate on every read); (c) on one thread, for every container: open + fstat \`/proc/<pid>/ns/net\`, \`setns\`, a \`NETLINK_ROUTE\` socket, \`setns\` back, an \`RTM_GETLINK\` dump to \`NLMSG_DONE\` reading \`IFLA_STATS64\`; (d) the dump alone on sockets kept per namespace. Medians over ${r.config.baselineIterations} passes (network ${r.config.baselineNetIterations}) after a warm-up pass; per-container figures divide a pass by the containers in it.`,
+  );
+  lines.push(
+    `- **ctrstat**: the built package (\`dist/index.js\`) with its native addon. Each way of reading is timed ${r.config.ctrstatRounds} times (sweeps ${r.config.sweepRounds}) after a warm-up call; medians. CPU time is \`process.cpuUsage()\` (every thread of the process, the addon's included).`,
+  );
+  lines.push(
+    `- **Docker**: requests over \`/var/run/docker.sock\` with \`node:http\` (keep-alive agent), dockerode 5.0.1 and systeminformation 5.33.23; ${r.config.dockerSlowRounds} round(s) for the \`stream=false\` kinds (each takes about two daemon collection cycles) and ${r.config.dockerFastRounds} for \`one-shot=true\`, after one warm-up request. systeminformation's \`dockerContainerStats\` inspects and then asks \`stats?stream=0\` for every id.`,
+  );
+  lines.push(
+    '- **Synthetic containers** (`bench/spawn.c`): for each one a cgroup `ctb-bench/ctb-<i>` in every v1 controller (memory, cpu, cpuacct, blkio, pids, cpuset) and in the unified hierarchy, holding one sleeping process that entered a new network namespace with loopback up and an extra interface `d0` (a dummy, or a veth pair inside the namespace where the kernel has no dummy driver). They are synthetic: no runtime made them; the sampler gets them as `ResolvedContainer` objects (runtime `cgroup`) built by the bench, the monitor as `{ cgroup }` references, so discovery never lists them as containers. They are removed at the end of the run (also on failure and on SIGINT/SIGTERM; `npm run bench -- --cleanup` removes leftovers), as are the `ctb-bench-<i>` Docker containers.',
+  );
+  lines.push(
+    '- Sampler sweeps for the scale table run back to back (the next starts on `setImmediate` after the last answer) for at least ' +
+      `${r.config.scaleMinSweeps} sweeps and ${fmt(r.config.scaleMinSweepMs / 1000)} s; monitor sweeps at 1 Hz for ${r.config.scaleMonitorSweeps ?? r.config.scaleMinSweeps} sweeps after two warm-up ones; "CPU at 1 Hz" is CPU time per monitor sweep ÷ 1 s.`,
+  );
   lines.push('');
   const notes = [...(r.notes ?? [])];
-  if (r.syntheticSetupMs !== undefined) notes.push(`synthetic setup took ${fmt(r.syntheticSetupMs, 'ms')} in all${r.cleanup?.syntheticTeardownMs !== undefined ? `, teardown ${fmt(r.cleanup.syntheticTeardownMs, 'ms')}` : ''}`);
+  if (r.syntheticSetupMs !== undefined)
+    notes.push(
+      `synthetic setup took ${fmt(r.syntheticSetupMs, 'ms')} in all${r.cleanup?.syntheticTeardownMs !== undefined ? `, teardown ${fmt(r.cleanup.syntheticTeardownMs, 'ms')}` : ''}`,
+    );
   const skipped = Object.entries(r.skipped ?? {});
   if (notes.length || skipped.length) {
     lines.push('## Notes');

@@ -18,12 +18,28 @@ import { join } from 'node:path';
 import { measureAgent } from './agent.mjs';
 import { baselineList, loadLibrary, measureCtrstat, monitorSweeps, recordReads, assertStats } from './ctrstat.mjs';
 import {
-  daemonIdleRate, dockerMethods, dockerUnavailable, dockerVersion, measureDockerMethod, removeContainers, startContainers,
+  daemonIdleRate,
+  dockerMethods,
+  dockerUnavailable,
+  dockerVersion,
+  measureDockerMethod,
+  removeContainers,
+  startContainers,
 } from './docker.mjs';
 import { renderMarkdown } from './report.mjs';
 import { SyntheticContainers, cleanupSynthetic, syntheticLayout } from './synthetic.mjs';
 import {
-  benchDir, compileC, machineInfo, median, nowMs, openFdCount, processCpuMs, repoDir, rssMb, round, sleep, workDir,
+  benchDir,
+  compileC,
+  machineInfo,
+  median,
+  nowMs,
+  openFdCount,
+  processCpuMs,
+  repoDir,
+  rssMb,
+  round,
+  workDir,
 } from './util.mjs';
 
 const argv = process.argv.slice(2);
@@ -39,7 +55,10 @@ const log = (message) => process.stderr.write(`[bench ${((nowMs() - startedAt) /
 const config = {
   quick,
   realContainers: Number(option('--containers') ?? (quick ? 2 : 5)),
-  scales: (option('--scale') ?? (quick ? '10,100' : '10,100,1000,5000')).split(',').map(Number).filter((n) => n > 0),
+  scales: (option('--scale') ?? (quick ? '10,100' : '10,100,1000,5000'))
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0),
   docker: !flag('--no-docker'),
   scale: !flag('--no-scale'),
   agent: !flag('--no-agent'),
@@ -83,7 +102,9 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 if (flag('--cleanup')) {
   const report = await cleanupAll();
-  log(`removed ${report.dockerContainersRemoved} ctb-* containers, killed ${report.leftoverCgroups.processes ?? 0} processes, removed ${report.leftoverCgroups.directories ?? 0} cgroup directories`);
+  log(
+    `removed ${report.dockerContainersRemoved} ctb-* containers, killed ${report.leftoverCgroups.processes ?? 0} processes, removed ${report.leftoverCgroups.directories ?? 0} cgroup directories`,
+  );
   process.exit(0);
 }
 
@@ -103,7 +124,9 @@ const results = {
 };
 
 function fdLimits() {
-  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+  const line = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
   const [soft, hard] = line.replace('Max open files', '').trim().split(/\s+/).map(Number);
   return { soft, hard };
 }
@@ -113,7 +136,9 @@ function ensureFdLimit(need) {
   const { soft, hard } = fdLimits();
   if (soft >= need) return soft;
   try {
-    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${need}:${Math.max(need, hard)}`], { stdio: 'ignore' });
+    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${need}:${Math.max(need, hard)}`], {
+      stdio: 'ignore',
+    });
     results.notes.push(`RLIMIT_NOFILE raised from ${soft} to ${need} for the kept descriptors of the largest scale`);
   } catch {
     // stays as it is; the sampler's maxFds is bounded below
@@ -129,7 +154,15 @@ function ensureFdLimit(need) {
 const MONITOR_INTERVAL_MS = 5;
 const SCALE_MONITOR_INTERVAL_MS = 1000;
 
-function runBaseline(listText, name, iterations, netIterations, maxKept = -1, coldGapMs = MONITOR_INTERVAL_MS, coldPasses = null) {
+function runBaseline(
+  listText,
+  name,
+  iterations,
+  netIterations,
+  maxKept = -1,
+  coldGapMs = MONITOR_INTERVAL_MS,
+  coldPasses = null,
+) {
   const listPath = join(workDir, `${name}.list`);
   writeFileSync(listPath, listText);
   const args = [listPath, String(iterations), String(netIterations), String(coldGapMs * 1000), String(maxKept)];
@@ -165,11 +198,15 @@ function limitsPerContainer(b, n) {
 }
 
 async function main() {
-  log(`${quick ? 'quick' : 'full'} run on ${results.machine.cpuModel}, ${results.machine.cores} cores, kernel ${results.machine.kernel}`);
+  log(
+    `${quick ? 'quick' : 'full'} run on ${results.machine.cpuModel}, ${results.machine.cores} cores, kernel ${results.machine.kernel}`,
+  );
   const leftovers = await cleanupSynthetic();
   const oldContainers = config.docker ? await removeContainers().catch(() => 0) : 0;
   if (leftovers.processes || leftovers.directories || oldContainers) {
-    results.notes.push(`removed leftovers of an earlier run first (${oldContainers} containers, ${leftovers.directories} cgroup directories)`);
+    results.notes.push(
+      `removed leftovers of an earlier run first (${oldContainers} containers, ${leftovers.directories} cgroup directories)`,
+    );
   }
 
   // --- C programs ---
@@ -177,7 +214,7 @@ async function main() {
     compileC('baseline', ['-pthread']);
     compileC('spawn');
   } catch (err) {
-    throw new Error(`cc failed: ${err.stderr?.toString() ?? err.message}`);
+    throw new Error(`cc failed: ${err.stderr?.toString() ?? err.message}`, { cause: err });
   }
 
   // --- the library ---
@@ -216,27 +253,38 @@ async function main() {
       source: 'recorded from the addon calls of readContainerStats(all containers)',
       hostFiles: reads.files.filter((_, i) => list.text.split('\n')[i]?.startsWith('host')),
       filesPerContainer: list.containerFiles,
-      exampleContainerFiles: reads.files.filter((p) => Object.values(realTargets[0].dirs).some((d) => d && p.startsWith(`${d}/`))),
+      exampleContainerFiles: reads.files.filter((p) =>
+        Object.values(realTargets[0].dirs).some((d) => d && p.startsWith(`${d}/`)),
+      ),
       namespaces: list.namespaces,
     };
-    log(`file plan: ${list.hostFiles} host files + ${list.containerFiles.join('/')} per container, ${list.namespaces} namespaces`);
+    log(
+      `file plan: ${list.hostFiles} host files + ${list.containerFiles.join('/')} per container, ${list.namespaces} namespaces`,
+    );
     // The floor and ctrstat take turns, REAL_REPEATS times: on a noisy machine a drift then touches both,
     // and each figure is the median of its turns.
     const floors = [];
     const turns = [];
     for (let turn = 0; turn < config.realRepeats; turn++) {
       const b = runBaseline(list.text, 'real', config.baselineIterations, config.baselineNetIterations);
-      if (turn === 0 && Object.values(b.failures).some((v) => v > 0)) results.notes.push(`baseline.c failures on the real containers: ${JSON.stringify(b.failures)}`);
+      if (turn === 0 && Object.values(b.failures).some((v) => v > 0))
+        results.notes.push(`baseline.c failures on the real containers: ${JSON.stringify(b.failures)}`);
       floors.push({ raw: b, perContainer: limitsPerContainer(b, ids.length) });
-      turns.push(await measureCtrstat(lib, ids, realTargets, { rounds: config.ctrstatRounds, sweepRounds: config.sweepRounds }));
-      log(`turn ${turn + 1}/${config.realRepeats}: floor kept ${round(floors.at(-1).perContainer.keptFdUs)} µs, ctrstat sweep ${round(turns.at(-1).noNetwork.sweepUs)} µs per container`);
+      turns.push(
+        await measureCtrstat(lib, ids, realTargets, { rounds: config.ctrstatRounds, sweepRounds: config.sweepRounds }),
+      );
+      log(
+        `turn ${turn + 1}/${config.realRepeats}: floor kept ${round(floors.at(-1).perContainer.keptFdUs)} µs, ctrstat sweep ${round(turns.at(-1).noNetwork.sweepUs)} µs per container`,
+      );
     }
     results.limit = { raw: floors.map((f) => f.raw), perContainer: medianOfEach(floors.map((f) => f.perContainer)) };
     results.ctrstat = {
       noNetwork: medianOfEach(turns.map((r) => r.noNetwork)),
       withNetwork: medianOfEach(turns.map((r) => r.withNetwork)),
     };
-    log(`limit: one-shot ${round(results.limit.perContainer.oneShotUs)} µs, kept ${round(results.limit.perContainer.keptFdUs)} µs, netns ${round(results.limit.perContainer.netSetnsUs)} µs per container`);
+    log(
+      `limit: one-shot ${round(results.limit.perContainer.oneShotUs)} µs, kept ${round(results.limit.perContainer.keptFdUs)} µs, netns ${round(results.limit.perContainer.netSetnsUs)} µs per container`,
+    );
     log(`ctrstat: ${JSON.stringify(results.ctrstat, (k, v) => (typeof v === 'number' ? round(v) : v))}`);
   } else if (!lib) {
     results.skipped.limitReal = 'the file list comes from the library, which is not built';
@@ -251,11 +299,21 @@ async function main() {
     results.docker.methods = [];
     for (const method of await dockerMethods()) {
       const slow = method.key !== 'httpOneShot';
-      log(`Docker: ${method.key} (${slow ? config.dockerSlowRounds : config.dockerFastRounds} round(s) over ${ids.length} containers)`);
-      const m = await measureDockerMethod(method, ids, slow ? config.dockerSlowRounds : config.dockerFastRounds, idleRate);
+      log(
+        `Docker: ${method.key} (${slow ? config.dockerSlowRounds : config.dockerFastRounds} round(s) over ${ids.length} containers)`,
+      );
+      const m = await measureDockerMethod(
+        method,
+        ids,
+        slow ? config.dockerSlowRounds : config.dockerFastRounds,
+        idleRate,
+      );
       results.docker.methods.push(m);
       if (m.error) log(`  failed: ${m.error}`);
-      else log(`  ${round(m.singleMs)} ms per container, all ${round(m.allMs)} ms, daemon CPU ${round(m.daemonCpuMsPerSampleNet)} ms per sample`);
+      else
+        log(
+          `  ${round(m.singleMs)} ms per container, all ${round(m.allMs)} ms, daemon CPU ${round(m.daemonCpuMsPerSampleNet)} ms per sample`,
+        );
     }
   }
 
@@ -337,12 +395,25 @@ async function runScale(lib, native, layout, realTargets) {
       const maxSockets = list.namespaces + 16;
       row.samplerOptions = { keepFds: true, maxFds, maxSockets };
       if (maxFds < reads.files.length) {
-        results.notes.push(`scale ${n}: the open-file limit (${soft}) lets ${maxFds} of ${reads.files.length} files stay open; the rest are opened, read and closed every sweep, by ctrstat and by the floor alike`);
+        results.notes.push(
+          `scale ${n}: the open-file limit (${soft}) lets ${maxFds} of ${reads.files.length} files stay open; the rest are opened, read and closed every sweep, by ctrstat and by the floor alike`,
+        );
       }
 
       const iterations = Math.max(5, Math.min(config.baselineIterations, Math.round(2e5 / reads.files.length)));
-      const netIterations = Math.max(3, Math.min(config.baselineNetIterations, Math.round(5e4 / Math.max(1, list.namespaces))));
-      const b = runBaseline(list.text, `scale-${n}`, iterations, netIterations, maxFds, SCALE_MONITOR_INTERVAL_MS, config.scaleColdPasses);
+      const netIterations = Math.max(
+        3,
+        Math.min(config.baselineNetIterations, Math.round(5e4 / Math.max(1, list.namespaces))),
+      );
+      const b = runBaseline(
+        list.text,
+        `scale-${n}`,
+        iterations,
+        netIterations,
+        maxFds,
+        SCALE_MONITOR_INTERVAL_MS,
+        config.scaleColdPasses,
+      );
       row.keptFdLimitMs = (b.keptFd.medianUs + b.hostKeptFd.medianUs) / 1000;
       row.keptFdColdLimitMs = b.keptFdCold.medianUs / 1000;
       row.keptNetLimitMs = b.netKept.medianUs / 1000;
@@ -362,11 +433,19 @@ async function runScale(lib, native, layout, realTargets) {
       // A real monitor over the same containers (references resolved once, usage, events): time, CPU,
       // event loop, memory, descriptors.
       const refs = targets.map((t) => (t.runtime === 'cgroup' ? { cgroup: t.cgroup.path } : { id: t.id }));
-      const m = await monitorRun(lib, refs, { network: true, keepFds: true, maxFds, maxSockets, interval: SCALE_MONITOR_INTERVAL_MS });
+      const m = await monitorRun(lib, refs, {
+        network: true,
+        keepFds: true,
+        maxFds,
+        maxSockets,
+        interval: SCALE_MONITOR_INTERVAL_MS,
+      });
       Object.assign(row, m);
       row.monitorVsKeptFdLimit = m.monitorSweepMs / (row.keptFdLimitMs + row.keptNetLimitMs);
       row.monitorVsColdLimit = m.monitorSweepMs / (row.keptFdColdLimitMs + row.keptNetLimitMs);
-      log(`scale ${n}: sampler sweep ${round(row.sweepMs)} ms (no network ${round(row.sweepMsNoNet)} ms; floor ${round(row.keptFdLimitMs)} + ${round(row.keptNetLimitMs)} ms), monitor sweep ${round(row.monitorSweepMs)} ms, CPU ${round(row.cpuPercentAt1Hz)} % at 1 Hz, loop p99 ${round(row.eventLoopP99Ms)} ms, RSS ${round(row.rssMb)} MB, ${row.fds} fds`);
+      log(
+        `scale ${n}: sampler sweep ${round(row.sweepMs)} ms (no network ${round(row.sweepMsNoNet)} ms; floor ${round(row.keptFdLimitMs)} + ${round(row.keptNetLimitMs)} ms), monitor sweep ${round(row.monitorSweepMs)} ms, CPU ${round(row.cpuPercentAt1Hz)} % at 1 Hz, loop p99 ${round(row.eventLoopP99Ms)} ms, RSS ${round(row.rssMb)} MB, ${row.fds} fds`,
+      );
     } catch (err) {
       row.error = err.message;
       log(`scale ${n} failed: ${err.message}`);
@@ -460,7 +539,9 @@ function computeRatios() {
   const r = results.ratios;
   const c = results.ctrstat;
   const l = results.limit?.perContainer;
-  const byKey = Object.fromEntries((results.docker?.methods ?? []).filter((m) => !m.error && !m.unavailable).map((m) => [m.key, m]));
+  const byKey = Object.fromEntries(
+    (results.docker?.methods ?? []).filter((m) => !m.error && !m.unavailable).map((m) => [m.key, m]),
+  );
   if (c && l) {
     r.oneShotVsLimit = ratio(c.noNetwork.batchUs, l.oneShotUs);
     r.sweepVsKeptFdLimit = ratio(c.noNetwork.sweepUs, l.keptFdUs);
@@ -478,8 +559,14 @@ function computeRatios() {
     r.dockerOneShotVsOneShot = ratio(byKey.httpOneShot?.singleMs * 1000, oneShotUs);
     r.dockerodeVsOneShot = ratio(byKey.dockerode?.singleMs * 1000, oneShotUs);
     r.systeminformationVsOneShot = ratio(byKey.systeminformation?.singleMs * 1000, oneShotUs);
-    r.dockerDaemonCpuVsCtrstatCpu = ratio(byKey.httpOneShot?.daemonCpuMsPerSampleNet, c.withNetwork.singleCpuMsPerContainer);
-    r.dockerStreamFalseDaemonCpuVsCtrstatCpu = ratio(byKey.httpStreamFalse?.daemonCpuMsPerSampleNet, c.withNetwork.singleCpuMsPerContainer);
+    r.dockerDaemonCpuVsCtrstatCpu = ratio(
+      byKey.httpOneShot?.daemonCpuMsPerSampleNet,
+      c.withNetwork.singleCpuMsPerContainer,
+    );
+    r.dockerStreamFalseDaemonCpuVsCtrstatCpu = ratio(
+      byKey.httpStreamFalse?.daemonCpuMsPerSampleNet,
+      c.withNetwork.singleCpuMsPerContainer,
+    );
   }
   const largest = results.scale.filter((row) => !row.error).at(-1);
   if (largest && r.sweepVsKeptFdLimit !== null) r.sweepVsKeptFdLimitAtLargestScale = largest.sweepVsKeptFdLimit;

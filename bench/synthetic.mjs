@@ -95,9 +95,26 @@ export class SyntheticContainers {
     for (let i = 0; i < n; i++) {
       const rel = `/${GROUP}/ctb-${i}`;
       const dir = (key) => (this.layout.mounts[key] ? `${this.layout.mounts[key]}${rel}` : null);
-      const dirs = this.layout.version === 2
-        ? { memory: dir('unified'), cpu: dir('unified'), cpuacct: dir('unified'), blkio: dir('unified'), pids: dir('unified'), cpuset: dir('unified'), unified: dir('unified') }
-        : { memory: dir('memory'), cpu: dir('cpu'), cpuacct: dir('cpuacct'), blkio: dir('blkio'), pids: dir('pids'), cpuset: dir('cpuset'), unified: dir('unified') };
+      const dirs =
+        this.layout.version === 2
+          ? {
+              memory: dir('unified'),
+              cpu: dir('unified'),
+              cpuacct: dir('unified'),
+              blkio: dir('unified'),
+              pids: dir('unified'),
+              cpuset: dir('unified'),
+              unified: dir('unified'),
+            }
+          : {
+              memory: dir('memory'),
+              cpu: dir('cpu'),
+              cpuacct: dir('cpuacct'),
+              blkio: dir('blkio'),
+              pids: dir('pids'),
+              cpuset: dir('cpuset'),
+              unified: dir('unified'),
+            };
       out.push({
         id: rel,
         name: `ctb-${i}`,

@@ -95,7 +95,8 @@ export function machineInfo(argv) {
   try {
     const fsType = execFileSync('stat', ['-f', '-c', '%T', '/sys/fs/cgroup'], { encoding: 'utf8' }).trim();
     if (fsType === 'cgroup2fs') cgroupMode = 'v2 (unified)';
-    else if (existsSync('/sys/fs/cgroup/unified/cgroup.controllers')) cgroupMode = 'v1 hybrid (v1 controllers + /sys/fs/cgroup/unified)';
+    else if (existsSync('/sys/fs/cgroup/unified/cgroup.controllers'))
+      cgroupMode = 'v1 hybrid (v1 controllers + /sys/fs/cgroup/unified)';
     else cgroupMode = 'v1';
   } catch {
     // keep unknown

@@ -33,8 +33,10 @@ export class AmbiguousReferenceError extends CtrstatError {
   readonly reference: string;
   readonly candidates: string[];
   constructor(reference: string, candidates: string[]) {
-    super('ERR_AMBIGUOUS_REFERENCE',
-      `Reference "${reference}" matches ${candidates.length} containers: ${candidates.slice(0, 5).join(', ')}${candidates.length > 5 ? ', ...' : ''}`);
+    super(
+      'ERR_AMBIGUOUS_REFERENCE',
+      `Reference "${reference}" matches ${candidates.length} containers: ${candidates.slice(0, 5).join(', ')}${candidates.length > 5 ? ', ...' : ''}`,
+    );
     this.reference = reference;
     this.candidates = candidates;
   }
@@ -57,8 +59,10 @@ export class PermissionDeniedError extends CtrstatError {
   readonly privilege: string;
   constructor(failure: NativeFailure, privilege: string) {
     const name = getSystemErrorName(failure.errno);
-    super(name,
-      `${name}: permission denied, ${failure.syscall}${failure.path ? ` '${failure.path}'` : ''}. ${privilege}`);
+    super(
+      name,
+      `${name}: permission denied, ${failure.syscall}${failure.path ? ` '${failure.path}'` : ''}. ${privilege}`,
+    );
     this.errno = failure.errno;
     this.syscall = failure.syscall;
     this.path = failure.path;
@@ -99,7 +103,9 @@ export interface SystemError extends Error {
 
 export function systemError(failure: NativeFailure): SystemError {
   const code = getSystemErrorName(failure.errno);
-  const err = new Error(`${code}: ${failure.syscall} failed${failure.path ? `, '${failure.path}'` : ''}`) as SystemError;
+  const err = new Error(
+    `${code}: ${failure.syscall} failed${failure.path ? `, '${failure.path}'` : ''}`,
+  ) as SystemError;
   err.code = code;
   err.errno = failure.errno;
   err.syscall = failure.syscall;
@@ -109,4 +115,5 @@ export function systemError(failure: NativeFailure): SystemError {
 
 export const NETNS_PRIVILEGE_HINT =
   'Entering a network namespace needs root, or CAP_SYS_ADMIN plus ptrace access to the target process (CAP_SYS_PTRACE).';
-export const CGROUP_PRIVILEGE_HINT = 'Reading this cgroup or process needs root or read access to the cgroup filesystem and /proc.';
+export const CGROUP_PRIVILEGE_HINT =
+  'Reading this cgroup or process needs root or read access to the cgroup filesystem and /proc.';

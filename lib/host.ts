@@ -7,7 +7,6 @@ import { constants } from 'node:os';
 import { CGROUP_PRIVILEGE_HINT, CgroupFormatError, PermissionDeniedError, systemError } from './errors.js';
 import { NS_PER_TICK } from './io/units.js';
 
-
 /**
  * onlineCpus: the number of "cpuN" lines (Docker's online_cpus). systemCpuNs: the "cpu" line's user, nice,
  * system, idle, iowait, irq and softirq ticks in ns; steal and guest are left out, as Docker does.
@@ -44,15 +43,28 @@ export function parseProcStatLines(text: string): { onlineCpus: number; cpuTicks
     else if (/^cpu\d/.test(line)) onlineCpus++;
     else if (line.startsWith('btime ')) bootTime = Number(line.slice(6));
   }
-  if (onlineCpus === 0 || cpuTicks.length < 4 || !cpuTicks.every(Number.isSafeInteger)) throw new CgroupFormatError('/proc/stat: no "cpu" or "cpuN" lines');
+  if (onlineCpus === 0 || cpuTicks.length < 4 || !cpuTicks.every(Number.isSafeInteger))
+    throw new CgroupFormatError('/proc/stat: no "cpu" or "cpuN" lines');
   return { onlineCpus, cpuTicks, bootTime };
 }
 
 /** /proc/loadavg: the averages, and the running and all tasks ("0.13 0.08 0.02 2/345 6789"). */
-export function parseLoadavg(text: string): { avg1: number; avg5: number; avg15: number; running: number; tasks: number } {
+export function parseLoadavg(text: string): {
+  avg1: number;
+  avg5: number;
+  avg15: number;
+  running: number;
+  tasks: number;
+} {
   const match = /^(\d+\.\d+) (\d+\.\d+) (\d+\.\d+) (\d+)\/(\d+) /.exec(text);
   if (match === null) throw new CgroupFormatError(`/proc/loadavg: bad content ${JSON.stringify(text.slice(0, 80))}`);
-  return { avg1: Number(match[1]), avg5: Number(match[2]), avg15: Number(match[3]), running: Number(match[4]), tasks: Number(match[5]) };
+  return {
+    avg1: Number(match[1]),
+    avg5: Number(match[2]),
+    avg15: Number(match[3]),
+    running: Number(match[4]),
+    tasks: Number(match[5]),
+  };
 }
 
 /** The "cpu" line's user, nice, system, idle, iowait, irq and softirq ticks, in ns. */
@@ -87,7 +99,8 @@ function hostFile(result: string | NativeFailure | undefined, path: string): str
   if (result === undefined) throw new RangeError(`no answer for ${path}`);
   if (!isNativeFailure(result)) return result;
   const failure = { ...result, path: result.path ?? path };
-  if (-failure.errno === constants.errno.EACCES || -failure.errno === constants.errno.EPERM) throw new PermissionDeniedError(failure, CGROUP_PRIVILEGE_HINT);
+  if (-failure.errno === constants.errno.EACCES || -failure.errno === constants.errno.EPERM)
+    throw new PermissionDeniedError(failure, CGROUP_PRIVILEGE_HINT);
   throw systemError(failure);
 }
 
@@ -103,7 +116,8 @@ export function memTotalOf(meminfo: string): number {
 /** HostStats from the contents of hostFilePaths(procRoot), in the same order. */
 export function parseHostStats(texts: readonly string[]): HostStats {
   const [stat, meminfo] = texts;
-  if (stat === undefined || meminfo === undefined) throw new RangeError('expected the contents of /proc/stat and /proc/meminfo');
+  if (stat === undefined || meminfo === undefined)
+    throw new RangeError('expected the contents of /proc/stat and /proc/meminfo');
   const { onlineCpus, systemCpuNs } = parseProcStat(stat);
   return { onlineCpus, systemCpuNs, memTotal: memTotalOf(meminfo) };
 }

@@ -179,6 +179,10 @@ export const packageRoot = resolve(here, '..');
 export const native = load(packageRoot) as NativeBinding;
 
 export function isNativeFailure(value: unknown): value is NativeFailure {
-  return typeof value === 'object' && value !== null && typeof (value as NativeFailure).errno === 'number'
-    && typeof (value as NativeFailure).syscall === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as NativeFailure).errno === 'number' &&
+    typeof (value as NativeFailure).syscall === 'string'
+  );
 }

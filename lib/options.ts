@@ -8,7 +8,10 @@ import type { HostOptions } from './types.js';
 export function optionsObject<T extends object>(options: T | undefined, what = 'options'): T | Record<string, never> {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidOptionError(what, `expected an object or undefined; got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+    throw new InvalidOptionError(
+      what,
+      `expected an object or undefined; got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`,
+    );
   }
   return options;
 }
@@ -24,7 +27,8 @@ export function absolutePath(value: unknown, option: string): string | undefined
 
 export function absolutePaths(value: unknown, option: string): string[] | undefined {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.length > 64) throw new InvalidOptionError(option, `expected an array of absolute paths; got ${describe(value)}`);
+  if (!Array.isArray(value) || value.length > 64)
+    throw new InvalidOptionError(option, `expected an array of absolute paths; got ${describe(value)}`);
   return value.map((entry, i) => absolutePath(entry, `${option}[${i}]`)!);
 }
 
@@ -65,6 +69,7 @@ export function hostOptions(options: HostOptions | undefined): HostOptions {
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)
+    return String(value);
   return Array.isArray(value) ? 'an array' : typeof value;
 }

@@ -4,8 +4,16 @@
 // between samples.
 import { readFileSync } from 'node:fs';
 import {
-  buildCgroupStats, cgroupBlockDevices, cgroupFilePlan, CgroupGoneError, createDeviceNameResolver, prepareControllers,
-  type ContainerPlan, type DeviceNameResolver, type KeptAnswers, type PreparedControllers,
+  buildCgroupStats,
+  cgroupBlockDevices,
+  cgroupFilePlan,
+  CgroupGoneError,
+  createDeviceNameResolver,
+  prepareControllers,
+  type ContainerPlan,
+  type DeviceNameResolver,
+  type KeptAnswers,
+  type PreparedControllers,
 } from './cgroup/index.js';
 import { fileFailure, fileText, KeyNames, type TokenBatch } from './io/tokens.js';
 import { buildHostStats, hostFilePaths } from './host.js';
@@ -13,10 +21,20 @@ import { buildNetworkStats } from './network/stats.js';
 import { lazyAnswers, readThroughCache } from './network/netns-batch.js';
 import { NamespaceOwnership } from './network/ownership.js';
 import {
-  FileMode, native, isNativeFailure, type NativeFailure, type NativeFileSet, type NativeNetlinkCache,
+  FileMode,
+  native,
+  isNativeFailure,
+  type NativeFailure,
+  type NativeFileSet,
+  type NativeNetlinkCache,
 } from './native.js';
 import {
-  CGROUP_PRIVILEGE_HINT, ContainerNotFoundError, CtrstatError, PermissionDeniedError, NETNS_PRIVILEGE_HINT, systemError,
+  CGROUP_PRIVILEGE_HINT,
+  ContainerNotFoundError,
+  CtrstatError,
+  PermissionDeniedError,
+  NETNS_PRIVILEGE_HINT,
+  systemError,
   type SystemError,
 } from './errors.js';
 import { errnoKind } from './io/errno.js';
@@ -119,7 +137,8 @@ function keepAnswers(tokens: TokenBatch, indexes: readonly number[]): TokenBatch
     first[j] = next;
     status[j] = batch.status[at]!;
     syscall[j] = batch.syscall[at]!;
-    const start = batch.first[at]!, end = batch.first[at + 1]!;
+    const start = batch.first[at]!,
+      end = batch.first[at + 1]!;
     keys.set(batch.keys.subarray(start, end), next);
     values.set(batch.values.subarray(start, end), next);
     next += end - start;
@@ -131,7 +150,9 @@ function keepAnswers(tokens: TokenBatch, indexes: readonly number[]): TokenBatch
 /** The soft RLIMIT_NOFILE of this process (Node raises it to the hard limit at start), or 1024. */
 function openFileLimit(): number {
   try {
-    const line = readFileSync('/proc/self/limits', 'latin1').split('\n').find((l) => l.startsWith('Max open files'));
+    const line = readFileSync('/proc/self/limits', 'latin1')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
     const soft = Number(line?.split(/\s+/)[3]);
     return Number.isSafeInteger(soft) && soft > 0 ? soft : 1024;
   } catch {
@@ -164,10 +185,11 @@ export class StatsSampler {
     this.#sysRoot = host.sysRoot ?? '/sys';
     this.#network = booleanOption(given.network, 'network') ?? true;
     this.#keep = booleanOption(given.keepFds, 'keepFds') ?? false;
-    this.#configRefreshMs = numberOption(given.configRefreshMs, 'configRefreshMs', 0, MAX_CONFIG_REFRESH_MS) ?? DEFAULT_CONFIG_REFRESH_MS;
+    this.#configRefreshMs =
+      numberOption(given.configRefreshMs, 'configRefreshMs', 0, MAX_CONFIG_REFRESH_MS) ?? DEFAULT_CONFIG_REFRESH_MS;
     const maxFds = integerOption(given.maxFds, 'maxFds', 0, MAX_COUNT);
     const maxSockets = integerOption(given.maxSockets, 'maxSockets', 0, MAX_COUNT) ?? DEFAULT_MAX_SOCKETS;
-    this.#files = new native.FileSet(this.#keep ? maxFds ?? Math.floor(openFileLimit() / 2) : 0);
+    this.#files = new native.FileSet(this.#keep ? (maxFds ?? Math.floor(openFileLimit() / 2)) : 0);
     this.#hostPaths = hostFilePaths(this.#procRoot);
     this.#hostIds = this.#files.add(this.#hostPaths, FileMode.Text);
     this.#netlinkCache = this.#keep && this.#network ? new native.NetlinkCache(maxSockets) : null;
@@ -181,7 +203,10 @@ export class StatsSampler {
   }
 
   /** Samples every target; each entry is its stats or the error that stopped it. */
-  async sample(targets: readonly ResolvedContainer[], context: SampleContext = {}): Promise<Array<ContainerStats | SampleError>> {
+  async sample(
+    targets: readonly ResolvedContainer[],
+    context: SampleContext = {},
+  ): Promise<Array<ContainerStats | SampleError>> {
     if (this.#closed) throw new CtrstatError('ERR_SAMPLER_CLOSED', 'This sampler is closed');
     this.#prepared ??= await prepareControllers(this.#sysRoot);
     const registrations = targets.map((target) => this.#registration(target));
@@ -189,8 +214,11 @@ export class StatsSampler {
     if (!this.#keep && this.#registered.size > registrations.length) this.#keepOnly(registrations);
     // Kept descriptors: the settings (limits) are read now and then, and at once for a new container.
     const now = performance.now();
-    const full = registrations.map((registration) => !(registration instanceof Error)
-      && (!this.#keep || registration.kept === null || now - registration.keptAt >= this.#configRefreshMs));
+    const full = registrations.map(
+      (registration) =>
+        !(registration instanceof Error) &&
+        (!this.#keep || registration.kept === null || now - registration.keptAt >= this.#configRefreshMs),
+    );
     let total = this.#hostIds.length;
     registrations.forEach((registration, i) => {
       if (!(registration instanceof Error)) total += (full[i] ? registration.ids : registration.liveIds).length;
@@ -223,21 +251,33 @@ export class StatsSampler {
     // the hop to the pool and back.
     const inline = ids.length <= (this.#keep ? INLINE_MAX_FILES : INLINE_MAX_OPENS);
     // The namespaces first: their thread then works while the files are read (maybe on this thread).
-    const network = netPaths.length === 0 ? null
-      : this.#netlinkCache ? readThroughCache(this.#netlinkCache, netPaths, inline)
-        : native.readNetns(netPaths).then(lazyAnswers);
+    const network =
+      netPaths.length === 0
+        ? null
+        : this.#netlinkCache
+          ? readThroughCache(this.#netlinkCache, netPaths, inline)
+          : native.readNetns(netPaths).then(lazyAnswers);
     const [batch, netAnswers] = await Promise.all([this.#files.read(ids, knownKeys, inline), network]);
     this.#keys.absorb(batch, knownKeys);
     const tokens: TokenBatch = { batch, keyNames: this.#keys };
     const timestamp = Date.now();
 
-    const host = buildHostStats(this.#procRoot, this.#hostPaths.map((path, i) => fileFailure(tokens, i, path) ?? fileText(tokens, i)));
+    const host = buildHostStats(
+      this.#procRoot,
+      this.#hostPaths.map((path, i) => fileFailure(tokens, i, path) ?? fileText(tokens, i)),
+    );
 
     const hostNetns = netAnswers === null ? null : await this.#ownership.hostInode();
-    const owners = netAnswers === null ? new Map<number, string>() : await this.#ownership.owners([
-      ...targets.map((container, i) => ({ container, inode: netAt[i]! < 0 ? null : netAnswers.inode(netAt[i]!) })),
-      ...(context.peers ?? []).map((container) => ({ container, inode: container.netnsInode })),
-    ]);
+    const owners =
+      netAnswers === null
+        ? new Map<number, string>()
+        : await this.#ownership.owners([
+            ...targets.map((container, i) => ({
+              container,
+              inode: netAt[i]! < 0 ? null : netAnswers.inode(netAt[i]!),
+            })),
+            ...(context.peers ?? []).map((container) => ({ container, inode: container.netnsInode })),
+          ]);
 
     const out: Array<ContainerStats | SampleError> = [];
     for (let i = 0; i < targets.length; i++) {
@@ -248,7 +288,15 @@ export class StatsSampler {
         const devices: Array<[number, number]> = [];
         for (let j = i; j < Math.min(i + BUILD_CHUNK, targets.length); j++) {
           const registration = registrations[j]!;
-          if (!(registration instanceof Error)) devices.push(...cgroupBlockDevices(registration.plan, tokens, offsets[j]! + FILES_AT, full[j] ? null : recallOf(registration)));
+          if (!(registration instanceof Error))
+            devices.push(
+              ...cgroupBlockDevices(
+                registration.plan,
+                tokens,
+                offsets[j]! + FILES_AT,
+                full[j] ? null : recallOf(registration),
+              ),
+            );
         }
         if (devices.length > 0) await this.#deviceNames.preload(devices);
       }
@@ -271,11 +319,15 @@ export class StatsSampler {
         const inode = batch.values[batch.first[inodeIndex]!]!;
         const cgroupStats = buildCgroupStats(plan, tokens, at + FILES_AT, this.#deviceNames.lookup, recall);
         if (full[i] && this.#keep && registration.settings.length > 0) {
-          registration.kept = keepAnswers(tokens, registration.settings.map((index) => at + FILES_AT + index));
+          registration.kept = keepAnswers(
+            tokens,
+            registration.settings.map((index) => at + FILES_AT + index),
+          );
           registration.keptAt = now;
         }
         // A runtime's container whose processes have all exited is stopping: its cgroup goes next.
-        if (target.runtime !== 'cgroup' && cgroupStats.pids.current === 0) throw new ContainerNotFoundError(target.id, 'its processes have exited');
+        if (target.runtime !== 'cgroup' && cgroupStats.pids.current === 0)
+          throw new ContainerNotFoundError(target.id, 'its processes have exited');
         let network: NetworkStats | null = null;
         if (netAt[i]! >= 0 && netAnswers !== null) {
           const answer = netAnswers.entry(netAt[i]!);
@@ -288,7 +340,10 @@ export class StatsSampler {
           }
           // Its runtime gives it a network namespace of its own, and its process is still in the host's.
           if (target.hostNetwork === false && netns === hostNetns) {
-            throw new ContainerNotFoundError(target.id, 'it is starting: its process has not entered its network namespace yet');
+            throw new ContainerNotFoundError(
+              target.id,
+              'it is starting: its process has not entered its network namespace yet',
+            );
           }
           // The runtime's word first (whom it joined); else the container that owns a namespace several use.
           const owner = target.networkOwner ?? owners.get(netns);
@@ -376,7 +431,16 @@ export class StatsSampler {
       }
     });
     live.push(ids[FILES_AT + plan.paths.length]!);
-    const registration: Registration = { key, plan, ids, liveIds: Uint32Array.from(live), position, settings, kept: null, keptAt: 0 };
+    const registration: Registration = {
+      key,
+      plan,
+      ids,
+      liveIds: Uint32Array.from(live),
+      position,
+      settings,
+      kept: null,
+      keptAt: 0,
+    };
     this.#registered.set(key, registration);
     return registration;
   }
@@ -411,8 +475,12 @@ export class StatsSampler {
 
 /** A Node-style system error (from fs, net, or systemError()). */
 function isSystemError(err: unknown): err is SystemError {
-  return err instanceof Error && typeof (err as SystemError).errno === 'number' && typeof (err as SystemError).syscall === 'string'
-    && typeof (err as SystemError).code === 'string';
+  return (
+    err instanceof Error &&
+    typeof (err as SystemError).errno === 'number' &&
+    typeof (err as SystemError).syscall === 'string' &&
+    typeof (err as SystemError).code === 'string'
+  );
 }
 
 /** What tells two registrations apart: the same id in another cgroup is another container. */

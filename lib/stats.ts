@@ -6,7 +6,7 @@ import { ownershipKnown, sharedCensus } from './network/census.js';
 import { booleanOption, hostOptions, optionsObject } from './options.js';
 import type { ContainerRef, ContainerStats } from './types.js';
 
-export interface ReadOptions extends Omit<SamplerOptions, 'keepFds' | 'maxFds' | 'maxSockets'> {}
+export type ReadOptions = Omit<SamplerOptions, 'keepFds' | 'maxFds' | 'maxSockets'>;
 
 /**
  * Reads one container's stats, or many containers' in one batch (rejecting with the first

@@ -38,12 +38,7 @@ export interface HostOptions {
 }
 
 /** What a caller may name a container by. */
-export type ContainerRef =
-  | string
-  | { id: string }
-  | { name: string }
-  | { pid: number }
-  | { cgroup: string };
+export type ContainerRef = string | { id: string } | { name: string } | { pid: number } | { cgroup: string };
 
 /** Where a Kubernetes container belongs, from the annotations the CRI (containerd, CRI-O) writes into its OCI spec. */
 export interface KubernetesIdentity {

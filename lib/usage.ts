@@ -77,7 +77,11 @@ export interface UsageBaseline {
   blkio: { readBytes: number; writeBytes: number; readOps: number; writeOps: number };
   network: {
     mode: NetworkMode;
-    netns: number; rxBytes: number | null; txBytes: number | null; rxPackets: number | null; txPackets: number | null;
+    netns: number;
+    rxBytes: number | null;
+    txBytes: number | null;
+    rxPackets: number | null;
+    txPackets: number | null;
   } | null;
 }
 
@@ -90,11 +94,23 @@ export function baselineOf(stats: ContainerStats): UsageBaseline {
     monotonicNs: stats.monotonicNs,
     cpu: { usageNs: cpu.usageNs, userNs: cpu.userNs, systemNs: cpu.systemNs },
     host: { systemCpuNs: stats.host.systemCpuNs },
-    blkio: { readBytes: blkio.readBytes, writeBytes: blkio.writeBytes, readOps: blkio.readOps, writeOps: blkio.writeOps },
-    network: network === null ? null : {
-      mode: network.mode, netns: network.netns,
-      rxBytes: network.rxBytes, txBytes: network.txBytes, rxPackets: network.rxPackets, txPackets: network.txPackets,
+    blkio: {
+      readBytes: blkio.readBytes,
+      writeBytes: blkio.writeBytes,
+      readOps: blkio.readOps,
+      writeOps: blkio.writeOps,
     },
+    network:
+      network === null
+        ? null
+        : {
+            mode: network.mode,
+            netns: network.netns,
+            rxBytes: network.rxBytes,
+            txBytes: network.txBytes,
+            rxPackets: network.rxPackets,
+            txPackets: network.txPackets,
+          },
   };
 }
 
@@ -111,25 +127,42 @@ function networkTotals(stats: UsageBaseline): NetworkTotals | null {
   const net = stats.network;
   if (net === null || net.mode === 'host') return null;
   if (net.rxBytes === null || net.txBytes === null || net.rxPackets === null || net.txPackets === null) return null;
-  return { rxBytes: net.rxBytes, txBytes: net.txBytes, rxPackets: net.rxPackets, txPackets: net.txPackets, netns: net.netns };
+  return {
+    rxBytes: net.rxBytes,
+    txBytes: net.txBytes,
+    rxPackets: net.rxPackets,
+    txPackets: net.txPackets,
+    netns: net.netns,
+  };
 }
 
 /** True when prev is no baseline for next: another cgroup, another network namespace, or a counter went backwards. */
 function isReset(prev: UsageBaseline, next: ContainerStats): boolean {
   if (prev.id !== next.id || prev.cgroup.inode !== next.cgroup.inode) return true;
-  if (next.cpu.usageNs < prev.cpu.usageNs || next.cpu.userNs < prev.cpu.userNs || next.cpu.systemNs < prev.cpu.systemNs) {
+  if (
+    next.cpu.usageNs < prev.cpu.usageNs ||
+    next.cpu.userNs < prev.cpu.userNs ||
+    next.cpu.systemNs < prev.cpu.systemNs
+  ) {
     return true;
   }
   if (next.host.systemCpuNs < prev.host.systemCpuNs) return true;
-  const a = prev.blkio, b = next.blkio;
+  const a = prev.blkio,
+    b = next.blkio;
   if (b.readBytes < a.readBytes || b.writeBytes < a.writeBytes || b.readOps < a.readOps || b.writeOps < a.writeOps) {
     return true;
   }
-  const netA = networkTotals(prev), netB = networkTotals(next);
+  const netA = networkTotals(prev),
+    netB = networkTotals(next);
   if (netA !== null && netB !== null) {
     if (netA.netns !== netB.netns) return true;
-    if (netB.rxBytes < netA.rxBytes || netB.txBytes < netA.txBytes
-      || netB.rxPackets < netA.rxPackets || netB.txPackets < netA.txPackets) return true;
+    if (
+      netB.rxBytes < netA.rxBytes ||
+      netB.txBytes < netA.txBytes ||
+      netB.rxPackets < netA.rxPackets ||
+      netB.txPackets < netA.txPackets
+    )
+      return true;
   }
   return false;
 }
@@ -153,7 +186,11 @@ function capacityCores(stats: ContainerStats): number | null {
  * (two reads within one clock tick) the wall-clock interval stands in for it, which the formula
  * approximates anyway (Δhost CPU time ≈ interval × online CPUs).
  */
-function cpuShares(prev: UsageBaseline, next: ContainerStats, intervalNs: number): { percent: number; userPercent: number; systemPercent: number } {
+function cpuShares(
+  prev: UsageBaseline,
+  next: ContainerStats,
+  intervalNs: number,
+): { percent: number; userPercent: number; systemPercent: number } {
   const hostDelta = next.host.systemCpuNs - prev.host.systemCpuNs;
   const scale = hostDelta > 0 ? (next.host.onlineCpus * 100) / hostDelta : 100 / intervalNs;
   return {
@@ -163,15 +200,28 @@ function cpuShares(prev: UsageBaseline, next: ContainerStats, intervalNs: number
   };
 }
 
-const NULL_BLKIO: BlkioRates = { readBytesPerSec: null, writeBytesPerSec: null, readOpsPerSec: null, writeOpsPerSec: null };
-const NULL_NETWORK: NetworkRates = { rxBytesPerSec: null, txBytesPerSec: null, rxPacketsPerSec: null, txPacketsPerSec: null };
+const NULL_BLKIO: BlkioRates = {
+  readBytesPerSec: null,
+  writeBytesPerSec: null,
+  readOpsPerSec: null,
+  writeOpsPerSec: null,
+};
+const NULL_NETWORK: NetworkRates = {
+  rxBytesPerSec: null,
+  txBytesPerSec: null,
+  rxPacketsPerSec: null,
+  txPacketsPerSec: null,
+};
 
 /**
  * Usage of `next`, with `prev` (the same container's previous sample) as the baseline. Without a usable
  * baseline (no prev, a reset, or a clock that did not advance) every rate and cpu.percent is null; memory
  * and pids need no baseline. Never returns a negative rate: a counter that went backwards is a reset.
  */
-export function computeUsage(prev: UsageBaseline | ContainerStats | null | undefined, next: ContainerStats): ContainerUsage {
+export function computeUsage(
+  prev: UsageBaseline | ContainerStats | null | undefined,
+  next: ContainerStats,
+): ContainerUsage {
   const reset = prev != null && isReset(prev, next);
   const elapsed = prev != null ? next.monotonicNs - prev.monotonicNs : 0;
   const intervalNs = elapsed > 0 ? elapsed : null;

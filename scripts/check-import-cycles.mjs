@@ -28,18 +28,31 @@ for (const file of files) {
 /** Every cycle's members, by Tarjan's strongly connected components (components of one node with no self edge are not cycles). */
 function cycles(graph) {
   let index = 0;
-  const stack = [], onStack = new Set(), indices = new Map(), low = new Map(), found = [];
+  const stack = [],
+    onStack = new Set(),
+    indices = new Map(),
+    low = new Map(),
+    found = [];
   const visit = (node) => {
-    indices.set(node, index); low.set(node, index); index++;
-    stack.push(node); onStack.add(node);
+    indices.set(node, index);
+    low.set(node, index);
+    index++;
+    stack.push(node);
+    onStack.add(node);
     for (const next of graph.get(node) ?? []) {
-      if (!indices.has(next)) { visit(next); low.set(node, Math.min(low.get(node), low.get(next))); }
-      else if (onStack.has(next)) low.set(node, Math.min(low.get(node), indices.get(next)));
+      if (!indices.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node), low.get(next)));
+      } else if (onStack.has(next)) low.set(node, Math.min(low.get(node), indices.get(next)));
     }
     if (low.get(node) === indices.get(node)) {
       const component = [];
       let member;
-      do { member = stack.pop(); onStack.delete(member); component.push(member); } while (member !== node);
+      do {
+        member = stack.pop();
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== node);
       if (component.length > 1 || graph.get(node)?.has(node)) found.push(component.sort());
     }
   };

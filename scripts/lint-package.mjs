@@ -22,14 +22,18 @@ function fail(message) {
 }
 
 for (const tool of ['publint', 'attw']) {
-  if (!existsSync(bin(tool))) fail(`${bin(tool)} is missing: run npm ci (publint and @arethetypeswrong/cli are devDependencies)`);
+  if (!existsSync(bin(tool)))
+    fail(`${bin(tool)} is missing: run npm ci (publint and @arethetypeswrong/cli are devDependencies)`);
 }
 
 let tarball = process.argv[2] ? resolve(process.argv[2]) : null;
 let packDir = null;
 if (tarball === null) {
   packDir = mkdtempSync(join(tmpdir(), 'ctrstat-lint-package-'));
-  const packed = spawnSync('npm', ['pack', '--pack-destination', packDir, '--silent'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  const packed = spawnSync('npm', ['pack', '--pack-destination', packDir, '--silent'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (packed.status !== 0) fail(`npm pack failed (exit ${packed.status})`);
   const files = readdirSync(packDir).filter((f) => f.endsWith('.tgz'));
   if (files.length !== 1) fail(`npm pack wrote ${files.length} tarballs to ${packDir}`);
@@ -40,7 +44,10 @@ if (tarball === null) {
 
 const checks = [
   ['publint', [bin('publint'), 'run', tarball, '--strict']],
-  ['arethetypeswrong', [bin('attw'), tarball, '--profile', 'strict', '--no-definitely-typed', '--format', 'table', '--no-color']],
+  [
+    'arethetypeswrong',
+    [bin('attw'), tarball, '--profile', 'strict', '--no-definitely-typed', '--format', 'table', '--no-color'],
+  ],
 ];
 const failed = [];
 try {

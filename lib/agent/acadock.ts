@@ -30,9 +30,21 @@ export function acadockCpu(usage: ContainerUsage) {
   return { usage_in_percents: usage.cpu.percent };
 }
 
-type Counters = Record<'bytes' | 'packets' | 'drop' | 'errs' | 'fifo' | 'frame' | 'compressed' | 'multicast', number | null>;
+type Counters = Record<
+  'bytes' | 'packets' | 'drop' | 'errs' | 'fifo' | 'frame' | 'compressed' | 'multicast',
+  number | null
+>;
 
-const NO_COUNTERS: Counters = { bytes: null, packets: null, drop: null, errs: null, fifo: null, frame: null, compressed: null, multicast: null };
+const NO_COUNTERS: Counters = {
+  bytes: null,
+  packets: null,
+  drop: null,
+  errs: null,
+  fifo: null,
+  frame: null,
+  compressed: null,
+  multicast: null,
+};
 
 function sum(interfaces: readonly InterfaceStats[], key: keyof InterfaceStats): number {
   let total = 0;
@@ -46,20 +58,32 @@ export function acadockNet(stats: ContainerStats, usage: ContainerUsage) {
   if (network === null || network.mode === 'host') {
     return { interface: null, received: NO_COUNTERS, transmit: NO_COUNTERS, rx_bps: null, tx_bps: null };
   }
-  const names = Object.keys(network.interfaces).filter((name) => name !== 'lo').sort();
+  const names = Object.keys(network.interfaces)
+    .filter((name) => name !== 'lo')
+    .sort();
   const own = names.map((name) => network.interfaces[name]!);
   return {
     interface: names.join(','),
     received: {
-      bytes: sum(own, 'rxBytes'), packets: sum(own, 'rxPackets'), drop: sum(own, 'rxDropped'), errs: sum(own, 'rxErrors'),
-      fifo: sum(own, 'rxFifoErrors'), frame: sum(own, 'rxFrameErrors'), compressed: sum(own, 'rxCompressed'),
+      bytes: sum(own, 'rxBytes'),
+      packets: sum(own, 'rxPackets'),
+      drop: sum(own, 'rxDropped'),
+      errs: sum(own, 'rxErrors'),
+      fifo: sum(own, 'rxFifoErrors'),
+      frame: sum(own, 'rxFrameErrors'),
+      compressed: sum(own, 'rxCompressed'),
       multicast: sum(own, 'multicast'),
     },
     transmit: {
-      bytes: sum(own, 'txBytes'), packets: sum(own, 'txPackets'), drop: sum(own, 'txDropped'), errs: sum(own, 'txErrors'),
-      fifo: sum(own, 'txFifoErrors'), compressed: sum(own, 'txCompressed'),
+      bytes: sum(own, 'txBytes'),
+      packets: sum(own, 'txPackets'),
+      drop: sum(own, 'txDropped'),
+      errs: sum(own, 'txErrors'),
+      fifo: sum(own, 'txFifoErrors'),
+      compressed: sum(own, 'txCompressed'),
       // No such transmit counters (acadock filled them with collisions and carrier errors).
-      frame: null, multicast: null,
+      frame: null,
+      multicast: null,
     },
     rx_bps: usage.network?.rxBytesPerSec ?? null,
     tx_bps: usage.network?.txBytesPerSec ?? null,
@@ -87,7 +111,12 @@ export function acadockUsage(stats: ContainerStats, usage: ContainerUsage) {
 }
 
 function allContainersUsage(snapshot: Snapshot): Promise<string> {
-  return stringifyInSlices(snapshot.samples.map(({ stats, usage }) => [stats.id, { ...acadockUsage(stats, usage), labels: stats.labels }] as const), true);
+  return stringifyInSlices(
+    snapshot.samples.map(
+      ({ stats, usage }) => [stats.id, { ...acadockUsage(stats, usage), labels: stats.labels }] as const,
+    ),
+    true,
+  );
 }
 
 /** The sum of the known values (null: unlimited or not measured, left out). */
@@ -99,11 +128,22 @@ function sumKnown(values: ReadonlyArray<number | null>): number {
 
 export function acadockHost(snapshot: Snapshot, labelKey: string | null) {
   const host = snapshot.host;
-  if (host === null) throw new HttpError(503, 'ERR_HOST_UNREADABLE', `The host's figures could not be read: ${snapshot.hostError?.message ?? 'unknown'}`);
-  const counted = snapshot.samples.filter(({ stats }) => labelKey === null || Object.hasOwn(stats.labels, labelKey)).map(({ stats }) => stats.memory);
+  if (host === null)
+    throw new HttpError(
+      503,
+      'ERR_HOST_UNREADABLE',
+      `The host's figures could not be read: ${snapshot.hostError?.message ?? 'unknown'}`,
+    );
+  const counted = snapshot.samples
+    .filter(({ stats }) => labelKey === null || Object.hasOwn(stats.labels, labelKey))
+    .map(({ stats }) => stats.memory);
   const { memory } = host;
   return {
-    cpu: { usage: snapshot.hostBusy, amount: host.cpus, queue_length_exponentially_smoothed: snapshot.runQueueSmoothed },
+    cpu: {
+      usage: snapshot.hostBusy,
+      amount: host.cpus,
+      queue_length_exponentially_smoothed: snapshot.runQueueSmoothed,
+    },
     memory: {
       // MiB, as acadock (the rest of the object is in bytes).
       free: Math.floor((memory.free + memory.buffers + memory.cached) / MIB),
@@ -121,20 +161,37 @@ export function acadockHost(snapshot: Snapshot, labelKey: string | null) {
 }
 
 export function registerAcadockRoutes(router: Router, current: () => Snapshot | null, readOne: ReadOne): void {
-  const one = (pick: (stats: ContainerStats, usage: ContainerUsage) => unknown) => async ({ req, res, params }: RouteContext) => {
-    const { stats, usage } = await lookupContainer(params.ref!, current(), readOne);
-    sendJson(req, res, 200, pick(stats, usage));
-  };
+  const one =
+    (pick: (stats: ContainerStats, usage: ContainerUsage) => unknown) =>
+    async ({ req, res, params }: RouteContext) => {
+      const { stats, usage } = await lookupContainer(params.ref!, current(), readOne);
+      sendJson(req, res, 200, pick(stats, usage));
+    };
   router
     .get('/containers/usage', async ({ req, res }) => {
       const snapshot = requireSnapshot(current());
       sendJsonText(req, res, await snapshot.memo('acadock:containers', () => allContainersUsage(snapshot)));
     })
-    .get('/containers/:ref/mem', one((stats) => acadockMemory(stats)))
-    .get('/containers/:ref/cpu', one((_stats, usage) => acadockCpu(usage)))
-    .get('/containers/:ref/net', one((stats, usage) => acadockNet(stats, usage)))
-    .get('/containers/:ref/io', one((stats) => acadockIo(stats)))
-    .get('/containers/:ref/usage', one((stats, usage) => acadockUsage(stats, usage)))
+    .get(
+      '/containers/:ref/mem',
+      one((stats) => acadockMemory(stats)),
+    )
+    .get(
+      '/containers/:ref/cpu',
+      one((_stats, usage) => acadockCpu(usage)),
+    )
+    .get(
+      '/containers/:ref/net',
+      one((stats, usage) => acadockNet(stats, usage)),
+    )
+    .get(
+      '/containers/:ref/io',
+      one((stats) => acadockIo(stats)),
+    )
+    .get(
+      '/containers/:ref/usage',
+      one((stats, usage) => acadockUsage(stats, usage)),
+    )
     .get('/host/usage', ({ req, res, url }) => {
       const labelKey = url.searchParams.get('include_container_if_label');
       sendJson(req, res, 200, acadockHost(requireSnapshot(current()), labelKey === '' ? null : labelKey));

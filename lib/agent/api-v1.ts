@@ -29,15 +29,18 @@ function hostAnswer(snapshot: Snapshot) {
     timestamp: snapshot.sweep.timestamp,
     containers: snapshot.samples.length,
     error: snapshot.hostError?.message ?? null,
-    host: host === null ? null : {
-      cpus: host.cpus,
-      // Share of all CPUs' time not idle since the previous sweep, 0..1.
-      cpuBusyFraction: snapshot.hostBusy,
-      bootTime: host.bootTime,
-      memory: host.memory,
-      load: host.load,
-      runQueueSmoothed: snapshot.runQueueSmoothed,
-    },
+    host:
+      host === null
+        ? null
+        : {
+            cpus: host.cpus,
+            // Share of all CPUs' time not idle since the previous sweep, 0..1.
+            cpuBusyFraction: snapshot.hostBusy,
+            bootTime: host.bootTime,
+            memory: host.memory,
+            load: host.load,
+            runQueueSmoothed: snapshot.runQueueSmoothed,
+          },
   };
 }
 

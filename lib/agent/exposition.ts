@@ -63,8 +63,16 @@ const networkFamilies: Family[] = (['receive', 'transmit'] as const).flatMap((di
   const verb = rx ? 'received' : 'transmitted';
   const fields = [
     { suffix: 'bytes_total', help: `Cumulative count of bytes ${verb}`, key: rx ? 'rxBytes' : 'txBytes' },
-    { suffix: 'errors_total', help: `Cumulative count of errors encountered while ${rx ? 'receiving' : 'transmitting'}`, key: rx ? 'rxErrors' : 'txErrors' },
-    { suffix: 'packets_dropped_total', help: `Cumulative count of packets dropped while ${rx ? 'receiving' : 'transmitting'}`, key: rx ? 'rxDropped' : 'txDropped' },
+    {
+      suffix: 'errors_total',
+      help: `Cumulative count of errors encountered while ${rx ? 'receiving' : 'transmitting'}`,
+      key: rx ? 'rxErrors' : 'txErrors',
+    },
+    {
+      suffix: 'packets_dropped_total',
+      help: `Cumulative count of packets dropped while ${rx ? 'receiving' : 'transmitting'}`,
+      key: rx ? 'rxDropped' : 'txDropped',
+    },
     { suffix: 'packets_total', help: `Cumulative count of packets ${verb}`, key: rx ? 'rxPackets' : 'txPackets' },
   ] as const;
   return fields.map((field): Family => ({
@@ -77,26 +85,29 @@ const networkFamilies: Family[] = (['receive', 'transmit'] as const).flatMap((di
   }));
 });
 
-const pressureFamilies: Family[] = (['cpu', 'io', 'memory'] as const).flatMap((resource) => [
-  {
-    name: `container_pressure_${resource}_stalled_seconds_total`,
-    type: 'counter',
-    help: `Total time duration no tasks in the container could make progress due to ${resource} congestion.`,
-    collect(stats, emit) {
-      const full = stats.pressure?.[resource]?.full;
-      if (full != null) emit('', full.totalNs / NS_PER_S);
-    },
-  },
-  {
-    name: `container_pressure_${resource}_waiting_seconds_total`,
-    type: 'counter',
-    help: `Total time duration tasks in the container have waited due to ${resource} congestion.`,
-    collect(stats, emit) {
-      const some = stats.pressure?.[resource]?.some;
-      if (some != null) emit('', some.totalNs / NS_PER_S);
-    },
-  },
-] satisfies Family[]);
+const pressureFamilies: Family[] = (['cpu', 'io', 'memory'] as const).flatMap(
+  (resource) =>
+    [
+      {
+        name: `container_pressure_${resource}_stalled_seconds_total`,
+        type: 'counter',
+        help: `Total time duration no tasks in the container could make progress due to ${resource} congestion.`,
+        collect(stats, emit) {
+          const full = stats.pressure?.[resource]?.full;
+          if (full != null) emit('', full.totalNs / NS_PER_S);
+        },
+      },
+      {
+        name: `container_pressure_${resource}_waiting_seconds_total`,
+        type: 'counter',
+        help: `Total time duration tasks in the container have waited due to ${resource} congestion.`,
+        collect(stats, emit) {
+          const some = stats.pressure?.[resource]?.some;
+          if (some != null) emit('', some.totalNs / NS_PER_S);
+        },
+      },
+    ] satisfies Family[],
+);
 
 /** Every container_* family, sorted by name as cAdvisor (the Go client) writes them. */
 const FAMILIES: Family[] = [
@@ -420,8 +431,12 @@ export async function renderMetrics(input: MetricsInput): Promise<Buffer> {
     }
   }
   if (input.machine !== null) {
-    out.write(`${header('machine_cpu_cores', 'gauge', 'Number of logical CPU cores on the machine.')}machine_cpu_cores ${input.machine.cpuCores}\n`);
-    out.write(`${header('machine_memory_bytes', 'gauge', 'Amount of memory installed on the machine.')}machine_memory_bytes ${input.machine.memoryBytes}\n`);
+    out.write(
+      `${header('machine_cpu_cores', 'gauge', 'Number of logical CPU cores on the machine.')}machine_cpu_cores ${input.machine.cpuCores}\n`,
+    );
+    out.write(
+      `${header('machine_memory_bytes', 'gauge', 'Amount of memory installed on the machine.')}machine_memory_bytes ${input.machine.memoryBytes}\n`,
+    );
   }
   return out.bytes();
 }

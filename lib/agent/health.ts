@@ -10,7 +10,11 @@ const STALL_MARGIN_MS = 5000;
 
 export type HealthStatus = 'ok' | 'starting' | 'stalled' | 'failing';
 
-export function healthOf(snapshot: Snapshot | null, intervalMs: number, nowMs: number): { status: HealthStatus; body: unknown } {
+export function healthOf(
+  snapshot: Snapshot | null,
+  intervalMs: number,
+  nowMs: number,
+): { status: HealthStatus; body: unknown } {
   if (snapshot === null) return { status: 'starting', body: { status: 'starting', lastSweep: null } };
   const { sweep } = snapshot;
   const ageMs = nowMs - snapshot.receivedAtMs;
@@ -26,7 +30,10 @@ export function healthOf(snapshot: Snapshot | null, intervalMs: number, nowMs: n
         ageMs: Math.round(ageMs),
         durationMs: sweep.durationMs,
         containers: sweep.samples.length,
-        errors: sweep.errors.map((error) => ({ code: (error as { code?: unknown }).code ?? null, message: error.message })),
+        errors: sweep.errors.map((error) => ({
+          code: (error as { code?: unknown }).code ?? null,
+          message: error.message,
+        })),
       },
     },
   };

@@ -54,7 +54,14 @@ export function sendError(req: IncomingMessage, res: ServerResponse, error: Http
     res.destroy();
     return;
   }
-  send(req, res, error.status, JSON_TYPE, JSON.stringify({ error: { code: error.code, message: error.message } }), error.headers);
+  send(
+    req,
+    res,
+    error.status,
+    JSON_TYPE,
+    JSON.stringify({ error: { code: error.code, message: error.message } }),
+    error.headers,
+  );
 }
 
 /** Whether the client takes a gzip body (Prometheus asks for it): "gzip" listed without q=0. */
@@ -76,7 +83,10 @@ const JSON_SLICE = 64;
  * JSON.stringify of an object or an array built from many entries, a slice at a time with a turn of the
  * event loop between slices, so that a thousand containers do not hold every other request meanwhile.
  */
-export async function stringifyInSlices(entries: ReadonlyArray<readonly [string, unknown]> | readonly unknown[], asObject: boolean): Promise<string> {
+export async function stringifyInSlices(
+  entries: ReadonlyArray<readonly [string, unknown]> | readonly unknown[],
+  asObject: boolean,
+): Promise<string> {
   const parts: string[] = [];
   for (let i = 0; i < entries.length; i++) {
     if (i > 0 && i % JSON_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));

@@ -6,7 +6,14 @@
 //   const { url } = await agent.listen();          // or mount agent.handler in your own node:http server
 //   ...
 //   await agent.close();
-import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createMonitor, CtrstatError, InvalidOptionError, readContainerStats, type Monitor } from '../index.js';
@@ -85,12 +92,17 @@ export function createAgent(options: AgentOptions = {}): Agent {
       throw new HttpError(403, 'ERR_FORBIDDEN_HOST', 'This Host header is not served (see --allow-host)');
     }
     if (bearer !== null && !bearer.accepts(headers.authorization)) {
-      throw new HttpError(401, 'ERR_UNAUTHORIZED', 'A valid "Authorization: Bearer <token>" header is required',
-        { 'WWW-Authenticate': 'Bearer realm="ctrstat"' });
+      throw new HttpError(401, 'ERR_UNAUTHORIZED', 'A valid "Authorization: Bearer <token>" header is required', {
+        'WWW-Authenticate': 'Bearer realm="ctrstat"',
+      });
     }
-    if (raw.length > MAX_URL_LENGTH) throw new HttpError(414, 'ERR_URL_TOO_LONG', `The URL is longer than ${MAX_URL_LENGTH} characters`);
+    if (raw.length > MAX_URL_LENGTH)
+      throw new HttpError(414, 'ERR_URL_TOO_LONG', `The URL is longer than ${MAX_URL_LENGTH} characters`);
     if (method !== 'GET' && method !== 'HEAD') {
-      throw new HttpError(405, 'ERR_METHOD_NOT_ALLOWED', `Only ${ALLOWED_METHODS} are served`, { Allow: ALLOWED_METHODS, Connection: 'close' });
+      throw new HttpError(405, 'ERR_METHOD_NOT_ALLOWED', `Only ${ALLOWED_METHODS} are served`, {
+        Allow: ALLOWED_METHODS,
+        Connection: 'close',
+      });
     }
     if (!raw.startsWith('/')) throw new HttpError(400, 'ERR_BAD_REQUEST', 'The request target must be a path');
     try {
@@ -136,16 +148,21 @@ export function createAgent(options: AgentOptions = {}): Agent {
     if (server !== null) throw new CtrstatError('ERR_AGENT_LISTENING', 'The agent is already listening');
     const { host, port } = config.listen;
     if (!isLoopbackHost(host) && config.token === null && !config.insecure) {
-      throw new InvalidOptionError('listen',
-        `refusing to serve on ${host}, which is not loopback, without a token: set one (--token-file or CTRSTAT_TOKEN), or pass --insecure to serve without`);
+      throw new InvalidOptionError(
+        'listen',
+        `refusing to serve on ${host}, which is not loopback, without a token: set one (--token-file or CTRSTAT_TOKEN), or pass --insecure to serve without`,
+      );
     }
-    const created = createServer({
-      maxHeaderSize: MAX_HEADER_BYTES,
-      headersTimeout: HEADERS_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
-      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-      connectionsCheckingInterval: TIMEOUT_CHECK_MS,
-    }, handler);
+    const created = createServer(
+      {
+        maxHeaderSize: MAX_HEADER_BYTES,
+        headersTimeout: HEADERS_TIMEOUT_MS,
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+        connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+      },
+      handler,
+    );
     created.maxConnections = config.maxConnections;
     created.on('upgrade', upgradeHandler);
     server = created;

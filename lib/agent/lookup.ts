@@ -24,13 +24,25 @@ export function httpErrorOf(error: unknown): HttpError {
   }
 }
 
-export async function lookupContainer(ref: string, snapshot: Snapshot | null, readOne: ReadOne): Promise<MonitorSample> {
+export async function lookupContainer(
+  ref: string,
+  snapshot: Snapshot | null,
+  readOne: ReadOne,
+): Promise<MonitorSample> {
   if (ref.length > MAX_REFERENCE_LENGTH) {
-    throw new HttpError(400, 'ERR_INVALID_REFERENCE', `A container reference is at most ${MAX_REFERENCE_LENGTH} characters`);
+    throw new HttpError(
+      400,
+      'ERR_INVALID_REFERENCE',
+      `A container reference is at most ${MAX_REFERENCE_LENGTH} characters`,
+    );
   }
   const found = snapshot?.find(ref) ?? null;
   if (found === 'ambiguous') {
-    throw new HttpError(400, 'ERR_AMBIGUOUS_REFERENCE', `Reference "${ref}" matches more than one container; give more of the id`);
+    throw new HttpError(
+      400,
+      'ERR_AMBIGUOUS_REFERENCE',
+      `Reference "${ref}" matches more than one container; give more of the id`,
+    );
   }
   if (found !== null) return found;
   try {

@@ -11,12 +11,15 @@ import type { Snapshot } from './snapshot.js';
 const gzipAsync = promisify(gzip);
 
 function metricsText(snapshot: Snapshot, labels: readonly string[]): Promise<Buffer> {
-  return snapshot.memo('metrics:text', () => renderMetrics({
-    samples: snapshot.samples,
-    timestamp: snapshot.sweep.timestamp,
-    machine: snapshot.host === null ? null : { cpuCores: snapshot.host.cpus, memoryBytes: snapshot.host.memory.total },
-    labels,
-  }));
+  return snapshot.memo('metrics:text', () =>
+    renderMetrics({
+      samples: snapshot.samples,
+      timestamp: snapshot.sweep.timestamp,
+      machine:
+        snapshot.host === null ? null : { cpuCores: snapshot.host.cpus, memoryBytes: snapshot.host.memory.total },
+      labels,
+    }),
+  );
 }
 
 export function registerMetricsRoute(router: Router, current: () => Snapshot | null, labels: readonly string[]): void {

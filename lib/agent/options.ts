@@ -57,9 +57,13 @@ export function parseListenAddress(text: string): ListenAddress {
   const host = match?.[1] ?? match?.[2];
   const port = Number(match?.[3]);
   if (host === undefined || !Number.isInteger(port) || port > 65535) {
-    throw new InvalidOptionError('listen', `expected "host:port" (or "[v6]:port") with a port from 0 to 65535; got ${JSON.stringify(text)}`);
+    throw new InvalidOptionError(
+      'listen',
+      `expected "host:port" (or "[v6]:port") with a port from 0 to 65535; got ${JSON.stringify(text)}`,
+    );
   }
-  if (match?.[1] !== undefined && isIP(host) !== 6) throw new InvalidOptionError('listen', `"[${host}]" is not an IPv6 address`);
+  if (match?.[1] !== undefined && isIP(host) !== 6)
+    throw new InvalidOptionError('listen', `"[${host}]" is not an IPv6 address`);
   return { host, port };
 }
 
@@ -91,17 +95,22 @@ export function containerLabelName(key: string): string {
 
 export function resolveAgentOptions(options: AgentOptions = {}): ResolvedAgentOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'expected an object');
-  if (options.listen !== undefined && typeof options.listen !== 'string') throw new InvalidOptionError('listen', 'expected a string "host:port"');
+  if (options.listen !== undefined && typeof options.listen !== 'string')
+    throw new InvalidOptionError('listen', 'expected a string "host:port"');
   const listen = parseListenAddress(options.listen ?? DEFAULT_LISTEN);
 
   let token: string | null = null;
   if (options.token !== undefined) {
     if (typeof options.token !== 'string' || options.token.length < MIN_TOKEN_LENGTH || /\s/.test(options.token)) {
-      throw new InvalidOptionError('token', `expected a string of at least ${MIN_TOKEN_LENGTH} characters without whitespace`);
+      throw new InvalidOptionError(
+        'token',
+        `expected a string of at least ${MIN_TOKEN_LENGTH} characters without whitespace`,
+      );
     }
     token = options.token;
   }
-  if (options.insecure !== undefined && typeof options.insecure !== 'boolean') throw new InvalidOptionError('insecure', 'expected a boolean');
+  if (options.insecure !== undefined && typeof options.insecure !== 'boolean')
+    throw new InvalidOptionError('insecure', 'expected a boolean');
 
   const allowHosts = new Set(stringList('allowHosts', options.allowHosts).map(normalizeHostName));
 
@@ -111,7 +120,10 @@ export function resolveAgentOptions(options: AgentOptions = {}): ResolvedAgentOp
   for (const key of labels) {
     const other = byName.get(containerLabelName(key));
     if (other !== undefined && other !== key) {
-      throw new InvalidOptionError('labels', `"${other}" and "${key}" both become ${containerLabelName(key)}; keep one`);
+      throw new InvalidOptionError(
+        'labels',
+        `"${other}" and "${key}" both become ${containerLabelName(key)}; keep one`,
+      );
     }
     byName.set(containerLabelName(key), key);
   }

@@ -17,7 +17,12 @@ export interface RouteContext {
 export type RouteHandler = (ctx: RouteContext) => void | Promise<void>;
 
 /** Takes over the socket of an `upgrade` request (a WebSocket); registered by path like a route. */
-export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, params: Record<string, string>) => void;
+export type UpgradeHandler = (
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  params: Record<string, string>,
+) => void;
 
 interface Route<H> {
   segments: string[];
@@ -82,10 +87,13 @@ export class Router {
     }
     const allowed: string[] = [];
     for (const [other, routes] of this.#routes) {
-      if (routes.some((route) => match(route.segments, path) !== null)) allowed.push(...(other === 'GET' ? ['GET', 'HEAD'] : [other]));
+      if (routes.some((route) => match(route.segments, path) !== null))
+        allowed.push(...(other === 'GET' ? ['GET', 'HEAD'] : [other]));
     }
     if (allowed.length > 0) {
-      throw new HttpError(405, 'ERR_METHOD_NOT_ALLOWED', `${method} is not allowed on ${pathname}`, { Allow: allowed.join(', ') });
+      throw new HttpError(405, 'ERR_METHOD_NOT_ALLOWED', `${method} is not allowed on ${pathname}`, {
+        Allow: allowed.join(', '),
+      });
     }
     throw new HttpError(404, 'ERR_NOT_FOUND', `No such endpoint: ${pathname}`);
   }

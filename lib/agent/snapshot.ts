@@ -1,7 +1,13 @@
 // What every endpoint answers from: the monitor's latest sweep with the host's figures read at the same
 // time, replaced whole when the next sweep arrives. Answers made from one snapshot (the /metrics text,
 // the JSON listings) are kept with it, so that any number of clients between two sweeps cost one render.
-import { AmbiguousReferenceError, type ContainerStats, type Monitor, type MonitorSample, type MonitorSweep } from '../index.js';
+import {
+  AmbiguousReferenceError,
+  type ContainerStats,
+  type Monitor,
+  type MonitorSample,
+  type MonitorSweep,
+} from '../index.js';
 import { findListed, parseContainerRef } from '../discovery/resolve.js';
 import { busyFraction, readHost, type HostReading } from './host.js';
 
@@ -51,10 +57,10 @@ export class Snapshot {
       return null;
     }
     if (reference.kind !== 'text' && reference.kind !== 'kubernetes') return null;
-    const stats = this.#stats ??= this.samples.map((sample) => sample.stats);
+    const stats = (this.#stats ??= this.samples.map((sample) => sample.stats));
     try {
       const found = findListed(reference, stats);
-      return found === null ? null : this.byId.get(found.id) ?? null;
+      return found === null ? null : (this.byId.get(found.id) ?? null);
     } catch (err) {
       if (err instanceof AmbiguousReferenceError) return 'ambiguous';
       throw err;

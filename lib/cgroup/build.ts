@@ -14,7 +14,11 @@ export type { CgroupStats, DeviceNameLookup } from './controller.js';
  * or a system error for anything else. Optional files that are absent give null fields.
  */
 export function buildCgroupStats(
-  plan: ContainerPlan, tokens: TokenBatch, offset: number, deviceName: DeviceNameLookup, recall: KeptAnswers | null = null,
+  plan: ContainerPlan,
+  tokens: TokenBatch,
+  offset: number,
+  deviceName: DeviceNameLookup,
+  recall: KeptAnswers | null = null,
 ): CgroupStats {
   const files = new CgroupFiles(plan, tokens, offset, recall);
   // A v2 cgroup.controllers that is gone means the cgroup is.
@@ -28,7 +32,12 @@ export function buildCgroupStats(
 }
 
 /** The block devices the answers mention, to preload their names before buildCgroupStats. */
-export function cgroupBlockDevices(plan: ContainerPlan, tokens: TokenBatch, offset: number, recall: KeptAnswers | null = null): Array<[number, number]> {
+export function cgroupBlockDevices(
+  plan: ContainerPlan,
+  tokens: TokenBatch,
+  offset: number,
+  recall: KeptAnswers | null = null,
+): Array<[number, number]> {
   const files = new CgroupFiles(plan, tokens, offset, recall);
   return plan.controllers.flatMap((planned) => planned?.controller.devices?.(files) ?? []);
 }

@@ -6,7 +6,10 @@ import type { ContainerIdentity, ContainerStats } from '../types.js';
 import type { CgroupFiles } from './files.js';
 
 /** The part of ContainerStats that comes from cgroup files: one field per registered controller. */
-export type CgroupStats = Omit<ContainerStats, keyof ContainerIdentity | 'cgroup' | 'pid' | 'startedAt' | 'timestamp' | 'monotonicNs' | 'network' | 'host'>;
+export type CgroupStats = Omit<
+  ContainerStats,
+  keyof ContainerIdentity | 'cgroup' | 'pid' | 'startedAt' | 'timestamp' | 'monotonicNs' | 'network' | 'host'
+>;
 export type StatsField = keyof CgroupStats;
 
 /** The hierarchy name of a directory in CgroupDirs that is the unified (v2) tree. */

@@ -2,13 +2,14 @@
 import type { BlkioDeviceStats, BlkioStats } from '../types.js';
 import { readTexts } from '../io/batch.js';
 import type { CgroupFiles } from './files.js';
+import type { DeviceNameLookup } from './controller.js';
 
 /** Reads whole files in one trip, as readTexts does: each file's text, or null when it could not be read. */
 export type ReadTexts = (paths: string[]) => Promise<Array<string | null>>;
 
 export interface DeviceNameResolver {
   /** The kernel name ("vda", "dm-0") of a device already loaded; null if unknown or not loaded. */
-  lookup(major: number, minor: number): string | null;
+  lookup: DeviceNameLookup;
   /** Loads the names of the devices not loaded yet, from `${sysRoot}/dev/block/M:m/uevent`, in one trip. */
   preload(pairs: Iterable<readonly [number, number]>): Promise<void>;
 }
@@ -31,9 +32,7 @@ export function createDeviceNameResolver(
 ): DeviceNameResolver {
   const names = new Map<string, string | null>();
   return {
-    lookup(major, minor) {
-      return names.get(`${major}:${minor}`) ?? null;
-    },
+    lookup: (major, minor) => names.get(`${major}:${minor}`) ?? null,
     async preload(pairs) {
       const wanted = new Set<string>();
       for (const [major, minor] of pairs) {

@@ -59,12 +59,22 @@ export class CgroupFiles {
    * The one view required() and optional() hand out, moved to each file in turn: a sample reads tens of
    * thousands of files, and a parser is done with one before the next is asked for.
    */
-  private readonly view: { keyNames: TokenBatch['keyNames']; names: readonly string[]; keys: Uint32Array; values: Float64Array; start: number; end: number };
+  private readonly view: {
+    keyNames: TokenBatch['keyNames'];
+    names: readonly string[];
+    keys: Uint32Array;
+    values: Float64Array;
+    start: number;
+    end: number;
+  };
 
   constructor(plan: CgroupFilePlan, tokens: TokenBatch, offset = 0, recall: KeptAnswers | null = null) {
-    const read = recall === null ? plan.paths.length : recall.position.reduce((count, at) => (at >= 0 ? count + 1 : count), 0);
+    const read =
+      recall === null ? plan.paths.length : recall.position.reduce((count, at) => (at >= 0 ? count + 1 : count), 0);
     if (tokens.batch.status.length < offset + read) {
-      throw new RangeError(`expected ${read} results for ${plan.dir} at ${offset}, the batch has ${tokens.batch.status.length}`);
+      throw new RangeError(
+        `expected ${read} results for ${plan.dir} at ${offset}, the batch has ${tokens.batch.status.length}`,
+      );
     }
     this.plan = plan;
     this.tokens = tokens;
@@ -124,7 +134,8 @@ export class CgroupFiles {
    * tokens stay valid until the next required() or optional() of these files.
    */
   required(name: string): FileTokens {
-    if (!this.position(name)) throw new UnsupportedLayoutError(`${name} is not readable here: no directory for its controller`);
+    if (!this.position(name))
+      throw new UnsupportedLayoutError(`${name} is not readable here: no directory for its controller`);
     if (this.status() !== 0) throw this.failure(name, fileFailure(this.found, this.at, this.path(name))!);
     return this.entries();
   }
@@ -185,7 +196,9 @@ export class CgroupFiles {
     const controller = this.plan.enabledBy[this.plan.index[name]!];
     const controllers = controller === undefined ? null : this.enabledControllers();
     if (controllers !== null && !controllers.includes(controller!)) {
-      return new UnsupportedLayoutError(`the ${controller} controller is not enabled for ${this.plan.dir} (cgroup.controllers: "${controllers.join(' ')}")`);
+      return new UnsupportedLayoutError(
+        `the ${controller} controller is not enabled for ${this.plan.dir} (cgroup.controllers: "${controllers.join(' ')}")`,
+      );
     }
     return new CgroupGoneError(this.path(name), failure.errno);
   }

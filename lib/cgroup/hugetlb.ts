@@ -19,13 +19,19 @@ export function pageSizeName(entry: string): string | null {
 /** The huge page sizes of the host (none without hugetlbfs support). */
 async function hugePageSizes(sysRoot: string): Promise<string[]> {
   try {
-    return (await readdir(`${sysRoot}/kernel/mm/hugepages`)).map(pageSizeName).filter((size): size is string => size !== null).sort();
+    return (await readdir(`${sysRoot}/kernel/mm/hugepages`))
+      .map(pageSizeName)
+      .filter((size): size is string => size !== null)
+      .sort();
   } catch {
     return [];
   }
 }
 
-function bySize(sizes: readonly string[], read: (size: string) => HugetlbPageStats | null): Record<string, HugetlbPageStats> | null {
+function bySize(
+  sizes: readonly string[],
+  read: (size: string) => HugetlbPageStats | null,
+): Record<string, HugetlbPageStats> | null {
   const out: Record<string, HugetlbPageStats> = {};
   for (const size of sizes) {
     const stats = read(size);
@@ -42,18 +48,20 @@ export const hugetlbV1 = defineController({
   hierarchy: 'hugetlb',
   optional: true,
   prepare: hugePageSizes,
-  files: (sizes: readonly string[] = []): ControllerFile[] => sizes.flatMap((size) => [
-    required(`hugetlb.${size}.usage_in_bytes`),
-    required(`hugetlb.${size}.max_usage_in_bytes`),
-    setting(required(`hugetlb.${size}.limit_in_bytes`)),
-    required(`hugetlb.${size}.failcnt`),
-  ]),
-  read: (files: CgroupFiles, sizes: readonly string[] = []) => bySize(sizes, (size) => ({
-    usage: files.parseRequired(`hugetlb.${size}.usage_in_bytes`, parseCounter),
-    maxUsage: files.parseRequired(`hugetlb.${size}.max_usage_in_bytes`, parseCounter),
-    limit: files.parseRequired(`hugetlb.${size}.limit_in_bytes`, parseMemoryLimitV1),
-    failcnt: files.parseRequired(`hugetlb.${size}.failcnt`, parseCounter),
-  })),
+  files: (sizes: readonly string[] = []): ControllerFile[] =>
+    sizes.flatMap((size) => [
+      required(`hugetlb.${size}.usage_in_bytes`),
+      required(`hugetlb.${size}.max_usage_in_bytes`),
+      setting(required(`hugetlb.${size}.limit_in_bytes`)),
+      required(`hugetlb.${size}.failcnt`),
+    ]),
+  read: (files: CgroupFiles, sizes: readonly string[] = []) =>
+    bySize(sizes, (size) => ({
+      usage: files.parseRequired(`hugetlb.${size}.usage_in_bytes`, parseCounter),
+      maxUsage: files.parseRequired(`hugetlb.${size}.max_usage_in_bytes`, parseCounter),
+      limit: files.parseRequired(`hugetlb.${size}.limit_in_bytes`, parseMemoryLimitV1),
+      failcnt: files.parseRequired(`hugetlb.${size}.failcnt`, parseCounter),
+    })),
 });
 
 const NOT_DELEGATED = 'only where the parent enables hugetlb in cgroup.subtree_control';
@@ -65,21 +73,23 @@ export const hugetlbV2 = defineController({
   enabledBy: 'hugetlb',
   optional: true,
   prepare: hugePageSizes,
-  files: (sizes: readonly string[] = []): ControllerFile[] => sizes.flatMap((size) => [
-    optional(`hugetlb.${size}.current`, NOT_DELEGATED),
-    setting(optional(`hugetlb.${size}.max`, NOT_DELEGATED)),
-    optional(`hugetlb.${size}.events`, NOT_DELEGATED),
-  ]),
-  read: (files: CgroupFiles, sizes: readonly string[] = []) => bySize(sizes, (size) => {
-    const usage = files.parseOptional(`hugetlb.${size}.current`, parseCounter);
-    if (usage === null) return null;
-    const events = files.parseRequired(`hugetlb.${size}.events`, parseFlatKeyed);
-    return {
-      usage,
-      // v2 keeps no peak.
-      maxUsage: null,
-      limit: files.parseRequired(`hugetlb.${size}.max`, parseSingleValue),
-      failcnt: files.key(`hugetlb.${size}.events`, events, 'max'),
-    };
-  }),
+  files: (sizes: readonly string[] = []): ControllerFile[] =>
+    sizes.flatMap((size) => [
+      optional(`hugetlb.${size}.current`, NOT_DELEGATED),
+      setting(optional(`hugetlb.${size}.max`, NOT_DELEGATED)),
+      optional(`hugetlb.${size}.events`, NOT_DELEGATED),
+    ]),
+  read: (files: CgroupFiles, sizes: readonly string[] = []) =>
+    bySize(sizes, (size) => {
+      const usage = files.parseOptional(`hugetlb.${size}.current`, parseCounter);
+      if (usage === null) return null;
+      const events = files.parseRequired(`hugetlb.${size}.events`, parseFlatKeyed);
+      return {
+        usage,
+        // v2 keeps no peak.
+        maxUsage: null,
+        limit: files.parseRequired(`hugetlb.${size}.max`, parseSingleValue),
+        failcnt: files.key(`hugetlb.${size}.events`, events, 'max'),
+      };
+    }),
 });

@@ -27,14 +27,16 @@ function loneNumber(tokens: FileTokens, what: string): { key: string; value: num
 export function parseSingleValue(tokens: FileTokens): number | null {
   const { key, value } = loneNumber(tokens, 'single-value file');
   if (key === 'max' && Number.isNaN(value)) return null;
-  if (key !== '' || !Number.isInteger(value)) throw new CgroupFormatError(`single-value file: not an integer or "max": ${describeEntry(tokens, tokens.start)}`);
+  if (key !== '' || !Number.isInteger(value))
+    throw new CgroupFormatError(`single-value file: not an integer or "max": ${describeEntry(tokens, tokens.start)}`);
   return value;
 }
 
 /** A file holding one integer that cannot be "max" (memory.current, pids.current, cpuacct.usage). */
 export function parseCounter(tokens: FileTokens): number {
   const { key, value } = loneNumber(tokens, 'counter file');
-  if (key !== '' || !Number.isInteger(value)) throw new CgroupFormatError(`counter file: not an integer: ${describeEntry(tokens, tokens.start)}`);
+  if (key !== '' || !Number.isInteger(value))
+    throw new CgroupFormatError(`counter file: not an integer: ${describeEntry(tokens, tokens.start)}`);
   return value;
 }
 
@@ -66,7 +68,14 @@ export class FlatKeyed {
   readonly #stride: number;
   #record: Record<string, number> | null = null;
 
-  constructor(keyNames: KeyNames, keys: ArrayLike<number>, values: ArrayLike<number>, start: number, end: number, stride = 1) {
+  constructor(
+    keyNames: KeyNames,
+    keys: ArrayLike<number>,
+    values: ArrayLike<number>,
+    start: number,
+    end: number,
+    stride = 1,
+  ) {
     this.#keyNames = keyNames;
     this.#keys = keys;
     this.#values = values;
@@ -80,14 +89,16 @@ export class FlatKeyed {
     const id = this.#keyNames.idOf(key);
     if (id === undefined) return undefined;
     const keys = this.#keys;
-    for (let i = this.#start; i < this.#end; i += this.#stride) if (keys[i] === id) return this.#values[i + (this.#stride === 1 ? 0 : 1)];
+    for (let i = this.#start; i < this.#end; i += this.#stride)
+      if (keys[i] === id) return this.#values[i + (this.#stride === 1 ? 0 : 1)];
     return undefined;
   }
 
   /** The same entries in one small array of its own, so that keeping them does not keep the batch. */
   detached(): FlatKeyed {
     const pairs: number[] = [];
-    for (let i = this.#start; i < this.#end; i += this.#stride) pairs.push(this.#keys[i]!, this.#values[i + (this.#stride === 1 ? 0 : 1)]!);
+    for (let i = this.#start; i < this.#end; i += this.#stride)
+      pairs.push(this.#keys[i]!, this.#values[i + (this.#stride === 1 ? 0 : 1)]!);
     return new FlatKeyed(this.#keyNames, pairs, pairs, 0, pairs.length, 2);
   }
 
@@ -131,7 +142,8 @@ export function parseNestedKeyed(tokens: FileTokens): Record<string, Record<stri
   for (let i = tokens.start; i < tokens.end; i++) {
     const pair = keyNames.pair(keys[i]!);
     const value = values[i]!;
-    if (pair === null || Number.isNaN(value)) throw new CgroupFormatError(`nested-keyed file: bad pair ${describeEntry(tokens, i)}`);
+    if (pair === null || Number.isNaN(value))
+      throw new CgroupFormatError(`nested-keyed file: bad pair ${describeEntry(tokens, i)}`);
     (map[pair[0]] ??= {})[pair[1]] = value;
   }
   return map;
@@ -153,7 +165,8 @@ export function parseIoStat(tokens: FileTokens): IoStatDevice[] {
     const value = values[i]!;
     // Device and counter name are worked out once per key name, not per read.
     const pair = keyNames.pair(key);
-    if (pair === null || Number.isNaN(value)) throw new CgroupFormatError(`io.stat: bad pair ${describeEntry(tokens, i)}`);
+    if (pair === null || Number.isNaN(value))
+      throw new CgroupFormatError(`io.stat: bad pair ${describeEntry(tokens, i)}`);
     const device = keyNames.device(key);
     if (device === null) throw new CgroupFormatError(`io.stat: bad device ${JSON.stringify(pair[0])}`);
     let entry = byDevice.get(pair[0]);
@@ -186,7 +199,8 @@ export function parseBlkioV1(tokens: FileTokens): BlkioV1Entry[] {
     // Device and op are worked out once per key name, not per read.
     const device = keyNames.device(key);
     const pair = keyNames.pair(key);
-    if (device === null || pair === null) throw new CgroupFormatError(`blkio file: bad line ${describeEntry(tokens, i)}`);
+    if (device === null || pair === null)
+      throw new CgroupFormatError(`blkio file: bad line ${describeEntry(tokens, i)}`);
     entries.push({ major: device[0], minor: device[1], op: pair[1], value });
   }
   return entries;
@@ -211,7 +225,8 @@ export function parsePressure(tokens: FileTokens): PressureResource {
   for (let i = tokens.start; i < tokens.end; i++) {
     const pair = keyNames.pair(keys[i]!);
     const value = values[i]!;
-    if (pair === null || Number.isNaN(value)) throw new CgroupFormatError(`pressure file: bad pair ${describeEntry(tokens, i)}`);
+    if (pair === null || Number.isNaN(value))
+      throw new CgroupFormatError(`pressure file: bad pair ${describeEntry(tokens, i)}`);
     if (pair[0] === 'some') (some ??= {})[pair[1]] = value;
     else if (pair[0] === 'full') (full ??= {})[pair[1]] = value;
   }
@@ -231,7 +246,8 @@ export function parseCpuList(tokens: FileTokens): number | null {
   if (count === 0) return null;
   const { key, value } = loneNumber(tokens, 'cpu list');
   if (key === '' && Number.isInteger(value) && value >= 0) return 1;
-  if (key === '' || !Number.isNaN(value)) throw new CgroupFormatError(`cpu list: bad content ${describeEntry(tokens, tokens.start)}`);
+  if (key === '' || !Number.isNaN(value))
+    throw new CgroupFormatError(`cpu list: bad content ${describeEntry(tokens, tokens.start)}`);
   let cpus = 0;
   for (const range of key.split(',')) {
     const bounds = CPU_RANGE.exec(range);
@@ -267,8 +283,15 @@ export function parseCpuMax(tokens: FileTokens): { quotaUs: number | null; perio
   const { names, keys, values, start } = tokens;
   const count = entryCount(tokens);
   const firstKey = count > 0 ? names[keys[start]!] : undefined;
-  if (count === 1 && firstKey === 'max' && Number.isInteger(values[start])) return { quotaUs: null, periodUs: values[start]! };
-  if (count === 2 && firstKey === '' && names[keys[start + 1]!] === '' && Number.isInteger(values[start]) && Number.isInteger(values[start + 1])) {
+  if (count === 1 && firstKey === 'max' && Number.isInteger(values[start]))
+    return { quotaUs: null, periodUs: values[start]! };
+  if (
+    count === 2 &&
+    firstKey === '' &&
+    names[keys[start + 1]!] === '' &&
+    Number.isInteger(values[start]) &&
+    Number.isInteger(values[start + 1])
+  ) {
     return { quotaUs: values[start]!, periodUs: values[start + 1]! };
   }
   throw new CgroupFormatError(`cpu.max: bad content (${count} values)`);

@@ -29,14 +29,24 @@ const CONTROLLERS_FILE = 'cgroup.controllers';
  * host binds the controllers no v1 hierarchy took. Throws UnsupportedLayoutError when a required
  * controller has no directory.
  */
-export function cgroupFilePlan(dirs: CgroupDirs, version: CgroupVersion, prepared: PreparedControllers = {}): ContainerPlan {
+export function cgroupFilePlan(
+  dirs: CgroupDirs,
+  version: CgroupVersion,
+  prepared: PreparedControllers = {},
+): ContainerPlan {
   const paths: string[] = [];
   const optional: boolean[] = [];
   const enabledBy: Array<string | undefined> = [];
   const config: boolean[] = [];
   const index: Record<string, number> = {};
   let controllersAt: number | undefined;
-  const add = (path: string, name: string, isOptional: boolean, controller: string | undefined, isConfig = false): void => {
+  const add = (
+    path: string,
+    name: string,
+    isOptional: boolean,
+    controller: string | undefined,
+    isConfig = false,
+  ): void => {
     index[name] = paths.length;
     paths.push(path);
     optional.push(isOptional);
@@ -47,15 +57,20 @@ export function cgroupFilePlan(dirs: CgroupDirs, version: CgroupVersion, prepare
 
   const controllers = STATS_FIELDS.map((field): PlannedController | null => {
     let controller: Controller<StatsField, unknown> = CONTROLLERS[field][version];
-    if (version === 1 && controller.hierarchy !== UNIFIED && !(controller.hierarchy in dirs)) controller = CONTROLLERS[field][2];
+    if (version === 1 && controller.hierarchy !== UNIFIED && !(controller.hierarchy in dirs))
+      controller = CONTROLLERS[field][2];
     const v2Tree = controller.version === 2 || controller.hierarchy === UNIFIED;
     const files = controller.files(prepared[field]);
-    const dirOf = (hierarchy: string | undefined): string | null => (v2Tree ? unifiedDir : dirs[hierarchy ?? controller.hierarchy] ?? null);
-    const missing = files.find((file) => file.optional === undefined && dirOf(file.hierarchy) === null)
-      ?? (files.every((file) => dirOf(file.hierarchy) === null) ? files[0] : undefined);
+    const dirOf = (hierarchy: string | undefined): string | null =>
+      v2Tree ? unifiedDir : (dirs[hierarchy ?? controller.hierarchy] ?? null);
+    const missing =
+      files.find((file) => file.optional === undefined && dirOf(file.hierarchy) === null) ??
+      (files.every((file) => dirOf(file.hierarchy) === null) ? files[0] : undefined);
     if (missing !== undefined) {
       if (controller.optional) return null;
-      throw new UnsupportedLayoutError(`no cgroup directory for the ${v2Tree ? 'unified' : missing.hierarchy ?? controller.hierarchy} hierarchy, which ${field} stats are read from`);
+      throw new UnsupportedLayoutError(
+        `no cgroup directory for the ${v2Tree ? 'unified' : (missing.hierarchy ?? controller.hierarchy)} hierarchy, which ${field} stats are read from`,
+      );
     }
     if (controller.enabledBy !== undefined && controllersAt === undefined && unifiedDir !== null) {
       controllersAt = paths.length;
@@ -63,11 +78,19 @@ export function cgroupFilePlan(dirs: CgroupDirs, version: CgroupVersion, prepare
     }
     for (const file of files) {
       const dir = dirOf(file.hierarchy);
-      if (dir !== null) add(`${dir}/${file.name}`, file.name, file.optional !== undefined, v2Tree ? controller.enabledBy : undefined, file.config === true);
+      if (dir !== null)
+        add(
+          `${dir}/${file.name}`,
+          file.name,
+          file.optional !== undefined,
+          v2Tree ? controller.enabledBy : undefined,
+          file.config === true,
+        );
     }
     return { controller, prepared: prepared[field] };
   });
-  const dir = version === 2 ? unifiedDir : dirs['memory'] ?? null;
-  if (dir === null) throw new UnsupportedLayoutError(`no cgroup directory for the ${version === 2 ? 'unified' : 'memory'} hierarchy`);
+  const dir = version === 2 ? unifiedDir : (dirs['memory'] ?? null);
+  if (dir === null)
+    throw new UnsupportedLayoutError(`no cgroup directory for the ${version === 2 ? 'unified' : 'memory'} hierarchy`);
   return { version, paths, optional, enabledBy, controllersAt, index, dir, controllers, config };
 }

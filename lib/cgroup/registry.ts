@@ -13,7 +13,14 @@ import { memoryV2 } from './v2/memory.js';
 import { pidsV2 } from './v2/pids.js';
 import { pressureV1, pressureV2 } from './v2/pressure.js';
 
-type Versions<F extends StatsField> = { readonly 1: Controller<F, any>; readonly 2: Controller<F, any> };
+// `any`: each controller has its own prepare() result, which its files() and read() take back, so the type is
+// invariant in it and no narrower type holds them all.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyPrepared = any;
+type Versions<F extends StatsField> = {
+  readonly 1: Controller<F, AnyPrepared>;
+  readonly 2: Controller<F, AnyPrepared>;
+};
 
 export const CONTROLLERS = {
   memory: { 1: memoryV1, 2: memoryV2 },
@@ -33,16 +40,28 @@ export function controllersOf(version: 1 | 2): ReadonlyArray<Controller<StatsFie
 }
 
 /** The v1 hierarchies stats are read from ("memory", "cpu", "cpuacct", "cpuset", "blkio", "pids", ...). */
-export const V1_HIERARCHIES: readonly string[] = [...new Set(controllersOf(1).flatMap((controller) => [
-  controller.hierarchy,
-  ...controller.files(undefined as never).flatMap((file) => (file.hierarchy === undefined ? [] : [file.hierarchy])),
-]))].filter((hierarchy) => hierarchy !== UNIFIED);
+export const V1_HIERARCHIES: readonly string[] = [
+  ...new Set(
+    controllersOf(1).flatMap((controller) => [
+      controller.hierarchy,
+      ...controller.files(undefined as never).flatMap((file) => (file.hierarchy === undefined ? [] : [file.hierarchy])),
+    ]),
+  ),
+].filter((hierarchy) => hierarchy !== UNIFIED);
 
 /** The v1 hierarchies without which a container's stats cannot be read (those of its required controllers). */
-export const REQUIRED_V1_HIERARCHIES: readonly string[] = [...new Set(controllersOf(1).filter((controller) => !controller.optional).flatMap((controller) => [
-  controller.hierarchy,
-  ...controller.files(undefined as never).flatMap((file) => (file.hierarchy === undefined || file.optional !== undefined ? [] : [file.hierarchy])),
-]))].filter((hierarchy) => hierarchy !== UNIFIED);
+export const REQUIRED_V1_HIERARCHIES: readonly string[] = [
+  ...new Set(
+    controllersOf(1)
+      .filter((controller) => !controller.optional)
+      .flatMap((controller) => [
+        controller.hierarchy,
+        ...controller
+          .files(undefined as never)
+          .flatMap((file) => (file.hierarchy === undefined || file.optional !== undefined ? [] : [file.hierarchy])),
+      ]),
+  ),
+].filter((hierarchy) => hierarchy !== UNIFIED);
 
 /** What each controller found out about a host (its `prepare`), by field. */
 export type PreparedControllers = Readonly<Partial<Record<StatsField, unknown>>>;
@@ -57,7 +76,8 @@ export function prepareControllers(sysRoot: string): Promise<PreparedControllers
       const out: Partial<Record<StatsField, unknown>> = {};
       for (const version of [1, 2] as const) {
         for (const controller of controllersOf(version)) {
-          if (controller.prepare !== undefined && !(controller.field in out)) out[controller.field] = await controller.prepare(sysRoot);
+          if (controller.prepare !== undefined && !(controller.field in out))
+            out[controller.field] = await controller.prepare(sysRoot);
         }
       }
       return out;

@@ -109,9 +109,12 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       cgroup = normalizeCgroupPath(values.cgroup);
     } catch (err) {
       if (!(err instanceof InvalidReferenceError)) throw err;
-      throw new UsageError(`--cgroup takes an absolute cgroup path such as /system.slice. ${err.message}`, { cause: err });
+      throw new UsageError(`--cgroup takes an absolute cgroup path such as /system.slice. ${err.message}`, {
+        cause: err,
+      });
     }
-    if (positionals.length > 0) throw new UsageError('--cgroup shows the cgroups below a path; it takes no CONTAINER arguments');
+    if (positionals.length > 0)
+      throw new UsageError('--cgroup shows the cgroups below a path; it takes no CONTAINER arguments');
   }
 
   return {

@@ -58,7 +58,16 @@ export function shortId(id: string): string {
   return FULL_ID.test(id) ? id.slice(0, 12) : id;
 }
 
-export const TABLE_HEADER = ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS'];
+export const TABLE_HEADER = [
+  'CONTAINER ID',
+  'NAME',
+  'CPU %',
+  'MEM USAGE / LIMIT',
+  'MEM %',
+  'NET I/O',
+  'BLOCK I/O',
+  'PIDS',
+];
 
 function networkCell({ stats, usage }: StatsRow): string {
   const net = stats.network;
@@ -95,20 +104,27 @@ function sum(a: number | null | undefined, b: number | null | undefined): number
 /** The figure each sort key orders by, largest first; null sorts last. */
 function sortValue(row: StatsRow, key: Exclude<SortKey, 'name'>): number | null {
   switch (key) {
-    case 'cpu': return row.usage.cpu.percent;
-    case 'mem': return row.usage.memory.usage;
-    case 'net': return sum(row.usage.network?.rxBytesPerSec, row.usage.network?.txBytesPerSec);
-    case 'io': return sum(row.usage.blkio.readBytesPerSec, row.usage.blkio.writeBytesPerSec);
-    case 'pids': return row.stats.pids.current;
+    case 'cpu':
+      return row.usage.cpu.percent;
+    case 'mem':
+      return row.usage.memory.usage;
+    case 'net':
+      return sum(row.usage.network?.rxBytesPerSec, row.usage.network?.txBytesPerSec);
+    case 'io':
+      return sum(row.usage.blkio.readBytesPerSec, row.usage.blkio.writeBytesPerSec);
+    case 'pids':
+      return row.stats.pids.current;
   }
 }
 
 /** A new array: by name ascending, or by the key's figure descending (ties and missing figures by name). */
 export function sortRows(rows: readonly StatsRow[], key: SortKey): StatsRow[] {
-  const byName = (a: StatsRow, b: StatsRow) => displayName(a).localeCompare(displayName(b)) || a.stats.id.localeCompare(b.stats.id);
+  const byName = (a: StatsRow, b: StatsRow) =>
+    displayName(a).localeCompare(displayName(b)) || a.stats.id.localeCompare(b.stats.id);
   if (key === 'name') return [...rows].sort(byName);
   return [...rows].sort((a, b) => {
-    const va = sortValue(a, key), vb = sortValue(b, key);
+    const va = sortValue(a, key),
+      vb = sortValue(b, key);
     if (va !== vb) {
       if (va === null) return 1;
       if (vb === null) return -1;
@@ -129,8 +145,13 @@ const COLUMN_GAP = '   ';
 /** Lays out cells in left-aligned columns, three spaces apart, as `docker stats` does. */
 export function alignColumns(lines: readonly string[][]): string[] {
   const widths: number[] = [];
-  for (const cells of lines) cells.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, cell.length); });
-  return lines.map((cells) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join(COLUMN_GAP));
+  for (const cells of lines)
+    cells.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  return lines.map((cells) =>
+    cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join(COLUMN_GAP),
+  );
 }
 
 /** The table's lines: header then one row per container, sorted. */

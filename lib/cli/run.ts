@@ -39,8 +39,8 @@ function describeFailure(error: unknown): Failure {
   const err = error instanceof Error ? error : new Error(String(error));
   const code = (err as { code?: unknown }).code;
   switch (code) {
-    case 'ERR_USAGE':
     // A reference or an option the command line gave that the library refuses is a bad command line too.
+    case 'ERR_USAGE':
     case 'ERR_INVALID_REFERENCE':
     case 'ERR_INVALID_OPTION':
       return { message: `${err.message}\nRun 'ctrstat --help' for usage.`, exitCode: EXIT.USAGE };
@@ -48,7 +48,10 @@ function describeFailure(error: unknown): Failure {
     case 'EPERM':
       return { message: `${err.message}\n${ROOT_HINT}`, exitCode: EXIT.PERMISSION };
     case 'ERR_UNSUPPORTED_LAYOUT':
-      return { message: `${err.message}\nctrstat needs a mounted cgroup filesystem (cgroup v1 or v2) below --sys-root (default /sys).`, exitCode: EXIT.FAILURE };
+      return {
+        message: `${err.message}\nctrstat needs a mounted cgroup filesystem (cgroup v1 or v2) below --sys-root (default /sys).`,
+        exitCode: EXIT.FAILURE,
+      };
     default:
       return { message: err.message, exitCode: EXIT.FAILURE };
   }
@@ -63,7 +66,10 @@ async function packageVersion(): Promise<string> {
 /** The directory that lists a cgroup's children: the unified one on v2, the memory controller's on v1. */
 function childListingDir(target: ResolvedContainer): string {
   const { dirs } = target;
-  const dir = target.version === 2 ? dirs['unified'] ?? null : dirs['memory'] ?? dirs['cpu'] ?? dirs['cpuacct'] ?? dirs['pids'] ?? null;
+  const dir =
+    target.version === 2
+      ? (dirs['unified'] ?? null)
+      : (dirs['memory'] ?? dirs['cpu'] ?? dirs['cpuacct'] ?? dirs['pids'] ?? null);
   if (dir === null) throw new UnsupportedLayoutError(`No cgroup directory to list for ${target.cgroup.path}`);
   return dir;
 }
@@ -89,7 +95,10 @@ async function childCgroups(parent: string, host: HostOptions): Promise<Containe
  * What the monitor watches, checked once up front so that an unknown container, a missing cgroup
  * filesystem or a lack of privilege ends the command with a clear message. Returns how many there are now.
  */
-async function planTargets(options: CliOptions, host: HostOptions): Promise<{ containers: MonitorOptions['containers']; count: number }> {
+async function planTargets(
+  options: CliOptions,
+  host: HostOptions,
+): Promise<{ containers: MonitorOptions['containers']; count: number }> {
   if (options.cgroup !== null) {
     const parent = options.cgroup;
     const children = await childCgroups(parent, host);
@@ -140,9 +149,13 @@ class Printer {
       for (const line of errorLines(sweep)) process.stderr.write(`ctrstat: ${line}\n`);
       return;
     }
-    const body = sweep.samples.length === 0 && sweep.errors.length === 0
-      ? [emptyMessage(this.#options)]
-      : formatTable(sweep.samples, { sort: this.#options.sort, maxWidth: this.#live ? this.#out.columns : undefined });
+    const body =
+      sweep.samples.length === 0 && sweep.errors.length === 0
+        ? [emptyMessage(this.#options)]
+        : formatTable(sweep.samples, {
+            sort: this.#options.sort,
+            maxWidth: this.#live ? this.#out.columns : undefined,
+          });
     if (!this.#live) {
       this.#out.write(`${body.join('\n')}\n${this.#options.stream ? '\n' : ''}`);
       for (const line of errorLines(sweep)) process.stderr.write(`ctrstat: ${line}\n`);
@@ -213,7 +226,9 @@ async function watch(options: CliOptions): Promise<number> {
   }
 
   let stop!: (exitCode: number) => void;
-  const stopped = new Promise<number>((resolve) => { stop = resolve; });
+  const stopped = new Promise<number>((resolve) => {
+    stop = resolve;
+  });
   const onSignal = () => stop(EXIT.OK);
   // A closed pipe (ctrstat | head) ends the command quietly.
   const onOutputError = () => stop(EXIT.OK);

@@ -31,7 +31,9 @@ export async function serve(options: ServeOptions): Promise<number> {
     dockerRoot: options.dockerRoot,
   });
   let stop!: () => void;
-  const stopped = new Promise<void>((resolve) => { stop = resolve; });
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {

@@ -19,7 +19,11 @@ const roots = new Map<string, Promise<string | null>>();
  * The path, in the hierarchy `mount` shows, of this process's cgroup namespace root; null when it cannot
  * be found. `controller` names the v1 hierarchy in /proc/self/cgroup (null for the unified one).
  */
-export function namespaceRoot(layout: CgroupLayout, mount: CgroupMount, controller: string | null): Promise<string | null> {
+export function namespaceRoot(
+  layout: CgroupLayout,
+  mount: CgroupMount,
+  controller: string | null,
+): Promise<string | null> {
   if (mount.outside === '') return Promise.resolve('/');
   const key = `${mount.mountPoint}\0${mount.outside}`;
   let root = roots.get(key);
@@ -30,7 +34,11 @@ export function namespaceRoot(layout: CgroupLayout, mount: CgroupMount, controll
   return root;
 }
 
-async function findNamespaceRoot(layout: CgroupLayout, mount: CgroupMount, controller: string | null): Promise<string | null> {
+async function findNamespaceRoot(
+  layout: CgroupLayout,
+  mount: CgroupMount,
+  controller: string | null,
+): Promise<string | null> {
   const own = entryFor(parseProcCgroup(await readFile(join(layout.procRoot, 'self/cgroup'), 'utf8')), controller);
   if (own === undefined || own.path.startsWith('/..')) return null;
   const inside = own.path.split('/').filter((part) => part !== '');
@@ -41,15 +49,17 @@ async function findNamespaceRoot(layout: CgroupLayout, mount: CgroupMount, contr
   let level = [''];
   for (let depth = 0; depth < up + inside.length; depth++) {
     const next: string[] = [];
-    await Promise.all(level.map(async (relative) => {
-      try {
-        for (const entry of await readdir(join(mount.mountPoint, relative), { withFileTypes: true })) {
-          if (entry.isDirectory()) next.push(`${relative}/${entry.name}`);
+    await Promise.all(
+      level.map(async (relative) => {
+        try {
+          for (const entry of await readdir(join(mount.mountPoint, relative), { withFileTypes: true })) {
+            if (entry.isDirectory()) next.push(`${relative}/${entry.name}`);
+          }
+        } catch {
+          // A cgroup removed meanwhile.
         }
-      } catch {
-        // A cgroup removed meanwhile.
-      }
-    }));
+      }),
+    );
     level = next;
   }
   const ownPid = String(process.pid);

@@ -10,9 +10,12 @@ import type { CgroupDirs, CgroupLayout, CgroupMount } from './types.js';
  * stats are read from (none on v2), and the unified tree where there is one.
  */
 export function statsMounts(layout: CgroupLayout): Array<[hierarchy: string, mount: CgroupMount]> {
-  const mounts: Array<[string, CgroupMount]> = layout.mode === 'v2'
-    ? []
-    : V1_HIERARCHIES.flatMap((hierarchy): Array<[string, CgroupMount]> => (layout.v1[hierarchy] ? [[hierarchy, layout.v1[hierarchy]]] : []));
+  const mounts: Array<[string, CgroupMount]> =
+    layout.mode === 'v2'
+      ? []
+      : V1_HIERARCHIES.flatMap((hierarchy): Array<[string, CgroupMount]> =>
+          layout.v1[hierarchy] ? [[hierarchy, layout.v1[hierarchy]]] : [],
+        );
   if (layout.unified !== null) mounts.push([UNIFIED, layout.unified]);
   return mounts;
 }
@@ -21,7 +24,10 @@ export function statsMounts(layout: CgroupLayout): Array<[hierarchy: string, mou
  * A container's directories from its directory in each hierarchy of statsMounts (`dirOf`; null where it
  * has none). On v2 every entry is the unified one.
  */
-export function containerDirs(layout: CgroupLayout, dirOf: (hierarchy: string, mount: CgroupMount) => string | null): CgroupDirs {
+export function containerDirs(
+  layout: CgroupLayout,
+  dirOf: (hierarchy: string, mount: CgroupMount) => string | null,
+): CgroupDirs {
   const dirs: Record<string, string | null> = {};
   for (const [hierarchy, mount] of statsMounts(layout)) dirs[hierarchy] = dirOf(hierarchy, mount);
   dirs[UNIFIED] ??= null;

@@ -17,7 +17,10 @@ const foreign = new Map<string, Promise<boolean>>();
 export function isForeignPidNamespace(procRoot: string): Promise<boolean> {
   let answer = foreign.get(procRoot);
   if (answer === undefined) {
-    answer = readlink(join(procRoot, 'self')).then((self) => self !== String(process.pid), () => false);
+    answer = readlink(join(procRoot, 'self')).then(
+      (self) => self !== String(process.pid),
+      () => false,
+    );
     // Not a procfs with a "self" link (a copied tree, hidepid): cgroup.procs is all there is.
     if (foreign.size < 64) foreign.set(procRoot, answer);
   }
@@ -76,7 +79,9 @@ export class HostPids {
 
   /** The host PID for the cgroup, or undefined when cgroup.procs gives the answer here. */
   async pidFor(path: string): Promise<number | null | undefined> {
-    this.#index ??= isForeignPidNamespace(this.layout.procRoot).then((foreign) => (foreign ? HostPidIndex.build(this.layout) : null));
+    this.#index ??= isForeignPidNamespace(this.layout.procRoot).then((foreign) =>
+      foreign ? HostPidIndex.build(this.layout) : null,
+    );
     const index = await this.#index;
     return index === null ? undefined : index.pidFor(path);
   }

@@ -11,7 +11,13 @@ import { errnoKind, failureError, isMissing, rethrowAsTyped } from '../io/errno.
 import { detectLayout } from './mode.js';
 import { booleanOption, hostOptions, optionsObject } from '../options.js';
 import { NO_METADATA, type RuntimeMetadata } from '../runtimes/types.js';
-import { planMetadata, runtimeState, type ContainerMetadata, type MetadataAnswer, type RuntimeState } from '../runtimes/metadata.js';
+import {
+  planMetadata,
+  runtimeState,
+  type ContainerMetadata,
+  type MetadataAnswer,
+  type RuntimeState,
+} from '../runtimes/metadata.js';
 import { classifyCgroupPath, isSandboxCommand, LEAF_GLOBS, type CgroupClassification } from '../runtimes/table.js';
 import type { ClassifyContext } from '../runtimes/types.js';
 import { HostPids } from './host-pids.js';
@@ -37,7 +43,9 @@ function firstPid(procs: string): number | null {
  * holds no process; throws a "missing" error (fs-errors.ts) when `dir` vanished.
  */
 async function findPidBelow(dir: string): Promise<number | null> {
-  const relatives = (await native.walkDirs(dir, WALK_DEPTH, LEAF_GLOBS)).split('\n').filter((relative) => relative !== '');
+  const relatives = (await native.walkDirs(dir, WALK_DEPTH, LEAF_GLOBS))
+    .split('\n')
+    .filter((relative) => relative !== '');
   if (relatives.length === 0) return null;
   const batch = new FileBatch();
   for (const relative of relatives) batch.add(join(dir, relative, 'cgroup.procs'), FileMode.Text);
@@ -83,7 +91,11 @@ export async function describeCgroups(
   requests: readonly DescribeRequest[],
   state: RuntimeState | null,
   hostPids?: HostPids,
-): Promise<{ containers: Array<ResolvedContainer | null>; notReady: Array<NotReady | undefined>; denied: string | null }> {
+): Promise<{
+  containers: Array<ResolvedContainer | null>;
+  notReady: Array<NotReady | undefined>;
+  denied: string | null;
+}> {
   const version = layout.mode === 'v2' ? 2 : 1;
   const first = new FileBatch();
   const lite = (request: DescribeRequest) => request.lite === true || state === null;
@@ -97,53 +109,67 @@ export async function describeCgroups(
     }
     return found;
   });
-  const hostPidFor = await Promise.all(requests.map((request) => ('pidDir' in request.known ? hostPids?.pidFor(request.cgroupPath) : undefined)));
-  const procsIndex = requests.map((request) => ('pidDir' in request.known ? first.add(join(request.known.pidDir, 'cgroup.procs'), FileMode.Text) : null));
+  const hostPidFor = await Promise.all(
+    requests.map(async (request) => ('pidDir' in request.known ? hostPids?.pidFor(request.cgroupPath) : undefined)),
+  );
+  const procsIndex = requests.map((request) =>
+    'pidDir' in request.known ? first.add(join(request.known.pidDir, 'cgroup.procs'), FileMode.Text) : null,
+  );
   // The runtimes' state files ride in the same trip (a stat of each; a changed one is read after).
   const identified = requests.flatMap((request, i) => (!lite(request) && request.classification !== null ? [i] : []));
-  const finishMetadata = state === null ? null : planMetadata(first, identified.map((i) => requests[i]!.classification!), state);
+  const finishMetadata =
+    state === null
+      ? null
+      : planMetadata(
+          first,
+          identified.map((i) => requests[i]!.classification!),
+          state,
+        );
   const firstAnswers = await first.read(first.size <= INLINE_DESCRIBE_FILES);
-  const metadataRead: Promise<MetadataAnswer | null> = finishMetadata === null ? Promise.resolve(null) : finishMetadata(firstAnswers);
+  const metadataRead: Promise<MetadataAnswer | null> =
+    finishMetadata === null ? Promise.resolve(null) : finishMetadata(firstAnswers);
 
   const gone = new Set<number>();
   const dirs: CgroupDirs[] = [];
   const pids: Array<number | null> = [];
-  await Promise.all(requests.map(async (request, i) => {
-    const known = request.known;
-    if (known.dirs) dirs[i] = known.dirs;
-    else if (lite(request)) dirs[i] = NO_DIRS;
-    else {
-      const index = dirIndex[i]!;
-      dirs[i] = containerDirs(layout, (hierarchy, mount) => {
-        const at = index.get(hierarchy);
-        return at === undefined || firstAnswers.inode(at) === null ? null : cgroupDirUnder(mount, request.cgroupPath);
-      });
-    }
-    if ('pid' in known) {
-      pids[i] = known.pid;
-      return;
-    }
-    const at = procsIndex[i]!;
-    const failure = firstAnswers.failure(at);
-    if (failure !== null) {
-      if (errnoKind(failure.errno) !== 'missing') throw failureError(failure);
-      gone.add(i);
-      return;
-    }
-    const fromHost = hostPidFor[i];
-    if (fromHost !== undefined) {
-      pids[i] = fromHost;
-      return;
-    }
-    // A cgroup with children may hold no process itself (v2: they sit in ".../container", "init.scope").
-    const pid = firstPid(firstAnswers.text(at)!);
-    try {
-      pids[i] = pid ?? (await findPidBelow(known.pidDir));
-    } catch (err) {
-      if (!isMissing(err)) rethrowAsTyped(err);
-      gone.add(i);
-    }
-  }));
+  await Promise.all(
+    requests.map(async (request, i) => {
+      const known = request.known;
+      if (known.dirs) dirs[i] = known.dirs;
+      else if (lite(request)) dirs[i] = NO_DIRS;
+      else {
+        const index = dirIndex[i]!;
+        dirs[i] = containerDirs(layout, (hierarchy, mount) => {
+          const at = index.get(hierarchy);
+          return at === undefined || firstAnswers.inode(at) === null ? null : cgroupDirUnder(mount, request.cgroupPath);
+        });
+      }
+      if ('pid' in known) {
+        pids[i] = known.pid;
+        return;
+      }
+      const at = procsIndex[i]!;
+      const failure = firstAnswers.failure(at);
+      if (failure !== null) {
+        if (errnoKind(failure.errno) !== 'missing') throw failureError(failure);
+        gone.add(i);
+        return;
+      }
+      const fromHost = hostPidFor[i];
+      if (fromHost !== undefined) {
+        pids[i] = fromHost;
+        return;
+      }
+      // A cgroup with children may hold no process itself (v2: they sit in ".../container", "init.scope").
+      const pid = firstPid(firstAnswers.text(at)!);
+      try {
+        pids[i] = pid ?? (await findPidBelow(known.pidDir));
+      } catch (err) {
+        if (!isMissing(err)) rethrowAsTyped(err);
+        gone.add(i);
+      }
+    }),
+  );
 
   const second = new FileBatch();
   const netnsIndex: Array<number | null> = [];
@@ -151,10 +177,20 @@ export async function describeCgroups(
   const statIndex: Array<number | null> = [];
   requests.forEach((request, i) => {
     const pid = gone.has(i) ? null : pids[i]!;
-    netnsIndex.push(pid === null || request.netns === false ? null : second.add(join(layout.procRoot, String(pid), 'ns/net'), FileMode.Inode));
-    cmdlineIndex.push(pid !== null && request.classification?.sandbox === null ? second.add(join(layout.procRoot, String(pid), 'cmdline'), FileMode.Text) : null);
+    netnsIndex.push(
+      pid === null || request.netns === false
+        ? null
+        : second.add(join(layout.procRoot, String(pid), 'ns/net'), FileMode.Inode),
+    );
+    cmdlineIndex.push(
+      pid !== null && request.classification?.sandbox === null
+        ? second.add(join(layout.procRoot, String(pid), 'cmdline'), FileMode.Text)
+        : null,
+    );
     // Whether a container's process is its own yet (or still): its command and state.
-    statIndex.push(pid !== null && !lite(request) ? second.add(join(layout.procRoot, String(pid), 'stat'), FileMode.Text) : null);
+    statIndex.push(
+      pid !== null && !lite(request) ? second.add(join(layout.procRoot, String(pid), 'stat'), FileMode.Text) : null,
+    );
   });
   const [secondAnswers, metadataAnswer, hostNetns, bootMs] = await Promise.all([
     second.size > 0 ? second.read(second.size <= INLINE_DESCRIBE_FILES) : null,
@@ -163,7 +199,9 @@ export async function describeCgroups(
     bootTimeMs(layout.procRoot),
   ]);
   const metadata: Array<ContainerMetadata | undefined> = [];
-  identified.forEach((at, j) => { metadata[at] = metadataAnswer!.metadata[j]; });
+  identified.forEach((at, j) => {
+    metadata[at] = metadataAnswer!.metadata[j];
+  });
 
   const notReady: Array<NotReady | undefined> = [];
   const containers = requests.map((request, i): ResolvedContainer | null => {
@@ -172,15 +210,28 @@ export async function describeCgroups(
     const netnsAt = netnsIndex[i];
     const cmdlineAt = cmdlineIndex[i];
     const pause = cmdlineAt !== null && cmdlineAt !== undefined && isSandboxCommand(secondAnswers!.text(cmdlineAt));
-    const identity: RuntimeMetadata = metadata[i] ?? { ...NO_METADATA, name: classification?.name ?? null, sandbox: classification?.sandbox ?? null };
+    const identity: RuntimeMetadata = metadata[i] ?? {
+      ...NO_METADATA,
+      name: classification?.name ?? null,
+      sandbox: classification?.sandbox ?? null,
+    };
     const netnsInode = netnsAt === null || netnsAt === undefined ? null : secondAnswers!.inode(netnsAt);
     const statAt = statIndex[i];
     const stat = statAt === null || statAt === undefined ? null : secondAnswers!.text(statAt);
     if (!lite(request) && (classification !== null || 'pid' in request.known)) {
       // A plain process (a { pid } outside containers) only has to be alive.
-      const why = classification === null
-        ? (stat === null || isDead(stat) ? 'no-process' : null)
-        : readiness(layout, dirs[i]!, pids[i]!, stat, identity.hostNetwork === false && netnsInode !== null && netnsInode === hostNetns);
+      const why =
+        classification === null
+          ? stat === null || isDead(stat)
+            ? 'no-process'
+            : null
+          : readiness(
+              layout,
+              dirs[i]!,
+              pids[i]!,
+              stat,
+              identity.hostNetwork === false && netnsInode !== null && netnsInode === hostNetns,
+            );
       if (why !== null) {
         notReady[i] = why;
         return null;
@@ -213,9 +264,9 @@ export type NotReady = 'starting' | 'no-process' | 'incomplete';
 
 /** How a ContainerNotFoundError says why. */
 export const NOT_READY_DETAIL: Record<NotReady, string> = {
-  'starting': 'it is starting: its process is not its own yet',
+  starting: 'it is starting: its process is not its own yet',
   'no-process': 'it has no process (not started, or stopped)',
-  'incomplete': 'its cgroup is not in every hierarchy (it is being made or removed)',
+  incomplete: 'its cgroup is not in every hierarchy (it is being made or removed)',
 };
 
 /** runc's own stages before it execs the container's process ("runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]"). */
@@ -227,7 +278,13 @@ function isDead(stat: string): boolean {
   return state === 'Z' || state === 'X' || state === 'x';
 }
 
-function readiness(layout: CgroupLayout, dirs: CgroupDirs, pid: number | null, stat: string | null, inHostNetworkEarly: boolean): NotReady | null {
+function readiness(
+  layout: CgroupLayout,
+  dirs: CgroupDirs,
+  pid: number | null,
+  stat: string | null,
+  inHostNetworkEarly: boolean,
+): NotReady | null {
   if (pid === null || stat === null || isDead(stat)) return 'no-process';
   if (RUNTIME_INIT.test(statCommand(stat) ?? '')) return 'starting';
   if (inHostNetworkEarly) return 'starting';
@@ -236,8 +293,12 @@ function readiness(layout: CgroupLayout, dirs: CgroupDirs, pid: number | null, s
 }
 
 /** The identity fields of a container from its metadata. */
-export function identityOf(metadata: RuntimeMetadata, classification: CgroupClassification | null): Pick<
-  ResolvedContainer, 'name' | 'image' | 'imageId' | 'labels' | 'kubernetes' | 'containerdNamespace' | 'networkOwner' | 'hostNetwork'
+export function identityOf(
+  metadata: RuntimeMetadata,
+  classification: CgroupClassification | null,
+): Pick<
+  ResolvedContainer,
+  'name' | 'image' | 'imageId' | 'labels' | 'kubernetes' | 'containerdNamespace' | 'networkOwner' | 'hostNetwork'
 > {
   return {
     name: metadata.name,
@@ -279,7 +340,12 @@ export async function findContainerCgroups(layout: CgroupLayout, context: Classi
   const { mountPoint, root } = scan.mount;
   let listing: string;
   try {
-    listing = await native.walkDirs(mountPoint, WALK_DEPTH, LEAF_GLOBS, (lastWalkSize.get(mountPoint) ?? Infinity) < INLINE_WALK_DIRS);
+    listing = await native.walkDirs(
+      mountPoint,
+      WALK_DEPTH,
+      LEAF_GLOBS,
+      (lastWalkSize.get(mountPoint) ?? Infinity) < INLINE_WALK_DIRS,
+    );
   } catch (err) {
     if (isMissing(err)) return [];
     rethrowAsTyped(err);
@@ -303,11 +369,21 @@ export async function findContainerCgroups(layout: CgroupLayout, context: Classi
 
 /** Describes found cgroups; the ones that vanished meanwhile are left out. */
 export async function describeFound(
-  layout: CgroupLayout, found: readonly FoundCgroup[], state: RuntimeState, hostPids: HostPids,
+  layout: CgroupLayout,
+  found: readonly FoundCgroup[],
+  state: RuntimeState,
+  hostPids: HostPids,
 ): Promise<{ containers: ResolvedContainer[]; denied: string | null }> {
-  const { containers, denied } = await describeCgroups(layout, found.map(({ cgroupPath, dir, classification }) => ({
-    cgroupPath, classification, known: { pidDir: dir },
-  })), state, hostPids);
+  const { containers, denied } = await describeCgroups(
+    layout,
+    found.map(({ cgroupPath, dir, classification }) => ({
+      cgroupPath,
+      classification,
+      known: { pidDir: dir },
+    })),
+    state,
+    hostPids,
+  );
   return { containers: containers.filter((container): container is ResolvedContainer => container !== null), denied };
 }
 
@@ -319,7 +395,12 @@ export function byCgroupPath(a: ResolvedContainer, b: ResolvedContainer): number
 /** Lists containers in an already detected layout, sorted by cgroup path. */
 export async function listInLayout(layout: CgroupLayout, options?: ListOptions): Promise<ResolvedContainer[]> {
   const state = await runtimeState(options);
-  const { containers, denied } = await describeFound(layout, await findContainerCgroups(layout, state.classify), state, new HostPids(layout));
+  const { containers, denied } = await describeFound(
+    layout,
+    await findContainerCgroups(layout, state.classify),
+    state,
+    new HostPids(layout),
+  );
   if (denied !== null) warnStateDenied(denied);
   return containers.filter((container) => options?.includeSandboxes === true || !container.sandbox).sort(byCgroupPath);
 }
@@ -330,9 +411,12 @@ const warned = new Set<string>();
 export function warnStateDenied(path: string): void {
   if (warned.has(path) || warned.size >= 64) return;
   warned.add(path);
-  process.emitWarning(`Some container names, images and pods are unknown: ${path} is not readable by this process (it needs read access to the runtimes' state; run as root)`, {
-    code: 'CTRSTAT_STATE_DENIED',
-  });
+  process.emitWarning(
+    `Some container names, images and pods are unknown: ${path} is not readable by this process (it needs read access to the runtimes' state; run as root)`,
+    {
+      code: 'CTRSTAT_STATE_DENIED',
+    },
+  );
 }
 
 /** Every container with its cgroup directories. */
@@ -348,6 +432,36 @@ export async function listContainers(options?: ListOptions): Promise<ContainerIn
 }
 
 export function toContainerInfo(container: ResolvedContainer): ContainerInfo {
-  const { id, name, runtime, image, imageId, labels, kubernetes, containerdNamespace, cgroup, pid, netnsInode, sandbox, podUid, startedAt } = container;
-  return { id, name, runtime, image, imageId, labels, kubernetes, containerdNamespace, cgroup: { ...cgroup }, pid, netnsInode, sandbox, podUid, startedAt };
+  const {
+    id,
+    name,
+    runtime,
+    image,
+    imageId,
+    labels,
+    kubernetes,
+    containerdNamespace,
+    cgroup,
+    pid,
+    netnsInode,
+    sandbox,
+    podUid,
+    startedAt,
+  } = container;
+  return {
+    id,
+    name,
+    runtime,
+    image,
+    imageId,
+    labels,
+    kubernetes,
+    containerdNamespace,
+    cgroup: { ...cgroup },
+    pid,
+    netnsInode,
+    sandbox,
+    podUid,
+    startedAt,
+  };
 }

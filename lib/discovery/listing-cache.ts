@@ -3,7 +3,14 @@
 // described again when it had no PID yet, when told to (its cgroup or process was replaced), and its
 // identity (name, image, labels, pod) is looked at again every so often (a rename, a relabel).
 import { HostPids } from './host-pids.js';
-import { byCgroupPath, describeFound, findContainerCgroups, identityOf, type FoundCgroup, type ListOptions } from './list.js';
+import {
+  byCgroupPath,
+  describeFound,
+  findContainerCgroups,
+  identityOf,
+  type FoundCgroup,
+  type ListOptions,
+} from './list.js';
 import { detectLayout } from './mode.js';
 import { readMetadata, runtimeState, type ContainerMetadata } from '../runtimes/metadata.js';
 import type { CgroupLayout, ResolvedContainer } from './types.js';
@@ -18,10 +25,20 @@ export interface ListingCacheOptions extends ListOptions {
 
 /** Whether a container's identity differs from what its metadata says now. */
 function identityChanged(container: ResolvedContainer, metadata: ContainerMetadata): boolean {
-  const a = container.kubernetes, b = metadata.kubernetes;
-  return container.name !== metadata.name || container.image !== metadata.image || container.imageId !== metadata.imageId
-    || container.labels !== metadata.labels || container.networkOwner !== metadata.networkOwner || container.hostNetwork !== metadata.hostNetwork
-    || (a === null) !== (b === null) || (a !== null && b !== null && (a.pod !== b.pod || a.namespace !== b.namespace || a.container !== b.container || a.podUid !== b.podUid));
+  const a = container.kubernetes,
+    b = metadata.kubernetes;
+  return (
+    container.name !== metadata.name ||
+    container.image !== metadata.image ||
+    container.imageId !== metadata.imageId ||
+    container.labels !== metadata.labels ||
+    container.networkOwner !== metadata.networkOwner ||
+    container.hostNetwork !== metadata.hostNetwork ||
+    (a === null) !== (b === null) ||
+    (a !== null &&
+      b !== null &&
+      (a.pod !== b.pod || a.namespace !== b.namespace || a.container !== b.container || a.podUid !== b.podUid))
+  );
 }
 
 export class ListingCache {
@@ -79,7 +96,8 @@ export class ListingCache {
       this.#identitiesAt = Date.now();
       await this.#refreshIdentities(found, state);
     }
-    this.#listed ??= this.#options.includeSandboxes === true ? this.known() : this.known().filter((container) => !container.sandbox);
+    this.#listed ??=
+      this.#options.includeSandboxes === true ? this.known() : this.known().filter((container) => !container.sandbox);
     return this.#listed;
   }
 
@@ -95,7 +113,10 @@ export class ListingCache {
   }
 
   /** Reads every known container's state files again (their stats; only changed files are read). */
-  async #refreshIdentities(found: readonly FoundCgroup[], state: Awaited<ReturnType<typeof runtimeState>>): Promise<void> {
+  async #refreshIdentities(
+    found: readonly FoundCgroup[],
+    state: Awaited<ReturnType<typeof runtimeState>>,
+  ): Promise<void> {
     const containers: ResolvedContainer[] = [];
     const classifications: FoundCgroup['classification'][] = [];
     for (const cgroup of found) {

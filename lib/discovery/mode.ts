@@ -25,8 +25,21 @@ export const CGROUP_SUPER_MAGIC = 0x27e0eb;
 
 /** The v1 controllers the kernel knows; other super options (rw, xattr, release_agent=...) are not controllers. */
 const V1_CONTROLLERS = new Set([
-  'cpu', 'cpuacct', 'cpuset', 'memory', 'devices', 'freezer', 'net_cls', 'net_prio', 'blkio',
-  'perf_event', 'hugetlb', 'pids', 'rdma', 'misc', 'debug',
+  'cpu',
+  'cpuacct',
+  'cpuset',
+  'memory',
+  'devices',
+  'freezer',
+  'net_cls',
+  'net_prio',
+  'blkio',
+  'perf_event',
+  'hugetlb',
+  'pids',
+  'rdma',
+  'misc',
+  'debug',
 ]);
 
 export function resolveHostRoots(options?: HostOptions): { procRoot: string; sysRoot: string } {
@@ -62,7 +75,11 @@ function preferMount(current: CgroupMount | undefined, candidate: CgroupMount): 
 }
 
 function layoutOf(
-  procRoot: string, sysRoot: string, cgroupRoot: string, v2Mounts: CgroupMount[], v1: Record<string, CgroupMount>,
+  procRoot: string,
+  sysRoot: string,
+  cgroupRoot: string,
+  v2Mounts: CgroupMount[],
+  v1: Record<string, CgroupMount>,
 ): CgroupLayout | null {
   const wholeV2 = v2Mounts.find((mount) => mount.mountPoint === cgroupRoot);
   if (wholeV2) return { mode: 'v2', procRoot, sysRoot, unified: wholeV2, v1: {} };
@@ -103,7 +120,8 @@ export function layoutFromStatfs(procRoot: string, sysRoot: string): CgroupLayou
     if (isMissing(err)) return null;
     rethrowAsTyped(err);
   }
-  if (rootType === CGROUP2_SUPER_MAGIC) return layoutOf(procRoot, sysRoot, cgroupRoot, [cgroupMount(cgroupRoot, '/')], {});
+  if (rootType === CGROUP2_SUPER_MAGIC)
+    return layoutOf(procRoot, sysRoot, cgroupRoot, [cgroupMount(cgroupRoot, '/')], {});
   const v2Mounts: CgroupMount[] = [];
   const v1: Record<string, CgroupMount> = {};
   for (const entry of readdirSync(cgroupRoot, { withFileTypes: true })) {
@@ -155,17 +173,22 @@ export async function detectLayout(options?: HostOptions): Promise<CgroupLayout>
   if (cached !== undefined && !cached.watch.changed()) return cached.layout;
   // Watched before the table is read: a change while reading shows at the next look.
   if (!existsSync(join(procRoot, 'stat'))) {
-    throw new InvalidOptionError('procRoot', `${procRoot} is not a proc filesystem (it has no stat file); give the host's /proc as seen here`);
+    throw new InvalidOptionError(
+      'procRoot',
+      `${procRoot} is not a proc filesystem (it has no stat file); give the host's /proc as seen here`,
+    );
   }
   const watch = watchMounts(procRoot);
-  const layout = layoutFromMountinfo(readOwnMountinfo(procRoot), procRoot, sysRoot) ?? layoutFromStatfs(procRoot, sysRoot);
+  const layout =
+    layoutFromMountinfo(readOwnMountinfo(procRoot), procRoot, sysRoot) ?? layoutFromStatfs(procRoot, sysRoot);
   cached?.watch.close();
   layouts.delete(key);
   if (layout === null) {
     watch?.close();
     throw new UnsupportedLayoutError(
       `No cgroup filesystem found under ${join(sysRoot, 'fs/cgroup')} (neither in ${join(procRoot, 'self/mountinfo')} nor by statfs). ` +
-      'Mount cgroupfs there, or point sysRoot at a directory holding the host\'s /sys.');
+        "Mount cgroupfs there, or point sysRoot at a directory holding the host's /sys.",
+    );
   }
   if (watch !== null) layouts.set(key, { watch, layout: Object.freeze(layout) });
   return layout;

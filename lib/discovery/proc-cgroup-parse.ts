@@ -28,7 +28,9 @@ export function parseProcCgroup(text: string): ProcCgroupEntry[] {
 
 /** The entry of one hierarchy: the v2 "0::" line for null, else the v1 line listing `controller`. */
 export function entryFor(entries: readonly ProcCgroupEntry[], controller: string | null): ProcCgroupEntry | undefined {
-  return entries.find((entry) => (controller === null
-    ? entry.hierarchyId === 0 && entry.controllers.length === 0
-    : entry.controllers.includes(controller)));
+  return entries.find((entry) =>
+    controller === null
+      ? entry.hierarchyId === 0 && entry.controllers.length === 0
+      : entry.controllers.includes(controller),
+  );
 }

@@ -32,7 +32,8 @@ function assertVisible(pid: number, path: string): void {
   if (path === '/..' || path.startsWith('/../')) {
     throw new UnsupportedLayoutError(
       `Process ${pid} is in cgroup ${path}, outside this process's cgroup namespace. ` +
-      'Run in the host cgroup namespace (--cgroupns=host) or mount the host\'s cgroup filesystem.');
+        "Run in the host cgroup namespace (--cgroupns=host) or mount the host's cgroup filesystem.",
+    );
   }
 }
 
@@ -55,7 +56,8 @@ export function hierarchyPath(mount: CgroupMount, pid: number, nsPath: string, n
   if (resolved === null) {
     throw new UnsupportedLayoutError(
       `Process ${pid} is in cgroup ${nsPath} (relative to this process's cgroup namespace), whose place in the hierarchy ` +
-      `mounted at ${mount.mountPoint} could not be found. Read it from the host's cgroup namespace (--cgroupns=host).`);
+        `mounted at ${mount.mountPoint} could not be found. Read it from the host's cgroup namespace (--cgroupns=host).`,
+    );
   }
   return resolved;
 }
@@ -70,7 +72,8 @@ function dirOrThrow(pid: number, mount: CgroupMount, nsPath: string, nsRoot: str
   const dir = cgroupDirUnder(mount, path);
   if (dir === null) {
     throw new UnsupportedLayoutError(
-      `Process ${pid} is in cgroup ${path}, which the mount at ${mount.mountPoint} (root ${mount.root}) does not show.`);
+      `Process ${pid} is in cgroup ${path}, which the mount at ${mount.mountPoint} (root ${mount.root}) does not show.`,
+    );
   }
   return dir;
 }
@@ -82,30 +85,46 @@ const PATH_CONTROLLER_ORDER = ['memory', 'cpu', 'pids', 'name=systemd'];
  * this process's cgroup namespace sits in it (only needed with a cgroup namespace of its own).
  */
 export function processCgroupFromEntries(
-  layout: CgroupLayout, pid: number, entries: ProcCgroupEntry[], nsRoots: ReadonlyMap<CgroupMount, string | null> = new Map(),
+  layout: CgroupLayout,
+  pid: number,
+  entries: ProcCgroupEntry[],
+  nsRoots: ReadonlyMap<CgroupMount, string | null> = new Map(),
 ): ProcessCgroup {
   const v2Entry = entryFor(entries, null);
-  const pathOf = (mount: CgroupMount, entry: ProcCgroupEntry) => hierarchyPath(mount, pid, entry.path, nsRoots.get(mount));
+  const pathOf = (mount: CgroupMount, entry: ProcCgroupEntry) =>
+    hierarchyPath(mount, pid, entry.path, nsRoots.get(mount));
   const dirOf = (hierarchy: string, mount: CgroupMount): string | null => {
     const entry = entryFor(entries, hierarchy === UNIFIED ? null : hierarchy);
     return entry ? dirOrThrow(pid, mount, entry.path, nsRoots.get(mount)) : null;
   };
   if (layout.mode === 'v2') {
-    if (!v2Entry || layout.unified === null) throw new UnsupportedLayoutError(`Process ${pid} has no cgroup v2 ("0::") entry.`);
+    if (!v2Entry || layout.unified === null)
+      throw new UnsupportedLayoutError(`Process ${pid} has no cgroup v2 ("0::") entry.`);
     return { path: pathOf(layout.unified, v2Entry), dirs: containerDirs(layout, dirOf) };
   }
-  const pathController = PATH_CONTROLLER_ORDER.find((controller) => entryFor(entries, controller) !== undefined && layout.v1[controller] !== undefined);
-  const path = pathController !== undefined
-    ? pathOf(layout.v1[pathController]!, entryFor(entries, pathController)!)
-    : v2Entry && layout.unified ? pathOf(layout.unified, v2Entry) : null;
+  const pathController = PATH_CONTROLLER_ORDER.find(
+    (controller) => entryFor(entries, controller) !== undefined && layout.v1[controller] !== undefined,
+  );
+  const path =
+    pathController !== undefined
+      ? pathOf(layout.v1[pathController]!, entryFor(entries, pathController)!)
+      : v2Entry && layout.unified
+        ? pathOf(layout.unified, v2Entry)
+        : null;
   if (path === null) throw new UnsupportedLayoutError(`Process ${pid} is in none of the mounted cgroup hierarchies.`);
   return { path, dirs: containerDirs(layout, dirOf) };
 }
 
 /** The namespace roots processCgroupFromEntries needs for these entries. */
-export async function namespaceRootsFor(layout: CgroupLayout, entries: ProcCgroupEntry[]): Promise<Map<CgroupMount, string | null>> {
+export async function namespaceRootsFor(
+  layout: CgroupLayout,
+  entries: ProcCgroupEntry[],
+): Promise<Map<CgroupMount, string | null>> {
   const roots = new Map<CgroupMount, string | null>();
-  const hierarchies = Object.entries(layout.v1).map(([controller, mount]): [CgroupMount, string | null] => [mount, controller]);
+  const hierarchies = Object.entries(layout.v1).map(([controller, mount]): [CgroupMount, string | null] => [
+    mount,
+    controller,
+  ]);
   if (layout.unified) hierarchies.unshift([layout.unified, null]);
   for (const [mount, controller] of hierarchies) {
     const entry = entryFor(entries, controller);
@@ -120,6 +139,7 @@ export async function processCgroup(layout: CgroupLayout, pid: number): Promise<
   const entries = await readProcCgroup(layout.procRoot, pid);
   const found = processCgroupFromEntries(layout, pid, entries, await namespaceRootsFor(layout, entries));
   // On hybrid machines runtimes do not always mirror their cgroups into the controller-less unified tree.
-  if (layout.mode === 'hybrid') return { ...found, dirs: { ...found.dirs, [UNIFIED]: await existingDir(found.dirs[UNIFIED] ?? null) } };
+  if (layout.mode === 'hybrid')
+    return { ...found, dirs: { ...found.dirs, [UNIFIED]: await existingDir(found.dirs[UNIFIED] ?? null) } };
   return found;
 }

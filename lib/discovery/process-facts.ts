@@ -12,14 +12,17 @@ const hostInodes = new Map<string, Promise<number | null>>();
 export function hostNetnsInode(procRoot: string): Promise<number | null> {
   let inode = hostInodes.get(procRoot);
   if (inode === undefined) {
-    inode = stat(`${procRoot}/1/ns/net`).then((info) => info.ino, async () => {
-      if (procRoot !== '/proc') return null;
-      try {
-        return (await stat('/proc/self/ns/net')).ino;
-      } catch {
-        return null;
-      }
-    });
+    inode = stat(`${procRoot}/1/ns/net`).then(
+      (info) => info.ino,
+      async () => {
+        if (procRoot !== '/proc') return null;
+        try {
+          return (await stat('/proc/self/ns/net')).ino;
+        } catch {
+          return null;
+        }
+      },
+    );
     if (hostInodes.size < 64) hostInodes.set(procRoot, inode);
   }
   return inode;
@@ -35,10 +38,13 @@ const bootTimes = new Map<string, Promise<number | null>>();
 export function bootTimeMs(procRoot: string): Promise<number | null> {
   let boot = bootTimes.get(procRoot);
   if (boot === undefined) {
-    boot = readFile(`${procRoot}/stat`, 'latin1').then((text) => {
-      const match = /^btime (\d+)$/m.exec(text);
-      return match === null ? null : Number(match[1]) * 1000;
-    }, () => null);
+    boot = readFile(`${procRoot}/stat`, 'latin1').then(
+      (text) => {
+        const match = /^btime (\d+)$/m.exec(text);
+        return match === null ? null : Number(match[1]) * 1000;
+      },
+      () => null,
+    );
     if (bootTimes.size < 64) bootTimes.set(procRoot, boot);
   }
   return boot;

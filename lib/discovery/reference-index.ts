@@ -71,7 +71,9 @@ export class ReferenceIndex {
   /** The index, rebuilt when one of the directories it comes from changed. */
   async current(): Promise<Snapshot> {
     if (this.#snapshot !== null && !this.#watch.takeChanged()) return this.#snapshot;
-    this.#building ??= this.#build().finally(() => { this.#building = null; });
+    this.#building ??= this.#build().finally(() => {
+      this.#building = null;
+    });
     const snapshot = await this.#building;
     this.#snapshot = snapshot;
     return snapshot;
@@ -91,7 +93,10 @@ export class ReferenceIndex {
 
   /** The directories that hold the entries, but the namespaces' (watched once they are listed). */
   #baseDirs(): string[] {
-    return [...this.#roots.containerdRoots, ...new Set(containerTables(this.#roots.storageRoots).map((table) => dirname(table)))];
+    return [
+      ...this.#roots.containerdRoots,
+      ...new Set(containerTables(this.#roots.storageRoots).map((table) => dirname(table))),
+    ];
   }
 
   async #build(): Promise<Snapshot> {
@@ -99,26 +104,37 @@ export class ReferenceIndex {
     this.#watch.watch(this.#baseDirs());
     // Namespaces of each root, then the tasks of each namespace.
     const namespaces = new Map<string, string[]>();
-    await Promise.all(this.#roots.containerdRoots.map(async (root) => {
-      try {
-        namespaces.set(root, (await readdir(root, { withFileTypes: true })).filter((e) => e.isDirectory() && isContainerdId(e.name)).map((e) => e.name));
-      } catch {
-        // No containerd here, or not ours to read.
-      }
-    }));
+    await Promise.all(
+      this.#roots.containerdRoots.map(async (root) => {
+        try {
+          namespaces.set(
+            root,
+            (await readdir(root, { withFileTypes: true }))
+              .filter((e) => e.isDirectory() && isContainerdId(e.name))
+              .map((e) => e.name),
+          );
+        } catch {
+          // No containerd here, or not ours to read.
+        }
+      }),
+    );
     const tasksDirs: TaskDir[] = [];
-    for (const [root, list] of namespaces) for (const namespace of list) tasksDirs.push({ root, namespace, dir: join(root, namespace) });
+    for (const [root, list] of namespaces)
+      for (const namespace of list) tasksDirs.push({ root, namespace, dir: join(root, namespace) });
     this.#watch.watch([...this.#baseDirs(), ...tasksDirs.map((task) => task.dir)]);
     const tasks: Array<{ task: TaskDir; id: string }> = [];
-    await Promise.all(tasksDirs.map(async (task) => {
-      try {
-        for (const entry of await readdir(task.dir, { withFileTypes: true })) {
-          if (entry.isDirectory() && isContainerdId(entry.name) && tasks.length < INDEX_MAX) tasks.push({ task, id: entry.name });
+    await Promise.all(
+      tasksDirs.map(async (task) => {
+        try {
+          for (const entry of await readdir(task.dir, { withFileTypes: true })) {
+            if (entry.isDirectory() && isContainerdId(entry.name) && tasks.length < INDEX_MAX)
+              tasks.push({ task, id: entry.name });
+          }
+        } catch {
+          // Removed meanwhile, or not ours to read.
         }
-      } catch {
-        // Removed meanwhile, or not ours to read.
-      }
-    }));
+      }),
+    );
 
     // Each task's spec (its annotations name it), Docker's config.v2.json for Docker's, the storage tables.
     const requests: StateFileRequest[] = [];
@@ -143,7 +159,14 @@ export class ReferenceIndex {
       if (task.namespace === DOCKER_NAMESPACE) {
         if (!HEX64.test(id)) return;
         const at = dockerAt[i]!;
-        const entry: IndexEntry = { id, runtime: 'docker', name: null, kubernetes: null, specs, nameFile: { path: requests[at]!.path, kind: DOCKER_CONFIG } };
+        const entry: IndexEntry = {
+          id,
+          runtime: 'docker',
+          name: null,
+          kubernetes: null,
+          specs,
+          nameFile: { path: requests[at]!.path, kind: DOCKER_CONFIG },
+        };
         entry.name = nameOf(entry, answers[at]!.value);
         entries.push(entry);
         return;
@@ -166,7 +189,11 @@ export class ReferenceIndex {
         if (entries.length >= INDEX_MAX) break;
         // Podman's and CRI-O's containers share the tables; which one made it shows in its cgroup path.
         entries.push({
-          id, runtime: 'podman', name: container.name, kubernetes: null, specs: userdataSpecs(this.#roots.storageRoots, id),
+          id,
+          runtime: 'podman',
+          name: container.name,
+          kubernetes: null,
+          specs: userdataSpecs(this.#roots.storageRoots, id),
           nameFile: { path: tables[t]!, kind: CONTAINERS_TABLE },
         });
       }

@@ -8,13 +8,24 @@
 // Ids are looked up first in what the runtimes say is running (reference-index.ts: no walk, the same cost
 // on a host of any size); what that does not find is looked for in a walk of the hierarchy, once per call.
 import {
-  AmbiguousReferenceError, ContainerNotFoundError, InvalidReferenceError, PermissionDeniedError, UnsupportedLayoutError,
+  AmbiguousReferenceError,
+  ContainerNotFoundError,
+  InvalidReferenceError,
+  PermissionDeniedError,
+  UnsupportedLayoutError,
 } from '../errors.js';
 import type { ContainerRef, HostOptions } from '../types.js';
 import { UNIFIED } from '../cgroup/index.js';
 import { cgroupDirUnder, missingStatsDirs, statsMounts } from './dirs.js';
 import { HostPids } from './host-pids.js';
-import { describeCgroups, findContainerCgroups, type DescribeRequest, type FoundCgroup, NOT_READY_DETAIL, type NotReady } from './list.js';
+import {
+  describeCgroups,
+  findContainerCgroups,
+  type DescribeRequest,
+  type FoundCgroup,
+  NOT_READY_DETAIL,
+  type NotReady,
+} from './list.js';
 import { detectLayout } from './mode.js';
 import { processCgroup } from './proc-cgroup.js';
 import { referenceIndex, type IndexEntry } from './reference-index.js';
@@ -65,8 +76,10 @@ function invalid(ref: unknown, why: string): InvalidReferenceError {
 
 /** Checks a cgroup path and normalizes it ("/a//b/./c/" -> "/a/b/c"); ".." is refused, never resolved. */
 export function normalizeCgroupPath(path: string): string {
-  if (path.length === 0 || path.length > CGROUP_PATH_MAX) throw invalid(path, `a cgroup path has 1 to ${CGROUP_PATH_MAX} characters`);
+  if (path.length === 0 || path.length > CGROUP_PATH_MAX)
+    throw invalid(path, `a cgroup path has 1 to ${CGROUP_PATH_MAX} characters`);
   if (!path.startsWith('/')) throw invalid(path, 'a cgroup path is absolute, relative to the hierarchy root');
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
   if (/[\x00-\x1f\x7f]/.test(path)) throw invalid(path, 'a cgroup path has no NUL or control characters');
   const segments = path.split('/').filter((segment) => segment !== '' && segment !== '.');
   if (segments.includes('..')) throw invalid(path, 'a cgroup path may not contain ".." segments');
@@ -83,7 +96,11 @@ export function parseContainerRef(ref: ContainerRef): ParsedReference {
       }
       throw invalid(ref, 'a Kubernetes container is namespace/pod/container (or namespace/pod), each a DNS name');
     }
-    if (!SAFE_NAME.test(ref)) throw invalid(ref, 'expected an id, an id prefix, a name ([a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 255 characters) or namespace/pod/container');
+    if (!SAFE_NAME.test(ref))
+      throw invalid(
+        ref,
+        'expected an id, an id prefix, a name ([a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 255 characters) or namespace/pod/container',
+      );
     return { kind: 'text', text: ref };
   }
   if (typeof ref !== 'object' || ref === null || Array.isArray(ref)) {
@@ -121,18 +138,25 @@ export function parseContainerRef(ref: ContainerRef): ParsedReference {
 /** How a reference is shown in messages. */
 function shownOf(reference: ParsedReference): string {
   switch (reference.kind) {
-    case 'text': return reference.text;
-    case 'id': return reference.id;
-    case 'name': return reference.name;
-    case 'kubernetes': return `${reference.namespace}/${reference.pod}${reference.container === null ? '' : `/${reference.container}`}`;
-    case 'pid': return `pid ${reference.pid}`;
-    case 'cgroup': return reference.path;
+    case 'text':
+      return reference.text;
+    case 'id':
+      return reference.id;
+    case 'name':
+      return reference.name;
+    case 'kubernetes':
+      return `${reference.namespace}/${reference.pod}${reference.container === null ? '' : `/${reference.container}`}`;
+    case 'pid':
+      return `pid ${reference.pid}`;
+    case 'cgroup':
+      return reference.path;
   }
 }
 
 /** One match, or the typed error for several; null for none. */
 function single<T extends { id: string }>(reference: string, matches: readonly T[]): T | null {
-  if (matches.length > 1) throw new AmbiguousReferenceError(reference, [...new Set(matches.map((container) => container.id))]);
+  if (matches.length > 1)
+    throw new AmbiguousReferenceError(reference, [...new Set(matches.map((container) => container.id))]);
   return matches[0] ?? null;
 }
 
@@ -148,18 +172,44 @@ type MatchedReference = ParsedReference & { kind: 'text' | 'id' | 'name' | 'kube
 /** Finds a container among `listed` by text, id, name or pod, in Docker's order; null when none matches. */
 export function findListed<T extends Matchable>(reference: MatchedReference, listed: readonly T[]): T | null {
   const shown = shownOf(reference);
-  const byId = (id: string) => single(shown, listed.filter((container) => container.id === id));
-  const byName = (name: string) => single(shown, listed.filter((container) => container.name === name));
-  const byPrefix = (prefix: string) => single(shown, ID_PREFIX.test(prefix) ? listed.filter((container) => HEX64.test(container.id) && container.id.startsWith(prefix)) : []);
+  const byId = (id: string) =>
+    single(
+      shown,
+      listed.filter((container) => container.id === id),
+    );
+  const byName = (name: string) =>
+    single(
+      shown,
+      listed.filter((container) => container.name === name),
+    );
+  const byPrefix = (prefix: string) =>
+    single(
+      shown,
+      ID_PREFIX.test(prefix)
+        ? listed.filter((container) => HEX64.test(container.id) && container.id.startsWith(prefix))
+        : [],
+    );
   switch (reference.kind) {
     case 'kubernetes': {
       const { namespace, pod, container } = reference;
-      return single(shown, listed.filter(({ kubernetes }) => kubernetes != null && kubernetes.namespace === namespace && kubernetes.pod === pod
-        && kubernetes.container !== null && (container === null || kubernetes.container === container)));
+      return single(
+        shown,
+        listed.filter(
+          ({ kubernetes }) =>
+            kubernetes != null &&
+            kubernetes.namespace === namespace &&
+            kubernetes.pod === pod &&
+            kubernetes.container !== null &&
+            (container === null || kubernetes.container === container),
+        ),
+      );
     }
-    case 'name': return byName(reference.name);
-    case 'id': return byId(reference.id) ?? byPrefix(reference.id);
-    case 'text': return byId(reference.text) ?? byName(reference.text) ?? byPrefix(reference.text);
+    case 'name':
+      return byName(reference.name);
+    case 'id':
+      return byId(reference.id) ?? byPrefix(reference.id);
+    case 'text':
+      return byId(reference.text) ?? byName(reference.text) ?? byPrefix(reference.text);
   }
 }
 
@@ -191,7 +241,10 @@ class Resolver {
   private named: Promise<{ candidates: Candidate[]; denied: string | null }> | null = null;
   private readonly hostPids: HostPids;
 
-  constructor(private readonly layout: CgroupLayout, private readonly state: RuntimeState) {
+  constructor(
+    private readonly layout: CgroupLayout,
+    private readonly state: RuntimeState,
+  ) {
     this.hostPids = new HostPids(layout);
   }
 
@@ -209,12 +262,19 @@ class Resolver {
       const requested = new Set(all.map((request) => request.cgroupPath));
       for (const { found } of await this.walked()) {
         if (!requested.has(found.cgroupPath)) {
-          all.push({ cgroupPath: found.cgroupPath, classification: found.classification, known: { pidDir: found.dir }, lite: true });
+          all.push({
+            cgroupPath: found.cgroupPath,
+            classification: found.classification,
+            known: { pidDir: found.dir },
+            lite: true,
+          });
         }
       }
     }
     const { containers, notReady } = await describeCgroups(this.layout, all, this.state, this.hostPids);
-    const targets = requests.map((request, i) => this.check(references[i]!, request, containers[i] ?? null, notReady[i], forStats));
+    const targets = requests.map((request, i) =>
+      this.check(references[i]!, request, containers[i] ?? null, notReady[i], forStats),
+    );
     return { targets, census: census ? containers.filter((c): c is ResolvedContainer => c !== null) : [] };
   }
 
@@ -222,13 +282,17 @@ class Resolver {
    * Each reference resolved, or the error that stopped it, in one describing pass for all of them (a
    * reference that matches nothing does not keep the others from resolving).
    */
-  async resolveEach(references: readonly ParsedReference[], { forStats = false } = {}): Promise<Array<ResolvedContainer | Error>> {
+  async resolveEach(
+    references: readonly ParsedReference[],
+    { forStats = false } = {},
+  ): Promise<Array<ResolvedContainer | Error>> {
     const settled = await Promise.allSettled(references.map((reference) => this.request(reference, true)));
     const requested = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value.request] : []));
     const { containers, notReady } = await describeCgroups(this.layout, requested, this.state, this.hostPids);
     let at = 0;
     return settled.map((result, i) => {
-      if (result.status === 'rejected') return result.reason instanceof Error ? result.reason : new Error(String(result.reason));
+      if (result.status === 'rejected')
+        return result.reason instanceof Error ? result.reason : new Error(String(result.reason));
       try {
         const index = at++;
         return this.check(references[i]!, result.value, containers[index] ?? null, notReady[index], forStats);
@@ -239,7 +303,13 @@ class Resolver {
   }
 
   /** The container a reference resolved to, or the typed error saying why there is none to read. */
-  private check(reference: ParsedReference, { shown, why }: Requested, container: ResolvedContainer | null, notReady: NotReady | undefined, forStats: boolean): ResolvedContainer {
+  private check(
+    reference: ParsedReference,
+    { shown, why }: Requested,
+    container: ResolvedContainer | null,
+    notReady: NotReady | undefined,
+    forStats: boolean,
+  ): ResolvedContainer {
     if (container === null) {
       throw new ContainerNotFoundError(shown, notReady === undefined ? why : NOT_READY_DETAIL[notReady]);
     }
@@ -250,7 +320,8 @@ class Resolver {
     if (root !== null) {
       throw new UnsupportedLayoutError(
         `The stats of ${shown} (cgroup ${container.cgroup.path}) would come from the root cgroup of the ${root} hierarchy, ` +
-        'which has none of the files they are read from: the whole machine\'s figures are in /proc (and in the host field of any stats).');
+          "which has none of the files they are read from: the whole machine's figures are in /proc (and in the host field of any stats).",
+      );
     }
     return container;
   }
@@ -264,14 +335,32 @@ class Resolver {
         const shown = `pid ${pid}`;
         const why = 'the process exited';
         // Not in a container: the process's own cgroup, each v1 controller where the process is.
-        if (container === null) return { request: { cgroupPath: own.path, classification: null, known: { pid, dirs: own.dirs }, netns }, shown, why };
-        return { request: { cgroupPath: container.path, classification: container, known: { pid }, netns }, shown, why };
+        if (container === null)
+          return {
+            request: { cgroupPath: own.path, classification: null, known: { pid, dirs: own.dirs }, netns },
+            shown,
+            why,
+          };
+        return {
+          request: { cgroupPath: container.path, classification: container, known: { pid }, netns },
+          shown,
+          why,
+        };
       }
       case 'cgroup': {
         const { path } = reference;
         const pidDir = this.firstCandidateDir(path);
         if (pidDir === null) throw new ContainerNotFoundError(path, 'no cgroup hierarchy holds it');
-        return { request: { cgroupPath: path, classification: classifyCgroupPath(path, this.state.classify), known: { pidDir }, netns }, shown: path, why: 'no such cgroup' };
+        return {
+          request: {
+            cgroupPath: path,
+            classification: classifyCgroupPath(path, this.state.classify),
+            known: { pidDir },
+            netns,
+          },
+          shown: path,
+          why: 'no such cgroup',
+        };
       }
       default: {
         const shown = shownOf(reference);
@@ -280,7 +369,12 @@ class Resolver {
         if (indexed !== null) return { request: { ...indexed, netns }, shown: indexed.classification.id, why };
         const match = await this.fromWalk(reference);
         return {
-          request: { cgroupPath: match.found.cgroupPath, classification: match.found.classification, known: { pidDir: match.found.dir }, netns },
+          request: {
+            cgroupPath: match.found.cgroupPath,
+            classification: match.found.classification,
+            known: { pidDir: match.found.dir },
+            netns,
+          },
           shown: match.id ?? shown,
           why,
         };
@@ -292,14 +386,21 @@ class Resolver {
    * The container the runtimes' index names: its cgroup from its OCI spec, checked to be that container's.
    * null when the index does not know the reference (or knows it but its cgroup does not show here).
    */
-  private async fromIndex(reference: MatchedReference): Promise<Omit<DescribeRequest, 'netns'> & { classification: CgroupClassification } | null> {
+  private async fromIndex(
+    reference: MatchedReference,
+  ): Promise<(Omit<DescribeRequest, 'netns'> & { classification: CgroupClassification }) | null> {
     const index = referenceIndex(this.state.roots);
     let snapshot = await index.current();
     let entry = findListed(reference, snapshot.entries);
     // A container found by its name may have been renamed since (its state file changed, its directory did
     // not): then look again.
-    if (entry !== null && (reference.kind === 'text' || reference.kind === 'name') && entry.id !== shownOf(reference)
-      && entry.name === shownOf(reference) && !(await index.stillNamed(entry, shownOf(reference)))) {
+    if (
+      entry !== null &&
+      (reference.kind === 'text' || reference.kind === 'name') &&
+      entry.id !== shownOf(reference) &&
+      entry.name === shownOf(reference) &&
+      !(await index.stillNamed(entry, shownOf(reference)))
+    ) {
       index.invalidate();
       snapshot = await index.current();
       entry = findListed(reference, snapshot.entries);
@@ -308,7 +409,9 @@ class Resolver {
     return this.cgroupOfEntry(entry);
   }
 
-  private async cgroupOfEntry(entry: IndexEntry): Promise<Omit<DescribeRequest, 'netns'> & { classification: CgroupClassification } | null> {
+  private async cgroupOfEntry(
+    entry: IndexEntry,
+  ): Promise<(Omit<DescribeRequest, 'netns'> & { classification: CgroupClassification }) | null> {
     const scan = scanMount(this.layout);
     if (scan === null) return null;
     const specs = await readStateFiles(entry.specs.map((path) => ({ path, kind: OCI_SPEC })));
@@ -329,7 +432,8 @@ class Resolver {
   /** The hierarchy whose root cgroup a container's stats would be read from (the root lacks their files), or null. */
   private rootHierarchy(container: ResolvedContainer): string | null {
     const unified = container.dirs[UNIFIED] ?? null;
-    if (this.layout.mode === 'v2') return unified !== null && unified === this.layout.unified?.mountPoint ? UNIFIED : null;
+    if (this.layout.mode === 'v2')
+      return unified !== null && unified === this.layout.unified?.mountPoint ? UNIFIED : null;
     // v1 roots have the memory, cpu, cpuacct and blkio files, but no pids.current or pids.max.
     const pids = this.layout.v1['pids'];
     return pids !== undefined && container.dirs['pids'] === pids.mountPoint && pids.root === '/' ? 'pids' : null;
@@ -346,9 +450,14 @@ class Resolver {
   }
 
   private walked(): Promise<Candidate[]> {
-    this.candidates ??= findContainerCgroups(this.layout, this.state.classify).then((found) => found.map((cgroup) => ({
-      id: cgroup.classification.id, name: cgroup.classification.name, kubernetes: null, found: cgroup,
-    })));
+    this.candidates ??= findContainerCgroups(this.layout, this.state.classify).then((found) =>
+      found.map((cgroup) => ({
+        id: cgroup.classification.id,
+        name: cgroup.classification.name,
+        kubernetes: null,
+        found: cgroup,
+      })),
+    );
     return this.candidates;
   }
 
@@ -356,7 +465,10 @@ class Resolver {
   private async fromWalk(reference: MatchedReference): Promise<Candidate> {
     const candidates = await this.walked();
     // An id, or a text that is some container's full id, needs no names.
-    if (reference.kind === 'id' || (reference.kind === 'text' && candidates.some((candidate) => candidate.id === reference.text))) {
+    if (
+      reference.kind === 'id' ||
+      (reference.kind === 'text' && candidates.some((candidate) => candidate.id === reference.text))
+    ) {
       return matchListed(reference, candidates);
     }
     this.named ??= this.identify(candidates);
@@ -365,8 +477,18 @@ class Resolver {
   }
 
   private async identify(candidates: Candidate[]): Promise<{ candidates: Candidate[]; denied: string | null }> {
-    const { metadata, denied } = await readMetadata(candidates.map((candidate) => candidate.found.classification), this.state);
-    return { candidates: candidates.map((candidate, i) => ({ ...candidate, name: metadata[i]!.name, kubernetes: metadata[i]!.kubernetes })), denied };
+    const { metadata, denied } = await readMetadata(
+      candidates.map((candidate) => candidate.found.classification),
+      this.state,
+    );
+    return {
+      candidates: candidates.map((candidate, i) => ({
+        ...candidate,
+        name: metadata[i]!.name,
+        kubernetes: metadata[i]!.kubernetes,
+      })),
+      denied,
+    };
   }
 }
 
@@ -374,7 +496,11 @@ class Resolver {
  * matchListed, but where a runtime's state could not be read for lack of rights (names were hidden), a
  * miss is a PermissionDeniedError that says which privilege it takes rather than "no such container".
  */
-function matchOrDenied(reference: MatchedReference, candidates: readonly Candidate[], denied: string | null): Candidate {
+function matchOrDenied(
+  reference: MatchedReference,
+  candidates: readonly Candidate[],
+  denied: string | null,
+): Candidate {
   const found = findListed(reference, candidates);
   if (found !== null) return found;
   if (denied !== null) {
@@ -387,9 +513,12 @@ function matchOrDenied(reference: MatchedReference, candidates: readonly Candida
 }
 
 /** Resolves many references with one layout detection and at most one walk of the hierarchy; the order is kept. */
-export async function resolveContainers(refs: readonly ContainerRef[], options?: HostOptions): Promise<ResolvedContainer[]> {
+export async function resolveContainers(
+  refs: readonly ContainerRef[],
+  options?: HostOptions,
+): Promise<ResolvedContainer[]> {
   const host = hostOptions(options);
-  if (!Array.isArray(refs)) throw new InvalidReferenceError(String(refs), 'expected an array of references');
+  if (!Array.isArray(refs)) throw new InvalidReferenceError(typeof refs, 'expected an array of references');
   const parsed = refs.map(parseContainerRef);
   const [layout, state] = await Promise.all([detectLayout(host), runtimeState(host)]);
   return (await new Resolver(layout, state).resolveAll(parsed)).targets;
@@ -400,16 +529,26 @@ export async function resolveContainers(refs: readonly ContainerRef[], options?:
  * with `census`, every container's PID and network namespace, in one describing pass.
  */
 export async function resolveForSample(
-  layout: CgroupLayout, references: readonly ParsedReference[], options: HostOptions | undefined, census: boolean,
+  layout: CgroupLayout,
+  references: readonly ParsedReference[],
+  options: HostOptions | undefined,
+  census: boolean,
 ): Promise<{ targets: ResolvedContainer[]; census: ResolvedContainer[] }> {
-  return new Resolver(layout, await runtimeState(options)).resolveAll(references, { census, netns: false, forStats: true });
+  return new Resolver(layout, await runtimeState(options)).resolveAll(references, {
+    census,
+    netns: false,
+    forStats: true,
+  });
 }
 
 /**
  * Each reference resolved for reading its stats, or the typed error that stopped it (an invalid
  * reference, one that matches nothing, a root cgroup), with one layout detection and at most one walk.
  */
-export async function resolveEachForStats(refs: readonly ContainerRef[], options?: HostOptions): Promise<Array<ResolvedContainer | Error>> {
+export async function resolveEachForStats(
+  refs: readonly ContainerRef[],
+  options?: HostOptions,
+): Promise<Array<ResolvedContainer | Error>> {
   const parsed = refs.map((ref): ParsedReference | Error => {
     try {
       return parseContainerRef(ref);
@@ -433,4 +572,3 @@ export async function resolveContainer(ref: ContainerRef, options?: HostOptions)
   const [container] = await resolveContainers([ref], options);
   return container!;
 }
-

@@ -13,7 +13,10 @@ export interface FileStat {
 
 /** The answers of one trip, by the index each path was added at. */
 export class BatchAnswers {
-  constructor(private readonly tokens: TokenBatch, private readonly paths: readonly string[]) {}
+  constructor(
+    private readonly tokens: TokenBatch,
+    private readonly paths: readonly string[],
+  ) {}
 
   failure(index: number): NativeFailure | null {
     return fileFailure(this.tokens, index, this.paths[index]!);
@@ -33,7 +36,8 @@ export class BatchAnswers {
     if (this.failure(index) !== null) return null;
     const { batch, keyNames } = this.tokens;
     const out: Record<string, number> = {};
-    for (let i = batch.first[index]!; i < batch.first[index + 1]!; i++) out[keyNames.names[batch.keys[i]!]!] = batch.values[i]!;
+    for (let i = batch.first[index]!; i < batch.first[index + 1]!; i++)
+      out[keyNames.names[batch.keys[i]!]!] = batch.values[i]!;
     return { ino: out['ino']!, size: out['size']!, mtimeNs: out['mtimeNs']! };
   }
 }

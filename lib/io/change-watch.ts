@@ -51,7 +51,9 @@ export class ChangeWatch {
     let watcher: FSWatcher;
     try {
       // Not persistent: a watch never keeps the process alive.
-      watcher = watch(dir, { persistent: false }, () => { this.#changed = true; });
+      watcher = watch(dir, { persistent: false }, () => {
+        this.#changed = true;
+      });
     } catch {
       this.#missing.add(dir);
       return false;

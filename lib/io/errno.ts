@@ -1,7 +1,13 @@
 // What a failed system call means, in one place for every layer above: Node fs errors, the addon's
 // rejections and its per-file failures all carry the negative errno and the syscall.
 import { constants } from 'node:os';
-import { CGROUP_PRIVILEGE_HINT, CtrstatError, PermissionDeniedError, systemError, type SystemError } from '../errors.js';
+import {
+  CGROUP_PRIVILEGE_HINT,
+  CtrstatError,
+  PermissionDeniedError,
+  systemError,
+  type SystemError,
+} from '../errors.js';
 import { isNativeFailure, type NativeFailure } from '../native.js';
 
 const { ENOENT, ENOTDIR, ESRCH, ENODEV, EACCES, EPERM } = constants.errno;
@@ -35,7 +41,9 @@ export function isMissing(err: unknown): boolean {
 
 /** The typed error of a failure that is not "missing": PermissionDeniedError with the cgroup hint, or a system error. */
 export function failureError(failure: NativeFailure): PermissionDeniedError | SystemError {
-  return errnoKind(failure.errno) === 'denied' ? new PermissionDeniedError(failure, CGROUP_PRIVILEGE_HINT) : systemError(failure);
+  return errnoKind(failure.errno) === 'denied'
+    ? new PermissionDeniedError(failure, CGROUP_PRIVILEGE_HINT)
+    : systemError(failure);
 }
 
 /**
@@ -44,6 +52,7 @@ export function failureError(failure: NativeFailure): PermissionDeniedError | Sy
  */
 export function rethrowAsTyped(err: unknown): never {
   if (err instanceof CtrstatError || !isNativeFailure(err)) throw err;
-  if (errnoKind(err.errno) !== 'denied' && typeof (err as { code?: unknown }).code === 'string') throw err;
+  // Node's own system errors (those with a string code) are Errors already.
+  if (errnoKind(err.errno) !== 'denied' && typeof (err as { code?: unknown }).code === 'string') throw err as unknown;
   throw failureError(err);
 }

@@ -62,9 +62,10 @@ export class KeyNames {
     if (pair === undefined) {
       const name = this.names[id]!;
       const space = name.indexOf(' ');
-      pair = space > 0 && space < name.length - 1 && name.indexOf(' ', space + 1) === -1
-        ? [name.slice(0, space), name.slice(space + 1)]
-        : null;
+      pair =
+        space > 0 && space < name.length - 1 && name.indexOf(' ', space + 1) === -1
+          ? [name.slice(0, space), name.slice(space + 1)]
+          : null;
       this.#pairs[id] = pair;
     }
     return pair;
@@ -102,7 +103,12 @@ export interface FileTokens {
 
 export function fileTokens({ batch, keyNames }: TokenBatch, index: number): FileTokens {
   return {
-    keyNames, names: keyNames.names, keys: batch.keys, values: batch.values, start: batch.first[index]!, end: batch.first[index + 1]!,
+    keyNames,
+    names: keyNames.names,
+    keys: batch.keys,
+    values: batch.values,
+    start: batch.first[index]!,
+    end: batch.first[index + 1]!,
   };
 }
 

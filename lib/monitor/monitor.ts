@@ -78,7 +78,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   constructor(options: MonitorOptions = {}) {
     super();
     const given = optionsObject(options) as MonitorOptions;
-    this.#intervalMs = numberOption(given.interval, 'interval', MIN_INTERVAL_MS, MAX_INTERVAL_MS) ?? DEFAULT_INTERVAL_MS;
+    this.#intervalMs =
+      numberOption(given.interval, 'interval', MIN_INTERVAL_MS, MAX_INTERVAL_MS) ?? DEFAULT_INTERVAL_MS;
     const containers = given.containers;
     if (containers !== undefined && !Array.isArray(containers) && typeof containers !== 'function') {
       throw new InvalidOptionError('containers', 'expected an array of references or a function that gives one');
@@ -87,7 +88,10 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     // The sampler checks the host, network and descriptor options.
     this.#sampler = new StatsSampler({ ...given, keepFds: booleanOption(given.keepFds, 'keepFds') ?? true });
     this.#hostOptions = hostOptions(given);
-    this.#discoveryOptions = { ...this.#hostOptions, includeSandboxes: booleanOption(given.includeSandboxes, 'includeSandboxes') ?? false };
+    this.#discoveryOptions = {
+      ...this.#hostOptions,
+      includeSandboxes: booleanOption(given.includeSandboxes, 'includeSandboxes') ?? false,
+    };
     this.#listing = new ListingCache(this.#discoveryOptions);
     this.#network = given.network ?? true;
     // The first sweep runs on the next turn of the event loop, after the caller attached its listeners.
@@ -204,7 +208,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       if (this.#network) {
         try {
           if (this.#containers === undefined) peers = this.#listing.known();
-          else if (targets.some((target) => !ownershipKnown(target))) peers = await sharedCensus(this.#hostOptions).peers();
+          else if (targets.some((target) => !ownershipKnown(target)))
+            peers = await sharedCensus(this.#hostOptions).peers();
         } catch (err) {
           errors.push(asError(err));
         }
@@ -241,7 +246,10 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     if (pending.length > 0) {
       // One walk for all of them; one that matches nothing now (a stopped container) is simply not
       // watched this sweep, one that is wrong (an invalid reference) is an error of the sweep.
-      const results = await resolveEachForStats(pending.map(({ ref }) => ref), this.#discoveryOptions);
+      const results = await resolveEachForStats(
+        pending.map(({ ref }) => ref),
+        this.#discoveryOptions,
+      );
       results.forEach((result, i) => {
         if (!(result instanceof Error)) this.#resolvedRefs.set(pending[i]!.key, result);
         else if (!isContainerGone(result)) errors.push(result);
@@ -285,7 +293,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     this.#sampler.release(entry.target);
     // If the cgroup is still there it is another container now (a restart): describe it anew.
     this.#listing.forget(entry.target.cgroup.path);
-    for (const [key, container] of this.#resolvedRefs) if (container.id === entry.target.id) this.#resolvedRefs.delete(key);
+    for (const [key, container] of this.#resolvedRefs)
+      if (container.id === entry.target.id) this.#resolvedRefs.delete(key);
     this.#announce('removed', entry.info, removed);
   }
 

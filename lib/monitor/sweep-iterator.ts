@@ -49,4 +49,3 @@ export class SweepIterator implements AsyncIterableIterator<MonitorSweep> {
     return this;
   }
 }
-

@@ -34,11 +34,22 @@ class Census {
     if (this.#containers === null) {
       this.#containers = this.#take();
       // A census that failed is taken again by the next read.
-      this.#containers.catch(() => { this.#containers = null; });
+      this.#containers.catch(() => {
+        this.#containers = null;
+      });
     } else if (Date.now() - this.#at >= CENSUS_MAX_AGE_MS && !this.#refreshing) {
       this.#refreshing = true;
       const next = this.#take();
-      next.then((containers) => { this.#containers = Promise.resolve(containers); }, () => {}).finally(() => { this.#refreshing = false; });
+      next
+        .then(
+          (containers) => {
+            this.#containers = Promise.resolve(containers);
+          },
+          () => {},
+        )
+        .finally(() => {
+          this.#refreshing = false;
+        });
     }
     return this.#containers;
   }
@@ -54,7 +65,13 @@ const censuses = new Map<string, Census>();
 
 /** The census of the host these options describe, kept for the life of the process. */
 export function sharedCensus(options: HostOptions = {}): Census {
-  const key = JSON.stringify([options.procRoot, options.sysRoot, options.dockerRoot, options.podmanRoots, options.containerdRoots]);
+  const key = JSON.stringify([
+    options.procRoot,
+    options.sysRoot,
+    options.dockerRoot,
+    options.podmanRoots,
+    options.containerdRoots,
+  ]);
   let census = censuses.get(key);
   if (census === undefined) {
     census = new Census(options);

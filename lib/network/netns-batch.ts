@@ -1,6 +1,13 @@
 // The native network namespace reader's answer (a few typed arrays per batch, cpp/netns_reader.cc),
 // unpacked into one object per namespace and interface.
-import type { NativeFailure, NativeInterface, NativeLinkStats, NativeNetlinkCache, NativeNetnsAnswer, NativeNetnsBatch } from '../native.js';
+import type {
+  NativeFailure,
+  NativeInterface,
+  NativeLinkStats,
+  NativeNetlinkCache,
+  NativeNetnsAnswer,
+  NativeNetnsBatch,
+} from '../native.js';
 import type { InterfaceStats, LinkCounters } from '../types.js';
 
 /** IF_OPER_* (RFC 2863) by the number the kernel sends. */
@@ -11,13 +18,36 @@ export const LINK_INTS = 5;
 
 /** The counters of a link, in the order cpp/netlink_links.cc (LinkStatsInOrder) writes them. */
 const LINK_COUNTERS = [
-  'rxBytes', 'txBytes', 'rxPackets', 'txPackets', 'rxErrors', 'txErrors', 'rxDropped', 'txDropped', 'multicast', 'collisions',
-  'rxLengthErrors', 'rxOverErrors', 'rxCrcErrors', 'rxFrameErrors', 'rxFifoErrors', 'rxMissedErrors', 'txAbortedErrors',
-  'txCarrierErrors', 'txFifoErrors', 'txHeartbeatErrors', 'txWindowErrors', 'rxCompressed', 'txCompressed', 'rxNohandler',
+  'rxBytes',
+  'txBytes',
+  'rxPackets',
+  'txPackets',
+  'rxErrors',
+  'txErrors',
+  'rxDropped',
+  'txDropped',
+  'multicast',
+  'collisions',
+  'rxLengthErrors',
+  'rxOverErrors',
+  'rxCrcErrors',
+  'rxFrameErrors',
+  'rxFifoErrors',
+  'rxMissedErrors',
+  'txAbortedErrors',
+  'txCarrierErrors',
+  'txFifoErrors',
+  'txHeartbeatErrors',
+  'txWindowErrors',
+  'rxCompressed',
+  'txCompressed',
+  'rxNohandler',
   'rxOtherhostDropped',
 ] as const satisfies ReadonlyArray<keyof LinkCounters>;
 // Every counter of LinkCounters is in the list (a compile-time check).
-const EVERY_COUNTER: Record<keyof LinkCounters, true> = Object.fromEntries(LINK_COUNTERS.map((name) => [name, true])) as Record<(typeof LINK_COUNTERS)[number], true>;
+const EVERY_COUNTER: Record<keyof LinkCounters, true> = Object.fromEntries(
+  LINK_COUNTERS.map((name) => [name, true]),
+) as Record<(typeof LINK_COUNTERS)[number], true>;
 void EVERY_COUNTER;
 
 /** Counters per link. */
@@ -108,9 +138,18 @@ function inodeOf(batch: NativeNetnsBatch, index: number): number | null {
 }
 
 /** Target i's answer is entry i of `first`, or entry `inSecond[i]` of `second` where that is not -1. */
-function answersOf(first: NativeNetnsBatch, second: NativeNetnsBatch | null = null, inSecond: Int32Array | null = null): NetnsAnswers {
+function answersOf(
+  first: NativeNetnsBatch,
+  second: NativeNetnsBatch | null = null,
+  inSecond: Int32Array | null = null,
+): NetnsAnswers {
   if (second === null || inSecond === null) {
-    return { length: first.status.length, inode: (i) => inodeOf(first, i), get: (i) => netnsAnswerOf(first, i), entry: (i) => entryOf(first, i) };
+    return {
+      length: first.status.length,
+      inode: (i) => inodeOf(first, i),
+      get: (i) => netnsAnswerOf(first, i),
+      entry: (i) => entryOf(first, i),
+    };
   }
   return {
     length: first.status.length,
@@ -130,7 +169,11 @@ export function lazyAnswers(batch: NativeNetnsBatch): NetnsAnswers {
  * (`inline` on this thread, else on the pool); only the others go to a dedicated thread, which opens
  * and keeps their sockets.
  */
-export async function readThroughCache(cache: NativeNetlinkCache, targets: string[], inline: boolean): Promise<NetnsAnswers> {
+export async function readThroughCache(
+  cache: NativeNetlinkCache,
+  targets: string[],
+  inline: boolean,
+): Promise<NetnsAnswers> {
   const kept = await cache.readKept(targets, inline);
   const missing: number[] = [];
   for (let i = 0; i < targets.length; i++) if (kept.status[i] === NOT_KEPT) missing.push(i);

@@ -1,6 +1,12 @@
 // Network namespace counters: which namespace file to read, and the native answer turned into the
 // public InterfaceStats shape, or into a typed error.
-import { InvalidOptionError, NETNS_PRIVILEGE_HINT, PermissionDeniedError, systemError, type SystemError } from '../errors.js';
+import {
+  InvalidOptionError,
+  NETNS_PRIVILEGE_HINT,
+  PermissionDeniedError,
+  systemError,
+  type SystemError,
+} from '../errors.js';
 import { absolutePath, optionsObject } from '../options.js';
 import { native, type NativeFailure } from '../native.js';
 import { interfaceStatsAt, type NetnsEntry } from './netns-batch.js';
@@ -31,18 +37,29 @@ const EACCES = -13;
 export function networkNamespacePath(target: NetworkNamespaceTarget, options: NetworkNamespaceOptions = {}): string {
   const procRoot = absolutePath(optionsObject(options).procRoot, 'procRoot') ?? '/proc';
   if (typeof target === 'string') {
-    if (target.length === 0 || target.length > 4096 || target.includes('\0')) throw new InvalidOptionError('target', 'a namespace path has 1 to 4096 characters and no NUL');
+    if (target.length === 0 || target.length > 4096 || target.includes('\0'))
+      throw new InvalidOptionError('target', 'a namespace path has 1 to 4096 characters and no NUL');
     return target;
   }
-  if (typeof target !== 'object' || target === null || !Number.isSafeInteger(target.pid) || target.pid <= 0 || target.pid > 4_194_304) {
-    throw new InvalidOptionError('target', 'a network namespace target is a path or { pid } with a PID from 1 to 4194304');
+  if (
+    typeof target !== 'object' ||
+    target === null ||
+    !Number.isSafeInteger(target.pid) ||
+    target.pid <= 0 ||
+    target.pid > 4_194_304
+  ) {
+    throw new InvalidOptionError(
+      'target',
+      'a network namespace target is a path or { pid } with a PID from 1 to 4194304',
+    );
   }
   return `${procRoot}/${target.pid}/ns/net`;
 }
 
 /** The typed error for a native per-item failure. */
 export function networkNamespaceError(failure: NativeFailure): NetworkNamespaceError {
-  if (failure.errno === EPERM || failure.errno === EACCES) return new PermissionDeniedError(failure, NETNS_PRIVILEGE_HINT);
+  if (failure.errno === EPERM || failure.errno === EACCES)
+    return new PermissionDeniedError(failure, NETNS_PRIVILEGE_HINT);
   return systemError(failure);
 }
 
@@ -64,10 +81,15 @@ export async function readNetworkNamespaces(
   targets: NetworkNamespaceTarget[],
   options: NetworkNamespaceOptions = {},
 ): Promise<Array<NetworkNamespaceCounters | NetworkNamespaceError>> {
-  if (!Array.isArray(targets)) throw new InvalidOptionError('targets', 'expected an array of namespace paths or { pid }');
+  if (!Array.isArray(targets))
+    throw new InvalidOptionError('targets', 'expected an array of namespace paths or { pid }');
   const paths = targets.map((target) => networkNamespacePath(target, options));
   const batch = await native.readNetns(paths);
-  return paths.map((_, index) => (batch.status[index] !== 0 ? networkNamespaceError(batch.failures[index]!) : networkNamespaceCounters({ batch, index })));
+  return paths.map((_, index) =>
+    batch.status[index] !== 0
+      ? networkNamespaceError(batch.failures[index]!)
+      : networkNamespaceCounters({ batch, index }),
+  );
 }
 
 /** Reads one namespace; rejects with a SystemError (ENOENT, EINVAL, ...) or a PermissionDeniedError. */

@@ -32,7 +32,7 @@ export class NamespaceOwnership {
     for (const { container, inode } of members) {
       if (inode === null || inode === host) continue;
       let group = groups.get(inode);
-      if (!group) groups.set(inode, (group = new Map()));
+      if (!group) groups.set(inode, (group = new Map<string, ResolvedContainer>()));
       group.set(container.id, container);
     }
     const shared = [...groups].filter(([, group]) => group.size > 1);

@@ -13,7 +13,14 @@ export interface NetworkContext {
 }
 
 /** Offsets of the totals' counters in a link's LINK_STATS (cpp/netlink_links.cc LinkStatsInOrder). */
-const RX_BYTES = 0, TX_BYTES = 1, RX_PACKETS = 2, TX_PACKETS = 3, RX_ERRORS = 4, TX_ERRORS = 5, RX_DROPPED = 6, TX_DROPPED = 7;
+const RX_BYTES = 0,
+  TX_BYTES = 1,
+  RX_PACKETS = 2,
+  TX_PACKETS = 3,
+  RX_ERRORS = 4,
+  TX_ERRORS = 5,
+  RX_DROPPED = 6,
+  TX_DROPPED = 7;
 /** Offset of the IFF_* flags among a link's LINK_INTS. */
 const FLAGS = 3;
 
@@ -35,7 +42,8 @@ function lazyInterfaces(entry: NetnsEntry): () => Record<string, InterfaceStats>
   return () => {
     if (made === null) {
       const entries: Array<[string, InterfaceStats]> = [];
-      for (let link = 0; link < names.length; link++) entries.push([names[link]!, interfaceStatsAt({ ints, stats, kinds, linkKind }, link)]);
+      for (let link = 0; link < names.length; link++)
+        entries.push([names[link]!, interfaceStatsAt({ ints, stats, kinds, linkKind }, link)]);
       made = Object.fromEntries(entries);
     }
     return made;
@@ -49,9 +57,16 @@ export function buildNetworkStats(entry: NetnsEntry, context: NetworkContext): N
   const inode = batch.inode[index]!;
   const first = batch.linkFirst[index]!;
   const end = batch.linkFirst[index + 1]!;
-  let external = 0, up = 0;
-  let rxBytes = 0, txBytes = 0, rxPackets = 0, txPackets = 0;
-  let rxErrors = 0, txErrors = 0, rxDropped = 0, txDropped = 0;
+  let external = 0,
+    up = 0;
+  let rxBytes = 0,
+    txBytes = 0,
+    rxPackets = 0,
+    txPackets = 0;
+  let rxErrors = 0,
+    txErrors = 0,
+    rxDropped = 0,
+    txDropped = 0;
   const { stats, ints, linkKind, kinds } = batch;
   for (let link = first; link < end; link++) {
     const kind = linkKind[link]!;
@@ -59,10 +74,14 @@ export function buildNetworkStats(entry: NetnsEntry, context: NetworkContext): N
     external++;
     if ((ints[link * LINK_INTS + FLAGS]! & IFF_UP) !== 0) up++;
     const at = link * LINK_STATS;
-    rxBytes += stats[at + RX_BYTES]!; txBytes += stats[at + TX_BYTES]!;
-    rxPackets += stats[at + RX_PACKETS]!; txPackets += stats[at + TX_PACKETS]!;
-    rxErrors += stats[at + RX_ERRORS]!; txErrors += stats[at + TX_ERRORS]!;
-    rxDropped += stats[at + RX_DROPPED]!; txDropped += stats[at + TX_DROPPED]!;
+    rxBytes += stats[at + RX_BYTES]!;
+    txBytes += stats[at + TX_BYTES]!;
+    rxPackets += stats[at + RX_PACKETS]!;
+    txPackets += stats[at + TX_PACKETS]!;
+    rxErrors += stats[at + RX_ERRORS]!;
+    txErrors += stats[at + TX_ERRORS]!;
+    rxDropped += stats[at + RX_DROPPED]!;
+    txDropped += stats[at + TX_DROPPED]!;
   }
   let mode: NetworkMode;
   if (context.hostNetnsInode !== null && inode === context.hostNetnsInode) mode = 'host';
@@ -75,16 +94,33 @@ export function buildNetworkStats(entry: NetnsEntry, context: NetworkContext): N
   if (mode === 'host') {
     // The host's counters are not the container's traffic: report none rather than mislead.
     return {
-      mode, netns: inode, sharedWith: [],
-      rxBytes: null, txBytes: null, rxPackets: null, txPackets: null,
-      rxErrors: null, txErrors: null, rxDropped: null, txDropped: null,
+      mode,
+      netns: inode,
+      sharedWith: [],
+      rxBytes: null,
+      txBytes: null,
+      rxPackets: null,
+      txPackets: null,
+      rxErrors: null,
+      txErrors: null,
+      rxDropped: null,
+      txDropped: null,
       interfaces: NO_INTERFACES,
     };
   }
   const interfaces = lazyInterfaces(entry);
   return {
-    mode, netns: inode, sharedWith: context.sharedWith,
-    rxBytes, txBytes, rxPackets, txPackets, rxErrors, txErrors, rxDropped, txDropped,
+    mode,
+    netns: inode,
+    sharedWith: context.sharedWith,
+    rxBytes,
+    txBytes,
+    rxPackets,
+    txPackets,
+    rxErrors,
+    txErrors,
+    rxDropped,
+    txDropped,
     get interfaces() {
       return interfaces();
     },

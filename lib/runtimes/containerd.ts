@@ -12,22 +12,47 @@ import type { ClassifyContext, RuntimePaths } from './types.js';
 const NERDCTL_SCOPE = /^nerdctl-([0-9a-f]{64})\.scope$/;
 
 /** Top-level cgroups no runtime uses as a containerd namespace. */
-const NOT_NAMESPACES = new Set(['docker', 'lxc', 'kubepods', 'machine', 'libpod_parent', 'init.scope', 'user.slice', 'system.slice']);
+const NOT_NAMESPACES = new Set([
+  'docker',
+  'lxc',
+  'kubepods',
+  'machine',
+  'libpod_parent',
+  'init.scope',
+  'user.slice',
+  'system.slice',
+]);
 
 export const containerdPaths: RuntimePaths = {
   leafGlobs: [`nerdctl-${HEX64_GLOB}.scope`],
   classify(segments, index, context: ClassifyContext) {
     const segment = segments[index]!;
     const scope = NERDCTL_SCOPE.exec(segment);
-    if (scope) return { runtime: 'containerd', id: scope[1]!, name: null, sandbox: false, podUid: null, containerdNamespace: null };
+    if (scope)
+      return {
+        runtime: 'containerd',
+        id: scope[1]!,
+        name: null,
+        sandbox: false,
+        podUid: null,
+        containerdNamespace: null,
+      };
     if (index !== 1) return null;
     const namespace = segments[0]!;
-    if (NOT_NAMESPACES.has(namespace) || isUnitName(namespace) || !isContainerdId(namespace) || isUnitName(segment)) return null;
+    if (NOT_NAMESPACES.has(namespace) || isUnitName(namespace) || !isContainerdId(namespace) || isUnitName(segment))
+      return null;
     // A 64-hex id below any namespace-like cgroup is containerd's default shape; another id only below a
     // namespace that has tasks here (many other things live two levels down).
     const known = context.containerdNamespaces.has(namespace);
     if (HEX64.test(segment) || (known && isContainerdId(segment))) {
-      return { runtime: 'containerd', id: segment, name: null, sandbox: namespace === 'k8s.io' ? null : false, podUid: null, containerdNamespace: namespace };
+      return {
+        runtime: 'containerd',
+        id: segment,
+        name: null,
+        sandbox: namespace === 'k8s.io' ? null : false,
+        podUid: null,
+        containerdNamespace: namespace,
+      };
     }
     return null;
   },
@@ -65,13 +90,20 @@ export async function containerdNamespaces(roots: readonly string[]): Promise<Ma
   }
   if (!listing.watch.takeChanged()) return listing.namespaces;
   const namespaces = new Map<string, string[]>();
-  await Promise.all(roots.map(async (root) => {
-    try {
-      namespaces.set(root, (await readdir(root, { withFileTypes: true })).filter((entry) => entry.isDirectory() && isContainerdId(entry.name)).map((entry) => entry.name));
-    } catch {
-      // No such containerd here (or not ours to read).
-    }
-  }));
+  await Promise.all(
+    roots.map(async (root) => {
+      try {
+        namespaces.set(
+          root,
+          (await readdir(root, { withFileTypes: true }))
+            .filter((entry) => entry.isDirectory() && isContainerdId(entry.name))
+            .map((entry) => entry.name),
+        );
+      } catch {
+        // No such containerd here (or not ours to read).
+      }
+    }),
+  );
   listing.namespaces = namespaces;
   return namespaces;
 }

@@ -16,9 +16,17 @@ export const dockerPaths: RuntimePaths = {
     const scope = DOCKER_SCOPE.exec(segment);
     if (scope) {
       const podUid = podUidOf(parent, segments.slice(0, index - 1));
-      return { runtime: 'docker', id: scope[1]!, name: null, sandbox: podUid === null ? false : null, podUid, containerdNamespace: null };
+      return {
+        runtime: 'docker',
+        id: scope[1]!,
+        name: null,
+        sandbox: podUid === null ? false : null,
+        podUid,
+        containerdNamespace: null,
+      };
     }
-    if (parent === 'docker' && HEX64.test(segment)) return { runtime: 'docker', id: segment, name: null, sandbox: false, podUid: null, containerdNamespace: null };
+    if (parent === 'docker' && HEX64.test(segment))
+      return { runtime: 'docker', id: segment, name: null, sandbox: false, podUid: null, containerdNamespace: null };
     return null;
   },
 };
@@ -62,7 +70,10 @@ export const DOCKER_HOST_CONFIG: StateFileKind<DockerHostConfig> = {
     const mode = stringOf(json['NetworkMode'], 256);
     // The daemon stores the owner's full id.
     const owner = mode?.startsWith('container:') ? mode.slice('container:'.length) : null;
-    return { networkOwner: owner !== null && HEX64.test(owner) ? owner : null, hostNetwork: mode === null ? null : mode === 'host' };
+    return {
+      networkOwner: owner !== null && HEX64.test(owner) ? owner : null,
+      hostNetwork: mode === null ? null : mode === 'host',
+    };
   },
 };
 

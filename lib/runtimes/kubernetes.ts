@@ -7,7 +7,8 @@ import { HEX64, HEX64_GLOB, POD_UID } from './ids.js';
 import type { CgroupClassification, RuntimePaths } from './types.js';
 
 /** kubepods-burstable-pod<uid_>.slice, kubepods-pod<uid_>.slice (Guaranteed), kubelet-kubepods-...slice (kind). */
-const POD_SLICE = /^(?:[a-z0-9]+-)*kubepods(?:-burstable|-besteffort|-guaranteed)?-pod([0-9a-f][0-9a-f_]{0,63})\.slice$/;
+const POD_SLICE =
+  /^(?:[a-z0-9]+-)*kubepods(?:-burstable|-besteffort|-guaranteed)?-pod([0-9a-f][0-9a-f_]{0,63})\.slice$/;
 const POD_DIR = /^pod([0-9a-f][0-9a-f-]{0,63})$/;
 const CRI_CONTAINERD_SCOPE = /^cri-containerd-([0-9a-f]{64})\.scope$/;
 const CRIO = /^crio-([0-9a-f]{64})(\.scope)?$/;
@@ -26,8 +27,20 @@ function isPodSlice(segment: string | undefined): boolean {
   return segment !== undefined && POD_SLICE.test(segment);
 }
 
-function inPod(runtime: CgroupClassification['runtime'], id: string, sandbox: boolean | null, podUid: string): CgroupClassification {
-  return { runtime, id, name: null, sandbox, podUid, containerdNamespace: runtime === 'cri-containerd' ? 'k8s.io' : null };
+function inPod(
+  runtime: CgroupClassification['runtime'],
+  id: string,
+  sandbox: boolean | null,
+  podUid: string,
+): CgroupClassification {
+  return {
+    runtime,
+    id,
+    name: null,
+    sandbox,
+    podUid,
+    containerdNamespace: runtime === 'cri-containerd' ? 'k8s.io' : null,
+  };
 }
 
 export const kubernetesPaths: RuntimePaths = {
@@ -38,7 +51,16 @@ export const kubernetesPaths: RuntimePaths = {
     let match: RegExpExecArray | null;
     // Inside a pod the pause container is the sandbox; only CRI-O's systemd layout says so in the path.
     if ((match = CRI_CONTAINERD_SCOPE.exec(segment))) {
-      return podUid === null ? { runtime: 'cri-containerd', id: match[1]!, name: null, sandbox: false, podUid: null, containerdNamespace: 'k8s.io' } : inPod('cri-containerd', match[1]!, null, podUid);
+      return podUid === null
+        ? {
+            runtime: 'cri-containerd',
+            id: match[1]!,
+            name: null,
+            sandbox: false,
+            podUid: null,
+            containerdNamespace: 'k8s.io',
+          }
+        : inPod('cri-containerd', match[1]!, null, podUid);
     }
     if ((match = CRIO.exec(segment))) {
       // With the systemd driver CRI-O puts containers in .scope units and the sandbox in a bare cgroup;
@@ -110,5 +132,7 @@ export function criFacts(annotations: Readonly<Record<string, string>>): CriFact
 
 /** How a Kubernetes container is named in references and listings: "namespace/pod/container" ("namespace/pod" for the sandbox). */
 export function kubernetesName(identity: KubernetesIdentity): string {
-  return identity.container === null ? `${identity.namespace}/${identity.pod}` : `${identity.namespace}/${identity.pod}/${identity.container}`;
+  return identity.container === null
+    ? `${identity.namespace}/${identity.pod}`
+    : `${identity.namespace}/${identity.pod}/${identity.container}`;
 }

@@ -18,7 +18,8 @@ export const lxcPaths: RuntimePaths = {
   leafGlobs: ['lxc.payload.*'],
   classify(segments, index) {
     const segment = segments[index]!;
-    if (segments[index - 1] === 'lxc' && index === 1 && SAFE_NAME.test(segment) && !segment.startsWith('lxc.')) return named('lxc', segment, segment);
+    if (segments[index - 1] === 'lxc' && index === 1 && SAFE_NAME.test(segment) && !segment.startsWith('lxc.'))
+      return named('lxc', segment, segment);
     const payload = LXC_PAYLOAD.exec(segment);
     return payload && SAFE_NAME.test(payload[1]!) ? named('lxc', payload[1]!, payload[1]!) : null;
   },

@@ -4,9 +4,29 @@
 // components, values are checked before they are kept.
 import type { HostOptions, Runtime } from '../types.js';
 import { FileBatch, type BatchAnswers } from '../io/batch.js';
-import { DEFAULT_DOCKER_ROOT, DOCKER_CONFIG, DOCKER_HOST_CONFIG, dockerStateFiles, type DockerConfig, type DockerHostConfig } from './docker.js';
-import { CONTAINERS_TABLE, DEFAULT_STORAGE_ROOTS, containerTables, ownRootlessStorage, userdataSpecs, type StorageContainer } from './podman.js';
-import { DEFAULT_CONTAINERD_ROOTS, DOCKER_NAMESPACE, NERDCTL_NAME, containerdNamespaces, taskSpec } from './containerd.js';
+import {
+  DEFAULT_DOCKER_ROOT,
+  DOCKER_CONFIG,
+  DOCKER_HOST_CONFIG,
+  dockerStateFiles,
+  type DockerConfig,
+  type DockerHostConfig,
+} from './docker.js';
+import {
+  CONTAINERS_TABLE,
+  DEFAULT_STORAGE_ROOTS,
+  containerTables,
+  ownRootlessStorage,
+  userdataSpecs,
+  type StorageContainer,
+} from './podman.js';
+import {
+  DEFAULT_CONTAINERD_ROOTS,
+  DOCKER_NAMESPACE,
+  NERDCTL_NAME,
+  containerdNamespaces,
+  taskSpec,
+} from './containerd.js';
 import { criFacts, kubernetesName } from './kubernetes.js';
 import { HEX64 } from './ids.js';
 import { OCI_SPEC, type OciSpec } from './oci.js';
@@ -43,12 +63,16 @@ export async function runtimeState(options?: HostOptions): Promise<RuntimeState>
   const roots = runtimeRoots(options);
   const namespaces = await containerdNamespaces(roots.containerdRoots);
   const all = new Set<string>();
-  for (const list of namespaces.values()) for (const namespace of list) if (namespace !== DOCKER_NAMESPACE) all.add(namespace);
+  for (const list of namespaces.values())
+    for (const namespace of list) if (namespace !== DOCKER_NAMESPACE) all.add(namespace);
   return { roots, namespaces, classify: { containerdNamespaces: all } };
 }
 
 /** What metadata needs of a container: how its path classified it. */
-export type MetadataSubject = Pick<CgroupClassification, 'runtime' | 'id' | 'name' | 'sandbox' | 'podUid' | 'containerdNamespace'>;
+export type MetadataSubject = Pick<
+  CgroupClassification,
+  'runtime' | 'id' | 'name' | 'sandbox' | 'podUid' | 'containerdNamespace'
+>;
 
 /** A container's identity as listings and samples carry it, and what ownership and sandboxes need. */
 export interface ContainerMetadata extends RuntimeMetadata {
@@ -82,7 +106,10 @@ function dockerPlan(subject: MetadataSubject, roots: RuntimeRoots): Plan | null 
   const files = dockerStateFiles(roots.dockerRoot, subject.id);
   if (files === null) return null;
   return {
-    requests: [{ path: files.config, kind: DOCKER_CONFIG }, { path: files.hostConfig, kind: DOCKER_HOST_CONFIG }],
+    requests: [
+      { path: files.config, kind: DOCKER_CONFIG },
+      { path: files.hostConfig, kind: DOCKER_HOST_CONFIG },
+    ],
     build([config, host]) {
       const out = base(subject);
       const c = config!.value as DockerConfig | null;
@@ -147,7 +174,9 @@ function fromSpec(out: ContainerMetadata, spec: OciSpec, runtime: Runtime): void
 /** containerd (and Kubernetes on it): the task bundle's spec, in the namespaces it may be in. */
 function containerdPlan(subject: MetadataSubject, state: RuntimeState, alsoStorage: boolean): Plan {
   const candidates: Array<{ namespace: string; path: string }> = [];
-  const namespaceOf = subject.containerdNamespace ?? (subject.runtime === 'cri-containerd' || subject.runtime === 'kubernetes' ? 'k8s.io' : null);
+  const namespaceOf =
+    subject.containerdNamespace ??
+    (subject.runtime === 'cri-containerd' || subject.runtime === 'kubernetes' ? 'k8s.io' : null);
   for (const [root, namespaces] of state.namespaces) {
     for (const namespace of namespaceOf !== null ? [namespaceOf] : namespaces) {
       if (namespace === DOCKER_NAMESPACE) continue;
@@ -193,13 +222,19 @@ function crioPlan(subject: MetadataSubject, roots: RuntimeRoots): Plan {
 
 function planFor(subject: MetadataSubject, state: RuntimeState): Plan | null {
   switch (subject.runtime) {
-    case 'docker': return dockerPlan(subject, state.roots);
-    case 'podman': return podmanPlan(subject, state.roots);
+    case 'docker':
+      return dockerPlan(subject, state.roots);
+    case 'podman':
+      return podmanPlan(subject, state.roots);
     case 'containerd':
-    case 'cri-containerd': return containerdPlan(subject, state, false);
-    case 'kubernetes': return containerdPlan(subject, state, true);
-    case 'crio': return crioPlan(subject, state.roots);
-    default: return null;
+    case 'cri-containerd':
+      return containerdPlan(subject, state, false);
+    case 'kubernetes':
+      return containerdPlan(subject, state, true);
+    case 'crio':
+      return crioPlan(subject, state.roots);
+    default:
+      return null;
   }
 }
 
@@ -214,7 +249,11 @@ export interface MetadataAnswer {
  * The metadata of many containers in the caller's trip: adds the stats of their state files to `batch`;
  * the function returned takes the trip's answers (and reads the changed files in one more trip).
  */
-export function planMetadata(batch: FileBatch, subjects: readonly MetadataSubject[], state: RuntimeState): (answers: BatchAnswers) => Promise<MetadataAnswer> {
+export function planMetadata(
+  batch: FileBatch,
+  subjects: readonly MetadataSubject[],
+  state: RuntimeState,
+): (answers: BatchAnswers) => Promise<MetadataAnswer> {
   const plans = subjects.map((subject) => planFor(subject, state));
   const requests: StateFileRequest[] = [];
   const first: number[] = [];
@@ -227,7 +266,9 @@ export function planMetadata(batch: FileBatch, subjects: readonly MetadataSubjec
     const files = await finish(answers);
     const deniedAt = files.findIndex((file) => file.problem === 'denied');
     return {
-      metadata: plans.map((plan, i) => (plan === null ? base(subjects[i]!) : plan.build(files.slice(first[i]!, first[i]! + plan.requests.length)))),
+      metadata: plans.map((plan, i) =>
+        plan === null ? base(subjects[i]!) : plan.build(files.slice(first[i], first[i]! + plan.requests.length)),
+      ),
       denied: deniedAt < 0 ? null : requests[deniedAt]!.path,
     };
   };

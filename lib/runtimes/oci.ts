@@ -19,7 +19,9 @@ export const OCI_SPEC: StateFileKind<OciSpec> = {
     if (!isRecord(json)) return null;
     const linux = isRecord(json['linux']) ? json['linux'] : {};
     const namespaces = Array.isArray(linux['namespaces']) ? linux['namespaces'] : [];
-    const network = namespaces.find((entry): entry is Record<string, unknown> => isRecord(entry) && entry['type'] === 'network');
+    const network = namespaces.find(
+      (entry): entry is Record<string, unknown> => isRecord(entry) && entry['type'] === 'network',
+    );
     return {
       annotations: labelsOf(json['annotations']),
       cgroupsPath: stringOf(linux['cgroupsPath']),
@@ -48,7 +50,8 @@ export function expandSlice(slice: string): string | null {
  * it is neither.
  */
 export function cgroupPathOf(cgroupsPath: string): string | null {
-  if (cgroupsPath.startsWith('/')) return cgroupsPath.includes('/../') || cgroupsPath.endsWith('/..') ? null : cgroupsPath.replace(/\/+$/, '') || '/';
+  if (cgroupsPath.startsWith('/'))
+    return cgroupsPath.includes('/../') || cgroupsPath.endsWith('/..') ? null : cgroupsPath.replace(/\/+$/, '') || '/';
   const parts = cgroupsPath.split(':');
   if (parts.length !== 3) return null;
   const [slice, prefix, name] = parts as [string, string, string];

@@ -16,7 +16,14 @@ export const podmanPaths: RuntimePaths = {
     if (match === null) return null;
     // In a Podman pod the infra container is the sandbox; the path does not say which one it is.
     const inPod = segments[index - 1]?.startsWith('machine-libpod_pod_') === true;
-    return { runtime: 'podman', id: match[1]!, name: null, sandbox: inPod ? null : false, podUid: null, containerdNamespace: null };
+    return {
+      runtime: 'podman',
+      id: match[1]!,
+      name: null,
+      sandbox: inPod ? null : false,
+      podUid: null,
+      containerdNamespace: null,
+    };
   },
 };
 
@@ -77,5 +84,7 @@ export const CONTAINERS_TABLE: StateFileKind<ReadonlyMap<string, StorageContaine
 /** The OCI spec Podman and CRI-O write for a container (in each storage root). */
 export function userdataSpecs(roots: readonly string[], id: string): string[] {
   if (!HEX64.test(id)) return [];
-  return roots.flatMap((root) => CONTAINER_TABLES.map((table) => join(root, table.slice(0, table.indexOf('/')), id, 'userdata/config.json')));
+  return roots.flatMap((root) =>
+    CONTAINER_TABLES.map((table) => join(root, table.slice(0, table.indexOf('/')), id, 'userdata/config.json')),
+  );
 }

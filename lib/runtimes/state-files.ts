@@ -61,10 +61,13 @@ function problemOf(failure: NativeFailure): StateFileProblem {
  * Reads state files in the caller's trip: adds their stats to `batch`; the function returned takes that
  * trip's answers and gives each file's parsed value (read in one more trip where it changed).
  */
-export function planStateFiles(batch: FileBatch, requests: readonly StateFileRequest[]): (answers: BatchAnswers) => Promise<StateFileAnswer[]> {
+export function planStateFiles(
+  batch: FileBatch,
+  requests: readonly StateFileRequest[],
+): (answers: BatchAnswers) => Promise<StateFileAnswer[]> {
   const at = requests.map(({ path }) => batch.add(path, FileMode.Stat));
   return async (answers) => {
-    const out: StateFileAnswer[] = new Array(requests.length);
+    const out = new Array<StateFileAnswer>(requests.length);
     const reads = new FileBatch();
     const toRead: Array<{ index: number; ino: number; mtimeNs: number; size: number }> = [];
     requests.forEach(({ path, kind }, i) => {
@@ -75,7 +78,13 @@ export function planStateFiles(batch: FileBatch, requests: readonly StateFileReq
         return;
       }
       const cached = cache.get(path);
-      if (cached && cached.kind === kind && cached.ino === info.ino && cached.mtimeNs === info.mtimeNs && cached.size === info.size) {
+      if (
+        cached &&
+        cached.kind === kind &&
+        cached.ino === info.ino &&
+        cached.mtimeNs === info.mtimeNs &&
+        cached.size === info.size
+      ) {
         out[i] = { value: cached.value, problem: cached.value === null ? 'invalid' : null };
         return;
       }
@@ -138,7 +147,8 @@ export function labelsOf(value: unknown): Record<string, string> {
   if (!isRecord(value)) return {};
   const entries: Array<[string, string]> = [];
   for (const [key, entry] of Object.entries(value)) {
-    if (typeof entry !== 'string' || key.length === 0 || key.length > LABEL_KEY_MAX || entry.length > LABEL_VALUE_MAX) continue;
+    if (typeof entry !== 'string' || key.length === 0 || key.length > LABEL_KEY_MAX || entry.length > LABEL_VALUE_MAX)
+      continue;
     if (entries.push([key, entry]) >= LABELS_MAX) break;
   }
   // fromEntries defines own properties: a "__proto__" key stays a key.

@@ -16,7 +16,14 @@ export type { CgroupClassification, ContainerCgroup } from './types.js';
  * In order: the first runtime that claims a cgroup has it. Docker's "/docker/<id>" before containerd's
  * "/<namespace>/<id>" (which it would also fit), Kubernetes' pod shapes before both.
  */
-export const RUNTIMES: readonly RuntimePaths[] = [dockerPaths, podmanPaths, kubernetesPaths, containerdPaths, lxcPaths, machinePaths];
+export const RUNTIMES: readonly RuntimePaths[] = [
+  dockerPaths,
+  podmanPaths,
+  kubernetesPaths,
+  containerdPaths,
+  lxcPaths,
+  machinePaths,
+];
 
 /**
  * Directory names the native walker lists but does not walk into: every runtime's container cgroups, and
@@ -28,7 +35,11 @@ export const LEAF_GLOBS: readonly string[] = [
   ...new Set(RUNTIMES.flatMap((runtime) => runtime.leafGlobs).filter((glob) => !glob.endsWith('.scope'))),
 ];
 
-function classifySegment(segments: readonly string[], index: number, context: ClassifyContext): CgroupClassification | null {
+function classifySegment(
+  segments: readonly string[],
+  index: number,
+  context: ClassifyContext,
+): CgroupClassification | null {
   // systemd's mount units carry container ids in their names (var-lib-docker-containers-<id>-mounts-shm.mount).
   if (segments[index]!.endsWith('.mount')) return null;
   for (const runtime of RUNTIMES) {

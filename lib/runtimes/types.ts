@@ -56,5 +56,13 @@ export interface RuntimeMetadata {
 export const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
 export const NO_METADATA: RuntimeMetadata = Object.freeze({
-  name: null, image: null, imageId: null, labels: NO_LABELS, kubernetes: null, containerdNamespace: null, sandbox: null, networkOwner: null, hostNetwork: null,
+  name: null,
+  image: null,
+  imageId: null,
+  labels: NO_LABELS,
+  kubernetes: null,
+  containerdNamespace: null,
+  sandbox: null,
+  networkOwner: null,
+  hostNetwork: null,
 });

@@ -6,8 +6,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 const [out, ...specs] = process.argv.slice(2);
 const counters = [
-  'numTotalTestSuites', 'numPassedTestSuites', 'numFailedTestSuites', 'numPendingTestSuites',
-  'numTotalTests', 'numPassedTests', 'numFailedTests', 'numPendingTests', 'numTodoTests',
+  'numTotalTestSuites',
+  'numPassedTestSuites',
+  'numFailedTestSuites',
+  'numPendingTestSuites',
+  'numTotalTests',
+  'numPassedTests',
+  'numFailedTests',
+  'numPendingTests',
+  'numTodoTests',
 ];
 const merged = Object.fromEntries(counters.map((k) => [k, 0]));
 merged.startTime = null;
@@ -25,7 +32,8 @@ for (const spec of specs) {
   }
   if (report) {
     for (const k of counters) merged[k] += report[k] ?? 0;
-    if (report.startTime && (merged.startTime === null || report.startTime < merged.startTime)) merged.startTime = report.startTime;
+    if (report.startTime && (merged.startTime === null || report.startTime < merged.startTime))
+      merged.startTime = report.startTime;
     for (const r of report.testResults ?? []) merged.testResults.push({ ...r, boot: driver });
     boot.success = report.success === true && boot.status === 0;
     for (const k of ['numPassedTests', 'numFailedTests', 'numPendingTests', 'numTodoTests']) boot[k] = report[k] ?? 0;
@@ -33,12 +41,19 @@ for (const spec of specs) {
   // A boot that left no report, or failed with no failed test in it (the VM died, a hook failed), is
   // one failed test of its own: otherwise the counts would not show it when another boot has failures.
   if (!boot.success && (!boot.report || (report.numFailedTests ?? 0) === 0)) {
-    const why = boot.report ? `boot exited with status ${boot.status} and no failed test` : `no report (boot exited with status ${boot.status})`;
+    const why = boot.report
+      ? `boot exited with status ${boot.status} and no failed test`
+      : `no report (boot exited with status ${boot.status})`;
     merged.numTotalTests += 1;
     merged.numFailedTests += 1;
     merged.testResults.push({
-      name: `cgroup v2 boot ${driver}`, status: 'failed', message: why, boot: driver,
-      assertionResults: [{ title: `boot ${driver}`, fullName: `cgroup v2 boot ${driver}`, status: 'failed', failureMessages: [why] }],
+      name: `cgroup v2 boot ${driver}`,
+      status: 'failed',
+      message: why,
+      boot: driver,
+      assertionResults: [
+        { title: `boot ${driver}`, fullName: `cgroup v2 boot ${driver}`, status: 'failed', failureMessages: [why] },
+      ],
     });
   }
   merged.success &&= boot.success;

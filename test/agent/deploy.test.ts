@@ -19,20 +19,34 @@ function documents(file: string): unknown[] {
 
 interface DaemonSet {
   kind: string;
-  spec: { template: { spec: {
-    containers: Array<{ command: string[]; args: string[]; env: Array<{ name: string }>; volumeMounts: Array<{ mountPath: string; readOnly: boolean }> }>;
-    volumes: Array<{ name: string; hostPath: { path: string } }>;
-  } } };
+  spec: {
+    template: {
+      spec: {
+        containers: Array<{
+          command: string[];
+          args: string[];
+          env: Array<{ name: string }>;
+          volumeMounts: Array<{ mountPath: string; readOnly: boolean }>;
+        }>;
+        volumes: Array<{ name: string; hostPath: { path: string } }>;
+      };
+    };
+  };
 }
 
 describe('deploy/', () => {
-  it('the DaemonSet runs `ctrstat serve` with the host\'s /proc and /sys read-only and a token', () => {
-    const daemonSet = documents('kubernetes-daemonset.yaml').find((doc) => (doc as DaemonSet).kind === 'DaemonSet') as DaemonSet;
+  it("the DaemonSet runs `ctrstat serve` with the host's /proc and /sys read-only and a token", () => {
+    const daemonSet = documents('kubernetes-daemonset.yaml').find(
+      (doc) => (doc as DaemonSet).kind === 'DaemonSet',
+    ) as DaemonSet;
     const container = daemonSet.spec.template.spec.containers[0]!;
     expect(container.command.at(-1)).toBe('serve');
     // The arguments are ones the command takes.
     const parsed = parseServeCommandLine(container.args);
-    expect(parsed).toMatchObject({ kind: 'serve', options: { procRoot: '/host/proc', sysRoot: '/host/sys', listen: '0.0.0.0:4244' } });
+    expect(parsed).toMatchObject({
+      kind: 'serve',
+      options: { procRoot: '/host/proc', sysRoot: '/host/sys', listen: '0.0.0.0:4244' },
+    });
     expect(container.env.map((e) => e.name)).toContain('CTRSTAT_TOKEN');
     const hostPaths = Object.fromEntries(daemonSet.spec.template.spec.volumes.map((v) => [v.hostPath.path, v.name]));
     expect(hostPaths).toMatchObject({ '/proc': 'proc', '/sys': 'sys' });
@@ -40,7 +54,9 @@ describe('deploy/', () => {
   });
 
   it('the Kubernetes scrape job is valid YAML with a bearer token file', () => {
-    const [config] = documents('prometheus-kubernetes.yml') as Array<{ scrape_configs: Array<{ authorization: { credentials_file: string } }> }>;
+    const [config] = documents('prometheus-kubernetes.yml') as Array<{
+      scrape_configs: Array<{ authorization: { credentials_file: string } }>;
+    }>;
     expect(config!.scrape_configs[0]!.authorization.credentials_file).toMatch(/^\//);
   });
 
@@ -50,7 +66,10 @@ describe('deploy/', () => {
       // promtool checks that the token file exists: point it at one.
       const token = join(dir, 'token');
       writeFileSync(token, 'x'.repeat(32));
-      const config = readFileSync(join(deploy, 'prometheus.yml'), 'utf8').replace(/credentials_file: .*/g, `credentials_file: ${token}`);
+      const config = readFileSync(join(deploy, 'prometheus.yml'), 'utf8').replace(
+        /credentials_file: .*/g,
+        `credentials_file: ${token}`,
+      );
       writeFileSync(join(dir, 'prometheus.yml'), config);
       await execFileAsync('promtool', ['check', 'config', join(dir, 'prometheus.yml')]);
     } finally {

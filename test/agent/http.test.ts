@@ -6,7 +6,15 @@ import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from '../../lib/agent/index.js';
 import { readContainerStats, type ContainerStats } from '../../lib/index.js';
-import { httpRequest, parseExposition, pollUntil, rawRequest, select, statusOf, waitForSweep } from '../helpers/agent.js';
+import {
+  httpRequest,
+  parseExposition,
+  pollUntil,
+  rawRequest,
+  select,
+  statusOf,
+  waitForSweep,
+} from '../helpers/agent.js';
 import { expectBetween } from '../helpers/bounds.js';
 import { ensureTestImage, inspect, TEST_IMAGE, withContainers } from '../helpers/docker.js';
 import { requireDocker, requireRoot } from '../helpers/env.js';
@@ -32,7 +40,13 @@ interface AcadockUsage {
   memory: Record<string, number | null>;
   cpu: { usage_in_percents: number | null };
   io: { devices: Array<Record<string, number | string | null>> };
-  net: { interface: string | null; received: Record<string, number | null>; transmit: Record<string, number | null>; rx_bps: number | null; tx_bps: number | null };
+  net: {
+    interface: string | null;
+    received: Record<string, number | null>;
+    transmit: Record<string, number | null>;
+    rx_bps: number | null;
+    tx_bps: number | null;
+  };
 }
 
 describe.skipIf(!ready)('the agent over HTTP, on real containers', () => {
@@ -43,7 +57,21 @@ describe.skipIf(!ready)('the agent over HTTP, on real containers', () => {
   beforeAll(async () => {
     await ensureTestImage();
     limited = { name: containers.name('limited'), id: '' };
-    limited.id = (await containers.run(['--name', limited.name, '--memory', '64m', '--cpus', '0.5', '--pids-limit', '50', TEST_IMAGE, 'sleep', '3600'])).id;
+    limited.id = (
+      await containers.run([
+        '--name',
+        limited.name,
+        '--memory',
+        '64m',
+        '--cpus',
+        '0.5',
+        '--pids-limit',
+        '50',
+        TEST_IMAGE,
+        'sleep',
+        '3600',
+      ])
+    ).id;
     busy = { name: containers.name('busy'), id: '' };
     busy.id = (await containers.run(['--name', busy.name, TEST_IMAGE, 'sh', '-c', 'while :; do :; done'])).id;
   });
@@ -61,13 +89,17 @@ describe.skipIf(!ready)('the agent over HTTP, on real containers', () => {
       // One sweep in the whole test: every answer comes from it.
       agent = createAgent({ listen: '127.0.0.1:0', interval: 600_000 });
       url = (await agent.listen()).url;
-      await pollUntil(async () => ((await httpRequest(`${url}healthz`)).status === 200 ? true : undefined), 30_000, 'healthz 200');
+      await pollUntil(
+        async () => ((await httpRequest(`${url}healthz`)).status === 200 ? true : undefined),
+        30_000,
+        'healthz 200',
+      );
       after = await readContainerStats(limited.id);
     });
 
     afterAll(() => agent?.close());
 
-    it('acadock /mem, /io, /net and /usage hold the library\'s figures under acadock\'s keys', async () => {
+    it("acadock /mem, /io, /net and /usage hold the library's figures under acadock's keys", async () => {
       for (const ref of [limited.id, limited.name, limited.id.slice(0, 12)]) {
         const usage = await json<AcadockUsage>(`${url}containers/${ref}/usage`);
         expect(usage.memory.memory_limit).toBe(64 * 2 ** 20);
@@ -77,12 +109,29 @@ describe.skipIf(!ready)('the agent over HTTP, on real containers', () => {
         // The first sample has no rates: null, not 0 and not a lifetime average.
         expect(usage.cpu.usage_in_percents).toBeNull();
         expect(usage.net.rx_bps).toBeNull();
-        expect(usage.net.interface).toBe(Object.keys(after.network!.interfaces).filter((n) => n !== 'lo').sort().join(','));
+        expect(usage.net.interface).toBe(
+          Object.keys(after.network!.interfaces)
+            .filter((n) => n !== 'lo')
+            .sort()
+            .join(','),
+        );
         expectBetween(usage.net.received.bytes, before.network!.rxBytes, after.network!.rxBytes, 'received.bytes');
-        expectBetween(usage.net.transmit.packets, before.network!.txPackets, after.network!.txPackets, 'transmit.packets');
-        expect(usage.io.devices.map((d) => [d.major, d.minor])).toEqual(after.blkio.devices.map((d) => [d.major, d.minor]));
+        expectBetween(
+          usage.net.transmit.packets,
+          before.network!.txPackets,
+          after.network!.txPackets,
+          'transmit.packets',
+        );
+        expect(usage.io.devices.map((d) => [d.major, d.minor])).toEqual(
+          after.blkio.devices.map((d) => [d.major, d.minor]),
+        );
         for (const [i, device] of usage.io.devices.entries()) {
-          expectBetween(device.read_bytes as number, before.blkio.devices[i]!.readBytes, after.blkio.devices[i]!.readBytes, 'read_bytes');
+          expectBetween(
+            device.read_bytes as number,
+            before.blkio.devices[i]!.readBytes,
+            after.blkio.devices[i]!.readBytes,
+            'read_bytes',
+          );
         }
         expect(await json(`${url}containers/${ref}/mem`)).toEqual(usage.memory);
         expect(await json(`${url}containers/${ref}/net`)).toEqual(usage.net);
@@ -91,16 +140,30 @@ describe.skipIf(!ready)('the agent over HTTP, on real containers', () => {
       }
     });
 
-    it('/containers/usage is keyed by full id with labels; /api/v1 gives the library\'s own shapes', async () => {
-      const all = await json<Record<string, AcadockUsage & { labels: Record<string, string> }>>(`${url}containers/usage`);
+    it("/containers/usage is keyed by full id with labels; /api/v1 gives the library's own shapes", async () => {
+      const all = await json<Record<string, AcadockUsage & { labels: Record<string, string> }>>(
+        `${url}containers/usage`,
+      );
       expect(Object.keys(all)).toEqual(expect.arrayContaining([limited.id, busy.id]));
       expect(all[limited.id]!.labels).toEqual(after.labels);
       expect(all[limited.id]!.memory).toEqual(await json(`${url}containers/${limited.id}/mem`));
 
-      const list = await json<{ containers: Array<{ id: string; name: string; cgroup: { path: string }; usage: { cpu: unknown } }> }>(`${url}api/v1/containers`);
-      expect(list.containers.find((c) => c.id === limited.id)).toMatchObject({ name: limited.name, cgroup: { path: after.cgroup.path } });
-      const one = await json<{ stats: ContainerStats; usage: { id: string } }>(`${url}api/v1/containers/${limited.name}`);
-      expect(one.stats).toMatchObject({ id: limited.id, name: limited.name, cgroup: after.cgroup, memory: { limit: after.memory.limit } });
+      const list = await json<{
+        containers: Array<{ id: string; name: string; cgroup: { path: string }; usage: { cpu: unknown } }>;
+      }>(`${url}api/v1/containers`);
+      expect(list.containers.find((c) => c.id === limited.id)).toMatchObject({
+        name: limited.name,
+        cgroup: { path: after.cgroup.path },
+      });
+      const one = await json<{ stats: ContainerStats; usage: { id: string } }>(
+        `${url}api/v1/containers/${limited.name}`,
+      );
+      expect(one.stats).toMatchObject({
+        id: limited.id,
+        name: limited.name,
+        cgroup: after.cgroup,
+        memory: { limit: after.memory.limit },
+      });
       expect(one.stats.cpu.limitCores).toBe(0.5);
       expect(one.stats.pids.limit).toBe(50);
       expect(one.usage.id).toBe(limited.id);
@@ -108,10 +171,14 @@ describe.skipIf(!ready)('the agent over HTTP, on real containers', () => {
       const host = await json<{ host: { cpus: number; memory: { total: number } } }>(`${url}api/v1/host`);
       expect(host.host.cpus).toBe(after.host.onlineCpus);
       expect(host.host.memory.total).toBe(after.host.memTotal);
-      const acadockHost = await json<{ cpu: { amount: number }; memory: { total: number; memory_committed: number } }>(`${url}host/usage`);
+      const acadockHost = await json<{ cpu: { amount: number }; memory: { total: number; memory_committed: number } }>(
+        `${url}host/usage`,
+      );
       expect(acadockHost.cpu.amount).toBe(after.host.onlineCpus);
       expect(acadockHost.memory.total).toBe(Math.floor(after.host.memTotal / 2 ** 20));
-      const committed = await json<{ memory: { memory_committed: number } }>(`${url}host/usage?include_container_if_label=no.such.label`);
+      const committed = await json<{ memory: { memory_committed: number } }>(
+        `${url}host/usage?include_container_if_label=no.such.label`,
+      );
       expect(committed.memory.memory_committed).toBe(0);
     });
 
@@ -142,7 +209,10 @@ describe.skipIf(!ready)('the agent over HTTP, on real containers', () => {
         [`metrics?${'x'.repeat(3000)}`, {}, 414, 'ERR_URL_TOO_LONG'],
       ];
       for (const [path, init, status, code] of cases) {
-        const reply = await httpRequest(`${url}${path}`, { method: init.method, headers: init.host ? { host: init.host } : undefined });
+        const reply = await httpRequest(`${url}${path}`, {
+          method: init.method,
+          headers: init.host ? { host: init.host } : undefined,
+        });
         expect(reply.status, path).toBe(status);
         expect(JSON.parse(reply.body), path).toMatchObject({ error: { code, message: expect.any(String) } });
         if (status === 405) expect(reply.headers.allow).toBe('GET, HEAD');
@@ -181,7 +251,11 @@ describe.skipIf(!ready)('the agent over HTTP, on real containers', () => {
         expect(status, bytes.slice(0, 60)).toBeGreaterThanOrEqual(400);
         expect(status, bytes.slice(0, 60)).toBeLessThan(500);
       }
-      expect(statusOf(await rawRequest(port, `GET /metrics HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`))).toBe(431);
+      expect(
+        statusOf(
+          await rawRequest(port, `GET /metrics HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`),
+        ),
+      ).toBe(431);
     });
 
     it('closes a connection whose headers never finish (slowloris) within the headers timeout', async () => {
@@ -201,14 +275,24 @@ describe.skipIf(!ready)('the agent over HTTP, on real containers', () => {
         const none = await httpRequest(`${url}${path}`);
         expect(none.status, path).toBe(401);
         expect(none.headers['www-authenticate']).toBe('Bearer realm="ctrstat"');
-        expect((await httpRequest(`${url}${path}`, { headers: { authorization: `Bearer ${TOKEN}x` } })).status, path).toBe(401);
+        expect(
+          (await httpRequest(`${url}${path}`, { headers: { authorization: `Bearer ${TOKEN}x` } })).status,
+          path,
+        ).toBe(401);
       }
-      await pollUntil(async () => {
-        const reply = await httpRequest(`${url}metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
-        return reply.status === 200 ? reply : undefined;
-      }, 30_000, 'metrics with the token');
+      await pollUntil(
+        async () => {
+          const reply = await httpRequest(`${url}metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+          return reply.status === 200 ? reply : undefined;
+        },
+        30_000,
+        'metrics with the token',
+      );
       // The Host check comes first: a rebinding page is refused even with a token it cannot have.
-      expect((await httpRequest(`${url}metrics`, { headers: { host: 'evil.example', authorization: `Bearer ${TOKEN}` } })).status).toBe(403);
+      expect(
+        (await httpRequest(`${url}metrics`, { headers: { host: 'evil.example', authorization: `Bearer ${TOKEN}` } }))
+          .status,
+      ).toBe(403);
     } finally {
       await agent.close();
     }
@@ -216,7 +300,10 @@ describe.skipIf(!ready)('the agent over HTTP, on real containers', () => {
 
   it('refuses to listen on a non-loopback address without a token unless insecure', async () => {
     const agent = createAgent({ listen: '0.0.0.0:0', interval: 600_000 });
-    await expect(agent.listen()).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION', message: expect.stringMatching(/token/) });
+    await expect(agent.listen()).rejects.toMatchObject({
+      code: 'ERR_INVALID_OPTION',
+      message: expect.stringMatching(/token/),
+    });
     await agent.close();
     const insecure = createAgent({ listen: '0.0.0.0:0', interval: 600_000, insecure: true });
     try {
@@ -234,30 +321,45 @@ describe.skipIf(!ready)('the agent over HTTP, on real containers', () => {
     const agent = createAgent({ listen: '127.0.0.1:0', interval: 500 });
     try {
       const { url } = await agent.listen();
-      const usage = await pollUntil(async () => {
-        const reply = await json<AcadockUsage>(`${url}containers/${busy.name}/usage`);
-        return reply.cpu.usage_in_percents !== null ? reply : undefined;
-      }, 30_000, 'a CPU % for the busy container');
+      const usage = await pollUntil(
+        async () => {
+          const reply = await json<AcadockUsage>(`${url}containers/${busy.name}/usage`);
+          return reply.cpu.usage_in_percents !== null ? reply : undefined;
+        },
+        30_000,
+        'a CPU % for the busy container',
+      );
       expect(usage.cpu.usage_in_percents).toBeGreaterThan(5);
       expect(usage.cpu.usage_in_percents).toBeLessThanOrEqual(availableParallelism() * 100 * 1.05);
       expect(Number.isInteger(usage.cpu.usage_in_percents)).toBe(false);
       expect(usage.net.rx_bps).toBeGreaterThanOrEqual(0);
 
-      await pollUntil(async () => ((await json<Record<string, unknown>>(`${url}containers/usage`))[victim.id] ? true : undefined), 30_000, 'victim listed');
+      await pollUntil(
+        async () => ((await json<Record<string, unknown>>(`${url}containers/usage`))[victim.id] ? true : undefined),
+        30_000,
+        'victim listed',
+      );
       const gone = waitForSweep(agent.monitor, (sweep) => sweep.removed.some((c) => c.id === victim.id));
       await containers.remove(victim.id);
       await gone;
       // The snapshot of that sweep (or a later one) no longer has it.
-      await pollUntil(async () => {
-        const metrics = (await httpRequest(`${url}metrics`)).body;
-        const all = await json<Record<string, unknown>>(`${url}containers/usage`);
-        return !metrics.includes(victim.id) && !(victim.id in all) ? true : undefined;
-      }, 10_000, 'victim gone from /metrics and /containers/usage');
+      await pollUntil(
+        async () => {
+          const metrics = (await httpRequest(`${url}metrics`)).body;
+          const all = await json<Record<string, unknown>>(`${url}containers/usage`);
+          return !metrics.includes(victim.id) && !(victim.id in all) ? true : undefined;
+        },
+        10_000,
+        'victim gone from /metrics and /containers/usage',
+      );
       expect((await httpRequest(`${url}containers/${victim.id}/mem`)).status).toBe(404);
     } finally {
       await agent.close();
     }
-    await pollUntil(async () => (openFds() === fdsBefore && activeTimers() <= timersBefore ? true : undefined), 5_000,
-      `descriptors back to ${fdsBefore} (now ${openFds()}) and timers to ${timersBefore} (now ${activeTimers()})`);
+    await pollUntil(
+      async () => (openFds() === fdsBefore && activeTimers() <= timersBefore ? true : undefined),
+      5_000,
+      `descriptors back to ${fdsBefore} (now ${openFds()}) and timers to ${timersBefore} (now ${activeTimers()})`,
+    );
   });
 });

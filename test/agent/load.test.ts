@@ -22,8 +22,11 @@ interface WrkReport {
 
 function wrk(url: string, connections: number): Promise<WrkReport> {
   return new Promise((resolve, reject) => {
-    execFile('wrk', ['-s', REPORTER, '-t1', `-c${connections}`, `-d${LOAD_SECONDS}s`, '--timeout', '5s', url],
-      { timeout: (LOAD_SECONDS + 20) * 1000 }, (error, stdout, stderr) => {
+    execFile(
+      'wrk',
+      ['-s', REPORTER, '-t1', `-c${connections}`, `-d${LOAD_SECONDS}s`, '--timeout', '5s', url],
+      { timeout: (LOAD_SECONDS + 20) * 1000 },
+      (error, stdout, stderr) => {
         if (error) {
           reject(new Error(`wrk failed: ${stderr || error.message}`));
           return;
@@ -34,7 +37,8 @@ function wrk(url: string, connections: number): Promise<WrkReport> {
         } catch {
           reject(new Error(`wrk printed no report: ${stdout}`));
         }
-      });
+      },
+    );
   });
 }
 
@@ -48,7 +52,11 @@ describe.skipIf(!ready)('the agent under load', () => {
     for (const i of [1, 2, 3]) await containers.run(['--name', containers.name(`c${i}`), TEST_IMAGE, 'sleep', '3600']);
     agent = createAgent({ listen: '127.0.0.1:0', interval: INTERVAL_MS });
     url = (await agent.listen()).url;
-    await pollUntil(async () => ((await httpRequest(`${url}healthz`)).status === 200 ? true : undefined), 30_000, 'healthz 200');
+    await pollUntil(
+      async () => ((await httpRequest(`${url}healthz`)).status === 200 ? true : undefined),
+      30_000,
+      'healthz 200',
+    );
   });
 
   afterAll(async () => {
@@ -65,7 +73,10 @@ describe.skipIf(!ready)('the agent under load', () => {
     const ended = performance.now();
     agent.monitor.off('sweep', onSweep);
 
-    for (const [what, report] of [['/metrics', metrics], ['/containers/usage', usage]] as const) {
+    for (const [what, report] of [
+      ['/metrics', metrics],
+      ['/containers/usage', usage],
+    ] as const) {
       expect(report.requests, what).toBeGreaterThan(100);
       // Non-2xx answers and socket errors alike.
       expect(report.errors, what).toEqual({ connect: 0, read: 0, write: 0, status: 0, timeout: 0 });
@@ -75,7 +86,9 @@ describe.skipIf(!ready)('the agent under load', () => {
     const marks = [started, ...sweepTimes, ended];
     const gaps = marks.slice(1).map((t, i) => t - marks[i]!);
     expect(sweepTimes.length).toBeGreaterThanOrEqual(Math.floor((LOAD_SECONDS * 1000) / INTERVAL_MS) - 2);
-    expect(Math.max(...gaps), `gaps between sweeps: ${gaps.map(Math.round).join(', ')} ms`).toBeLessThanOrEqual(2 * INTERVAL_MS);
+    expect(Math.max(...gaps), `gaps between sweeps: ${gaps.map(Math.round).join(', ')} ms`).toBeLessThanOrEqual(
+      2 * INTERVAL_MS,
+    );
     expect((await httpRequest(`${url}healthz`)).status).toBe(200);
   });
 });

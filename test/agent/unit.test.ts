@@ -17,10 +17,35 @@ import { makeStats, MiB, privateNetwork } from '../helpers/sample-factory.js';
 
 function iface(overrides: Partial<InterfaceStats>): InterfaceStats {
   const zero: InterfaceStats = {
-    ifindex: 1, kind: null, operstate: 'up', mtu: 1500, rxBytes: 0, txBytes: 0, rxPackets: 0, txPackets: 0, rxErrors: 0,
-    txErrors: 0, rxDropped: 0, txDropped: 0, multicast: 0, collisions: 0, rxLengthErrors: 0, rxOverErrors: 0, rxCrcErrors: 0,
-    rxFrameErrors: 0, rxFifoErrors: 0, rxMissedErrors: 0, txAbortedErrors: 0, txCarrierErrors: 0, txFifoErrors: 0,
-    txHeartbeatErrors: 0, txWindowErrors: 0, rxCompressed: 0, txCompressed: 0, rxNohandler: 0, rxOtherhostDropped: 0,
+    ifindex: 1,
+    kind: null,
+    operstate: 'up',
+    mtu: 1500,
+    rxBytes: 0,
+    txBytes: 0,
+    rxPackets: 0,
+    txPackets: 0,
+    rxErrors: 0,
+    txErrors: 0,
+    rxDropped: 0,
+    txDropped: 0,
+    multicast: 0,
+    collisions: 0,
+    rxLengthErrors: 0,
+    rxOverErrors: 0,
+    rxCrcErrors: 0,
+    rxFrameErrors: 0,
+    rxFifoErrors: 0,
+    rxMissedErrors: 0,
+    txAbortedErrors: 0,
+    txCarrierErrors: 0,
+    txFifoErrors: 0,
+    txHeartbeatErrors: 0,
+    txWindowErrors: 0,
+    rxCompressed: 0,
+    txCompressed: 0,
+    rxNohandler: 0,
+    rxOtherhostDropped: 0,
   };
   return { ...zero, ...overrides };
 }
@@ -32,11 +57,18 @@ const docker = makeStats({
   labels: { 'com.example.team': 'a"b\\c\nd', 'com.example.secret': 'x' },
   cgroup: { version: 1, path: `/docker/${'d'.repeat(64)}`, inode: 7 },
   memory: { limit: 64 * MiB, maxUsage: 90 * MiB, swap: { usage: 0, limit: 64 * MiB }, oomEvents: 2, failcnt: 5 },
-  cpu: { perCpuNs: [1e9, 2.5e9], limitCores: 0.5, quotaUs: 50_000, periodUs: 100_000, throttling: { periods: 10, throttledPeriods: 3, throttledNs: 1.5e9 } },
+  cpu: {
+    perCpuNs: [1e9, 2.5e9],
+    limitCores: 0.5,
+    quotaUs: 50_000,
+    periodUs: 100_000,
+    throttling: { periods: 10, throttledPeriods: 3, throttledNs: 1.5e9 },
+  },
   blkio: { devices: [{ major: 8, minor: 0, name: 'sda', readBytes: 4096, writeBytes: 8192, readOps: 1, writeOps: 2 }] },
   pids: { current: 7, limit: 100 },
   network: privateNetwork({
-    rxBytes: 1000, txBytes: 2000,
+    rxBytes: 1000,
+    txBytes: 2000,
     interfaces: {
       lo: iface({ ifindex: 1, rxBytes: 999, txBytes: 999 }),
       eth0: iface({ ifindex: 2, rxBytes: 600, txBytes: 1500, rxPackets: 6, txPackets: 15, rxErrors: 1, txDropped: 2 }),
@@ -55,7 +87,10 @@ const pod = makeStats({
   cpu: { perCpuNs: null, usageNs: 3e9 },
   pressure: {
     cpu: { some: { avg10: 0, avg60: 0, avg300: 0, totalNs: 2e9 }, full: null },
-    memory: { some: { avg10: 0, avg60: 0, avg300: 0, totalNs: 3e9 }, full: { avg10: 0, avg60: 0, avg300: 0, totalNs: 1e9 } },
+    memory: {
+      some: { avg10: 0, avg60: 0, avg300: 0, totalNs: 3e9 },
+      full: { avg10: 0, avg60: 0, avg300: 0, totalNs: 1e9 },
+    },
     io: null,
   },
   network: privateNetwork({ mode: 'shared', interfaces: { eth0: iface({ rxBytes: 5 }) } }),
@@ -76,12 +111,18 @@ describe('renderMetrics', () => {
     const exposition = parseExposition(text);
     const web = { id: docker.cgroup.path, name: 'web', image: 'nginx:1.27' };
 
-    expect(select(exposition, 'container_cpu_usage_seconds_total', web).map((s) => [s.labels.cpu, s.value]))
-      .toEqual([['cpu00', 1], ['cpu01', 2.5]]);
-    expect(select(exposition, 'container_cpu_usage_seconds_total', { pod: 'app-7d9' }).map((s) => [s.labels.cpu, s.value]))
-      .toEqual([['total', 3]]);
+    expect(select(exposition, 'container_cpu_usage_seconds_total', web).map((s) => [s.labels.cpu, s.value])).toEqual([
+      ['cpu00', 1],
+      ['cpu01', 2.5],
+    ]);
+    expect(
+      select(exposition, 'container_cpu_usage_seconds_total', { pod: 'app-7d9' }).map((s) => [s.labels.cpu, s.value]),
+    ).toEqual([['total', 3]]);
     expect(select(exposition, 'container_cpu_cfs_throttled_seconds_total').map((s) => s.value)).toEqual([1.5]);
-    expect(select(exposition, 'container_spec_cpu_quota', web)[0]!.value / select(exposition, 'container_spec_cpu_period', web)[0]!.value).toBe(0.5);
+    expect(
+      select(exposition, 'container_spec_cpu_quota', web)[0]!.value /
+        select(exposition, 'container_spec_cpu_period', web)[0]!.value,
+    ).toBe(0.5);
     expect(select(exposition, 'container_spec_memory_limit_bytes').map((s) => s.value)).toEqual([64 * MiB, 0]);
     expect(select(exposition, 'container_memory_working_set_bytes', web)[0]!.value).toBe(docker.memory.workingSet);
     expect(select(exposition, 'container_oom_events_total', web)[0]!.value).toBe(2);
@@ -91,21 +132,43 @@ describe('renderMetrics', () => {
     expect(select(exposition, 'container_last_seen', web)[0]!.value).toBe(1_700_000_000.5);
 
     // The container's own interfaces but loopback; none for a namespace that is another container's.
-    expect(select(exposition, 'container_network_receive_bytes_total').map((s) => [s.labels.interface, s.value]))
-      .toEqual([['eth0', 600], ['eth1', 400]]);
-    expect(select(exposition, 'container_network_transmit_packets_dropped_total', { interface: 'eth0' })[0]!.value).toBe(2);
+    expect(
+      select(exposition, 'container_network_receive_bytes_total').map((s) => [s.labels.interface, s.value]),
+    ).toEqual([
+      ['eth0', 600],
+      ['eth1', 400],
+    ]);
+    expect(
+      select(exposition, 'container_network_transmit_packets_dropped_total', { interface: 'eth0' })[0]!.value,
+    ).toBe(2);
 
     expect(select(exposition, 'container_fs_reads_bytes_total')[0]!.labels.device).toBe('/dev/sda');
-    expect(select(exposition, 'container_blkio_device_usage_total').map((s) => [s.labels.operation, s.labels.major, s.value]))
-      .toEqual([['Read', '8', 4096], ['Write', '8', 8192]]);
+    expect(
+      select(exposition, 'container_blkio_device_usage_total').map((s) => [
+        s.labels.operation,
+        s.labels.major,
+        s.value,
+      ]),
+    ).toEqual([
+      ['Read', '8', 4096],
+      ['Write', '8', 8192],
+    ]);
     expect(select(exposition, 'container_pressure_memory_stalled_seconds_total').map((s) => s.value)).toEqual([1]);
     expect(select(exposition, 'container_pressure_cpu_waiting_seconds_total').map((s) => s.value)).toEqual([2]);
     expect(select(exposition, 'container_pressure_cpu_stalled_seconds_total')).toEqual([]);
 
     // Kubelet's labels for a pod's container; an allowed Docker label, escaped; a label not allowed is left out.
-    expect(select(exposition, 'container_memory_usage_bytes', { pod: 'app-7d9' })[0]!.labels)
-      .toEqual({ id: pod.cgroup.path, image: 'registry.k8s.io/app:1', name: pod.name, pod: 'app-7d9', namespace: 'prod', container: 'app' });
-    expect(select(exposition, 'container_memory_usage_bytes', web)[0]!.labels.container_label_com_example_team).toBe('a"b\\c\nd');
+    expect(select(exposition, 'container_memory_usage_bytes', { pod: 'app-7d9' })[0]!.labels).toEqual({
+      id: pod.cgroup.path,
+      image: 'registry.k8s.io/app:1',
+      name: pod.name,
+      pod: 'app-7d9',
+      namespace: 'prod',
+      container: 'app',
+    });
+    expect(select(exposition, 'container_memory_usage_bytes', web)[0]!.labels.container_label_com_example_team).toBe(
+      'a"b\\c\nd',
+    );
     expect(text).not.toContain('secret');
 
     expect(select(exposition, 'machine_cpu_cores')[0]!.value).toBe(4);
@@ -120,7 +183,11 @@ describe('renderMetrics', () => {
   it('an unknown image is image="" and an unlimited memory limit 0; no quota, no CFS series', async () => {
     const bare = makeStats({ image: null, name: null, memory: { limit: null }, cpu: { limitCores: null } });
     const exposition = parseExposition((await renderMetrics(input([bare]))).toString());
-    expect(select(exposition, 'container_memory_usage_bytes')[0]!.labels).toEqual({ id: bare.cgroup.path, image: '', name: '' });
+    expect(select(exposition, 'container_memory_usage_bytes')[0]!.labels).toEqual({
+      id: bare.cgroup.path,
+      image: '',
+      name: '',
+    });
     expect(select(exposition, 'container_spec_memory_limit_bytes')[0]!.value).toBe(0);
     expect(select(exposition, 'container_cpu_cfs_periods_total')).toEqual([]);
     expect(select(exposition, 'container_spec_cpu_quota')).toEqual([]);
@@ -132,7 +199,7 @@ describe('renderMetrics', () => {
 });
 
 describe('acadock shapes', () => {
-  it('sum the container\'s own interfaces, keep acadock\'s keys, and say null for what is unknown', () => {
+  it("sum the container's own interfaces, keep acadock's keys, and say null for what is unknown", () => {
     const usage = computeUsage(null, docker);
     expect(acadockNet(docker, usage)).toEqual({
       interface: 'eth0,eth1',
@@ -143,9 +210,18 @@ describe('acadock shapes', () => {
     });
     expect(acadockNet(makeStats({ network: null }), usage).received.bytes).toBeNull();
     expect(acadockMemory(makeStats({ memory: { limit: null } })).memory_limit).toBeNull();
-    expect(acadockIo(docker).devices).toEqual([{
-      device_path: '/dev/sda', mountpoint: null, major: 8, minor: 0, read_bytes: 4096, write_bytes: 8192, read_ios: 1, write_ios: 2,
-    }]);
+    expect(acadockIo(docker).devices).toEqual([
+      {
+        device_path: '/dev/sda',
+        mountpoint: null,
+        major: 8,
+        minor: 0,
+        read_bytes: 4096,
+        write_bytes: 8192,
+        read_ios: 1,
+        write_ios: 2,
+      },
+    ]);
   });
 });
 
@@ -179,17 +255,26 @@ describe('options', () => {
 
   it('validates every option', () => {
     const bad: Array<Record<string, unknown>> = [
-      { token: 'short' }, { token: 'has a space in it, long enough' },
-      { allowHosts: [''] }, { labels: 'app' }, { labels: ['a.b', 'a-b'] }, { maxConnections: 0 },
-      { insecure: 1 }, { listen: 4244 },
+      { token: 'short' },
+      { token: 'has a space in it, long enough' },
+      { allowHosts: [''] },
+      { labels: 'app' },
+      { labels: ['a.b', 'a-b'] },
+      { maxConnections: 0 },
+      { insecure: 1 },
+      { listen: 4244 },
     ];
     for (const options of bad) {
-      expect(() => resolveAgentOptions(options as never), JSON.stringify(options)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }));
+      expect(() => resolveAgentOptions(options as never), JSON.stringify(options)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_OPTION' }),
+      );
     }
     expect(resolveAgentOptions({}).listen).toEqual({ host: '127.0.0.1', port: 4244 });
     // The monitor's own options are checked by createMonitor, before anything starts.
     for (const options of [{ interval: 0 }, { interval: Number.NaN }, { network: 'yes' }, { procRoot: 'relative' }]) {
-      expect(() => createAgent(options as never), JSON.stringify(options)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }));
+      expect(() => createAgent(options as never), JSON.stringify(options)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_OPTION' }),
+      );
     }
   });
 });
@@ -197,10 +282,28 @@ describe('options', () => {
 describe('security checks', () => {
   it('serves loopback names, IP literals and allowed names; refuses other names (DNS rebinding)', () => {
     const allow = new Set(['metrics.example']);
-    for (const host of ['localhost', 'localhost:4244', '127.0.0.1:80', '[::1]:4244', 'LOCALHOST', '10.1.2.3:4244', 'metrics.example:9', '[fe80::1]']) {
+    for (const host of [
+      'localhost',
+      'localhost:4244',
+      '127.0.0.1:80',
+      '[::1]:4244',
+      'LOCALHOST',
+      '10.1.2.3:4244',
+      'metrics.example:9',
+      '[fe80::1]',
+    ]) {
       expect(isAllowedHost(host, allow), host).toBe(true);
     }
-    for (const host of [undefined, '', 'evil.example', 'evil.example:4244', 'localhost.evil.example', '127.0.0.1.nip.io', 'a b', 'localhost:x']) {
+    for (const host of [
+      undefined,
+      '',
+      'evil.example',
+      'evil.example:4244',
+      'localhost.evil.example',
+      '127.0.0.1.nip.io',
+      'a b',
+      'localhost:x',
+    ]) {
       expect(isAllowedHost(host, allow), String(host)).toBe(false);
     }
   });
@@ -209,7 +312,14 @@ describe('security checks', () => {
     const check = new BearerCheck('0123456789abcdef-token');
     expect(check.accepts('Bearer 0123456789abcdef-token')).toBe(true);
     expect(check.accepts('bearer 0123456789abcdef-token')).toBe(true);
-    for (const header of [undefined, '', 'Bearer', 'Bearer 0123456789abcdef-toke', 'Basic 0123456789abcdef-token', '0123456789abcdef-token']) {
+    for (const header of [
+      undefined,
+      '',
+      'Bearer',
+      'Bearer 0123456789abcdef-toke',
+      'Basic 0123456789abcdef-token',
+      '0123456789abcdef-token',
+    ]) {
       expect(check.accepts(header), String(header)).toBe(false);
     }
   });
@@ -221,7 +331,9 @@ describe('Router', () => {
   it('matches params, answers HEAD as GET, 405 with Allow for another method, 404 otherwise', () => {
     expect(router.resolve('GET', '/containers/web%2Dapp/mem').params).toEqual({ ref: 'web-app' });
     expect(router.resolve('HEAD', '/containers/usage').params).toEqual({});
-    expect(() => router.resolve('POST', '/containers/usage')).toThrow(expect.objectContaining({ status: 405, headers: { Allow: 'GET, HEAD' } }));
+    expect(() => router.resolve('POST', '/containers/usage')).toThrow(
+      expect.objectContaining({ status: 405, headers: { Allow: 'GET, HEAD' } }),
+    );
     expect(() => router.resolve('GET', '/containers//mem')).toThrow(expect.objectContaining({ status: 404 }));
     expect(() => router.resolve('GET', '/containers/%E0%A4%A/mem')).toThrow(expect.objectContaining({ status: 400 }));
   });
@@ -232,18 +344,54 @@ describe('ctrstat serve command line', () => {
     expect(parseCommandLine(['serve'])).toEqual({
       kind: 'serve',
       options: {
-        listen: '127.0.0.1:4244', intervalSeconds: 1, tokenFile: null, allowHosts: [], insecure: false, labels: [],
-        network: true, procRoot: undefined, sysRoot: undefined, dockerRoot: undefined,
+        listen: '127.0.0.1:4244',
+        intervalSeconds: 1,
+        tokenFile: null,
+        allowHosts: [],
+        insecure: false,
+        labels: [],
+        network: true,
+        procRoot: undefined,
+        sysRoot: undefined,
+        dockerRoot: undefined,
       },
     });
-    expect(parseServeCommandLine([
-      '--listen', '0.0.0.0:9000', '--interval', '2', '--token-file', '/run/t', '--allow-host', 'a', '--allow-host', 'b',
-      '--insecure', '--label', 'app', '--no-network', '--proc-root', '/host/proc', '--sys-root', '/host/sys', '--docker-root', '/d',
-    ])).toEqual({
+    expect(
+      parseServeCommandLine([
+        '--listen',
+        '0.0.0.0:9000',
+        '--interval',
+        '2',
+        '--token-file',
+        '/run/t',
+        '--allow-host',
+        'a',
+        '--allow-host',
+        'b',
+        '--insecure',
+        '--label',
+        'app',
+        '--no-network',
+        '--proc-root',
+        '/host/proc',
+        '--sys-root',
+        '/host/sys',
+        '--docker-root',
+        '/d',
+      ]),
+    ).toEqual({
       kind: 'serve',
       options: {
-        listen: '0.0.0.0:9000', intervalSeconds: 2, tokenFile: '/run/t', allowHosts: ['a', 'b'], insecure: true, labels: ['app'],
-        network: false, procRoot: '/host/proc', sysRoot: '/host/sys', dockerRoot: '/d',
+        listen: '0.0.0.0:9000',
+        intervalSeconds: 2,
+        tokenFile: '/run/t',
+        allowHosts: ['a', 'b'],
+        insecure: true,
+        labels: ['app'],
+        network: false,
+        procRoot: '/host/proc',
+        sysRoot: '/host/sys',
+        dockerRoot: '/d',
       },
     });
     expect(parseCommandLine(['serve', '--help'])).toEqual({ kind: 'serve-help' });

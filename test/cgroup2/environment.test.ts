@@ -4,7 +4,20 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
-import { cgroupDir, cgroupProcs, CGROUP_ROOT, dockerInspect, dockerStats, MiB, procCgroup, readFlat, readIoStat, readPressure, readValue, run } from './helpers.js';
+import {
+  cgroupDir,
+  cgroupProcs,
+  CGROUP_ROOT,
+  dockerInspect,
+  dockerStats,
+  MiB,
+  procCgroup,
+  readFlat,
+  readIoStat,
+  readPressure,
+  readValue,
+  run,
+} from './helpers.js';
 import { LIMITS, type PlainScenario, type Started } from './scenarios.js';
 
 const s = inject('scenarios');
@@ -16,7 +29,10 @@ const get = <T>(started: Started<T>): T => {
 describe('pure cgroup v2 kernel', () => {
   it('mounts cgroup2 at /sys/fs/cgroup and no v1 hierarchy', () => {
     expect(execFileSync('stat', ['-f', '-c', '%T', CGROUP_ROOT], { encoding: 'utf8' }).trim()).toBe('cgroup2fs');
-    const fstypes = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter(Boolean).map((l) => l.split(' - ')[1]!.split(' ')[0]);
+    const fstypes = readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' - ')[1]!.split(' ')[0]);
     expect(fstypes).toContain('cgroup2');
     expect(fstypes).not.toContain('cgroup');
     expect(readFileSync('/proc/cmdline', 'utf8')).toContain('cgroup_no_v1=all');
@@ -33,7 +49,8 @@ describe('pure cgroup v2 kernel', () => {
   });
 
   it('has PSI, swap and the scratch disk', () => {
-    for (const r of ['cpu', 'memory', 'io'] as const) expect(readPressure(CGROUP_ROOT, r).some.total).toBeGreaterThanOrEqual(0);
+    for (const r of ['cpu', 'memory', 'io'] as const)
+      expect(readPressure(CGROUP_ROOT, r).some.total).toBeGreaterThanOrEqual(0);
     expect(readFileSync('/proc/swaps', 'utf8')).toContain(process.env.CTRSTAT_VM_SWAP_DEV ?? '/dev/vda');
     expect(s.scratch.major).toBeGreaterThan(0);
   });
@@ -53,13 +70,16 @@ describe('pure cgroup v2 kernel', () => {
 describe('docker on cgroup v2', () => {
   it(`reports Cgroup Version 2 and the ${s.driver} driver`, async () => {
     expect(s.docker, 'dockerd in the VM (CTRSTAT_VM_DOCKER=1, run-v2-vm.sh --docker)').toBe(true);
-    const info = JSON.parse(await run('docker', ['info', '--format', '{{json .}}'])) as { CgroupVersion: string; CgroupDriver: string };
+    const info = JSON.parse(await run('docker', ['info', '--format', '{{json .}}'])) as {
+      CgroupVersion: string;
+      CgroupDriver: string;
+    };
     expect(info.CgroupVersion).toBe('2');
     expect(info.CgroupDriver).toBe(s.driver);
   });
 
   const containers = ['cpu', 'memory', 'io', 'pids', 'netServer', 'netClient'] as const;
-  it.each(containers)('puts the %s container at the driver\'s cgroup path', async (key) => {
+  it.each(containers)("puts the %s container at the driver's cgroup path", async (key) => {
     const c = get(s.containers[key]);
     const expected = s.driver === 'systemd' ? `/system.slice/docker-${c.id}.scope` : `/docker/${c.id}`;
     expect(c.cgroup).toBe(expected);
@@ -85,7 +105,7 @@ describe('docker on cgroup v2', () => {
     expect(stat.throttled_usec).toBeGreaterThan(0);
   });
 
-  it('swaps out the memory container\'s tmpfs beyond --memory', () => {
+  it("swaps out the memory container's tmpfs beyond --memory", () => {
     const c = get(s.containers.memory);
     expect(readValue(c.dir, 'memory.swap.current')).toBeGreaterThanOrEqual(LIMITS.dockerFill - LIMITS.dockerMemory);
     expect(readValue(c.dir, 'memory.current')).toBeLessThanOrEqual(LIMITS.dockerMemory);
@@ -93,7 +113,10 @@ describe('docker on cgroup v2', () => {
   });
 
   it('charges the direct I/O on the volume to the io container', () => {
-    const total = readIoStat(get(s.containers.io).dir).reduce((a, l) => ({ r: a.r + l.rbytes, w: a.w + l.wbytes }), { r: 0, w: 0 });
+    const total = readIoStat(get(s.containers.io).dir).reduce((a, l) => ({ r: a.r + l.rbytes, w: a.w + l.wbytes }), {
+      r: 0,
+      w: 0,
+    });
     expect(total.w).toBeGreaterThanOrEqual(LIMITS.dockerIoBytes);
     expect(total.r).toBeGreaterThanOrEqual(LIMITS.dockerIoBytes);
   });
@@ -155,7 +178,7 @@ describe('plain cgroup workloads', () => {
     expect(line?.rbytes).toBeGreaterThanOrEqual(LIMITS.plainIoRead);
   });
 
-  it('counts the pids cgroup\'s processes against pids.max', () => {
+  it("counts the pids cgroup's processes against pids.max", () => {
     const dir = plain('pids').dir;
     expect(readValue(dir, 'pids.max')).toBe(LIMITS.plainPidsMax);
     expect(readValue(dir, 'pids.current')).toBe(LIMITS.plainPidsProcs);
@@ -163,7 +186,9 @@ describe('plain cgroup workloads', () => {
 });
 
 it('reports the scenario start-up times', () => {
-  console.log(`[scenarios] timings (s): ${JSON.stringify(s.timings)}; memory available ${Math.round(Number(readFileSync('/proc/meminfo', 'utf8').match(/MemAvailable:\s+(\d+)/)?.[1]) / 1024)} MiB`);
+  console.log(
+    `[scenarios] timings (s): ${JSON.stringify(s.timings)}; memory available ${Math.round(Number(readFileSync('/proc/meminfo', 'utf8').match(/MemAvailable:\s+(\d+)/)?.[1]) / 1024)} MiB`,
+  );
   expect(Object.keys(s.timings).length).toBeGreaterThan(0);
   void MiB;
 });

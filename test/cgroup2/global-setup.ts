@@ -11,12 +11,16 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (process.env.CTRSTAT_VM !== '1') {
-    throw new Error('the cgroup v2 tier runs inside its VM: use `npm run test:cgroup2` (scripts/cgroup2-vm/run-tests.sh)');
+    throw new Error(
+      'the cgroup v2 tier runs inside its VM: use `npm run test:cgroup2` (scripts/cgroup2-vm/run-tests.sh)',
+    );
   }
   const t0 = Date.now();
   const scenarios = await startScenarios();
   const mem = readFileSync('/proc/meminfo', 'utf8').match(/MemAvailable:\s+(\d+)/)?.[1];
-  console.log(`[scenarios] ready in ${((Date.now() - t0) / 1000).toFixed(1)} s ${JSON.stringify(scenarios.timings)}; MemAvailable ${mem} kB`);
+  console.log(
+    `[scenarios] ready in ${((Date.now() - t0) / 1000).toFixed(1)} s ${JSON.stringify(scenarios.timings)}; MemAvailable ${mem} kB`,
+  );
   project.provide('scenarios', scenarios);
   return async () => {
     await stopScenarios();

@@ -17,25 +17,31 @@ export async function run(file: string, args: string[], timeoutMs = 120_000): Pr
     return stdout.trim();
   } catch (error) {
     const e = error as { stderr?: string; message: string };
-    throw new Error(`${file} ${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`);
+    throw new Error(`${file} ${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`, { cause: error });
   }
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls until check() returns a truthy value; the error carries the last state seen. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 90_000, everyMs = 250): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs = 90_000,
+  everyMs = 250,
+): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const value = await check();
-      if (value) return value as NonNullable<T>;
+      if (value) return value;
       last = value;
     } catch (error) {
       last = error;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`);
+    if (Date.now() > end)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`);
     await sleep(everyMs);
   }
 }
@@ -80,7 +86,14 @@ export function readIoStat(dir: string): IoStatLine[] {
     const [dev, ...pairs] = line.trim().split(/\s+/);
     const [major, minor] = dev!.split(':').map(Number);
     const kv = Object.fromEntries(pairs.map((p) => p.split('=')).map(([k, v]) => [k, Number(v)]));
-    lines.push({ major: major!, minor: minor!, rbytes: kv.rbytes ?? 0, wbytes: kv.wbytes ?? 0, rios: kv.rios ?? 0, wios: kv.wios ?? 0 });
+    lines.push({
+      major: major!,
+      minor: minor!,
+      rbytes: kv.rbytes ?? 0,
+      wbytes: kv.wbytes ?? 0,
+      rios: kv.rios ?? 0,
+      wios: kv.wios ?? 0,
+    });
   }
   return lines;
 }
@@ -111,7 +124,9 @@ export function cgroupProcs(dir: string): number[] {
 
 /** The v2 cgroup path of a process ("0::/path"). */
 export function procCgroup(pid: number): string {
-  const line = readText(`/proc/${pid}/cgroup`).split('\n').find((l) => l.startsWith('0::'));
+  const line = readText(`/proc/${pid}/cgroup`)
+    .split('\n')
+    .find((l) => l.startsWith('0::'));
   if (!line) throw new Error(`/proc/${pid}/cgroup has no unified (0::) line`);
   return line.slice(3);
 }
@@ -138,21 +153,24 @@ export const DOCKER_SOCKET = '/var/run/docker.sock';
 
 export function dockerApi<T = unknown>(path: string, timeoutMs = 60_000): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: DOCKER_SOCKET, path, method: 'GET', timeout: timeoutMs, headers: { Host: 'localhost' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        if ((res.statusCode ?? 500) >= 300) reject(new Error(`docker API ${path}: ${res.statusCode} ${body.trim()}`));
-        else {
-          try {
-            resolve(JSON.parse(body) as T);
-          } catch (error) {
-            reject(new Error(`docker API ${path}: bad JSON: ${String(error)}`));
+    const req = request(
+      { socketPath: DOCKER_SOCKET, path, method: 'GET', timeout: timeoutMs, headers: { Host: 'localhost' } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          if ((res.statusCode ?? 500) >= 300) reject(new Error(`docker API ${path}: ${res.statusCode} ${body.trim()}`));
+          else {
+            try {
+              resolve(JSON.parse(body) as T);
+            } catch (error) {
+              reject(new Error(`docker API ${path}: bad JSON: ${String(error)}`));
+            }
           }
-        }
-      });
-    });
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`docker API ${path}: timed out`)));
     req.on('error', reject);
     req.end();

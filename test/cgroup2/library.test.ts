@@ -22,6 +22,7 @@ import {
 import { IMAGE, LIMITS, type ContainerScenario, type PlainScenario, type Started } from './scenarios.js';
 import { expectBetween, expectWithinPercent } from '../helpers/bounds.js';
 
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports -- the library is loaded from the built package at run time
 type Lib = typeof import('../../lib/index.js');
 const s = inject('scenarios');
 const repo = resolve(import.meta.dirname, '../..');
@@ -37,7 +38,10 @@ beforeAll(async () => {
 });
 
 function api(): Lib {
-  if (!lib) throw new Error(`lib/index.ts could not be loaded: ${loadError instanceof Error ? loadError.message : String(loadError)}`);
+  if (!lib)
+    throw new Error(
+      `lib/index.ts could not be loaded: ${loadError instanceof Error ? loadError.message : String(loadError)}`,
+    );
   return lib;
 }
 const get = <T>(started: Started<T>): T => {
@@ -89,11 +93,21 @@ async function bracketed(dir: string, read: () => Promise<ContainerStats>) {
   return { before, stats, after };
 }
 
-function expectMemoryMatches(b: Awaited<ReturnType<typeof bracketed>>, limit: number | null, swapLimit: number | null): void {
+function expectMemoryMatches(
+  b: Awaited<ReturnType<typeof bracketed>>,
+  limit: number | null,
+  swapLimit: number | null,
+): void {
   const m = b.stats.memory;
   expectBetween(m.usage, b.before.memory.current, b.after.memory.current, 'memory.usage vs memory.current', 0.01);
   expect(m.limit).toBe(limit);
-  expectBetween(m.swap.usage, b.before.memory.swap, b.after.memory.swap, 'memory.swap.usage vs memory.swap.current', 0.01);
+  expectBetween(
+    m.swap.usage,
+    b.before.memory.swap,
+    b.after.memory.swap,
+    'memory.swap.usage vs memory.swap.current',
+    0.01,
+  );
   expect(m.swap.limit).toBe(swapLimit);
   expectBetween(m.maxUsage, b.before.memory.peak, b.after.memory.peak, 'memory.maxUsage vs memory.peak');
   expect(m.workingSet).toBe(Math.max(0, m.usage - (m.stat.inactive_file ?? 0)));
@@ -109,9 +123,14 @@ function expectCpuMatches(b: Awaited<ReturnType<typeof bracketed>>, limitCores: 
   expectBetween(c.usageNs, us('usage_usec', b.before), us('usage_usec', b.after), 'cpu.usageNs vs usage_usec');
   expectBetween(c.userNs, us('user_usec', b.before), us('user_usec', b.after), 'cpu.userNs vs user_usec');
   expectBetween(c.systemNs, us('system_usec', b.before), us('system_usec', b.after), 'cpu.systemNs vs system_usec');
-  expectBetween(c.throttling.periods, b.before.cpu.nr_periods!, b.after.cpu.nr_periods!, 'nr_periods');
-  expectBetween(c.throttling.throttledPeriods, b.before.cpu.nr_throttled!, b.after.cpu.nr_throttled!, 'nr_throttled');
-  expectBetween(c.throttling.throttledNs, us('throttled_usec', b.before), us('throttled_usec', b.after), 'throttled_usec');
+  expectBetween(c.throttling.periods, b.before.cpu.nr_periods, b.after.cpu.nr_periods, 'nr_periods');
+  expectBetween(c.throttling.throttledPeriods, b.before.cpu.nr_throttled, b.after.cpu.nr_throttled, 'nr_throttled');
+  expectBetween(
+    c.throttling.throttledNs,
+    us('throttled_usec', b.before),
+    us('throttled_usec', b.after),
+    'throttled_usec',
+  );
   expect(c.perCpuNs).toBeNull();
   expect(c.limitCores).toBe(limitCores);
   expect(c.cpusetCpus).toBe(2);
@@ -132,10 +151,28 @@ function expectPressureMatches(b: Awaited<ReturnType<typeof bracketed>>): void {
 function expectBlkioEqualsIoStat(stats: ContainerStats, dir: string): void {
   const lines = readIoStat(dir);
   const devices = [...stats.blkio.devices].sort((a, b) => a.major - b.major || a.minor - b.minor);
-  expect(devices.map((d) => ({ major: d.major, minor: d.minor, readBytes: d.readBytes, writeBytes: d.writeBytes, readOps: d.readOps, writeOps: d.writeOps, name: d.name }))).toEqual(
+  expect(
+    devices.map((d) => ({
+      major: d.major,
+      minor: d.minor,
+      readBytes: d.readBytes,
+      writeBytes: d.writeBytes,
+      readOps: d.readOps,
+      writeOps: d.writeOps,
+      name: d.name,
+    })),
+  ).toEqual(
     lines
       .sort((a, b) => a.major - b.major || a.minor - b.minor)
-      .map((l) => ({ major: l.major, minor: l.minor, readBytes: l.rbytes, writeBytes: l.wbytes, readOps: l.rios, writeOps: l.wios, name: blockDeviceName(l.major, l.minor) })),
+      .map((l) => ({
+        major: l.major,
+        minor: l.minor,
+        readBytes: l.rbytes,
+        writeBytes: l.wbytes,
+        readOps: l.rios,
+        writeOps: l.wios,
+        name: blockDeviceName(l.major, l.minor),
+      })),
   );
   expect(stats.blkio.readBytes).toBe(lines.reduce((a, l) => a + l.rbytes, 0));
   expect(stats.blkio.writeBytes).toBe(lines.reduce((a, l) => a + l.wbytes, 0));
@@ -210,7 +247,9 @@ describe('readContainerStats on plain cgroups', () => {
   it('host figures', async () => {
     const c = plain('pids');
     const b = await bracketed(c.dir, () => api().readContainerStats({ cgroup: c.cgroup }, noNet));
-    const cpus = readText('/proc/stat').split('\n').filter((l) => /^cpu\d+ /.test(l)).length;
+    const cpus = readText('/proc/stat')
+      .split('\n')
+      .filter((l) => /^cpu\d+ /.test(l)).length;
     expect(b.stats.host.onlineCpus).toBe(cpus);
     expect(b.stats.host.memTotal).toBe(Number(readText('/proc/meminfo').match(/MemTotal:\s+(\d+)/)![1]) * 1024);
     expectBetween(b.stats.host.systemCpuNs, b.before.hostCpuNs, b.after.hostCpuNs, 'host.systemCpuNs');
@@ -256,9 +295,14 @@ describe('readContainerStats on Docker containers', () => {
     const { stats, docker } = await sideBySide(c.id);
     expectWithinPercent(stats.memory.usage, docker.memory_stats.usage, 1, 'usage vs docker memory_stats.usage');
     expect(stats.memory.limit).toBe(docker.memory_stats.limit);
-    expectWithinPercent(stats.memory.workingSet, docker.memory_stats.usage - (docker.memory_stats.stats.inactive_file ?? 0), 1, 'workingSet vs docker usage - inactive_file');
-    expectWithinPercent(stats.memory.rss, docker.memory_stats.stats.anon!, 1, 'rss vs docker stats.anon');
-    expectWithinPercent(stats.memory.cache, docker.memory_stats.stats.file!, 1, 'cache vs docker stats.file');
+    expectWithinPercent(
+      stats.memory.workingSet,
+      docker.memory_stats.usage - (docker.memory_stats.stats.inactive_file ?? 0),
+      1,
+      'workingSet vs docker usage - inactive_file',
+    );
+    expectWithinPercent(stats.memory.rss, docker.memory_stats.stats.anon, 1, 'rss vs docker stats.anon');
+    expectWithinPercent(stats.memory.cache, docker.memory_stats.stats.file, 1, 'cache vs docker stats.file');
   });
 
   it('cpu container: kernel files, and CPU time close to Docker', async () => {
@@ -273,8 +317,12 @@ describe('readContainerStats on Docker containers', () => {
     // host at most 2. Emulation makes the window long (hundreds of ms), not the counters wrong.
     const slackNs = windowMs * 1e6;
     expect(Math.abs(stats.cpu.usageNs - docker.cpu_stats.cpu_usage.total_usage)).toBeLessThanOrEqual(slackNs);
-    expect(Math.abs(stats.cpu.throttling.periods - docker.cpu_stats.throttling_data.periods)).toBeLessThanOrEqual(windowMs / 100 + 2);
-    expect(Math.abs(stats.cpu.throttling.throttledNs - docker.cpu_stats.throttling_data.throttled_time)).toBeLessThanOrEqual(slackNs);
+    expect(Math.abs(stats.cpu.throttling.periods - docker.cpu_stats.throttling_data.periods)).toBeLessThanOrEqual(
+      windowMs / 100 + 2,
+    );
+    expect(
+      Math.abs(stats.cpu.throttling.throttledNs - docker.cpu_stats.throttling_data.throttled_time),
+    ).toBeLessThanOrEqual(slackNs);
     expect(stats.host.onlineCpus).toBe(docker.cpu_stats.online_cpus);
     expect(Math.abs(stats.host.systemCpuNs - docker.cpu_stats.system_cpu_usage)).toBeLessThanOrEqual(2 * slackNs + 2e7);
   });
@@ -291,8 +339,15 @@ describe('readContainerStats on Docker containers', () => {
     const dockerHasOps = (docker.blkio_stats.io_serviced_recursive ?? []).length > 0;
     for (const d of stats.blkio.devices) {
       const theirs = fromDocker.get(`${d.major}:${d.minor}`)!;
-      expect({ readBytes: d.readBytes, writeBytes: d.writeBytes }).toEqual({ readBytes: theirs.readBytes, writeBytes: theirs.writeBytes });
-      if (dockerHasOps) expect({ readOps: d.readOps, writeOps: d.writeOps }).toEqual({ readOps: theirs.readOps, writeOps: theirs.writeOps });
+      expect({ readBytes: d.readBytes, writeBytes: d.writeBytes }).toEqual({
+        readBytes: theirs.readBytes,
+        writeBytes: theirs.writeBytes,
+      });
+      if (dockerHasOps)
+        expect({ readOps: d.readOps, writeOps: d.writeOps }).toEqual({
+          readOps: theirs.readOps,
+          writeOps: theirs.writeOps,
+        });
     }
     expect(stats.blkio.writeBytes).toBeGreaterThanOrEqual(LIMITS.dockerIoBytes);
   });
@@ -319,7 +374,12 @@ describe('readContainerStats on Docker containers', () => {
       expect(net.netns).toBe(statSync(`/proc/${c.pid}/ns/net`).ino);
       expect(Object.keys(net.interfaces)).toEqual(expect.arrayContaining(['lo', 'eth0']));
       const eth0 = net.interfaces.eth0!;
-      for (const [ours, theirs] of [['rxBytes', 'rx_bytes'], ['txBytes', 'tx_bytes'], ['rxPackets', 'rx_packets'], ['txPackets', 'tx_packets']] as const) {
+      for (const [ours, theirs] of [
+        ['rxBytes', 'rx_bytes'],
+        ['txBytes', 'tx_bytes'],
+        ['rxPackets', 'rx_packets'],
+        ['txPackets', 'tx_packets'],
+      ] as const) {
         expectBetween(eth0[ours], first.networks!.eth0![theirs], second.networks!.eth0![theirs], `${key} eth0 ${ours}`);
       }
       expect(net.rxBytes).toBe(eth0.rxBytes);
@@ -333,7 +393,12 @@ describe('readContainerStats on Docker containers', () => {
     const refs = [c.id, c.id.slice(0, 12), c.name, { id: c.id }, { name: c.name }, { pid: c.pid }] as const;
     for (const ref of refs) {
       const stats = await api().readContainerStats(ref, noNet);
-      expect({ ref, id: stats.id, name: stats.name, path: stats.cgroup.path }).toEqual({ ref, id: c.id, name: c.name, path: c.cgroup });
+      expect({ ref, id: stats.id, name: stats.name, path: stats.cgroup.path }).toEqual({
+        ref,
+        id: c.id,
+        name: c.name,
+        path: c.cgroup,
+      });
     }
   });
 });
@@ -348,7 +413,12 @@ describe('listContainers', () => {
       const c = get(s.containers[key]);
       const found = list.find((i) => i.id === c.id);
       expect(found, `${key} (${c.id}) in listContainers()`).toBeDefined();
-      expect(found).toMatchObject({ name: c.name, runtime: c.kind, cgroup: { version: 2, path: c.cgroup }, sandbox: false });
+      expect(found).toMatchObject({
+        name: c.name,
+        runtime: c.kind,
+        cgroup: { version: 2, path: c.cgroup },
+        sandbox: false,
+      });
       expect(cgroupProcs(c.dir)).toContain(found!.pid);
     }
   });
@@ -369,7 +439,7 @@ describe('Podman container', () => {
 // ---------- ctrstat inside a container, looking at the host through /host ----------
 
 describe('ctrstat running inside a container', () => {
-  it('lists and reads the host\'s containers through procRoot /host/proc and sysRoot /host/sys', async () => {
+  it("lists and reads the host's containers through procRoot /host/proc and sysRoot /host/sys", async () => {
     api();
     const target = get(s.containers.cpu);
     const pids = get(s.containers.pids);
@@ -386,24 +456,59 @@ describe('ctrstat running inside a container', () => {
         const pids = await lib.readContainerStats(process.argv[2], { ...options, network: false });
         process.stdout.write(JSON.stringify({ list, cpu, pids }));
       })().catch((e) => { console.error(e); process.exit(1); });`;
-    const out = await run('docker', [
-      'run', '--rm', '--network', 'none',
-      '-v', '/usr:/usr:ro', '-v', '/lib:/lib:ro', '-v', '/lib64:/lib64:ro',
-      '-v', `${repo}:${repo}:ro`,
-      '-v', '/proc:/host/proc:ro', '-v', '/sys:/host/sys:ro', '-v', '/var/lib/docker:/host/var/lib/docker:ro',
-      '-e', `NODE_PATH=${repo}/node_modules`,
-      IMAGE, '/usr/bin/node', '-e', script, target.id.slice(0, 12), pids.name,
-    ], 180_000);
-    const result = JSON.parse(out) as { list: Array<{ id: string; name: string | null; cgroup: { path: string } }>; cpu: ContainerStats; pids: ContainerStats };
+    const out = await run(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '-v',
+        '/usr:/usr:ro',
+        '-v',
+        '/lib:/lib:ro',
+        '-v',
+        '/lib64:/lib64:ro',
+        '-v',
+        `${repo}:${repo}:ro`,
+        '-v',
+        '/proc:/host/proc:ro',
+        '-v',
+        '/sys:/host/sys:ro',
+        '-v',
+        '/var/lib/docker:/host/var/lib/docker:ro',
+        '-e',
+        `NODE_PATH=${repo}/node_modules`,
+        IMAGE,
+        '/usr/bin/node',
+        '-e',
+        script,
+        target.id.slice(0, 12),
+        pids.name,
+      ],
+      180_000,
+    );
+    const result = JSON.parse(out) as {
+      list: Array<{ id: string; name: string | null; cgroup: { path: string } }>;
+      cpu: ContainerStats;
+      pids: ContainerStats;
+    };
     for (const key of ['cpu', 'memory', 'io', 'pids'] as const) {
       const c = get(s.containers[key]);
       expect(result.list.find((i) => i.id === c.id)).toMatchObject({ name: c.name, cgroup: { path: c.cgroup } });
     }
-    expect(result.cpu).toMatchObject({ id: target.id, name: target.name, runtime: 'docker', cgroup: { version: 2, path: target.cgroup } });
+    expect(result.cpu).toMatchObject({
+      id: target.id,
+      name: target.name,
+      runtime: 'docker',
+      cgroup: { version: 2, path: target.cgroup },
+    });
     expect(result.cpu.cpu.limitCores).toBe(LIMITS.dockerCpus);
     expect(result.cpu.cpu.usageNs).toBeGreaterThan(0);
     expect(result.pids.pids).toEqual({ current: LIMITS.dockerPidsProcs, limit: LIMITS.dockerPidsLimit });
     expect(result.pids.memory.usage).toBeGreaterThan(0);
-    expect(result.pids.host.memTotal).toBe(Number(readFileSync('/proc/meminfo', 'utf8').match(/MemTotal:\s+(\d+)/)![1]) * 1024);
+    expect(result.pids.host.memTotal).toBe(
+      Number(readFileSync('/proc/meminfo', 'utf8').match(/MemTotal:\s+(\d+)/)![1]) * 1024,
+    );
   });
 });

@@ -96,18 +96,24 @@ export const LIMITS = {
 
 export function driverFromEnv(): Driver {
   const driver = process.env.CTRSTAT_V2_DRIVER ?? 'cgroupfs';
-  if (driver !== 'cgroupfs' && driver !== 'systemd') throw new Error(`CTRSTAT_V2_DRIVER must be cgroupfs or systemd, not ${driver}`);
+  if (driver !== 'cgroupfs' && driver !== 'systemd')
+    throw new Error(`CTRSTAT_V2_DRIVER must be cgroupfs or systemd, not ${driver}`);
   return driver;
 }
 
 /** podman with the VM's storage (vfs under the default roots) and the boot's cgroup manager. */
 export function podmanArgs(driver: Driver, ...args: string[]): string[] {
   return [
-    '--storage-driver', 'vfs',
-    '--root', '/var/lib/containers/storage',
-    '--runroot', '/run/containers/storage',
-    '--cgroup-manager', driver,
-    '--events-backend', 'file',
+    '--storage-driver',
+    'vfs',
+    '--root',
+    '/var/lib/containers/storage',
+    '--runroot',
+    '/run/containers/storage',
+    '--cgroup-manager',
+    driver,
+    '--events-backend',
+    'file',
     ...args,
   ];
 }
@@ -128,10 +134,14 @@ async function attempt<T>(what: string, start: () => Promise<T>): Promise<Starte
 
 /** Starts `sh -c script` detached, moved into dir before it runs anything else. */
 function spawnInCgroup(dir: string, script: string): void {
-  const child = spawn('/bin/sh', ['-c', `echo $$ > ${dir}/cgroup.procs && exec /bin/sh -c '${script.replaceAll("'", "'\\''")}'`], {
-    detached: true,
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    '/bin/sh',
+    ['-c', `echo $$ > ${dir}/cgroup.procs && exec /bin/sh -c '${script.replaceAll("'", "'\\''")}'`],
+    {
+      detached: true,
+      stdio: 'ignore',
+    },
+  );
   child.unref();
 }
 
@@ -165,7 +175,11 @@ async function startPlainMemory(): Promise<PlainScenario> {
   spawnInCgroup(s.dir, `head -c ${LIMITS.plainFill} /dev/zero > ${SHM_FILL}; exec sleep 100000`);
   await waitFor('plain memory cgroup swapping and settled', () => {
     const swap = readValue(s.dir, 'memory.swap.current') ?? 0;
-    return swap >= LIMITS.plainFill - LIMITS.plainMemoryMax && cgroupProcs(s.dir).length === 1 && readIoStat(s.dir).length > 0;
+    return (
+      swap >= LIMITS.plainFill - LIMITS.plainMemoryMax &&
+      cgroupProcs(s.dir).length === 1 &&
+      readIoStat(s.dir).length > 0
+    );
   });
   return s;
 }
@@ -180,7 +194,9 @@ async function startPlainIo(scratch: string): Promise<PlainScenario> {
   const { major, minor } = majorMinorOf(scratch);
   await waitFor('plain io cgroup done with its direct I/O', () => {
     const line = readIoStat(s.dir).find((l) => l.major === major && l.minor === minor);
-    return line && line.wbytes >= LIMITS.plainIoWrite && line.rbytes >= LIMITS.plainIoRead && cgroupProcs(s.dir).length === 1;
+    return (
+      line && line.wbytes >= LIMITS.plainIoWrite && line.rbytes >= LIMITS.plainIoRead && cgroupProcs(s.dir).length === 1
+    );
   });
   return s;
 }
@@ -207,7 +223,11 @@ async function dockerRun(name: string, args: string[], script: string): Promise<
 }
 
 async function startDockerCpu(): Promise<ContainerScenario> {
-  const c = await dockerRun(`${NAME_PREFIX}cpu`, ['--network', 'none', '--cpus', String(LIMITS.dockerCpus)], 'while :; do :; done');
+  const c = await dockerRun(
+    `${NAME_PREFIX}cpu`,
+    ['--network', 'none', '--cpus', String(LIMITS.dockerCpus)],
+    'while :; do :; done',
+  );
   await waitFor('docker cpu container throttled', () => (readFlat(c.dir, 'cpu.stat').nr_throttled ?? 0) > 2);
   return c;
 }
@@ -215,7 +235,16 @@ async function startDockerCpu(): Promise<ContainerScenario> {
 async function startDockerMemory(): Promise<ContainerScenario> {
   const c = await dockerRun(
     `${NAME_PREFIX}memory`,
-    ['--network', 'none', '--memory', `${LIMITS.dockerMemory}`, '--memory-swap', `${LIMITS.dockerMemorySwap}`, '--tmpfs', '/fill:size=120m'],
+    [
+      '--network',
+      'none',
+      '--memory',
+      `${LIMITS.dockerMemory}`,
+      '--memory-swap',
+      `${LIMITS.dockerMemorySwap}`,
+      '--tmpfs',
+      '/fill:size=120m',
+    ],
     `dd if=/dev/zero of=/fill/blob bs=1M count=${LIMITS.dockerFill / MiB} 2>/dev/null; exec sleep 100000`,
   );
   await waitFor('docker memory container swapping and settled', () => {
@@ -233,15 +262,22 @@ async function startDockerIo(): Promise<ContainerScenario> {
     `dd if=/dev/zero of=/data/blob bs=1M count=${mb} oflag=direct 2>/dev/null && dd if=/data/blob of=/dev/null bs=1M iflag=direct 2>/dev/null; exec sleep 100000`,
   );
   let previous = '';
-  await waitFor('docker io container done with its direct I/O', () => {
-    const lines = readIoStat(c.dir);
-    const written = lines.reduce((sum, l) => sum + l.wbytes, 0);
-    const read = lines.reduce((sum, l) => sum + l.rbytes, 0);
-    const now = JSON.stringify(lines);
-    const stable = now === previous;
-    previous = now;
-    return written >= LIMITS.dockerIoBytes && read >= LIMITS.dockerIoBytes && cgroupProcs(c.dir).length === 1 && stable;
-  }, 90_000, 1000);
+  await waitFor(
+    'docker io container done with its direct I/O',
+    () => {
+      const lines = readIoStat(c.dir);
+      const written = lines.reduce((sum, l) => sum + l.wbytes, 0);
+      const read = lines.reduce((sum, l) => sum + l.rbytes, 0);
+      const now = JSON.stringify(lines);
+      const stable = now === previous;
+      previous = now;
+      return (
+        written >= LIMITS.dockerIoBytes && read >= LIMITS.dockerIoBytes && cgroupProcs(c.dir).length === 1 && stable
+      );
+    },
+    90_000,
+    1000,
+  );
   return c;
 }
 
@@ -265,14 +301,32 @@ async function startNetwork(): Promise<[ContainerScenario, ContainerScenario]> {
     `ping -c 20 -i 0.1 -s 1000 ${NAME_PREFIX}net-server > /tmp/ping.log 2>&1; touch /tmp/done; exec sleep 100000`,
   );
   // The container's files are visible through its first process: no `docker exec` needed.
-  await waitFor('network traffic done', () => existsSync(`/proc/${client.pid}/root/tmp/done`) && cgroupProcs(client.dir).length === 1, 90_000, 500);
+  await waitFor(
+    'network traffic done',
+    () => existsSync(`/proc/${client.pid}/root/tmp/done`) && cgroupProcs(client.dir).length === 1,
+    90_000,
+    500,
+  );
   return [server, client];
 }
 
 async function startPodman(driver: Driver): Promise<ContainerScenario> {
   const name = `${NAME_PREFIX}podman`;
-  const id = await podman(driver, 'run', '-d', '--name', name, '--memory', String(LIMITS.podmanMemory), '--pids-limit', String(LIMITS.podmanPidsLimit),
-    PODMAN_IMAGE, 'sh', '-c', 'sleep 100000 & exec sleep 100000');
+  const id = await podman(
+    driver,
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--memory',
+    String(LIMITS.podmanMemory),
+    '--pids-limit',
+    String(LIMITS.podmanPidsLimit),
+    PODMAN_IMAGE,
+    'sh',
+    '-c',
+    'sleep 100000 & exec sleep 100000',
+  );
   const pid = Number(await podman(driver, 'inspect', '--format', '{{.State.Pid}}', name));
   const cgroup = procCgroup(pid);
   return { kind: 'podman', name, id: id.trim().split('\n').pop()!, pid, cgroup, dir: cgroupDir(cgroup) };
@@ -283,7 +337,8 @@ async function startPodman(driver: Driver): Promise<ContainerScenario> {
 export async function startScenarios(): Promise<Scenarios> {
   const driver = driverFromEnv();
   const scratchPath = process.env.CTRSTAT_VM_SCRATCH_DEV;
-  if (!scratchPath) throw new Error('CTRSTAT_VM_SCRATCH_DEV is not set: run this tier through scripts/cgroup2-vm/run-tests.sh');
+  if (!scratchPath)
+    throw new Error('CTRSTAT_VM_SCRATCH_DEV is not set: run this tier through scripts/cgroup2-vm/run-tests.sh');
   const docker = process.env.CTRSTAT_VM_DOCKER === '1';
   const podmanOn = process.env.CTRSTAT_VM_PODMAN === '1';
   const timings: Record<string, number> = {};
@@ -295,7 +350,10 @@ export async function startScenarios(): Promise<Scenarios> {
       timings[label] = (Date.now() - t0) / 1000;
     }
   };
-  const missing = (what: string) => <T>(): Promise<Started<T>> => Promise.resolve({ ok: false, error: `${what} is not available in this VM` });
+  const missing =
+    (what: string) =>
+    <T>(): Promise<Started<T>> =>
+      Promise.resolve({ ok: false, error: `${what} is not available in this VM` });
 
   cleanupPlain();
   // Memory, I/O and pids first, alongside the container starts; the CPU burners last, as they
@@ -307,20 +365,29 @@ export async function startScenarios(): Promise<Scenarios> {
   const containers = timed('containers', async () => {
     if (!docker) {
       const no = missing('docker');
-      return { memory: await no<ContainerScenario>(), io: await no<ContainerScenario>(), pids: await no<ContainerScenario>(),
-        net: await no<[ContainerScenario, ContainerScenario]>(), podman: podmanOn ? await attempt('podman container', () => startPodman(driver)) : await no<ContainerScenario>() };
+      return {
+        memory: await no<ContainerScenario>(),
+        io: await no<ContainerScenario>(),
+        pids: await no<ContainerScenario>(),
+        net: await no<[ContainerScenario, ContainerScenario]>(),
+        podman: podmanOn ? await attempt('podman container', () => startPodman(driver)) : await no<ContainerScenario>(),
+      };
     }
     const memory = attempt('docker memory container', startDockerMemory);
     const io = attempt('docker io container', startDockerIo);
     const pids = attempt('docker pids container', startDockerPids);
     const net = attempt('docker network pair', startNetwork);
-    const pod = podmanOn ? attempt('podman container', () => startPodman(driver)) : missing('podman')<ContainerScenario>();
+    const pod = podmanOn
+      ? attempt('podman container', () => startPodman(driver))
+      : missing('podman')<ContainerScenario>();
     return { memory: await memory, io: await io, pids: await pids, net: await net, podman: await pod };
   });
   const [memory, io, pids, c] = [await plainMemory, await plainIo, await plainPids, await containers];
 
   const plainCpu = timed('plain cpu', () => attempt('plain cpu cgroup', startPlainCpu));
-  const dockerCpu = docker ? timed('docker cpu', () => attempt('docker cpu container', startDockerCpu)) : missing('docker')<ContainerScenario>();
+  const dockerCpu = docker
+    ? timed('docker cpu', () => attempt('docker cpu container', startDockerCpu))
+    : missing('docker')<ContainerScenario>();
 
   const net = c.net;
   return {
@@ -350,7 +417,9 @@ function cleanupPlain(): void {
       if (!existsSync(dir)) continue;
       try {
         writeFileSync(`${dir}/cgroup.kill`, '1');
-      } catch {}
+      } catch {
+        // already gone
+      }
     }
   }
   rmSync(SHM_FILL, { force: true });
@@ -364,12 +433,20 @@ export async function stopScenarios(): Promise<void> {
   cleanupPlain();
   const parent = cgroupDir(PLAIN_PARENT);
   for (const name of ['cpu', 'memory', 'io', 'pids']) {
-    await waitFor(`${name} cgroup empty`, () => !existsSync(`${parent}/${name}`) || cgroupProcs(`${parent}/${name}`).length === 0, 10_000).catch(() => {});
+    await waitFor(
+      `${name} cgroup empty`,
+      () => !existsSync(`${parent}/${name}`) || cgroupProcs(`${parent}/${name}`).length === 0,
+      10_000,
+    ).catch(() => {});
     try {
       rmdirSync(`${parent}/${name}`);
-    } catch {}
+    } catch {
+      // already gone
+    }
   }
   try {
     rmdirSync(parent);
-  } catch {}
+  } catch {
+    // already gone
+  }
 }

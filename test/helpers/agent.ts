@@ -23,19 +23,24 @@ export interface RequestOptions {
 export function httpRequest(url: string, options: RequestOptions = {}): Promise<Reply> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({
-      host: target.hostname.replace(/^\[|\]$/g, ''),
-      port: target.port,
-      path: `${target.pathname}${target.search}`,
-      method: options.method ?? 'GET',
-      headers: options.headers,
-      agent: false,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = request(
+      {
+        host: target.hostname.replace(/^\[|\]$/g, ''),
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -54,7 +59,9 @@ export function rawRequest(port: number, bytes: string, timeoutMs = 15_000): Pro
     socket.on('data', (chunk: string) => {
       answer += chunk;
     });
-    socket.on('error', () => { /* the server may reset after answering */ });
+    socket.on('error', () => {
+      /* the server may reset after answering */
+    });
     socket.on('close', () => {
       clearTimeout(timer);
       resolve(answer);
@@ -116,7 +123,11 @@ export function select(exposition: Exposition, name: string, where: Record<strin
 }
 
 /** Resolves with the first sweep for which `accept` holds, or rejects after the deadline. */
-export function waitForSweep(monitor: Monitor, accept: (sweep: MonitorSweep) => boolean, timeoutMs = 30_000): Promise<MonitorSweep> {
+export function waitForSweep(
+  monitor: Monitor,
+  accept: (sweep: MonitorSweep) => boolean,
+  timeoutMs = 30_000,
+): Promise<MonitorSweep> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       monitor.off('sweep', onSweep);
@@ -133,7 +144,12 @@ export function waitForSweep(monitor: Monitor, accept: (sweep: MonitorSweep) => 
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails with the last error after the deadline. */
-export async function pollUntil<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string, everyMs = 200): Promise<T> {
+export async function pollUntil<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -143,7 +159,10 @@ export async function pollUntil<T>(check: () => Promise<T | undefined>, timeoutM
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what}: not within ${timeoutMs} ms${last ? ` (last error: ${last instanceof Error ? last.message : JSON.stringify(last)})` : ''}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }

@@ -3,7 +3,8 @@
 // on one side makes NaN, and NaN compares false with everything, so a bare range check would pass.
 
 function finite(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${what} is ${String(value)}, not a finite number`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new Error(`${what} is ${String(value)}, not a finite number`);
   return value;
 }
 
@@ -22,5 +23,6 @@ export function expectBetween(value: Maybe, a: Maybe, b: Maybe, what: string, sl
 export function expectWithinPercent(value: Maybe, expected: Maybe, percent: number, what: string): void {
   const v = finite(value, what);
   const e = finite(expected, `${what}: expected value`);
-  if (Math.abs(v - e) > (Math.abs(e) * percent) / 100) throw new Error(`${what}: ${v} differs from ${e} by more than ${percent}%`);
+  if (Math.abs(v - e) > (Math.abs(e) * percent) / 100)
+    throw new Error(`${what}: ${v} differs from ${e} by more than ${percent}%`);
 }

@@ -14,11 +14,15 @@ export const CTR_IMAGE = 'docker.io/library/bb:local';
 
 export function containerdSocket(): string {
   if (process.env.CTRSTAT_CONTAINERD_SOCKET) return process.env.CTRSTAT_CONTAINERD_SOCKET;
-  return existsSync('/run/containerd/containerd.sock') ? '/run/containerd/containerd.sock' : '/var/run/docker/containerd/containerd.sock';
+  return existsSync('/run/containerd/containerd.sock')
+    ? '/run/containerd/containerd.sock'
+    : '/var/run/docker/containerd/containerd.sock';
 }
 
 export async function ctr(namespace: string, args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync('ctr', ['-a', containerdSocket(), '-n', namespace, ...args], { timeout: 60_000 });
+  const { stdout } = await execFileAsync('ctr', ['-a', containerdSocket(), '-n', namespace, ...args], {
+    timeout: 60_000,
+  });
   return stdout.trim();
 }
 

@@ -23,7 +23,12 @@ function socketPath(): string {
 }
 
 export class DockerApiError extends Error {
-  constructor(readonly method: string, readonly path: string, readonly status: number, detail: string) {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    detail: string,
+  ) {
     super(`Docker API ${method} ${path}: HTTP ${status} ${detail}`);
     this.name = 'DockerApiError';
   }
@@ -33,29 +38,40 @@ export class DockerApiError extends Error {
 export function dockerApi<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise<T>((resolve, reject) => {
-    const req = request({
-      socketPath: socketPath(), method, path,
-      headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {},
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const status = res.statusCode ?? 0;
-        if (status >= 400) {
-          let message = text.trim();
-          try { message = (JSON.parse(text) as { message?: string }).message ?? message; } catch { /* plain text */ }
-          reject(new DockerApiError(method, path, status, message));
-          return;
-        }
-        try {
-          resolve((text === '' ? undefined : JSON.parse(text)) as T);
-        } catch (err) {
-          reject(new Error(`Docker API ${method} ${path}: answer is not JSON: ${text.slice(0, 200)}`, { cause: err }));
-        }
-      });
-    });
+    const req = request(
+      {
+        socketPath: socketPath(),
+        method,
+        path,
+        headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {},
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status >= 400) {
+            let message = text.trim();
+            try {
+              message = (JSON.parse(text) as { message?: string }).message ?? message;
+            } catch {
+              /* plain text */
+            }
+            reject(new DockerApiError(method, path, status, message));
+            return;
+          }
+          try {
+            resolve((text === '' ? undefined : JSON.parse(text)) as T);
+          } catch (err) {
+            reject(
+              new Error(`Docker API ${method} ${path}: answer is not JSON: ${text.slice(0, 200)}`, { cause: err }),
+            );
+          }
+        });
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -87,7 +103,13 @@ export interface DockerStats {
     throttling_data: { periods: number; throttled_periods: number; throttled_time: number };
   };
   precpu_stats: DockerStats['cpu_stats'];
-  memory_stats: { usage?: number; max_usage?: number; limit?: number; failcnt?: number; stats?: Record<string, number> };
+  memory_stats: {
+    usage?: number;
+    max_usage?: number;
+    limit?: number;
+    failcnt?: number;
+    stats?: Record<string, number>;
+  };
   pids_stats: { current?: number; limit?: number };
   blkio_stats: Record<string, Array<{ major: number; minor: number; op: string; value: number }> | null>;
   networks?: Record<string, Record<string, number>>;
@@ -123,7 +145,10 @@ export async function runContainer(args: string[]): Promise<RunningContainer> {
 export async function removeContainers(prefix: string): Promise<void> {
   const filters = encodeURIComponent(JSON.stringify({ name: [prefix] }));
   // The name filter matches anywhere in the name; keep only true prefixes.
-  const listed = await dockerApi<Array<{ Id: string; Names: string[] }>>('GET', `/containers/json?all=1&filters=${filters}`);
+  const listed = await dockerApi<Array<{ Id: string; Names: string[] }>>(
+    'GET',
+    `/containers/json?all=1&filters=${filters}`,
+  );
   const owned = listed.filter((c) => c.Names.some((name) => name.replace(/^\//, '').startsWith(prefix)));
   await Promise.all(owned.map((c) => removeContainer(c.Id)));
 }

@@ -35,8 +35,11 @@ export function requireHost(present: boolean, what: string, hint = 'the CI machi
 
 /** The v1 hierarchies ctrstat reads on a v1 or hybrid host (the CI machine is a hybrid host). */
 export function requireCgroupV1(): boolean {
-  return requireHost(existsSync('/sys/fs/cgroup/memory/memory.stat') && existsSync('/sys/fs/cgroup/cpuacct'),
-    'a cgroup v1 (or hybrid) host', 'no v1 memory and cpuacct hierarchies under /sys/fs/cgroup; cgroup v2 runs in npm run test:cgroup2');
+  return requireHost(
+    existsSync('/sys/fs/cgroup/memory/memory.stat') && existsSync('/sys/fs/cgroup/cpuacct'),
+    'a cgroup v1 (or hybrid) host',
+    'no v1 memory and cpuacct hierarchies under /sys/fs/cgroup; cgroup v2 runs in npm run test:cgroup2',
+  );
 }
 
 export function requireRoot(): boolean {
@@ -50,15 +53,20 @@ export function requireDocker(): boolean {
   if (dockerAnswer === undefined) {
     try {
       const version = execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
-        encoding: 'utf8', timeout: 15_000, stdio: ['ignore', 'pipe', 'pipe'],
+        encoding: 'utf8',
+        timeout: 15_000,
+        stdio: ['ignore', 'pipe', 'pipe'],
       }).trim();
       dockerAnswer = { up: version !== '', detail: version };
     } catch (err) {
       dockerAnswer = { up: false, detail: (err as Error).message.split('\n')[0] ?? '' };
     }
   }
-  return required(dockerAnswer.up, 'a running Docker engine',
-    `docker info failed (${dockerAnswer.detail}); run scripts/setup-machine.sh (or scripts/start-dockerd.sh)`);
+  return required(
+    dockerAnswer.up,
+    'a running Docker engine',
+    `docker info failed (${dockerAnswer.detail}); run scripts/setup-machine.sh (or scripts/start-dockerd.sh)`,
+  );
 }
 
 /** The absolute path of an executable on PATH, or null. */

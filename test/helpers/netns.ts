@@ -18,7 +18,11 @@ export function netnsUnavailableReason(): string | null {
 }
 
 export const netnsUnavailable = netnsUnavailableReason();
-requireHost(netnsUnavailable === null, 'root with unshare --net permitted (network namespace tests)', netnsUnavailable ?? '');
+requireHost(
+  netnsUnavailable === null,
+  'root with unshare --net permitted (network namespace tests)',
+  netnsUnavailable ?? '',
+);
 
 export function run(command: string, args: string[]): string {
   return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -27,7 +31,6 @@ export function run(command: string, args: string[]): string {
 export function netnsInodeOf(path: string): number {
   return statSync(path).ino;
 }
-
 
 function safeInode(path: string): number | null {
   try {
@@ -63,7 +66,9 @@ export class NamespaceLab {
 
   async spawnPrivateNetnsProcess(): Promise<ChildProcess> {
     const own = netnsInodeOf('/proc/self/ns/net');
-    const child = this.track(spawn('setpriv', [...dieWithParent, 'unshare', '--net', 'sleep', '600'], { stdio: 'ignore' }));
+    const child = this.track(
+      spawn('setpriv', [...dieWithParent, 'unshare', '--net', 'sleep', '600'], { stdio: 'ignore' }),
+    );
     const pid = child.pid!;
     await waitFor(() => {
       const inode = safeInode(`/proc/${pid}/ns/net`);
@@ -75,7 +80,9 @@ export class NamespaceLab {
   /** A `sleep` inside the named namespace: a PID whose /proc/<pid>/net/dev shows that namespace. */
   async spawnInNamedNetns(name: string): Promise<number> {
     const target = netnsInodeOf(`/run/netns/${name}`);
-    const child = this.track(spawn('setpriv', [...dieWithParent, 'ip', 'netns', 'exec', name, 'sleep', '600'], { stdio: 'ignore' }));
+    const child = this.track(
+      spawn('setpriv', [...dieWithParent, 'ip', 'netns', 'exec', name, 'sleep', '600'], { stdio: 'ignore' }),
+    );
     const pid = child.pid!;
     await waitFor(() => safeInode(`/proc/${pid}/ns/net`) === target, `ip netns exec ${name}`);
     return pid;
@@ -124,9 +131,10 @@ export interface IpLink {
 /** `ip [-n netns] -s -s -d -j link show`; `netns` is a name under /run/netns or a PID. */
 export function ipLinks(netns: string | number): IpLink[] {
   const args = typeof netns === 'string' ? ['-n', netns] : [];
-  const json = typeof netns === 'number'
-    ? run('nsenter', [`--net=/proc/${netns}/ns/net`, 'ip', '-s', '-s', '-d', '-j', 'link', 'show'])
-    : run('ip', [...args, '-s', '-s', '-d', '-j', 'link', 'show']);
+  const json =
+    typeof netns === 'number'
+      ? run('nsenter', [`--net=/proc/${netns}/ns/net`, 'ip', '-s', '-s', '-d', '-j', 'link', 'show'])
+      : run('ip', [...args, '-s', '-s', '-d', '-j', 'link', 'show']);
   return JSON.parse(json) as IpLink[];
 }
 
@@ -136,35 +144,81 @@ export function statsFromIp(link: IpLink): NativeLinkStats {
   const tx = link.stats64?.tx ?? {};
   const n = (value: number | undefined) => value ?? 0;
   return {
-    rxBytes: n(rx.bytes), txBytes: n(tx.bytes), rxPackets: n(rx.packets), txPackets: n(tx.packets),
-    rxErrors: n(rx.errors), txErrors: n(tx.errors), rxDropped: n(rx.dropped), txDropped: n(tx.dropped),
-    multicast: n(rx.multicast), collisions: n(tx.collisions), rxLengthErrors: n(rx.length_errors),
-    rxOverErrors: n(rx.over_errors), rxCrcErrors: n(rx.crc_errors), rxFrameErrors: n(rx.frame_errors),
-    rxFifoErrors: n(rx.fifo_errors), rxMissedErrors: n(rx.missed_errors), txAbortedErrors: n(tx.aborted_errors),
-    txCarrierErrors: n(tx.carrier_errors), txFifoErrors: n(tx.fifo_errors), txHeartbeatErrors: n(tx.heartbeat_errors),
-    txWindowErrors: n(tx.window_errors), rxCompressed: n(rx.compressed), txCompressed: n(tx.compressed),
-    rxNohandler: n(rx.nohandler), rxOtherhostDropped: n(rx.otherhost_dropped),
+    rxBytes: n(rx.bytes),
+    txBytes: n(tx.bytes),
+    rxPackets: n(rx.packets),
+    txPackets: n(tx.packets),
+    rxErrors: n(rx.errors),
+    txErrors: n(tx.errors),
+    rxDropped: n(rx.dropped),
+    txDropped: n(tx.dropped),
+    multicast: n(rx.multicast),
+    collisions: n(tx.collisions),
+    rxLengthErrors: n(rx.length_errors),
+    rxOverErrors: n(rx.over_errors),
+    rxCrcErrors: n(rx.crc_errors),
+    rxFrameErrors: n(rx.frame_errors),
+    rxFifoErrors: n(rx.fifo_errors),
+    rxMissedErrors: n(rx.missed_errors),
+    txAbortedErrors: n(tx.aborted_errors),
+    txCarrierErrors: n(tx.carrier_errors),
+    txFifoErrors: n(tx.fifo_errors),
+    txHeartbeatErrors: n(tx.heartbeat_errors),
+    txWindowErrors: n(tx.window_errors),
+    rxCompressed: n(rx.compressed),
+    txCompressed: n(tx.compressed),
+    rxNohandler: n(rx.nohandler),
+    rxOtherhostDropped: n(rx.otherhost_dropped),
   };
 }
 
 /** One line of /proc/<pid>/net/dev, with the kernel's column names. */
 export interface ProcNetDevLine {
-  rxBytes: number; rxPackets: number; rxErrs: number; rxDrop: number; rxFifo: number; rxFrame: number;
-  rxCompressed: number; rxMulticast: number; txBytes: number; txPackets: number; txErrs: number; txDrop: number;
-  txFifo: number; txColls: number; txCarrier: number; txCompressed: number;
+  rxBytes: number;
+  rxPackets: number;
+  rxErrs: number;
+  rxDrop: number;
+  rxFifo: number;
+  rxFrame: number;
+  rxCompressed: number;
+  rxMulticast: number;
+  txBytes: number;
+  txPackets: number;
+  txErrs: number;
+  txDrop: number;
+  txFifo: number;
+  txColls: number;
+  txCarrier: number;
+  txCompressed: number;
 }
 
 export function procNetDev(pid: number): Record<string, ProcNetDevLine> {
-  const lines = readFileSync(`/proc/${pid}/net/dev`, 'utf8').split('\n').slice(2).filter((line) => line.includes(':'));
+  const lines = readFileSync(`/proc/${pid}/net/dev`, 'utf8')
+    .split('\n')
+    .slice(2)
+    .filter((line) => line.includes(':'));
   const result: Record<string, ProcNetDevLine> = {};
   for (const line of lines) {
     const [name, rest] = line.split(':') as [string, string];
     const v = rest.trim().split(/\s+/).map(Number);
     const at = (i: number) => v[i]!;
     result[name.trim()] = {
-      rxBytes: at(0), rxPackets: at(1), rxErrs: at(2), rxDrop: at(3), rxFifo: at(4), rxFrame: at(5), rxCompressed: at(6),
-      rxMulticast: at(7), txBytes: at(8), txPackets: at(9), txErrs: at(10), txDrop: at(11), txFifo: at(12),
-      txColls: at(13), txCarrier: at(14), txCompressed: at(15),
+      rxBytes: at(0),
+      rxPackets: at(1),
+      rxErrs: at(2),
+      rxDrop: at(3),
+      rxFifo: at(4),
+      rxFrame: at(5),
+      rxCompressed: at(6),
+      rxMulticast: at(7),
+      txBytes: at(8),
+      txPackets: at(9),
+      txErrs: at(10),
+      txDrop: at(11),
+      txFifo: at(12),
+      txColls: at(13),
+      txCarrier: at(14),
+      txCompressed: at(15),
     };
   }
   return result;
@@ -173,10 +227,20 @@ export function procNetDev(pid: number): Record<string, ProcNetDevLine> {
 /** The /proc/net/dev columns the kernel derives from rtnl_link_stats64 (net/core/net-procfs.c). */
 export function procNetDevFromStats(s: NativeLinkStats): ProcNetDevLine {
   return {
-    rxBytes: s.rxBytes, rxPackets: s.rxPackets, rxErrs: s.rxErrors, rxDrop: s.rxDropped + s.rxMissedErrors,
-    rxFifo: s.rxFifoErrors, rxFrame: s.rxLengthErrors + s.rxOverErrors + s.rxCrcErrors + s.rxFrameErrors,
-    rxCompressed: s.rxCompressed, rxMulticast: s.multicast, txBytes: s.txBytes, txPackets: s.txPackets,
-    txErrs: s.txErrors, txDrop: s.txDropped, txFifo: s.txFifoErrors, txColls: s.collisions,
+    rxBytes: s.rxBytes,
+    rxPackets: s.rxPackets,
+    rxErrs: s.rxErrors,
+    rxDrop: s.rxDropped + s.rxMissedErrors,
+    rxFifo: s.rxFifoErrors,
+    rxFrame: s.rxLengthErrors + s.rxOverErrors + s.rxCrcErrors + s.rxFrameErrors,
+    rxCompressed: s.rxCompressed,
+    rxMulticast: s.multicast,
+    txBytes: s.txBytes,
+    txPackets: s.txPackets,
+    txErrs: s.txErrors,
+    txDrop: s.txDropped,
+    txFifo: s.txFifoErrors,
+    txColls: s.collisions,
     txCarrier: s.txCarrierErrors + s.txAbortedErrors + s.txWindowErrors + s.txHeartbeatErrors,
     txCompressed: s.txCompressed,
   };

@@ -5,7 +5,11 @@ import type { ContainerStats, NetworkStats } from '../../lib/types.js';
 export const GiB = 1024 ** 3;
 export const MiB = 1024 ** 2;
 
-type DeepPartial<T> = T extends (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> | null } : T;
+type DeepPartial<T> = T extends (infer U)[]
+  ? U[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> | null }
+    : T;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -23,9 +27,17 @@ function merge<T>(base: T, patch: unknown): T {
 
 export function privateNetwork(overrides: Partial<NetworkStats> = {}): NetworkStats {
   return {
-    mode: 'private', netns: 4026532000, sharedWith: [],
-    rxBytes: 0, txBytes: 0, rxPackets: 0, txPackets: 0,
-    rxErrors: 0, txErrors: 0, rxDropped: 0, txDropped: 0,
+    mode: 'private',
+    netns: 4026532000,
+    sharedWith: [],
+    rxBytes: 0,
+    txBytes: 0,
+    rxPackets: 0,
+    txPackets: 0,
+    rxErrors: 0,
+    txErrors: 0,
+    rxDropped: 0,
+    txDropped: 0,
     interfaces: {},
     ...overrides,
   };
@@ -47,13 +59,28 @@ export function makeStats(overrides: DeepPartial<ContainerStats> = {}): Containe
     timestamp: 1_700_000_000_000,
     monotonicNs: 1_000_000_000_000,
     memory: {
-      usage: 120 * MiB, limit: null, workingSet: 100 * MiB, rss: 80 * MiB, cache: 40 * MiB,
-      swap: { usage: null, limit: null }, maxUsage: null, oomEvents: 0, failcnt: 0, events: null, stat: {},
+      usage: 120 * MiB,
+      limit: null,
+      workingSet: 100 * MiB,
+      rss: 80 * MiB,
+      cache: 40 * MiB,
+      swap: { usage: null, limit: null },
+      maxUsage: null,
+      oomEvents: 0,
+      failcnt: 0,
+      events: null,
+      stat: {},
     },
     cpu: {
-      usageNs: 50e9, userNs: 40e9, systemNs: 10e9, perCpuNs: null,
+      usageNs: 50e9,
+      userNs: 40e9,
+      systemNs: 10e9,
+      perCpuNs: null,
       throttling: { periods: 0, throttledPeriods: 0, throttledNs: 0 },
-      limitCores: null, quotaUs: null, periodUs: null, cpusetCpus: 4,
+      limitCores: null,
+      quotaUs: null,
+      periodUs: null,
+      cpusetCpus: 4,
     },
     blkio: { readBytes: 1e6, writeBytes: 2e6, readOps: 100, writeOps: 200, devices: [] },
     pids: { current: 3, limit: null },
@@ -104,12 +131,15 @@ export function advance(prev: ContainerStats, by: Advance): ContainerStats {
       readOps: prev.blkio.readOps + (by.readOps ?? 0),
       writeOps: prev.blkio.writeOps + (by.writeOps ?? 0),
     },
-    network: net === null || net.rxBytes === null ? net : {
-      ...net,
-      rxBytes: net.rxBytes + (by.rxBytes ?? 0),
-      txBytes: (net.txBytes ?? 0) + (by.txBytes ?? 0),
-      rxPackets: (net.rxPackets ?? 0) + (by.rxPackets ?? 0),
-      txPackets: (net.txPackets ?? 0) + (by.txPackets ?? 0),
-    },
+    network:
+      net === null || net.rxBytes === null
+        ? net
+        : {
+            ...net,
+            rxBytes: net.rxBytes + (by.rxBytes ?? 0),
+            txBytes: (net.txBytes ?? 0) + (by.txBytes ?? 0),
+            rxPackets: (net.rxPackets ?? 0) + (by.rxPackets ?? 0),
+            txPackets: (net.txPackets ?? 0) + (by.txPackets ?? 0),
+          },
   };
 }

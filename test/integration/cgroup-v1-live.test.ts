@@ -33,29 +33,49 @@ const live = requireRoot() && requireDocker() && requireCgroupV1();
 function dockerDirs(id: string): CgroupDirs {
   const at = (controller: string) => `${CG}/${controller}/docker/${id}`;
   return {
-    memory: at('memory'), cpu: at('cpu'), cpuacct: at('cpuacct'), blkio: at('blkio'), pids: at('pids'), cpuset: at('cpuset'),
+    memory: at('memory'),
+    cpu: at('cpu'),
+    cpuacct: at('cpuacct'),
+    blkio: at('blkio'),
+    pids: at('pids'),
+    cpuset: at('cpuset'),
     unified: existsSync(at('unified')) ? at('unified') : null,
   };
 }
 
 function apiStats(id: string): Promise<any> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: '/var/run/docker.sock', path: `/containers/${id}/stats?stream=false&one-shot=true` }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => { body += chunk; });
-      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`${res.statusCode}: ${body}`))));
-    });
+    const req = request(
+      { socketPath: '/var/run/docker.sock', path: `/containers/${id}/stats?stream=false&one-shot=true` },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          body += chunk;
+        });
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`${res.statusCode}: ${body}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });
 }
 
 // The resolver takes readTexts' answers: a file that cannot be read is null.
-const resolver = createDeviceNameResolver('/sys', async (paths) => readAll(paths).map((answer) => (typeof answer === 'string' ? answer : null)));
+const resolver = createDeviceNameResolver('/sys', async (paths) =>
+  readAll(paths).map((answer) => (typeof answer === 'string' ? answer : null)),
+);
 
 /** Reads the files, then Docker's stats, then the files again. */
-async function sample(id: string): Promise<{ before: CgroupStats; api: any; after: CgroupStats; hostBefore: ReturnType<typeof buildHostStats>; hostAfter: ReturnType<typeof buildHostStats> }> {
+async function sample(id: string): Promise<{
+  before: CgroupStats;
+  api: any;
+  after: CgroupStats;
+  hostBefore: ReturnType<typeof buildHostStats>;
+  hostAfter: ReturnType<typeof buildHostStats>;
+}> {
   const plan = cgroupFilePlan(dockerDirs(id), 1);
   const paths = [...plan.paths, ...hostFilePaths('/proc')];
   const first = readAll(paths);
@@ -89,10 +109,14 @@ function waitForLog(name: string, text: string): void {
 
 /** The whole disk holding Docker's volumes ("/dev/vda"), found through /sys/dev/block. */
 function diskOfDockerRoot(): string {
-  const device = execFileSync('findmnt', ['-n', '-o', 'MAJ:MIN', '--target', '/var/lib/docker'], { encoding: 'utf8' }).trim();
+  const device = execFileSync('findmnt', ['-n', '-o', 'MAJ:MIN', '--target', '/var/lib/docker'], {
+    encoding: 'utf8',
+  }).trim();
   const sysDir = `/sys/dev/block/${device}`;
   const diskDir = existsSync(`${sysDir}/partition`) ? `${sysDir}/..` : sysDir;
-  const devname = readFileSync(`${diskDir}/uevent`, 'utf8').split('\n').find((l) => l.startsWith('DEVNAME='))!;
+  const devname = readFileSync(`${diskDir}/uevent`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('DEVNAME='))!;
   return `/dev/${devname.slice('DEVNAME='.length)}`;
 }
 
@@ -102,13 +126,43 @@ describe.skipIf(!live)('cgroup v1 live containers', () => {
 
   beforeAll(() => {
     for (const name of Object.values(names)) execFileSync('docker', ['rm', '-f', name], { stdio: 'ignore' });
-    execFileSync('bash', [join(import.meta.dirname, '../../scripts/docker-test-image.sh'), IMAGE], { stdio: 'inherit' });
+    execFileSync('bash', [join(import.meta.dirname, '../../scripts/docker-test-image.sh'), IMAGE], {
+      stdio: 'inherit',
+    });
     disk = diskOfDockerRoot();
-    ids.limited = docker('run', '-d', '--name', names.limited, '--memory', '64m', '--memory-swap', '128m', '--cpus', '0.5',
-      '--pids-limit', '50', IMAGE, 'sh', '-c', 'dd if=/dev/zero of=/dev/shm/x bs=1M count=24; while :; do :; done');
+    ids.limited = docker(
+      'run',
+      '-d',
+      '--name',
+      names.limited,
+      '--memory',
+      '64m',
+      '--memory-swap',
+      '128m',
+      '--cpus',
+      '0.5',
+      '--pids-limit',
+      '50',
+      IMAGE,
+      'sh',
+      '-c',
+      'dd if=/dev/zero of=/dev/shm/x bs=1M count=24; while :; do :; done',
+    );
     docker('volume', 'create', volume);
-    ids.writer = docker('run', '-d', '--name', names.writer, '--device-write-bps', `${disk}:500mb`, '-v', `${volume}:/data`, IMAGE,
-      'sh', '-c', 'dd if=/dev/zero of=/data/f bs=1M count=8 oflag=direct; sleep 3600');
+    ids.writer = docker(
+      'run',
+      '-d',
+      '--name',
+      names.writer,
+      '--device-write-bps',
+      `${disk}:500mb`,
+      '-v',
+      `${volume}:/data`,
+      IMAGE,
+      'sh',
+      '-c',
+      'dd if=/dev/zero of=/data/f bs=1M count=8 oflag=direct; sleep 3600',
+    );
     waitForLog(names.limited, 'records out');
     waitForLog(names.writer, 'records out');
     execFileSync('sleep', ['1.5']);
@@ -123,7 +177,9 @@ describe.skipIf(!live)('cgroup v1 live containers', () => {
     const { before, api, after, hostBefore, hostAfter } = await sample(ids.limited);
     expect(before.memory.limit).toBe(64 * 2 ** 20);
     expect(api.memory_stats.limit).toBe(before.memory.limit);
-    expect(before.memory.swap.limit).toBe(api.memory_stats.stats.hierarchical_memsw_limit - api.memory_stats.stats.hierarchical_memory_limit);
+    expect(before.memory.swap.limit).toBe(
+      api.memory_stats.stats.hierarchical_memsw_limit - api.memory_stats.stats.hierarchical_memory_limit,
+    );
     expect(before.memory.cache).toBeGreaterThanOrEqual(24 * 2 ** 20);
     const lo = Math.min(before.memory.usage, after.memory.usage) * 0.99;
     const hi = Math.max(before.memory.usage, after.memory.usage) * 1.01;
@@ -132,7 +188,11 @@ describe.skipIf(!live)('cgroup v1 live containers', () => {
     const cpu = api.cpu_stats;
     between(cpu.cpu_usage.total_usage, before.cpu.usageNs, after.cpu.usageNs);
     between(cpu.cpu_usage.usage_in_usermode, before.cpu.userNs, after.cpu.userNs);
-    between(cpu.throttling_data.throttled_periods, before.cpu.throttling.throttledPeriods, after.cpu.throttling.throttledPeriods);
+    between(
+      cpu.throttling_data.throttled_periods,
+      before.cpu.throttling.throttledPeriods,
+      after.cpu.throttling.throttledPeriods,
+    );
     between(cpu.throttling_data.throttled_time, before.cpu.throttling.throttledNs, after.cpu.throttling.throttledNs);
     expect(after.cpu.throttling.throttledPeriods).toBeGreaterThan(0);
     expect(before.cpu.limitCores).toBe(0.5);
@@ -141,10 +201,11 @@ describe.skipIf(!live)('cgroup v1 live containers', () => {
     expect(hostBefore.onlineCpus).toBe(cpu.online_cpus);
   });
 
-  it('writer: blkio bytes and ops equal Docker\'s Read/Write entries, device named', async () => {
+  it("writer: blkio bytes and ops equal Docker's Read/Write entries, device named", async () => {
     const { before, api, after } = await sample(ids.writer);
     type Entry = { major: number; minor: number; op: string; value: number };
-    const sum = (list: Entry[], op: string) => list.filter((e) => e.op.toLowerCase() === op).reduce((s, e) => s + e.value, 0);
+    const sum = (list: Entry[], op: string) =>
+      list.filter((e) => e.op.toLowerCase() === op).reduce((s, e) => s + e.value, 0);
     for (const stats of [before, after]) {
       expect(stats.blkio.writeBytes).toBe(sum(api.blkio_stats.io_service_bytes_recursive, 'write'));
       expect(stats.blkio.writeOps).toBe(sum(api.blkio_stats.io_serviced_recursive, 'write'));

@@ -26,11 +26,16 @@ interface CliResult {
 function runCli(args: string[], options: { timeoutMs?: number; prefix?: string[] } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const [command, ...prefixArgs] = [...(options.prefix ?? []), process.execPath];
-    execFile(command!, [...prefixArgs, cli, ...args], { timeout: options.timeoutMs ?? 30_000 }, (error, stdout, stderr) => {
-      const code = error ? (error as { code?: unknown }).code : 0;
-      if (typeof code !== 'number') reject(error);
-      else resolve({ code, stdout, stderr });
-    });
+    execFile(
+      command,
+      [...prefixArgs, cli, ...args],
+      { timeout: options.timeoutMs ?? 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (error as { code?: unknown }).code : 0;
+        if (typeof code !== 'number') reject(error ?? new Error('no exit code'));
+        else resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -88,7 +93,14 @@ describe.skipIf(!ready)('ctrstat command', () => {
     await containers.removeAll();
     [small, busy] = await Promise.all([
       containers.run(['--name', containers.name('small'), '--memory', '64m', TEST_IMAGE, 'sleep', '3600']),
-      containers.run(['--name', containers.name('busy'), TEST_IMAGE, 'sh', '-c', 'sleep 3600 & sleep 3600 & while :; do :; done']),
+      containers.run([
+        '--name',
+        containers.name('busy'),
+        TEST_IMAGE,
+        'sh',
+        '-c',
+        'sleep 3600 & sleep 3600 & while :; do :; done',
+      ]),
     ]);
   });
 
@@ -119,9 +131,21 @@ describe.skipIf(!ready)('ctrstat command', () => {
   });
 
   it('--json --no-stream prints one parseable line per container, with rates', async () => {
-    const result = await runCli(['--json', '--no-stream', '--interval', '0.3', '--sort', 'cpu', small.id.slice(0, 12), busy.id]);
+    const result = await runCli([
+      '--json',
+      '--no-stream',
+      '--interval',
+      '0.3',
+      '--sort',
+      'cpu',
+      small.id.slice(0, 12),
+      busy.id,
+    ]);
     expect(result.code).toBe(0);
-    const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const lines = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => line.stats.id)).toEqual([busy.id, small.id]);
     for (const line of lines) {
       expect(line.usage.id).toBe(line.stats.id);
@@ -156,7 +180,11 @@ describe.skipIf(!ready)('ctrstat command', () => {
   it('--cgroup / lists the top-level cgroups', async () => {
     const result = await runCli(['--no-stream', '--no-network', '--interval', '0.2', '--cgroup', '/']);
     expect(result.code).toBe(0);
-    const ids = result.stdout.trimEnd().split('\n').slice(1).map((line) => line.split(/ {3,}/)[0]);
+    const ids = result.stdout
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(/ {3,}/)[0]);
     expect(ids).toContain('/docker');
   });
 
@@ -181,22 +209,38 @@ describe.skipIf(!ready)('ctrstat command', () => {
     expect(result.stderr).toMatch(/Run ctrstat as root/);
   });
 
-  it.skipIf(!requireCommand('setpriv'))('without privileges a name is not "no such container": the state it is read from is named, exit status 77', async () => {
-    const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--'];
-    const name = containers.name('small');
-    const result = await runCli(['--no-stream', '--no-network', name], { prefix: nobody });
-    expect(result.code).toBe(77);
-    expect(result.stderr).toMatch(/need read access to the runtimes' state/);
-    expect(result.stderr).not.toMatch(/No such container/);
-    // The library says the same, as a PermissionDeniedError with Node's code.
-    const library = await new Promise<string>((resolve, reject) => {
-      execFile(nobody[0]!, [...nobody.slice(1), process.execPath, '-e', `
+  it.skipIf(!requireCommand('setpriv'))(
+    'without privileges a name is not "no such container": the state it is read from is named, exit status 77',
+    async () => {
+      const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--'];
+      const name = containers.name('small');
+      const result = await runCli(['--no-stream', '--no-network', name], { prefix: nobody });
+      expect(result.code).toBe(77);
+      expect(result.stderr).toMatch(/need read access to the runtimes' state/);
+      expect(result.stderr).not.toMatch(/No such container/);
+      // The library says the same, as a PermissionDeniedError with Node's code.
+      const library = await new Promise<string>((resolve, reject) => {
+        execFile(
+          nobody[0]!,
+          [
+            ...nobody.slice(1),
+            process.execPath,
+            '-e',
+            `
         require(${JSON.stringify(join(root, 'dist/index.cjs'))}).readContainerStats(${JSON.stringify(name)}, { network: false })
-          .then(() => process.stdout.write('read'), (e) => process.stdout.write(JSON.stringify({ name: e.name, code: e.code, privilege: e.privilege })));`],
-      { timeout: 30_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
-    });
-    expect(JSON.parse(library)).toMatchObject({ name: 'PermissionDeniedError', code: 'EACCES', privilege: expect.stringMatching(/runtimes' state/) });
-  });
+          .then(() => process.stdout.write('read'), (e) => process.stdout.write(JSON.stringify({ name: e.name, code: e.code, privilege: e.privilege })));`,
+          ],
+          { timeout: 30_000 },
+          (error, stdout) => (error ? reject(new Error(error.message, { cause: error })) : resolve(stdout)),
+        );
+      });
+      expect(JSON.parse(library)).toMatchObject({
+        name: 'PermissionDeniedError',
+        code: 'EACCES',
+        privilege: expect.stringMatching(/runtimes' state/),
+      });
+    },
+  );
 
   it('usage errors are exit status 2; --help and --version exit 0', async () => {
     const bad = await runCli(['--sort', 'size']);

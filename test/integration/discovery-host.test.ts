@@ -43,7 +43,8 @@ describe.skipIf(!onHybridHost)('discovery on this host: layout and a plain cgrou
       mkdirSync(dir);
     }
     sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });
-    for (const controller of PLAIN_CONTROLLERS) writeFileSync(`${mounts.v1[controller]}/${plainName}/cgroup.procs`, String(sleeper.pid));
+    for (const controller of PLAIN_CONTROLLERS)
+      writeFileSync(`${mounts.v1[controller]}/${plainName}/cgroup.procs`, String(sleeper.pid));
   });
 
   afterAll(async () => {
@@ -62,11 +63,18 @@ describe.skipIf(!onHybridHost)('discovery on this host: layout and a plain cgrou
   test('the layout is the one /proc/self/mounts shows', async () => {
     const layout = await detectLayout();
     const mounts = mountsFromProcMounts();
-    const expectedMode = mounts.cgroup2.includes('/sys/fs/cgroup') ? 'v2' : Object.keys(mounts.v1).length > 0 ? (mounts.cgroup2.length > 0 ? 'hybrid' : 'v1') : 'v2';
+    const expectedMode = mounts.cgroup2.includes('/sys/fs/cgroup')
+      ? 'v2'
+      : Object.keys(mounts.v1).length > 0
+        ? mounts.cgroup2.length > 0
+          ? 'hybrid'
+          : 'v1'
+        : 'v2';
     expect(layout.mode).toBe(expectedMode);
     // This machine is hybrid (see the test plan); keep the claim explicit.
     expect(layout.mode).toBe('hybrid');
-    for (const controller of PLAIN_CONTROLLERS) expect(layout.v1[controller], controller).toEqual({ mountPoint: mounts.v1[controller], root: '/', outside: '' });
+    for (const controller of PLAIN_CONTROLLERS)
+      expect(layout.v1[controller], controller).toEqual({ mountPoint: mounts.v1[controller], root: '/', outside: '' });
     expect(layout.unified?.mountPoint).toBe(mounts.cgroup2[0]);
   });
 
@@ -75,14 +83,23 @@ describe.skipIf(!onHybridHost)('discovery on this host: layout and a plain cgrou
     const fromStatfs = layoutFromStatfs('/proc', '/sys');
     expect(fromStatfs?.mode).toBe(fromMountinfo.mode);
     expect(fromStatfs?.unified).toEqual(fromMountinfo.unified);
-    for (const controller of PLAIN_CONTROLLERS) expect(fromStatfs?.v1[controller]).toEqual(fromMountinfo.v1[controller]);
+    for (const controller of PLAIN_CONTROLLERS)
+      expect(fromStatfs?.v1[controller]).toEqual(fromMountinfo.v1[controller]);
   });
 
   test('the plain cgroup resolves by path and by pid with its directories', async () => {
     const layout = await detectLayout();
-    const expectedDirs = Object.fromEntries(PLAIN_CONTROLLERS.map((controller) => [controller, `${layout.v1[controller]!.mountPoint}/${plainName}`]));
+    const expectedDirs = Object.fromEntries(
+      PLAIN_CONTROLLERS.map((controller) => [controller, `${layout.v1[controller]!.mountPoint}/${plainName}`]),
+    );
     const byPath = await resolveContainer({ cgroup: `/${plainName}` });
-    expect(byPath).toMatchObject({ id: `/${plainName}`, runtime: 'cgroup', pid: sleeper!.pid, cgroup: { version: 1, path: `/${plainName}` }, dirs: expectedDirs });
+    expect(byPath).toMatchObject({
+      id: `/${plainName}`,
+      runtime: 'cgroup',
+      pid: sleeper!.pid,
+      cgroup: { version: 1, path: `/${plainName}` },
+      dirs: expectedDirs,
+    });
     // Not created in cpuset or the unified tree.
     expect(byPath.dirs.cpuset).toBeNull();
     expect(byPath.dirs.unified).toBeNull();
@@ -100,7 +117,19 @@ describe.skipIf(!hasDocker)('discovery on this host: Docker containers', () => {
 
   function run(): string {
     const index = started.length;
-    const id = docker('run', '-d', '--name', `${prefix}-${index}`, '--label', `ctrstat.test/index=${index}`, '--label', 'com.example.team=blue', 'bb:local', 'sleep', '300');
+    const id = docker(
+      'run',
+      '-d',
+      '--name',
+      `${prefix}-${index}`,
+      '--label',
+      `ctrstat.test/index=${index}`,
+      '--label',
+      'com.example.team=blue',
+      'bb:local',
+      'sleep',
+      '300',
+    );
     started.push(id);
     return id;
   }
@@ -125,14 +154,29 @@ describe.skipIf(!hasDocker)('discovery on this host: Docker containers', () => {
     const listed = await listContainers();
     for (const [index, id] of started.entries()) {
       const inspected = JSON.parse(docker('inspect', id))[0] as {
-        Name: string; Image: string; Created: string; State: { Pid: number; StartedAt: string }; Config: { Image: string; Labels: Record<string, string> };
+        Name: string;
+        Image: string;
+        Created: string;
+        State: { Pid: number; StartedAt: string };
+        Config: { Image: string; Labels: Record<string, string> };
       };
       const pid = inspected.State.Pid;
       expect(inspected.Config.Labels).toEqual({ 'ctrstat.test/index': String(index), 'com.example.team': 'blue' });
       expect(listed.find((container) => container.id === id)).toEqual({
-        id, name: inspected.Name.slice(1), runtime: 'docker', image: inspected.Config.Image, imageId: inspected.Image,
-        labels: inspected.Config.Labels, kubernetes: null, containerdNamespace: null, cgroup: { version: 1, path: `/docker/${id}` },
-        pid, netnsInode: statSync(`/proc/${pid}/ns/net`).ino, sandbox: false, podUid: null, startedAt: expect.any(Number),
+        id,
+        name: inspected.Name.slice(1),
+        runtime: 'docker',
+        image: inspected.Config.Image,
+        imageId: inspected.Image,
+        labels: inspected.Config.Labels,
+        kubernetes: null,
+        containerdNamespace: null,
+        cgroup: { version: 1, path: `/docker/${id}` },
+        pid,
+        netnsInode: statSync(`/proc/${pid}/ns/net`).ino,
+        sandbox: false,
+        podUid: null,
+        startedAt: expect.any(Number),
       });
       // The process starts when the container is created, before Docker calls it started (the boot time
       // counts whole seconds, start ticks 10 ms).

@@ -13,10 +13,16 @@ const execFileAsync = promisify(execFile);
 const HIERARCHY = '/sys/fs/cgroup/hugetlb';
 const NR_HUGEPAGES = '/proc/sys/vm/nr_hugepages';
 const PAGE = 2 * 1024 * 1024;
-const ready = requireRoot() && requireDocker() && requireCommand('gcc')
-  && requireHost(existsSync(`${HIERARCHY}/hugetlb.2MB.usage_in_bytes`), 'a cgroup v1 hugetlb hierarchy at /sys/fs/cgroup/hugetlb',
-    'scripts/setup-machine.sh mounts one where the kernel leaves hugetlb unbound')
-  && requireHost(existsSync('/sys/kernel/mm/hugepages/hugepages-2048kB'), '2 MiB huge pages');
+const ready =
+  requireRoot() &&
+  requireDocker() &&
+  requireCommand('gcc') &&
+  requireHost(
+    existsSync(`${HIERARCHY}/hugetlb.2MB.usage_in_bytes`),
+    'a cgroup v1 hugetlb hierarchy at /sys/fs/cgroup/hugetlb',
+    'scripts/setup-machine.sh mounts one where the kernel leaves hugetlb unbound',
+  ) &&
+  requireHost(existsSync('/sys/kernel/mm/hugepages/hugepages-2048kB'), '2 MiB huge pages');
 
 const file = (id: string, name: string) => readFileSync(`${HIERARCHY}/docker/${id}/hugetlb.2MB.${name}`, 'utf8').trim();
 
@@ -31,7 +37,15 @@ describe.skipIf(!ready)('hugetlb on a live v1 hierarchy', () => {
     if (Number(pagesBefore) < 8) writeFileSync(NR_HUGEPAGES, '8');
     await ensureTestImage();
     const programs = programDir('hugetouch');
-    ({ id } = await containers.run(['--name', containers.name('maps'), '-v', `${programs}:/p:ro`, TEST_IMAGE, '/p/hugetouch', '2']));
+    ({ id } = await containers.run([
+      '--name',
+      containers.name('maps'),
+      '-v',
+      `${programs}:/p:ro`,
+      TEST_IMAGE,
+      '/p/hugetouch',
+      '2',
+    ]));
     // The pages are touched before "ready" is printed.
     const deadline = Date.now() + 20_000;
     while (!(await execFileAsync('docker', ['logs', id])).stdout.includes('ready')) {
@@ -52,7 +66,10 @@ describe.skipIf(!ready)('hugetlb on a live v1 hierarchy', () => {
 
     // A limit of three pages: a second process asking for two more is killed at its fault (SIGBUS).
     writeFileSync(`${HIERARCHY}/docker/${id}/hugetlb.2MB.limit_in_bytes`, String(3 * PAGE));
-    const more = await execFileAsync('docker', ['exec', id, '/p/hugetouch', '2', 'exit']).then(() => 0, (err: { code: number }) => err.code);
+    const more = await execFileAsync('docker', ['exec', id, '/p/hugetouch', '2', 'exit']).then(
+      () => 0,
+      (err: { code: number }) => err.code,
+    );
     expect(more).toBe(128 + 7);
     const after = await readContainerStats(id, { network: false });
     expect(after.hugetlb!['2MB']).toEqual({

@@ -49,7 +49,17 @@ describe.skipIf(!ready)('ctrstat inside a container, the host mounted at /host',
     if (!existsSync(dist)) throw new Error(`${dist} is missing: run tsup first (npm test does)`);
     const name = containers.name('target');
     const started = await containers.run([
-      '--name', name, '--memory', '64m', '--pids-limit', '33', '--cpus', '0.5', TEST_IMAGE, 'sleep', '3600',
+      '--name',
+      name,
+      '--memory',
+      '64m',
+      '--pids-limit',
+      '33',
+      '--cpus',
+      '0.5',
+      TEST_IMAGE,
+      'sleep',
+      '3600',
     ]);
     target = { ...started, name };
   });
@@ -57,55 +67,104 @@ describe.skipIf(!ready)('ctrstat inside a container, the host mounted at /host',
   afterAll(() => containers.removeAll());
 
   async function agent(flags: string[]): Promise<AgentAnswer> {
-    const { stdout } = await execFileAsync('docker', [
-      'run', '--rm', '--network', 'none', ...flags,
-      '-v', '/usr:/usr:ro', '-v', '/lib:/lib:ro', '-v', '/lib64:/lib64:ro', '-v', `${repo}:${repo}:ro`,
-      '-v', '/proc:/host/proc:ro', '-v', '/sys:/host/sys:ro', '-v', '/var/lib/docker:/host/var/lib/docker:ro',
-      TEST_IMAGE, '/usr/bin/node', '-e', AGENT, target.name, target.id.slice(0, 12), String(target.pid),
-    ], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await execFileAsync(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        ...flags,
+        '-v',
+        '/usr:/usr:ro',
+        '-v',
+        '/lib:/lib:ro',
+        '-v',
+        '/lib64:/lib64:ro',
+        '-v',
+        `${repo}:${repo}:ro`,
+        '-v',
+        '/proc:/host/proc:ro',
+        '-v',
+        '/sys:/host/sys:ro',
+        '-v',
+        '/var/lib/docker:/host/var/lib/docker:ro',
+        TEST_IMAGE,
+        '/usr/bin/node',
+        '-e',
+        AGENT,
+        target.name,
+        target.id.slice(0, 12),
+        String(target.pid),
+      ],
+      { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+    );
     return JSON.parse(stdout) as AgentAnswer;
   }
 
   const privileged = ['--cap-add', 'SYS_ADMIN', '--cap-add', 'SYS_PTRACE', '--security-opt', 'seccomp=unconfined'];
 
   it.each([
-    ['host', 'host'], ['host', 'private'], ['private', 'host'], ['private', 'private'],
-  ])('cgroup namespace %s, PID namespace %s: the same containers, host PIDs, and the same stats', async (cgroupns, pidns) => {
-    const before = await readContainerStats(target.id);
-    const listedHere = await listContainers();
-    const answer = await agent([...privileged, '--cgroupns', cgroupns, ...(pidns === 'host' ? ['--pid', 'host'] : [])]);
-    const after = await readContainerStats(target.id);
+    ['host', 'host'],
+    ['host', 'private'],
+    ['private', 'host'],
+    ['private', 'private'],
+  ])(
+    'cgroup namespace %s, PID namespace %s: the same containers, host PIDs, and the same stats',
+    async (cgroupns, pidns) => {
+      const before = await readContainerStats(target.id);
+      const listedHere = await listContainers();
+      const answer = await agent([
+        ...privileged,
+        '--cgroupns',
+        cgroupns,
+        ...(pidns === 'host' ? ['--pid', 'host'] : []),
+      ]);
+      const after = await readContainerStats(target.id);
 
-    // This test's containers, listed on the host, are listed the same inside (other containers on the
-    // machine may come and go between the two listings; the agent's own container does).
-    const ours = listedHere.filter((here) => here.name?.startsWith(containers.name('')) === true);
-    expect(ours.map((here) => here.id)).toContain(target.id);
-    for (const here of ours) {
-      expect(answer.list.find((c) => c.id === here.id), here.id).toEqual(here);
-    }
-    const inspected = await inspect(target.id);
-    expect(answer.list.find((c) => c.id === target.id)).toMatchObject({ name: target.name, pid: inspected.State.Pid });
+      // This test's containers, listed on the host, are listed the same inside (other containers on the
+      // machine may come and go between the two listings; the agent's own container does).
+      const ours = listedHere.filter((here) => here.name?.startsWith(containers.name('')) === true);
+      expect(ours.map((here) => here.id)).toContain(target.id);
+      for (const here of ours) {
+        expect(
+          answer.list.find((c) => c.id === here.id),
+          here.id,
+        ).toEqual(here);
+      }
+      const inspected = await inspect(target.id);
+      expect(answer.list.find((c) => c.id === target.id)).toMatchObject({
+        name: target.name,
+        pid: inspected.State.Pid,
+      });
 
-    for (const read of [answer.byName, answer.byPrefix, answer.byPid]) {
-      expect(read.error).toBeUndefined();
-      const stats = read.value!;
-      expect(stats).toMatchObject({ id: target.id, name: target.name, runtime: 'docker', cgroup: before.cgroup, pid: target.pid });
-      expect(stats.memory.limit).toBe(64 * 2 ** 20);
-      expect(stats.pids).toEqual({ current: 1, limit: 33 });
-      expect(stats.cpu.limitCores).toBe(0.5);
-      expect(stats.cpu.usageNs).toBeGreaterThanOrEqual(before.cpu.usageNs);
-      expect(stats.cpu.usageNs).toBeLessThanOrEqual(after.cpu.usageNs);
-      expect(stats.host.memTotal).toBe(before.host.memTotal);
-    }
-    for (const read of [answer.byName, answer.byPid]) {
-      const network = read.value!.network!;
-      expect(network).toMatchObject({ mode: 'private', netns: before.network!.netns });
-      expect(network.rxBytes).toBeGreaterThanOrEqual(before.network!.rxBytes!);
-      expect(network.rxBytes).toBeLessThanOrEqual(after.network!.rxBytes!);
-      expect(Object.keys(network.interfaces).sort()).toEqual(Object.keys(before.network!.interfaces).sort());
-    }
-    expect(answer.byPrefix.value!.network).toBeNull();
-  });
+      for (const read of [answer.byName, answer.byPrefix, answer.byPid]) {
+        expect(read.error).toBeUndefined();
+        const stats = read.value!;
+        expect(stats).toMatchObject({
+          id: target.id,
+          name: target.name,
+          runtime: 'docker',
+          cgroup: before.cgroup,
+          pid: target.pid,
+        });
+        expect(stats.memory.limit).toBe(64 * 2 ** 20);
+        expect(stats.pids).toEqual({ current: 1, limit: 33 });
+        expect(stats.cpu.limitCores).toBe(0.5);
+        expect(stats.cpu.usageNs).toBeGreaterThanOrEqual(before.cpu.usageNs);
+        expect(stats.cpu.usageNs).toBeLessThanOrEqual(after.cpu.usageNs);
+        expect(stats.host.memTotal).toBe(before.host.memTotal);
+      }
+      for (const read of [answer.byName, answer.byPid]) {
+        const network = read.value!.network!;
+        expect(network).toMatchObject({ mode: 'private', netns: before.network!.netns });
+        expect(network.rxBytes).toBeGreaterThanOrEqual(before.network!.rxBytes!);
+        expect(network.rxBytes).toBeLessThanOrEqual(after.network!.rxBytes!);
+        expect(Object.keys(network.interfaces).sort()).toEqual(Object.keys(before.network!.interfaces).sort());
+      }
+      expect(answer.byPrefix.value!.network).toBeNull();
+    },
+  );
 
   it('without CAP_SYS_ADMIN the cgroup stats are read and the network read is refused with the privilege named', async () => {
     const answer = await agent(['--cgroupns', 'private']);

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createMonitor, type Monitor, type MonitorOptions, type MonitorSample, type MonitorSweep } from '../../lib/monitor/monitor.js';
+import {
+  createMonitor,
+  type Monitor,
+  type MonitorOptions,
+  type MonitorSample,
+  type MonitorSweep,
+} from '../../lib/monitor/monitor.js';
 import { readContainerStats } from '../../lib/stats.js';
 import type { ContainerInfo } from '../../lib/types.js';
 import { ensureTestImage, statsOneShot, TEST_IMAGE, withContainers } from '../helpers/docker.js';
@@ -24,7 +30,11 @@ function openFds(): number {
 }
 
 /** Resolves with the first sweep that satisfies `done`, after feeding every sweep to it. */
-function sweepUntil(monitor: Monitor, done: (sweep: MonitorSweep) => boolean, timeoutMs = 20_000): Promise<MonitorSweep> {
+function sweepUntil(
+  monitor: Monitor,
+  done: (sweep: MonitorSweep) => boolean,
+  timeoutMs = 20_000,
+): Promise<MonitorSweep> {
   return new Promise((resolve, reject) => {
     let last: MonitorSweep | undefined;
     const timer = setTimeout(() => {
@@ -63,13 +73,15 @@ async function engineCpuNs(ids: string[]): Promise<{ wallNs: number; usage: Map<
 
 /** CPU time over monotonic time, first to last sample, as % of one core. */
 function wallClockPercent(samples: MonitorSample[]): number {
-  const first = samples[0]!.stats, last = samples.at(-1)!.stats;
+  const first = samples[0]!.stats,
+    last = samples.at(-1)!.stats;
   return ((last.cpu.usageNs - first.cpu.usageNs) / (last.monotonicNs - first.monotonicNs)) * 100;
 }
 
 /** Interval-weighted mean CPU % over the samples that have one. */
 function meanCpuPercent(samples: MonitorSample[]): number {
-  let weighted = 0, total = 0;
+  let weighted = 0,
+    total = 0;
   for (const { usage } of samples) {
     if (usage.cpu.percent === null || usage.intervalNs === null) continue;
     weighted += usage.cpu.percent * usage.intervalNs;
@@ -82,9 +94,17 @@ function expectSaneRates(sample: MonitorSample): void {
   const { usage, stats } = sample;
   const ceiling = stats.host.onlineCpus * 100 + 10;
   const rates = [
-    usage.cpu.percent, usage.cpu.userPercent, usage.cpu.systemPercent,
-    usage.network?.rxBytesPerSec, usage.network?.txBytesPerSec, usage.network?.rxPacketsPerSec, usage.network?.txPacketsPerSec,
-    usage.blkio.readBytesPerSec, usage.blkio.writeBytesPerSec, usage.blkio.readOpsPerSec, usage.blkio.writeOpsPerSec,
+    usage.cpu.percent,
+    usage.cpu.userPercent,
+    usage.cpu.systemPercent,
+    usage.network?.rxBytesPerSec,
+    usage.network?.txBytesPerSec,
+    usage.network?.rxPacketsPerSec,
+    usage.network?.txPacketsPerSec,
+    usage.blkio.readBytesPerSec,
+    usage.blkio.writeBytesPerSec,
+    usage.blkio.readOpsPerSec,
+    usage.blkio.writeOpsPerSec,
   ];
   for (const rate of rates) if (rate != null) expect(rate).toBeGreaterThanOrEqual(0);
   if (usage.cpu.percent !== null) expect(usage.cpu.percent).toBeLessThanOrEqual(ceiling);
@@ -156,7 +176,8 @@ describe.skipIf(!ready)('monitor on Docker containers', () => {
     if (busyGot >= 90) expect(busyMean).toBeGreaterThan(90);
     else console.warn(`CPU contention: the busy loop got ${busyGot.toFixed(1)} % of a core; 100 % ± 10 not checked`);
     if (halfGot >= 45) expect(halfMean).toBeGreaterThan(40);
-    else console.warn(`CPU contention: the half-core loop got ${halfGot.toFixed(1)} % of a core; 50 % ± 10 not checked`);
+    else
+      console.warn(`CPU contention: the half-core loop got ${halfGot.toFixed(1)} % of a core; 50 % ± 10 not checked`);
     expect(errors).toEqual([]);
 
     const halfLast = samples.get(half.id)!.at(-1)!;
@@ -170,11 +191,32 @@ describe.skipIf(!ready)('monitor on Docker containers', () => {
 
   it('Σ rate × interval equals the bytes moved between two containers', async () => {
     await execFileAsync('docker', ['network', 'create', NETWORK]);
-    const receiver = await containers.run(['--name', containers.name('recv'), '--network', NETWORK, TEST_IMAGE,
+    const receiver = await containers.run([
+      '--name',
+      containers.name('recv'),
+      '--network',
+      NETWORK,
+      TEST_IMAGE,
       // nc stops reading at the end of its own stdin: give it one that stays open.
-      'sh', '-c', 'sleep 3600 | nc -l -p 9000 > /dev/null']);
-    const sender = await containers.run(['--name', containers.name('send'), '--network', NETWORK, TEST_IMAGE, 'sleep', '3600']);
-    const { stdout } = await execFileAsync('docker', ['inspect', '-f', `{{(index .NetworkSettings.Networks "${NETWORK}").IPAddress}}`, receiver.id]);
+      'sh',
+      '-c',
+      'sleep 3600 | nc -l -p 9000 > /dev/null',
+    ]);
+    const sender = await containers.run([
+      '--name',
+      containers.name('send'),
+      '--network',
+      NETWORK,
+      TEST_IMAGE,
+      'sleep',
+      '3600',
+    ]);
+    const { stdout } = await execFileAsync('docker', [
+      'inspect',
+      '-f',
+      `{{(index .NetworkSettings.Networks "${NETWORK}").IPAddress}}`,
+      receiver.id,
+    ]);
     const address = stdout.trim();
     expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
 
@@ -184,14 +226,20 @@ describe.skipIf(!ready)('monitor on Docker containers', () => {
     const before = new Map([...samples].map(([id, list]) => [id, list.length]));
 
     const kib = 4096;
-    await execFileAsync('docker', ['exec', sender.id, 'sh', '-c', `dd if=/dev/zero bs=1k count=${kib} 2>/dev/null | nc ${address} 9000`]);
+    await execFileAsync('docker', [
+      'exec',
+      sender.id,
+      'sh',
+      '-c',
+      `dd if=/dev/zero bs=1k count=${kib} 2>/dev/null | nc ${address} 9000`,
+    ]);
     let after = 0;
     await sweepUntil(monitor, () => ++after === 3);
 
     const moved = (id: string, field: 'rxBytes' | 'txBytes', rate: 'rxBytesPerSec' | 'txBytesPerSec') => {
       const list = samples.get(id)!;
       const first = list[before.get(id)! - 1]!;
-      const later = list.slice(before.get(id)!);
+      const later = list.slice(before.get(id));
       const counted = later.at(-1)!.stats.network![field]! - first.stats.network![field]!;
       const integrated = later.reduce((sum, { usage }) => sum + usage.network![rate]! * (usage.intervalNs! / 1e9), 0);
       return { counted, integrated };
@@ -223,7 +271,10 @@ describe.skipIf(!ready)('monitor on Docker containers', () => {
 
     await execFileAsync('docker', ['restart', '-t', '0', target.id]);
     // Wait for three samples of the new cgroup.
-    await sweepUntil(monitor, () => samples.get(target.id)!.filter((s) => s.stats.cgroup.inode !== inodeBefore).length >= 3);
+    await sweepUntil(
+      monitor,
+      () => samples.get(target.id)!.filter((s) => s.stats.cgroup.inode !== inodeBefore).length >= 3,
+    );
 
     const list = samples.get(target.id)!;
     list.forEach(expectSaneRates);
@@ -232,7 +283,9 @@ describe.skipIf(!ready)('monitor on Docker containers', () => {
     expect(list[firstAfter]!.usage.cpu.percent).toBeNull();
     expect(list[firstAfter + 1]!.usage.cpu.percent).not.toBeNull();
     expect(events.map(([kind, info]) => `${kind} ${info.id}`)).toEqual([
-      `added ${target.id}`, `removed ${target.id}`, `added ${target.id}`,
+      `added ${target.id}`,
+      `removed ${target.id}`,
+      `added ${target.id}`,
     ]);
     expect(errors).toEqual([]);
   });
@@ -254,7 +307,10 @@ describe.skipIf(!ready)('monitor on Docker containers', () => {
     const { stdout } = await execFileAsync('docker', ['inspect', '-f', '{{.State.Pid}}', target.id]);
     const newPid = Number(stdout.trim());
     expect(newPid).not.toBe(target.pid);
-    await sweepUntil(monitor, () => samples.get(target.id)!.filter((s) => s.stats.cgroup.inode !== before.cgroup.inode).length >= 2);
+    await sweepUntil(
+      monitor,
+      () => samples.get(target.id)!.filter((s) => s.stats.cgroup.inode !== before.cgroup.inode).length >= 2,
+    );
     const after = samples.get(target.id)!.filter((s) => s.stats.cgroup.inode !== before.cgroup.inode);
     expect(after.map((s) => s.stats.pid)).toEqual(after.map(() => newPid));
     expect(after[0]!.usage.cpu.percent).toBeNull();
@@ -263,7 +319,10 @@ describe.skipIf(!ready)('monitor on Docker containers', () => {
 
   it('a wrong reference is an error of every sweep and keeps no other container from being watched', async () => {
     const base = await containers.run(['--name', containers.name('ref-base'), TEST_IMAGE, 'sleep', '3600']);
-    const monitor = start({ interval: 200, containers: [{ id: base.id }, '../etc', { name: containers.name('ref-absent') }] });
+    const monitor = start({
+      interval: 200,
+      containers: [{ id: base.id }, '../etc', { name: containers.name('ref-absent') }],
+    });
     const sweeps: MonitorSweep[] = [];
     await sweepUntil(monitor, (sweep) => sweeps.push(sweep) === 3);
     for (const sweep of sweeps) {
@@ -318,14 +377,23 @@ describe.skipIf(!ready)('monitor on Docker containers', () => {
     monitor.on('error', (err) => errors.push(err));
     monitor.on('sample', ({ stats }) => {
       if (!ours(stats.name)) return;
-      if (stats.pid === null || stats.network === null || stats.network.mode !== 'private' || stats.pids.current === 0) {
+      if (
+        stats.pid === null ||
+        stats.network === null ||
+        stats.network.mode !== 'private' ||
+        stats.pids.current === 0
+      ) {
         bad.push(`${stats.name}: pid ${stats.pid}, network ${stats.network?.mode ?? null}, pids ${stats.pids.current}`);
       }
     });
     await sweepUntil(monitor, () => true);
     for (let round = 0; round < 4; round++) {
-      const started = await Promise.all([0, 1].map((n) => containers.run(['--name', `${prefix}${round}-${n}`, TEST_IMAGE, 'sleep', '3600'])));
-      await sweepUntil(monitor, (sweep) => started.every(({ id }) => sweep.samples.some((sample) => sample.stats.id === id)));
+      const started = await Promise.all(
+        [0, 1].map((n) => containers.run(['--name', `${prefix}${round}-${n}`, TEST_IMAGE, 'sleep', '3600'])),
+      );
+      await sweepUntil(monitor, (sweep) =>
+        started.every(({ id }) => sweep.samples.some((sample) => sample.stats.id === id)),
+      );
       const gone = sweepUntil(monitor, () => started.every(({ id }) => events.get(id)?.includes('removed') === true));
       await execFileAsync('docker', ['rm', '-f', ...started.map(({ id }) => id)]);
       await gone;
@@ -337,10 +405,22 @@ describe.skipIf(!ready)('monitor on Docker containers', () => {
   });
 
   it('reads limits on their own cadence: a changed limit shows at once with configRefreshMs 0, not before the refresh otherwise', async () => {
-    const target = await containers.run(['--name', containers.name('limits'), '--memory', '64m', '--memory-swap', '128m', TEST_IMAGE, 'sleep', '3600']);
+    const target = await containers.run([
+      '--name',
+      containers.name('limits'),
+      '--memory',
+      '64m',
+      '--memory-swap',
+      '128m',
+      TEST_IMAGE,
+      'sleep',
+      '3600',
+    ]);
     const slow = start({ interval: 100, configRefreshMs: 600_000, containers: [{ id: target.id }] });
     const eager = start({ interval: 100, configRefreshMs: 0, containers: [{ id: target.id }] });
-    const first = await Promise.all([slow, eager].map((monitor) => sweepUntil(monitor, (sweep) => sweep.samples.length === 1)));
+    const first = await Promise.all(
+      [slow, eager].map((monitor) => sweepUntil(monitor, (sweep) => sweep.samples.length === 1)),
+    );
     // A new container's limits come with its first sample.
     for (const sweep of first) expect(sweep.samples[0]!.stats.memory.limit).toBe(64 * MiB);
     await execFileAsync('docker', ['update', '--memory', '80m', '--memory-swap', '160m', target.id]);
@@ -388,20 +468,25 @@ describe.skipIf(!ready)('monitor on Docker containers', () => {
     const dist = join(import.meta.dirname, '../../dist');
     for (const entry of [join(dist, 'index.cjs'), join(dist, 'index.js')]) {
       const worker = new Worker(script(entry), { eval: true, workerData: { id: target.id } });
-      const answer = await new Promise<{ ids: string[]; errors: string[]; percent: number | null; mode: string }>((resolve, reject) => {
-        worker.once('message', resolve);
-        worker.once('error', reject);
-      });
+      const answer = await new Promise<{ ids: string[]; errors: string[]; percent: number | null; mode: string }>(
+        (resolve, reject) => {
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        },
+      );
       await worker.terminate();
       expect(answer).toMatchObject({ ids: [target.id], errors: [], mode: 'private' });
       expect(answer.percent).not.toBeNull();
     }
     // A worker terminated while its monitor sweeps.
     for (let i = 0; i < 5; i++) {
-      const worker = new Worker(`
+      const worker = new Worker(
+        `
         const lib = require(${JSON.stringify(join(dist, 'index.cjs'))});
         const monitor = lib.createMonitor({ interval: 1, containers: [{ id: ${JSON.stringify(target.id)} }] });
-        monitor.once('sweep', () => require('node:worker_threads').parentPort.postMessage('sweeping'));`, { eval: true });
+        monitor.once('sweep', () => require('node:worker_threads').parentPort.postMessage('sweeping'));`,
+        { eval: true },
+      );
       await new Promise((resolve) => worker.once('message', resolve));
       await worker.terminate();
     }

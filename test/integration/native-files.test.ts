@@ -15,13 +15,17 @@ const memoryRoot = '/sys/fs/cgroup/memory';
 const cpuacctRoot = '/sys/fs/cgroup/cpuacct';
 const hasV1 = existsSync(`${memoryRoot}/memory.stat`) && existsSync(`${cpuacctRoot}/cpuacct.usage`);
 const cgroupTestsRun = isRoot && hasV1;
-if (!cgroupTestsRun && process.env.CI === 'true') throw new Error('cgroup v1 file tests need root and cgroup v1 memory/cpuacct');
+if (!cgroupTestsRun && process.env.CI === 'true')
+  throw new Error('cgroup v1 file tests need root and cgroup v1 memory/cpuacct');
 
 const scratch = mkdtempSync(join(tmpdir(), 'ctn-files-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function statKeys(text: string): string[] {
-  return text.trim().split('\n').map((line) => line.split(' ')[0]!);
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' ')[0]!);
 }
 
 // A 3 MB file of every byte value (invalid UTF-8 included), larger than any read buffer.
@@ -89,7 +93,8 @@ class Reader {
     this.keys.absorb(batch, known);
     const entries = [...ids].map((_, i) => {
       const list: Array<[string, number]> = [];
-      for (let j = batch.first[i]!; j < batch.first[i + 1]!; j++) list.push([this.keys.names[batch.keys[j]!]!, batch.values[j]!]);
+      for (let j = batch.first[i]!; j < batch.first[i + 1]!; j++)
+        list.push([this.keys.names[batch.keys[j]!]!, batch.values[j]!]);
       return list;
     });
     return { batch, entries };
@@ -103,8 +108,10 @@ describe('FileSet on plain files', () => {
     writeFileSync(keyed, 'cache 4096\ntotal_rss 12\nsome avg10=0.50 total=9\n');
     const set = new native.FileSet(0);
     const ids = new Uint32Array([
-      ...set.add([large, '/proc/version'], FileMode.Text), ...set.add([keyed], FileMode.Tokens),
-      ...set.add([scratch], FileMode.Inode), ...set.add([''], FileMode.Clock),
+      ...set.add([large, '/proc/version'], FileMode.Text),
+      ...set.add([keyed], FileMode.Tokens),
+      ...set.add([scratch], FileMode.Inode),
+      ...set.add([''], FileMode.Clock),
     ]);
     const before = process.hrtime.bigint();
     const { batch, entries } = await new Reader(set).read(ids);
@@ -112,7 +119,12 @@ describe('FileSet on plain files', () => {
     expect([...batch.status]).toEqual([0, 0, 0, 0, 0]);
     expect(Buffer.from(batch.texts![0]!, 'latin1').equals(bytes)).toBe(true);
     expect(batch.texts![1]).toBe(readFileSync('/proc/version', 'latin1'));
-    expect(entries[2]).toEqual([['cache', 4096], ['total_rss', 12], ['some avg10', 0.5], ['some total', 9]]);
+    expect(entries[2]).toEqual([
+      ['cache', 4096],
+      ['total_rss', 12],
+      ['some avg10', 0.5],
+      ['some total', 9],
+    ]);
     expect(entries[3]).toEqual([['', statSync(scratch).ino]]);
     const clock = BigInt(Math.round(entries[4]![0]![1]));
     expect(clock).toBeGreaterThanOrEqual(before - 1000n);
@@ -122,7 +134,10 @@ describe('FileSet on plain files', () => {
 
   it('tokenize() of a file read as latin1 gives the keys a FileSet read of the file gives, non-ASCII bytes included', async () => {
     const path = join(scratch, 'non-ascii');
-    writeFileSync(path, Buffer.concat([Buffer.from('café 5\nnaïve=7 x\n', 'utf8'), Buffer.from([0xff, 0xfe, 0x20, 0x39, 0x0a])]));
+    writeFileSync(
+      path,
+      Buffer.concat([Buffer.from('café 5\nnaïve=7 x\n', 'utf8'), Buffer.from([0xff, 0xfe, 0x20, 0x39, 0x0a])]),
+    );
     const set = new native.FileSet(0);
     const { entries } = await new Reader(set).read(set.add([path], FileMode.Tokens));
     const tokenized = native.tokenize([readFileSync(path, 'latin1')]);
@@ -135,7 +150,10 @@ describe('FileSet on plain files', () => {
   it('reports failures per file: ENOENT at open, EISDIR at read, a stat that fails, a released id', async () => {
     const set = new native.FileSet(4);
     const missing = join(scratch, 'set-missing');
-    const ids = new Uint32Array([...set.add([missing, scratch, '/proc/version'], FileMode.Tokens), ...set.add([missing], FileMode.Inode)]);
+    const ids = new Uint32Array([
+      ...set.add([missing, scratch, '/proc/version'], FileMode.Tokens),
+      ...set.add([missing], FileMode.Inode),
+    ]);
     const [released] = set.add(['/proc/version'], FileMode.Tokens);
     set.release(new Uint32Array([released!]));
     const batch = await set.read(new Uint32Array([...ids, released!]), 0);
@@ -260,8 +278,9 @@ describe.skipIf(!cgroupTestsRun)('FileSet on cgroup v1 files (root)', () => {
     const fdsBefore = openFdCount();
     const set = new native.FileSet(3);
     const reader = new Reader(set);
-    const files = ['memory.limit_in_bytes', 'memory.usage_in_bytes', 'memory.stat', 'memory.max_usage_in_bytes']
-      .map((name) => `${memoryRoot}/${name}`);
+    const files = ['memory.limit_in_bytes', 'memory.usage_in_bytes', 'memory.stat', 'memory.max_usage_in_bytes'].map(
+      (name) => `${memoryRoot}/${name}`,
+    );
     const ids = set.add(files, FileMode.Tokens);
     const { batch, entries } = await reader.read(ids);
     expect([...batch.status]).toEqual([0, 0, 0, 0]);
@@ -302,7 +321,9 @@ describe.skipIf(!cgroupTestsRun)('FileSet on cgroup v1 files (root)', () => {
   it('a release or clear while reads are in flight neither crashes nor leaks, and the reads read what they were given', async () => {
     const fdsBefore = openFdCount();
     const set = new native.FileSet(64);
-    const paths = ['memory.stat', 'memory.usage_in_bytes', 'memory.limit_in_bytes'].map((name) => `${memoryRoot}/${name}`);
+    const paths = ['memory.stat', 'memory.usage_in_bytes', 'memory.limit_in_bytes'].map(
+      (name) => `${memoryRoot}/${name}`,
+    );
     for (let i = 0; i < 50; i++) {
       const ids = set.add(paths, FileMode.Tokens);
       const pending = Promise.all([set.read(ids, 0), set.read(ids, 0)]);
@@ -348,7 +369,7 @@ describe.skipIf(!cgroupTestsRun)('FileSet on cgroup v1 files (root)', () => {
     mkdirSync(memoryCgroup);
     const replaced = statSync(memoryCgroup).ino;
     expect(replaced).not.toBe(first.entries[2]![0]![1]);
-    await reader.read(ids);  // the kept descriptor of the removed cgroup fails (ENODEV) and is dropped
+    await reader.read(ids); // the kept descriptor of the removed cgroup fails (ENODEV) and is dropped
     const second = await reader.read(ids);
     expect([...second.batch.status]).toEqual([0, 0, 0]);
     expect(second.entries[2]).toEqual([['', replaced]]);

@@ -2,17 +2,35 @@
 // and report a vanished one.
 import { readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { native, isNativeFailure, type NativeNetlinkCache, type NativeNetnsAnswer, type NativeFailure } from '../../lib/native.js';
+import {
+  native,
+  isNativeFailure,
+  type NativeNetlinkCache,
+  type NativeNetnsAnswer,
+  type NativeFailure,
+} from '../../lib/native.js';
 import { readThroughCache, unpackNetnsBatch } from '../../lib/network/netns-batch.js';
-import { NamespaceLab, netnsInodeOf, netnsUnavailable, openFdCount, readNetnsAnswers, run, threadNetnsLinks } from '../helpers/netns.js';
+import {
+  NamespaceLab,
+  netnsInodeOf,
+  netnsUnavailable,
+  openFdCount,
+  readNetnsAnswers,
+  run,
+  threadNetnsLinks,
+} from '../helpers/netns.js';
 
 /** A cache read, unpacked per target. */
-async function through(cache: NativeNetlinkCache, targets: string[]): Promise<Array<NativeNetnsAnswer | NativeFailure>> {
+async function through(
+  cache: NativeNetlinkCache,
+  targets: string[],
+): Promise<Array<NativeNetnsAnswer | NativeFailure>> {
   return unpackNetnsBatch(await cache.read(targets));
 }
 
 function answerOf(value: NativeNetnsAnswer | NativeFailure | undefined): NativeNetnsAnswer {
-  if (value === undefined || isNativeFailure(value)) throw new Error(`expected an answer, got ${JSON.stringify(value)}`);
+  if (value === undefined || isNativeFailure(value))
+    throw new Error(`expected an answer, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -61,8 +79,11 @@ describe.skipIf(netnsUnavailable !== null)('NetlinkCache (real kernel)', () => {
       const [cached, direct] = await Promise.all([through(cache, targets), readNetnsAnswers(targets)]);
       expect(cached.map(answerOf)).toEqual(direct.map(answerOf));
     }
-    expect(answerOf((await through(cache, [namedPath]))[0]).interfaces.map((link) => link.name).sort())
-      .toEqual(['ctn-v0', 'ctn-v1', 'lo']);
+    expect(
+      answerOf((await through(cache, [namedPath]))[0])
+        .interfaces.map((link) => link.name)
+        .sort(),
+    ).toEqual(['ctn-v0', 'ctn-v1', 'lo']);
     expect(cache.size).toBe(4);
     expect(openFdCount()).toBe(fdsBefore + 4);
     cache.close([pidTargets[0]!, '/not/kept']);

@@ -8,7 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NETNS_PRIVILEGE_HINT, PermissionDeniedError } from '../../lib/errors.js';
 import { native, isNativeFailure, type NativeFailure, type NativeNetnsAnswer } from '../../lib/native.js';
 import { networkNamespaceError, readNetworkNamespace, readNetworkNamespaces } from '../../lib/network/netns.js';
-import { NamespaceLab, netnsInodeOf, netnsUnavailable, openFdCount, repoRoot, readNetnsAnswers, threadNetnsLinks } from '../helpers/netns.js';
+import {
+  NamespaceLab,
+  netnsInodeOf,
+  netnsUnavailable,
+  openFdCount,
+  repoRoot,
+  readNetnsAnswers,
+  threadNetnsLinks,
+} from '../helpers/netns.js';
 
 const NAMESPACES = 20;
 const nodeGypBuild = `${repoRoot}/node_modules/node-gyp-build`;
@@ -19,7 +27,8 @@ function addonScript(body: string): string {
 }
 
 function expectAnswer(value: NativeNetnsAnswer | NativeFailure | undefined, inode: number): void {
-  if (value === undefined || isNativeFailure(value)) throw new Error(`expected an answer, got ${JSON.stringify(value)}`);
+  if (value === undefined || isNativeFailure(value))
+    throw new Error(`expected an answer, got ${JSON.stringify(value)}`);
   expect(value.inode).toBe(inode);
   expect(value.interfaces.some((link) => link.name === 'lo')).toBe(true);
 }
@@ -27,7 +36,7 @@ function expectAnswer(value: NativeNetnsAnswer | NativeFailure | undefined, inod
 function runNode(script: string, options: { prefix?: string[] } = {}) {
   const prefix = options.prefix ?? [];
   const [command, ...args] = [...prefix, process.execPath, '-e', script];
-  return spawnSync(command!, args, { encoding: 'utf8', cwd: '/tmp', timeout: 30_000 });
+  return spawnSync(command, args, { encoding: 'utf8', cwd: '/tmp', timeout: 30_000 });
 }
 
 describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)', () => {
@@ -79,7 +88,9 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
     const calls = Array.from({ length: 200 }, (_, i) => readNetnsAnswers([targets[i % NAMESPACES]!]));
     // Sampled while the calls are in flight (every turn of the event loop until they are answered).
     let answered = false;
-    const all = Promise.all(calls).finally(() => { answered = true; });
+    const all = Promise.all(calls).finally(() => {
+      answered = true;
+    });
     while (!answered) {
       mostThreads = Math.max(mostThreads, readdirSync('/proc/self/task').length);
       await new Promise((resolve) => setImmediate(resolve));
@@ -127,11 +138,17 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
 
   it('process.exit with calls in flight exits cleanly', () => {
     for (const delayMs of [0, 1, 3, 10]) {
-      const child = runNode(addonScript(`
+      const child = runNode(
+        addonScript(`
         const targets = ${JSON.stringify(targets)};
         for (let i = 0; i < 100; i++) native.readNetns(targets);
-        setTimeout(() => process.exit(7), ${delayMs});`));
-      expect({ status: child.status, signal: child.signal, stderr: child.stderr }).toEqual({ status: 7, signal: null, stderr: '' });
+        setTimeout(() => process.exit(7), ${delayMs});`),
+      );
+      expect({ status: child.status, signal: child.signal, stderr: child.stderr }).toEqual({
+        status: 7,
+        signal: null,
+        stderr: '',
+      });
     }
   });
 
@@ -139,7 +156,10 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
     const [failure] = await readNetnsAnswers(['/nonexistent/ctn-missing']);
     expect(failure).toEqual({ errno: -2, syscall: 'open', path: '/nonexistent/ctn-missing' });
     await expect(readNetworkNamespace('/nonexistent/ctn-missing')).rejects.toMatchObject({
-      code: 'ENOENT', errno: -2, syscall: 'open', path: '/nonexistent/ctn-missing',
+      code: 'ENOENT',
+      errno: -2,
+      syscall: 'open',
+      path: '/nonexistent/ctn-missing',
     });
   });
 
@@ -154,7 +174,9 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
     const target = `/proc/${shortLived.pid}/ns/net`;
     const outcomes = new Set<string>();
     let sawExit = false;
-    void exited.then(() => { sawExit = true; });
+    void exited.then(() => {
+      sawExit = true;
+    });
     while (!sawExit || !outcomes.has('-2:open')) {
       const batch = await readNetnsAnswers(Array.from({ length: 50 }, () => target));
       for (const item of batch) outcomes.add(isNativeFailure(item) ? `${item.errno}:${item.syscall}` : 'answer');
@@ -197,7 +219,10 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
       };
       const expected = targets.map((path) => ({ errno: -22, syscall: 'setns', path }));
       // One target per call (a thread each) and all in one call, through readNetns and a NetlinkCache.
-      const single = await deadline(Promise.all(targets.map(async (target) => (await readNetnsAnswers([target]))[0])), 'readNetns');
+      const single = await deadline(
+        Promise.all(targets.map(async (target) => (await readNetnsAnswers([target]))[0])),
+        'readNetns',
+      );
       expect(single).toEqual(expected);
       expect(await deadline(readNetnsAnswers(targets), 'readNetns (batch)')).toEqual(expected);
       const cache = new native.NetlinkCache(8);
@@ -206,7 +231,11 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
       expect(cached.failures).toEqual(expected);
       expect(cache.size).toBe(0);
       for (const target of targets) {
-        await expect(deadline(readNetworkNamespace(target), target)).rejects.toMatchObject({ code: 'EINVAL', syscall: 'setns', path: target });
+        await expect(deadline(readNetworkNamespace(target), target)).rejects.toMatchObject({
+          code: 'EINVAL',
+          syscall: 'setns',
+          path: target,
+        });
       }
       // No thread waits in the kernel for a FIFO's writer (wchan fifo_open / wait_for_partner), and the
       // namespace threads kept for later calls are at most 4.
@@ -230,7 +259,10 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
     expect(() => native.readNetns('x' as unknown as string[])).toThrow(TypeError);
     expect(() => native.readNetns([1 as unknown as string])).toThrow(TypeError);
     expect(() => native.readNetns(['/proc/self/ns/net\0x'])).toThrow(TypeError);
-    await expect(readNetworkNamespaces([{ pid: -3 }])).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION', option: 'target' });
+    await expect(readNetworkNamespaces([{ pid: -3 }])).rejects.toMatchObject({
+      code: 'ERR_INVALID_OPTION',
+      option: 'target',
+    });
     expect(await readNetnsAnswers([])).toEqual([]);
   });
 
@@ -239,7 +271,16 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
     const script = addonScript(`
       native.readNetns(${JSON.stringify([targets[0], named])}).then((r) => process.stdout.write(JSON.stringify(r.failures)));`);
     const asNobody = runNode(script, {
-      prefix: ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'],
+      prefix: [
+        'setpriv',
+        '--reuid',
+        '65534',
+        '--regid',
+        '65534',
+        '--clear-groups',
+        '--inh-caps=-all',
+        '--bounding-set=-all',
+      ],
     });
     expect(asNobody.stderr).toBe('');
     const nobody = JSON.parse(asNobody.stdout) as NativeFailure[];
@@ -257,7 +298,13 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
       const error = networkNamespaceError(failure);
       expect(error).toBeInstanceOf(PermissionDeniedError);
       // Node-style: the system code, errno, syscall and path, with the privilege named.
-      expect(error).toMatchObject({ code: failure.errno === -13 ? 'EACCES' : 'EPERM', errno: failure.errno, syscall: failure.syscall, path: failure.path, privilege: NETNS_PRIVILEGE_HINT });
+      expect(error).toMatchObject({
+        code: failure.errno === -13 ? 'EACCES' : 'EPERM',
+        errno: failure.errno,
+        syscall: failure.syscall,
+        path: failure.path,
+        privilege: NETNS_PRIVILEGE_HINT,
+      });
     }
   });
 });

@@ -23,25 +23,46 @@ writeFileSync(join(root, 'docker', 'a-file'), '');
 symlinkSync(join(root, 'docker'), join(root, 'link-to-docker'));
 
 async function walk(globs: readonly string[], maxDepth = 24, inline = false): Promise<string[]> {
-  return (await native.walkDirs(root, maxDepth, globs, inline)).split('\n').filter((line) => line !== '').sort();
+  return (await native.walkDirs(root, maxDepth, globs, inline))
+    .split('\n')
+    .filter((line) => line !== '')
+    .sort();
 }
 
 describe('walkDirs', () => {
   it('lists every directory below root without globs (files and symlinks are not directories)', async () => {
-    expect(await walk([])).toEqual([
-      'docker', `docker/${HEX_ID}`, `docker/${HEX_ID}/inner`,
-      'kubepods', 'kubepods/pod1', `kubepods/pod1/${HEX_ID.toUpperCase()}`, `kubepods/pod1/${HEX_ID.toUpperCase()}/inner`,
-      'system.slice', 'system.slice/cron.service', 'system.slice/cron.service/deeper', 'system.slice/cron.service/deeper/deepest',
-      `system.slice/docker-${HEX_ID}.scope`, `system.slice/docker-${HEX_ID}.scope/init`,
-      'user.slice',
-    ].sort());
+    expect(await walk([])).toEqual(
+      [
+        'docker',
+        `docker/${HEX_ID}`,
+        `docker/${HEX_ID}/inner`,
+        'kubepods',
+        'kubepods/pod1',
+        `kubepods/pod1/${HEX_ID.toUpperCase()}`,
+        `kubepods/pod1/${HEX_ID.toUpperCase()}/inner`,
+        'system.slice',
+        'system.slice/cron.service',
+        'system.slice/cron.service/deeper',
+        'system.slice/cron.service/deeper/deepest',
+        `system.slice/docker-${HEX_ID}.scope`,
+        `system.slice/docker-${HEX_ID}.scope/init`,
+        'user.slice',
+      ].sort(),
+    );
   });
 
   it('lists a directory matching a leaf glob but does not walk into it, on the pool and inline alike', async () => {
     const expected = [
-      'docker', `docker/${HEX_ID}`,
-      'kubepods', 'kubepods/pod1', `kubepods/pod1/${HEX_ID.toUpperCase()}`, `kubepods/pod1/${HEX_ID.toUpperCase()}/inner`,
-      'system.slice', 'system.slice/cron.service', 'system.slice/cron.service/deeper', 'system.slice/cron.service/deeper/deepest',
+      'docker',
+      `docker/${HEX_ID}`,
+      'kubepods',
+      'kubepods/pod1',
+      `kubepods/pod1/${HEX_ID.toUpperCase()}`,
+      `kubepods/pod1/${HEX_ID.toUpperCase()}/inner`,
+      'system.slice',
+      'system.slice/cron.service',
+      'system.slice/cron.service/deeper',
+      'system.slice/cron.service/deeper/deepest',
       `system.slice/docker-${HEX_ID}.scope`,
       'user.slice',
     ].sort();
@@ -59,23 +80,40 @@ describe('walkDirs', () => {
 
   it('refuses leafGlobs that are not an array of 1..1024-byte strings, at most 64 of them, with a TypeError', () => {
     const bad: unknown[] = [
-      undefined, null, '*.scope', 5, [5], ['ok', null], [''], ['x'.repeat(1025)], ['a\0b'],
+      undefined,
+      null,
+      '*.scope',
+      5,
+      [5],
+      ['ok', null],
+      [''],
+      ['x'.repeat(1025)],
+      ['a\0b'],
       Array.from({ length: 65 }, () => '*.scope'),
     ];
     for (const globs of bad) {
       expect(() => native.walkDirs(root, 4, globs as string[]), JSON.stringify(globs)).toThrow(TypeError);
     }
     // The bounds themselves are accepted.
-    expect(() => native.walkDirs(root, 1, Array.from({ length: 64 }, () => 'x'.repeat(1024)))).not.toThrow();
+    expect(() =>
+      native.walkDirs(
+        root,
+        1,
+        Array.from({ length: 64 }, () => 'x'.repeat(1024)),
+      ),
+    ).not.toThrow();
   });
 
   it('rejects with a system error when root cannot be opened, inline too', async () => {
     for (const inline of [false, true]) {
       await expect(native.walkDirs(join(root, 'missing'), 4, [], inline)).rejects.toMatchObject({
-        errno: -2, syscall: 'open', path: join(root, 'missing'),
+        errno: -2,
+        syscall: 'open',
+        path: join(root, 'missing'),
       });
       await expect(native.walkDirs(join(root, 'docker', 'a-file'), 4, [], inline)).rejects.toMatchObject({
-        errno: -20, syscall: 'open',
+        errno: -20,
+        syscall: 'open',
       });
     }
   });

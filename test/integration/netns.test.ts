@@ -6,8 +6,17 @@ import { isNativeFailure, type NativeNetnsAnswer } from '../../lib/native.js';
 import { readNetworkNamespace, readNetworkNamespaces } from '../../lib/network/netns.js';
 import { readContainerStats } from '../../lib/stats.js';
 import {
-  NamespaceLab, ipLinks, netnsInodeOf, netnsUnavailable, procNetDev, procNetDevFromStats, run, statsFromIp,
-  readNetnsAnswers, type IpLink, type ProcNetDevLine,
+  NamespaceLab,
+  ipLinks,
+  netnsInodeOf,
+  netnsUnavailable,
+  procNetDev,
+  procNetDevFromStats,
+  run,
+  statsFromIp,
+  readNetnsAnswers,
+  type IpLink,
+  type ProcNetDevLine,
 } from '../helpers/netns.js';
 
 const UNICAST_DATAGRAMS = 300;
@@ -24,11 +33,16 @@ async function waitUntil(check: () => boolean, timeoutMs = 5000): Promise<void> 
 
 async function readOne(target: string): Promise<NativeNetnsAnswer> {
   const [answer] = await readNetnsAnswers([target]);
-  if (answer === undefined || isNativeFailure(answer)) throw new Error(`readNetns(${target}) failed: ${JSON.stringify(answer)}`);
+  if (answer === undefined || isNativeFailure(answer))
+    throw new Error(`readNetns(${target}) failed: ${JSON.stringify(answer)}`);
   return answer;
 }
 
-interface KernelViews { answer: NativeNetnsAnswer; ip: IpLink[]; procDev: Record<string, ProcNetDevLine> }
+interface KernelViews {
+  answer: NativeNetnsAnswer;
+  ip: IpLink[];
+  procDev: Record<string, ProcNetDevLine>;
+}
 
 /** The addon read before and after the other views agree, so nothing moved in between. */
 async function readWhileQuiet(target: string, netns: string | number, pid: number): Promise<KernelViews> {
@@ -74,9 +88,30 @@ describe.skipIf(netnsUnavailable !== null)('network namespace counters (real ker
     privatePid = await lab.spawnPrivateNetns();
     const inPrivate = (args: string[]) => run('nsenter', [`--net=/proc/${privatePid}/ns/net`, ...args]);
     // No IPv6: its autoconfiguration would keep sending on the links while the counters are compared.
-    run('ip', ['netns', 'exec', named, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+    run('ip', [
+      'netns',
+      'exec',
+      named,
+      'sysctl',
+      '-qw',
+      'net.ipv6.conf.all.disable_ipv6=1',
+      'net.ipv6.conf.default.disable_ipv6=1',
+    ]);
     inPrivate(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
-    run('ip', ['-n', named, 'link', 'add', 'ctn-va', 'type', 'veth', 'peer', 'name', 'ctn-vb', 'netns', String(privatePid)]);
+    run('ip', [
+      '-n',
+      named,
+      'link',
+      'add',
+      'ctn-va',
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'ctn-vb',
+      'netns',
+      String(privatePid),
+    ]);
     run('ip', ['-n', named, 'link', 'add', 'ctn-br0', 'type', 'bridge']);
     run('ip', ['-n', named, 'link', 'set', 'ctn-br0', 'mtu', '1400']);
     run('ip', ['-n', named, 'addr', 'add', '10.251.0.1/24', 'dev', 'ctn-va']);
@@ -86,8 +121,11 @@ describe.skipIf(netnsUnavailable !== null)('network namespace counters (real ker
     inPrivate(['ip', 'addr', 'add', '10.251.0.2/24', 'dev', 'ctn-vb']);
     inPrivate(['ip', 'link', 'set', 'ctn-vb', 'up']);
     // The kernel's link watcher turns carrier into operstate "up" up to a second later.
-    await waitUntil(() => ipLinks(named).find((link) => link.ifname === 'ctn-va')?.operstate === 'UP'
-      && ipLinks(privatePid).find((link) => link.ifname === 'ctn-vb')?.operstate === 'UP');
+    await waitUntil(
+      () =>
+        ipLinks(named).find((link) => link.ifname === 'ctn-va')?.operstate === 'UP' &&
+        ipLinks(privatePid).find((link) => link.ifname === 'ctn-vb')?.operstate === 'UP',
+    );
 
     const sender = `
       const dgram = require('node:dgram');
@@ -153,18 +191,35 @@ describe.skipIf(netnsUnavailable !== null)('network namespace counters (real ker
     expect(Object.keys(counters.interfaces).sort()).toEqual(['ctn-vb', 'lo']);
     const veth = raw.interfaces.find((link) => link.name === 'ctn-vb')!;
     expect(counters.interfaces['ctn-vb']).toEqual({
-      ifindex: veth.ifindex, kind: veth.kind, operstate: veth.operstate, mtu: veth.mtu, ...veth.stats,
+      ifindex: veth.ifindex,
+      kind: veth.kind,
+      operstate: veth.operstate,
+      mtu: veth.mtu,
+      ...veth.stats,
     });
     const batch = await readNetworkNamespaces([namedPath, { pid: privatePid }, { pid: namedPid }]);
     expect(batch.map((item) => (item instanceof Error ? item : item.inode))).toEqual([
-      netnsInodeOf(namedPath), netnsInodeOf(`/proc/${privatePid}/ns/net`), netnsInodeOf(namedPath),
+      netnsInodeOf(namedPath),
+      netnsInodeOf(`/proc/${privatePid}/ns/net`),
+      netnsInodeOf(namedPath),
     ]);
   });
 
   it('a namespace whose only devices besides loopback are down reads as mode "none", and "private" once one is up', async () => {
     const pid = lab.dockerRun('ctn-none', ['--network', 'none']);
     // What tunnel modules give every new namespace (tunl0, sit0): devices that stay down.
-    run('nsenter', ['--net=/proc/' + pid + '/ns/net', 'ip', 'link', 'add', 'ctn-d0', 'type', 'veth', 'peer', 'name', 'ctn-d1']);
+    run('nsenter', [
+      '--net=/proc/' + pid + '/ns/net',
+      'ip',
+      'link',
+      'add',
+      'ctn-d0',
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'ctn-d1',
+    ]);
     const down = await readContainerStats('ctn-none');
     expect(down.network).toMatchObject({ mode: 'none', rxBytes: 0, txBytes: 0 });
     expect(Object.keys(down.network!.interfaces).sort()).toEqual(['ctn-d0', 'ctn-d1', 'lo']);
@@ -172,7 +227,7 @@ describe.skipIf(netnsUnavailable !== null)('network namespace counters (real ker
     expect((await readContainerStats('ctn-none')).network!.mode).toBe('private');
   });
 
-  it('shows a Docker container\'s eth0 (veth) and lo', async () => {
+  it("shows a Docker container's eth0 (veth) and lo", async () => {
     const pid = lab.dockerRun('ctn-x');
     const counters = await readNetworkNamespace({ pid });
     expect(Object.keys(counters.interfaces).sort()).toEqual(['eth0', 'lo']);

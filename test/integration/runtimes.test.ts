@@ -32,7 +32,20 @@ const hexId = () => randomBytes(32).toString('hex');
 
 /** The v1 hierarchies' directories of a cgroup path and its parents, removed deepest first (best effort). */
 function removeCgroupDirs(paths: string[]): void {
-  for (const hierarchy of ['memory', 'cpu,cpuacct', 'blkio', 'pids', 'cpuset', 'devices', 'freezer', 'hugetlb', 'systemd', 'unified', 'net_cls,net_prio', 'perf_event']) {
+  for (const hierarchy of [
+    'memory',
+    'cpu,cpuacct',
+    'blkio',
+    'pids',
+    'cpuset',
+    'devices',
+    'freezer',
+    'hugetlb',
+    'systemd',
+    'unified',
+    'net_cls,net_prio',
+    'perf_event',
+  ]) {
     for (const path of paths) {
       try {
         rmdirSync(`/sys/fs/cgroup/${hierarchy}${path}`);
@@ -53,7 +66,19 @@ describe.skipIf(!ready)('containerd: a plain container in a namespace of its own
   beforeAll(async () => {
     await ensureTestImage();
     await importTestImage(namespace);
-    await ctr(namespace, ['run', '-d', '--null-io', '--memory-limit', String(48 * 2 ** 20), '--annotation', 'com.example.team=blue', CTR_IMAGE, id, 'sleep', '3600']);
+    await ctr(namespace, [
+      'run',
+      '-d',
+      '--null-io',
+      '--memory-limit',
+      String(48 * 2 ** 20),
+      '--annotation',
+      'com.example.team=blue',
+      CTR_IMAGE,
+      id,
+      'sleep',
+      '3600',
+    ]);
     pid = await taskPid(namespace, id);
   });
   afterAll(async () => {
@@ -66,8 +91,19 @@ describe.skipIf(!ready)('containerd: a plain container in a namespace of its own
     const cgroupPath = `/${namespace}/${id}`;
     const listed = (await listContainers()).find((container) => container.id === id);
     expect(listed).toEqual({
-      id, name: id, runtime: 'containerd', image: null, imageId: null, labels: { 'com.example.team': 'blue' }, kubernetes: null,
-      containerdNamespace: namespace, cgroup: { version: 1, path: cgroupPath }, pid, netnsInode: expect.any(Number), sandbox: false, podUid: null,
+      id,
+      name: id,
+      runtime: 'containerd',
+      image: null,
+      imageId: null,
+      labels: { 'com.example.team': 'blue' },
+      kubernetes: null,
+      containerdNamespace: namespace,
+      cgroup: { version: 1, path: cgroupPath },
+      pid,
+      netnsInode: expect.any(Number),
+      sandbox: false,
+      podUid: null,
       startedAt: expect.any(Number),
     });
     for (const ref of [id, { id }, { pid }, { cgroup: cgroupPath }]) {
@@ -80,7 +116,11 @@ describe.skipIf(!ready)('containerd: a plain container in a namespace of its own
     const stats = await readContainerStats(id);
     expect(stats.memory.limit).toBe(48 * 2 ** 20);
     expect(stats.memory.limit).toBe(memoryFile(cgroupPath, 'memory.limit_in_bytes'));
-    await bracketed(cgroupPath, 'memory.max_usage_in_bytes', async () => (await readContainerStats(id, { network: false })).memory.maxUsage);
+    await bracketed(
+      cgroupPath,
+      'memory.max_usage_in_bytes',
+      async () => (await readContainerStats(id, { network: false })).memory.maxUsage,
+    );
     expect(stats.pids.current).toBe(1);
     expect(stats.containerdNamespace).toBe(namespace);
     // ctr gives a container a namespace of its own with only loopback (no CNI here).
@@ -95,27 +135,52 @@ describe.skipIf(!ready)('containerd CRI layout: a Kubernetes pod in namespace k8
   const sandbox = hexId();
   const container = hexId();
   const podPath = `/kubepods/besteffort/pod${podUid}`;
-  const annotations = (type: 'sandbox' | 'container', extra: Record<string, string> = {}) => Object.entries({
-    'io.kubernetes.cri.container-type': type,
-    'io.kubernetes.cri.sandbox-id': sandbox,
-    'io.kubernetes.cri.sandbox-name': pod,
-    'io.kubernetes.cri.sandbox-namespace': 'shop',
-    'io.kubernetes.cri.sandbox-uid': podUid,
-    ...extra,
-  }).flatMap(([key, value]) => ['--annotation', `${key}=${value}`]);
+  const annotations = (type: 'sandbox' | 'container', extra: Record<string, string> = {}) =>
+    Object.entries({
+      'io.kubernetes.cri.container-type': type,
+      'io.kubernetes.cri.sandbox-id': sandbox,
+      'io.kubernetes.cri.sandbox-name': pod,
+      'io.kubernetes.cri.sandbox-namespace': 'shop',
+      'io.kubernetes.cri.sandbox-uid': podUid,
+      ...extra,
+    }).flatMap(([key, value]) => ['--annotation', `${key}=${value}`]);
   let sandboxPid = 0;
   let containerPid = 0;
 
   beforeAll(async () => {
     await ensureTestImage();
     await importTestImage(namespace);
-    await ctr(namespace, ['run', '-d', '--null-io', '--cgroup', `${podPath}/${sandbox}`, ...annotations('sandbox'), CTR_IMAGE, sandbox, 'sleep', '3600']);
+    await ctr(namespace, [
+      'run',
+      '-d',
+      '--null-io',
+      '--cgroup',
+      `${podPath}/${sandbox}`,
+      ...annotations('sandbox'),
+      CTR_IMAGE,
+      sandbox,
+      'sleep',
+      '3600',
+    ]);
     sandboxPid = await taskPid(namespace, sandbox);
     await ctr(namespace, [
-      'run', '-d', '--null-io', '--cgroup', `${podPath}/${container}`, '--memory-limit', String(32 * 2 ** 20),
-      '--with-ns', `network:/proc/${sandboxPid}/ns/net`,
-      ...annotations('container', { 'io.kubernetes.cri.container-name': 'nginx', 'io.kubernetes.cri.image-name': 'docker.io/library/nginx:1.27' }),
-      CTR_IMAGE, container, 'sleep', '3600',
+      'run',
+      '-d',
+      '--null-io',
+      '--cgroup',
+      `${podPath}/${container}`,
+      '--memory-limit',
+      String(32 * 2 ** 20),
+      '--with-ns',
+      `network:/proc/${sandboxPid}/ns/net`,
+      ...annotations('container', {
+        'io.kubernetes.cri.container-name': 'nginx',
+        'io.kubernetes.cri.image-name': 'docker.io/library/nginx:1.27',
+      }),
+      CTR_IMAGE,
+      container,
+      'sleep',
+      '3600',
     ]);
     containerPid = await taskPid(namespace, container);
   });
@@ -129,14 +194,29 @@ describe.skipIf(!ready)('containerd CRI layout: a Kubernetes pod in namespace k8
     const identity = { pod, namespace: 'shop', podUid, container: 'nginx' };
     const listed = await listContainers();
     expect(listed.find((c) => c.id === container)).toEqual({
-      id: container, name: `shop/${pod}/nginx`, runtime: 'cri-containerd', image: 'docker.io/library/nginx:1.27', imageId: null,
-      labels: expect.objectContaining({ 'io.kubernetes.cri.container-name': 'nginx' }), kubernetes: identity, containerdNamespace: 'k8s.io',
-      cgroup: { version: 1, path: `${podPath}/${container}` }, pid: containerPid, netnsInode: expect.any(Number), sandbox: false, podUid,
+      id: container,
+      name: `shop/${pod}/nginx`,
+      runtime: 'cri-containerd',
+      image: 'docker.io/library/nginx:1.27',
+      imageId: null,
+      labels: expect.objectContaining({ 'io.kubernetes.cri.container-name': 'nginx' }),
+      kubernetes: identity,
+      containerdNamespace: 'k8s.io',
+      cgroup: { version: 1, path: `${podPath}/${container}` },
+      pid: containerPid,
+      netnsInode: expect.any(Number),
+      sandbox: false,
+      podUid,
       startedAt: expect.any(Number),
     });
     expect(listed.some((c) => c.id === sandbox)).toBe(false);
     const all = await listContainers({ includeSandboxes: true });
-    expect(all.find((c) => c.id === sandbox)).toMatchObject({ sandbox: true, name: null, kubernetes: { ...identity, container: null }, pid: sandboxPid });
+    expect(all.find((c) => c.id === sandbox)).toMatchObject({
+      sandbox: true,
+      name: null,
+      kubernetes: { ...identity, container: null },
+      pid: sandboxPid,
+    });
   });
 
   it('is found by id, prefix, namespace/pod/container and namespace/pod', async () => {
@@ -182,7 +262,11 @@ describe.skipIf(!(ready && requireCommand('lxc-create')))('LXC: a busybox contai
     expect(listed).toMatchObject({ id: name, name, runtime: 'lxc', pid, cgroup: { path: `/lxc.payload.${name}` } });
     const stats = await readContainerStats(name);
     expect(stats.memory.usage).toBeGreaterThan(0);
-    await bracketed(`/lxc.payload.${name}`, 'memory.max_usage_in_bytes', async () => (await readContainerStats(name, { network: false })).memory.maxUsage);
+    await bracketed(
+      `/lxc.payload.${name}`,
+      'memory.max_usage_in_bytes',
+      async () => (await readContainerStats(name, { network: false })).memory.maxUsage,
+    );
     expect(stats.pids.current).toBeGreaterThanOrEqual(1);
     expect(stats.network).toMatchObject({ mode: 'none' });
   });

@@ -6,20 +6,25 @@ import { resolveContainer, StatsSampler, type ContainerStats } from '../../lib/i
 import { requireCgroupV1, requireRoot } from '../helpers/env.js';
 
 const CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'blkio', 'pids'];
-const GROUPS = [{ name: 'cts-overlap-a', limit: 64 * 1024 * 1024 }, { name: 'cts-overlap-b', limit: 96 * 1024 * 1024 }];
+const GROUPS = [
+  { name: 'cts-overlap-a', limit: 64 * 1024 * 1024 },
+  { name: 'cts-overlap-b', limit: 96 * 1024 * 1024 },
+];
 const available = requireRoot() && requireCgroupV1();
 
 describe.skipIf(!available)('overlapping samples of one StatsSampler', () => {
   beforeAll(() => {
     for (const { name, limit } of GROUPS) {
-      for (const controller of CONTROLLERS) if (!existsSync(`/sys/fs/cgroup/${controller}/${name}`)) mkdirSync(`/sys/fs/cgroup/${controller}/${name}`);
+      for (const controller of CONTROLLERS)
+        if (!existsSync(`/sys/fs/cgroup/${controller}/${name}`)) mkdirSync(`/sys/fs/cgroup/${controller}/${name}`);
       writeFileSync(`/sys/fs/cgroup/memory/${name}/memory.limit_in_bytes`, String(limit));
     }
   });
 
   afterAll(() => {
     for (const { name } of GROUPS) {
-      for (const controller of CONTROLLERS) if (existsSync(`/sys/fs/cgroup/${controller}/${name}`)) rmdirSync(`/sys/fs/cgroup/${controller}/${name}`);
+      for (const controller of CONTROLLERS)
+        if (existsSync(`/sys/fs/cgroup/${controller}/${name}`)) rmdirSync(`/sys/fs/cgroup/${controller}/${name}`);
     }
   });
 
@@ -32,7 +37,9 @@ describe.skipIf(!available)('overlapping samples of one StatsSampler', () => {
         const sets = [[a!], [b!], [b!, a!]];
         const results = await Promise.all(sets.map((targets) => sampler.sample(targets)));
         results.forEach((stats, i) => {
-          expect(stats.map((s) => (s as ContainerStats).memory?.limit)).toEqual(sets[i]!.map((t) => GROUPS.find((g) => `/${g.name}` === t.cgroup.path)!.limit));
+          expect(stats.map((s) => (s as ContainerStats).memory?.limit)).toEqual(
+            sets[i]!.map((t) => GROUPS.find((g) => `/${g.name}` === t.cgroup.path)!.limit),
+          );
         });
       }
       // Without keepFds nothing stays open between samples.

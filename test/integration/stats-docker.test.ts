@@ -6,7 +6,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AmbiguousReferenceError, ContainerNotFoundError, InvalidReferenceError, readContainerStats, listContainers,
+  AmbiguousReferenceError,
+  ContainerNotFoundError,
+  InvalidReferenceError,
+  readContainerStats,
+  listContainers,
   type ContainerStats,
 } from '../../lib/index.js';
 import { resolveContainer } from '../../lib/discovery/resolve.js';
@@ -25,7 +29,10 @@ const NET2 = 'cts-net2';
 const VOLUME = 'cts-vol';
 const MiB = 1024 * 1024;
 
-interface Scenario { id: string; pid: number }
+interface Scenario {
+  id: string;
+  pid: number;
+}
 const s: Record<string, Scenario> = {};
 
 function cgroupFile(controller: string, id: string, file: string): string {
@@ -51,7 +58,6 @@ function sumBlkio(api: DockerStats, op: string): number {
     .reduce((sum, e) => sum + e.value, 0);
 }
 
-
 describe.skipIf(!available)('readContainerStats on real Docker containers (cgroup v1)', () => {
   beforeAll(async () => {
     await ensureTestImage();
@@ -64,29 +70,94 @@ describe.skipIf(!available)('readContainerStats on real Docker containers (cgrou
     const started = await Promise.all([
       containers.run(['--name', 'cts-idle', 'bb:local', 'sleep', '3600']),
       containers.run(['--name', 'cts-burn', 'bb:local', 'sh', '-c', 'while :; do :; done']),
-      containers.run(['--name', 'cts-mem', '--memory', '64m', '--memory-swap', '128m', '--tmpfs', '/t:size=200m',
-        'bb:local', 'sh', '-c', 'dd if=/dev/zero of=/t/fill bs=1M count=40 && sleep 3600']),
-      containers.run(['--name', 'cts-io', '--device-write-bps', '/dev/vda:500mb', '-v', `${VOLUME}:/data`,
-        'bb:local', 'sh', '-c', 'dd if=/dev/zero of=/data/f bs=1M count=24 oflag=direct && echo written && sleep 3600']),
-      containers.run(['--name', 'cts-srv', '--network', NET, 'bb:local', 'sh', '-c', 'sleep 3600 | nc -l -p 9000 > /dev/null; sleep 3600']),
+      containers.run([
+        '--name',
+        'cts-mem',
+        '--memory',
+        '64m',
+        '--memory-swap',
+        '128m',
+        '--tmpfs',
+        '/t:size=200m',
+        'bb:local',
+        'sh',
+        '-c',
+        'dd if=/dev/zero of=/t/fill bs=1M count=40 && sleep 3600',
+      ]),
+      containers.run([
+        '--name',
+        'cts-io',
+        '--device-write-bps',
+        '/dev/vda:500mb',
+        '-v',
+        `${VOLUME}:/data`,
+        'bb:local',
+        'sh',
+        '-c',
+        'dd if=/dev/zero of=/data/f bs=1M count=24 oflag=direct && echo written && sleep 3600',
+      ]),
+      containers.run([
+        '--name',
+        'cts-srv',
+        '--network',
+        NET,
+        'bb:local',
+        'sh',
+        '-c',
+        'sleep 3600 | nc -l -p 9000 > /dev/null; sleep 3600',
+      ]),
       containers.run(['--name', 'cts-host', '--network', 'host', 'bb:local', 'sleep', '3600']),
       containers.run(['--name', 'cts-none', '--network', 'none', 'bb:local', 'sleep', '3600']),
-      containers.run(['--name', 'cts-limits', '--cpus', '0.5', '--pids-limit', '50', '--memory', '96m',
-        'bb:local', 'sh', '-c', 'sleep 3600 & sleep 3600 & sleep 3600 & wait']),
+      containers.run([
+        '--name',
+        'cts-limits',
+        '--cpus',
+        '0.5',
+        '--pids-limit',
+        '50',
+        '--memory',
+        '96m',
+        'bb:local',
+        'sh',
+        '-c',
+        'sleep 3600 & sleep 3600 & sleep 3600 & wait',
+      ]),
     ]);
     for (const c of started) {
       const name = (await inspect(c.id)).Name.replace(/^\/cts-/, '');
       s[name] = c;
     }
-    s.joined = await containers.run(['--name', 'cts-joined', '--network', `container:${s.idle!.id}`, 'bb:local', 'sleep', '3600']);
+    s.joined = await containers.run([
+      '--name',
+      'cts-joined',
+      '--network',
+      `container:${s.idle!.id}`,
+      'bb:local',
+      'sleep',
+      '3600',
+    ]);
     await docker('network', 'connect', NET2, 'cts-srv');
     // A known amount of traffic from a client on the same bridge, then silence. (busybox nc stops at
     // EOF on its stdin: the server's stdin is a pipe that stays open.)
     const srvIp = await docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${NET}").IPAddress}}`, 'cts-srv');
-    await docker('run', '--rm', '--name', 'cts-client', '--network', NET, 'bb:local', 'sh', '-c',
-      `dd if=/dev/zero bs=1k count=2048 2>/dev/null | nc ${srvIp} 9000`);
-    await waitFor(() => cgroupFile('memory', s.mem!.id, 'memory.usage_in_bytes') > '0'
-      && Number(cgroupFile('memory', s.mem!.id, 'memory.usage_in_bytes')) > 40 * MiB, 'the tmpfs fill');
+    await docker(
+      'run',
+      '--rm',
+      '--name',
+      'cts-client',
+      '--network',
+      NET,
+      'bb:local',
+      'sh',
+      '-c',
+      `dd if=/dev/zero bs=1k count=2048 2>/dev/null | nc ${srvIp} 9000`,
+    );
+    await waitFor(
+      () =>
+        cgroupFile('memory', s.mem!.id, 'memory.usage_in_bytes') > '0' &&
+        Number(cgroupFile('memory', s.mem!.id, 'memory.usage_in_bytes')) > 40 * MiB,
+      'the tmpfs fill',
+    );
     await waitFor(async () => (await docker('logs', 'cts-io')).includes('written'), 'the direct-I/O writes', 60_000);
   }, 240_000);
 
@@ -105,14 +176,18 @@ describe.skipIf(!available)('readContainerStats on real Docker containers (cgrou
     expect(before.runtime).toBe('docker');
     expect(before.cgroup).toMatchObject({ version: 1, path: `/docker/${id}` });
     expect(before.pid).toBe(s.idle!.pid);
-    expectBetween(api.memory_stats.usage!, before.memory.usage, after.memory.usage, 'memory usage');
+    expectBetween(api.memory_stats.usage, before.memory.usage, after.memory.usage, 'memory usage');
     expectBetween(api.cpu_stats.cpu_usage.total_usage, before.cpu.usageNs, after.cpu.usageNs, 'cpu usage');
     expect(after.memory.limit).toBeNull();
     expect(api.memory_stats.limit).toBe(dockerLimit(after));
     expect(after.pids.current).toBe(api.pids_stats.current);
-    expect(after.memory.stat.total_inactive_file).toBe(Number(/total_inactive_file (\d+)/.exec(cgroupFile('memory', id, 'memory.stat'))![1]));
+    expect(after.memory.stat.total_inactive_file).toBe(
+      Number(/total_inactive_file (\d+)/.exec(cgroupFile('memory', id, 'memory.stat'))![1]),
+    );
     const inactive = api.memory_stats.stats!.total_inactive_file!;
-    expect(Math.abs(after.memory.workingSet - (api.memory_stats.usage! - inactive))).toBeLessThanOrEqual(0.01 * after.memory.usage + 64 * 1024);
+    expect(Math.abs(after.memory.workingSet - (api.memory_stats.usage! - inactive))).toBeLessThanOrEqual(
+      0.01 * after.memory.usage + 64 * 1024,
+    );
     expect(after.host.onlineCpus).toBe(api.cpu_stats.online_cpus);
     expect(after.cpu.perCpuNs!.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(after.cpu.limitCores).toBeNull();
@@ -128,8 +203,10 @@ describe.skipIf(!available)('readContainerStats on real Docker containers (cgrou
     expect(after.cpu.usageNs).toBeGreaterThan(before.cpu.usageNs);
     // user + system come from USER_HZ ticks: coarse, but they add up to about the total.
     expect(after.cpu.userNs + after.cpu.systemNs).toBeGreaterThan(0.8 * after.cpu.usageNs);
-    expect(Math.abs(api.cpu_stats.cpu_usage.usage_in_usermode - after.cpu.userNs)).toBeLessThanOrEqual(0.02 * after.cpu.userNs + 2e8);
-    expectBetween(api.cpu_stats.system_cpu_usage!, before.host.systemCpuNs, after.host.systemCpuNs, 'system cpu');
+    expect(Math.abs(api.cpu_stats.cpu_usage.usage_in_usermode - after.cpu.userNs)).toBeLessThanOrEqual(
+      0.02 * after.cpu.userNs + 2e8,
+    );
+    expectBetween(api.cpu_stats.system_cpu_usage, before.host.systemCpuNs, after.host.systemCpuNs, 'system cpu');
   });
 
   it('memory in tmpfs under --memory/--memory-swap: usage, limits and swap', async () => {
@@ -139,9 +216,11 @@ describe.skipIf(!available)('readContainerStats on real Docker containers (cgrou
     expect(after.memory.limit).toBe(Number(cgroupFile('memory', id, 'memory.limit_in_bytes')));
     expect(api.memory_stats.limit).toBe(64 * MiB);
     expect(after.memory.swap.limit).toBe(64 * MiB);
-    expect(after.memory.swap.usage).toBe(Number(cgroupFile('memory', id, 'memory.memsw.usage_in_bytes')) - after.memory.usage);
+    expect(after.memory.swap.usage).toBe(
+      Number(cgroupFile('memory', id, 'memory.memsw.usage_in_bytes')) - after.memory.usage,
+    );
     expect(after.memory.swap.usage).toBeGreaterThanOrEqual(0);
-    expectBetween(api.memory_stats.usage!, before.memory.usage, after.memory.usage, 'memory usage');
+    expectBetween(api.memory_stats.usage, before.memory.usage, after.memory.usage, 'memory usage');
     expect(after.memory.usage).toBeGreaterThan(40 * MiB);
     expect(after.memory.stat.total_shmem).toBeGreaterThanOrEqual(40 * MiB);
     expect(after.memory.maxUsage).toBe(Number(cgroupFile('memory', id, 'memory.max_usage_in_bytes')));
@@ -167,18 +246,30 @@ describe.skipIf(!available)('readContainerStats on real Docker containers (cgrou
     expect(vda!.writeBytes).toBe(fileWrite);
     expect(after.blkio.writeOps).toBeGreaterThanOrEqual(24);
     const servicedLines = cgroupFile('blkio', id, 'blkio.throttle.io_serviced_recursive').split('\n');
-    expect(vda!.writeOps).toBe(Number(servicedLines.find((l) => l.startsWith(`${vda!.major}:${vda!.minor} Write`))!.split(' ')[2]));
+    expect(vda!.writeOps).toBe(
+      Number(servicedLines.find((l) => l.startsWith(`${vda!.major}:${vda!.minor} Write`))!.split(' ')[2]),
+    );
   });
 
-  it('traffic on a user-defined bridge, on two networks: every interface between the kernel\'s and Docker\'s readings around it', async () => {
+  it("traffic on a user-defined bridge, on two networks: every interface between the kernel's and Docker's readings around it", async () => {
     const { id, pid } = s.srv!;
     // A stray packet (a neighbour solicitation) may arrive at any moment: every reading is bracketed by
     // the kernel's own counters before and after, and the readings of one moment are compared exactly.
-    const netDev = () => new Map(readFileSync(`/proc/${pid}/net/dev`, 'utf8').split('\n').slice(2).filter((l) => l.includes(':')).map((line) => {
-      const [name, rest] = line.split(':') as [string, string];
-      const fields = rest.trim().split(/\s+/).map(Number);
-      return [name.trim(), { rxBytes: fields[0]!, rxPackets: fields[1]!, txBytes: fields[8]!, txPackets: fields[9]! }];
-    }));
+    const netDev = () =>
+      new Map(
+        readFileSync(`/proc/${pid}/net/dev`, 'utf8')
+          .split('\n')
+          .slice(2)
+          .filter((l) => l.includes(':'))
+          .map((line) => {
+            const [name, rest] = line.split(':') as [string, string];
+            const fields = rest.trim().split(/\s+/).map(Number);
+            return [
+              name.trim(),
+              { rxBytes: fields[0]!, rxPackets: fields[1]!, txBytes: fields[8]!, txPackets: fields[9]! },
+            ];
+          }),
+      );
     const kernelBefore = netDev();
     const { before, api, after } = await bracket(id);
     const kernelAfter = netDev();
@@ -191,7 +282,12 @@ describe.skipIf(!available)('readContainerStats on real Docker containers (cgrou
     for (const [name, counters] of Object.entries(api.networks ?? {})) {
       const early = before.network!.interfaces[name]!;
       const late = network.interfaces[name]!;
-      for (const [mine, docker] of [['rxBytes', 'rx_bytes'], ['txBytes', 'tx_bytes'], ['rxPackets', 'rx_packets'], ['txPackets', 'tx_packets']] as const) {
+      for (const [mine, docker] of [
+        ['rxBytes', 'rx_bytes'],
+        ['txBytes', 'tx_bytes'],
+        ['rxPackets', 'rx_packets'],
+        ['txPackets', 'tx_packets'],
+      ] as const) {
         expectBetween(counters[docker], early[mine], late[mine], `${name} ${mine}: Docker's`);
         expectBetween(early[mine], kernelBefore.get(name)![mine], late[mine], `${name} ${mine}: ctrstat's first`);
         expectBetween(late[mine], early[mine], kernelAfter.get(name)![mine], `${name} ${mine}: ctrstat's second`);
@@ -219,10 +315,16 @@ describe.skipIf(!available)('readContainerStats on real Docker containers (cgrou
     expect(none!.network!.rxBytes).toBe(0);
     // Docker's own state says whose namespace a container joined: read alone, each is told apart the same
     // way, and no census of the other containers is needed for that.
-    const [joinedTarget, ownerTarget] = await Promise.all([resolveContainer(s.joined!.id), resolveContainer(s.idle!.id)]);
+    const [joinedTarget, ownerTarget] = await Promise.all([
+      resolveContainer(s.joined!.id),
+      resolveContainer(s.idle!.id),
+    ]);
     expect(joinedTarget.networkOwner).toBe(s.idle!.id);
     expect(ownershipKnown(joinedTarget) && ownershipKnown(ownerTarget)).toBe(true);
-    expect((await readContainerStats(s.joined!.id)).network).toMatchObject({ mode: 'shared', sharedWith: [s.idle!.id] });
+    expect((await readContainerStats(s.joined!.id)).network).toMatchObject({
+      mode: 'shared',
+      sharedWith: [s.idle!.id],
+    });
     expect((await readContainerStats(s.idle!.id)).network).toMatchObject({ mode: 'private', sharedWith: [] });
   });
 
@@ -230,7 +332,10 @@ describe.skipIf(!available)('readContainerStats on real Docker containers (cgrou
     const { id } = s.limits!;
     const { api, after } = await bracket(id);
     expect(after.cpu.limitCores).toBe(0.5);
-    expect(after.cpu).toMatchObject({ quotaUs: Number(cgroupFile('cpu', id, 'cpu.cfs_quota_us')), periodUs: Number(cgroupFile('cpu', id, 'cpu.cfs_period_us')) });
+    expect(after.cpu).toMatchObject({
+      quotaUs: Number(cgroupFile('cpu', id, 'cpu.cfs_quota_us')),
+      periodUs: Number(cgroupFile('cpu', id, 'cpu.cfs_period_us')),
+    });
     expect(after.cpu.quotaUs! / after.cpu.periodUs!).toBe(0.5);
     expect(after.pids.limit).toBe(50);
     expect(api.pids_stats.limit).toBe(50);

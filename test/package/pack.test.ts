@@ -28,7 +28,8 @@ const NODE_RELEASES = ['20.20.2', '22.23.5', '24.22.3'] as const;
 function nestedNpmEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_package_|npm_lifecycle_|npm_command$|npm_config_local_prefix$|npm_config_call$|INIT_CWD$)/.test(key)) continue;
+    if (/^(npm_package_|npm_lifecycle_|npm_command$|npm_config_local_prefix$|npm_config_call$|INIT_CWD$)/.test(key))
+      continue;
     env[key] = value;
   }
   return env;
@@ -38,15 +39,27 @@ async function run(command: string, args: string[], cwd: string, timeoutMs = 120
   return runWithEnv(command, args, cwd, {}, timeoutMs);
 }
 
-async function runWithEnv(command: string, args: string[], cwd: string, extra: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<string> {
+async function runWithEnv(
+  command: string,
+  args: string[],
+  cwd: string,
+  extra: NodeJS.ProcessEnv,
+  timeoutMs = 120_000,
+): Promise<string> {
   try {
     const { stdout } = await execFileAsync(command, args, {
-      cwd, env: { ...nestedNpmEnv(), ...extra }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024,
+      cwd,
+      env: { ...nestedNpmEnv(), ...extra },
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
     });
     return stdout;
   } catch (err) {
     const e = err as Error & { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+    throw new Error(
+      `${command} ${args.join(' ')} failed in ${cwd}:\n${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`,
+      { cause: err },
+    );
   }
 }
 
@@ -67,7 +80,13 @@ async function elfMachine(file: string): Promise<number> {
 }
 
 // The public functions every consumer starts from; the probe checks they are real functions.
-const PUBLIC_FUNCTIONS = ['readContainerStats', 'listContainers', 'readNetworkNamespace', 'createMonitor', 'CtrstatError'] as const;
+const PUBLIC_FUNCTIONS = [
+  'readContainerStats',
+  'listContainers',
+  'readNetworkNamespace',
+  'createMonitor',
+  'CtrstatError',
+] as const;
 
 // The probe imports the package the way a user does and uses it: lists the containers, reads one
 // (argv[2]) with its network counters, reads its own network namespace and runs one monitor sweep. It
@@ -75,10 +94,11 @@ const PUBLIC_FUNCTIONS = ['readContainerStats', 'listContainers', 'readNetworkNa
 // each gives, which Node ran it, which addon file the package loaded and what that binary exports.
 function probeSource(kind: 'esm' | 'cjs'): string {
   const names = PUBLIC_FUNCTIONS.join(', ');
-  const head = kind === 'esm'
-    ? `import { ${names} } from 'ctrstat';\n`
-      + `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n`
-    : `const { ${names} } = require('ctrstat');\n`;
+  const head =
+    kind === 'esm'
+      ? `import { ${names} } from 'ctrstat';\n` +
+        `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n`
+      : `const { ${names} } = require('ctrstat');\n`;
   const load = kind === 'esm' ? 'await import(specifier)' : 'require(specifier)';
   return `${head}
 const publicApi = Object.fromEntries([${names}].map((value, i) => [${JSON.stringify(PUBLIC_FUNCTIONS)}[i], typeof value]));
@@ -120,7 +140,13 @@ interface ProbeResult {
   napiVersion: number | null;
   exports: string[];
   listed: string[];
-  stats: { id: string; memoryUsage: number; pids: { current: number; limit: number | null }; mode: string; rxBytes: number };
+  stats: {
+    id: string;
+    memoryUsage: number;
+    pids: { current: number; limit: number | null };
+    mode: string;
+    rxBytes: number;
+  };
   ownNetns: number;
   sweep: { samples: string[]; errors: string[] };
 }
@@ -161,7 +187,10 @@ const LINT_SCRIPT = join(repoRoot, 'scripts', 'lint-package.mjs');
 async function lintPackage(tarball: string): Promise<{ code: number; output: string }> {
   try {
     const { stdout, stderr } = await execFileAsync(process.execPath, [LINT_SCRIPT, tarball], {
-      cwd: repoRoot, env: nestedNpmEnv(), timeout: 120_000, maxBuffer: 16 * 1024 * 1024,
+      cwd: repoRoot,
+      env: nestedNpmEnv(),
+      timeout: 120_000,
+      maxBuffer: 16 * 1024 * 1024,
     });
     return { code: 0, output: stripVTControlCharacters(stdout + stderr) };
   } catch (err) {
@@ -178,7 +207,11 @@ interface PackageJson {
 }
 
 /** The tarball's own files under `package/`, changed by `change` and packed again as `<name>.tgz`. */
-async function repack(tarball: string, name: string, change: (dir: string, pkg: PackageJson) => Promise<void>): Promise<string> {
+async function repack(
+  tarball: string,
+  name: string,
+  change: (dir: string, pkg: PackageJson) => Promise<void>,
+): Promise<string> {
   const dir = await mkdtemp(join(dirname(tarball), `${name}-`));
   await run('tar', ['-xzf', tarball, '-C', dir], dir);
   const root = join(dir, 'package');
@@ -222,9 +255,24 @@ beforeAll(async () => {
 
   consumer = join(work, 'consumer');
   await mkdir(consumer);
-  await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '0.0.0', private: true }));
-  await run('npm', ['install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund',
-    tarball, 'typescript@5.9.3', '@types/node@^20.19.0'], consumer);
+  await writeFile(
+    join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', version: '0.0.0', private: true }),
+  );
+  await run(
+    'npm',
+    [
+      'install',
+      '--ignore-scripts',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      tarball,
+      'typescript@5.9.3',
+      '@types/node@^20.19.0',
+    ],
+    consumer,
+  );
 });
 
 afterAll(async () => {
@@ -234,8 +282,13 @@ afterAll(async () => {
 describe('packed tarball', () => {
   it('ships dist (ESM, CJS, both declaration files) and both glibc prebuilds, and no tests or bench', () => {
     for (const file of [
-      'package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts',
-      'prebuilds/linux-x64/node.napi.glibc.node', 'prebuilds/linux-arm64/node.napi.glibc.node',
+      'package.json',
+      'dist/index.js',
+      'dist/index.cjs',
+      'dist/index.d.ts',
+      'dist/index.d.cts',
+      'prebuilds/linux-x64/node.napi.glibc.node',
+      'prebuilds/linux-arm64/node.napi.glibc.node',
     ]) {
       expect(tarEntries, `tarball holds ${file}`).toContain(`package/${file}`);
     }
@@ -271,7 +324,9 @@ describe('packed tarball', () => {
       repack(tarball, 'second-entry-no-node10', addSecondEntry),
     ]);
     const [typesLastLint, secondLint, secondWithoutNode10Lint] = await Promise.all([
-      lintPackage(typesLast), lintPackage(second), lintPackage(secondWithoutNode10),
+      lintPackage(typesLast),
+      lintPackage(second),
+      lintPackage(secondWithoutNode10),
     ]);
 
     expect(typesLastLint.code, typesLastLint.output).toBe(1);
@@ -288,20 +343,31 @@ describe('packed tarball', () => {
   it('type-checks for a TypeScript consumer (NodeNext, .mts and .cts), and the types reject bad input', async () => {
     await writeFile(join(consumer, 'types.mts'), TYPES_MTS);
     await writeFile(join(consumer, 'types.cts'), TYPES_CTS);
-    await writeFile(join(consumer, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true,
-        types: ['node'], skipLibCheck: false,
-      },
-      files: ['types.mts', 'types.cts'],
-    }));
+    await writeFile(
+      join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          types: ['node'],
+          skipLibCheck: false,
+        },
+        files: ['types.mts', 'types.cts'],
+      }),
+    );
     // An unused @ts-expect-error is itself an error, so a pass proves every bad line was rejected.
     await run(process.execPath, [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], consumer);
   });
 
   it('declares in "engines" every tested Node release, and no Node that an installed dependency refuses', async () => {
-    const { engines } = JSON.parse(await readFile(join(consumer, 'node_modules', 'ctrstat', 'package.json'), 'utf8')) as PackageJson;
-    for (const version of NODE_RELEASES) expect(satisfies(version, engines.node), `${version} satisfies ${engines.node}`).toBe(true);
+    const { engines } = JSON.parse(
+      await readFile(join(consumer, 'node_modules', 'ctrstat', 'package.json'), 'utf8'),
+    ) as PackageJson;
+    for (const version of NODE_RELEASES)
+      expect(satisfies(version, engines.node), `${version} satisfies ${engines.node}`).toBe(true);
     // Every package the consumer's install pulled in (ctrstat's dependencies, and typescript and @types/node).
     const lock = JSON.parse(await readFile(join(consumer, 'package-lock.json'), 'utf8')) as {
       packages: Record<string, { version?: string; engines?: { node?: string } | string[] }>;
@@ -314,89 +380,117 @@ describe('packed tarball', () => {
   });
 });
 
-describe.skipIf(!requireRoot() || !requireDocker())('packed tarball installed in a fresh project, on a real container', () => {
-  let expectedExports: string[] = [];
-  let exportSubpaths: string[] = [];
-  const containers = withContainers('ctm-pack-');
-  let target = '';
+describe.skipIf(!requireRoot() || !requireDocker())(
+  'packed tarball installed in a fresh project, on a real container',
+  () => {
+    let expectedExports: string[] = [];
+    let exportSubpaths: string[] = [];
+    const containers = withContainers('ctm-pack-');
+    let target = '';
 
-  beforeAll(async () => {
-    // The Node builds download (from the npm registry, once per version) while the container starts.
-    for (const version of NODE_RELEASES) x64Node(version).catch(() => { /* the test that needs it reports it */ });
-    expectedExports = await sourceExports();
-    const { exports } = JSON.parse(await readFile(join(consumer, 'node_modules', 'ctrstat', 'package.json'), 'utf8')) as PackageJson;
-    exportSubpaths = Object.keys(exports).filter((subpath) => subpath !== './package.json' && !subpath.includes('*')).sort();
-    await ensureTestImage();
-    target = (await containers.run(['--name', containers.name('probe'), '--pids-limit', '17', TEST_IMAGE, 'sleep', '600'])).id;
-    await writeFile(join(consumer, 'probe.mjs'), probeSource('esm'));
-    await writeFile(join(consumer, 'probe.cjs'), probeSource('cjs'));
-  });
+    beforeAll(async () => {
+      // The Node builds download (from the npm registry, once per version) while the container starts.
+      for (const version of NODE_RELEASES)
+        x64Node(version).catch(() => {
+          /* the test that needs it reports it */
+        });
+      expectedExports = await sourceExports();
+      const { exports } = JSON.parse(
+        await readFile(join(consumer, 'node_modules', 'ctrstat', 'package.json'), 'utf8'),
+      ) as PackageJson;
+      exportSubpaths = Object.keys(exports)
+        .filter((subpath) => subpath !== './package.json' && !subpath.includes('*'))
+        .sort();
+      await ensureTestImage();
+      target = (
+        await containers.run(['--name', containers.name('probe'), '--pids-limit', '17', TEST_IMAGE, 'sleep', '600'])
+      ).id;
+      await writeFile(join(consumer, 'probe.mjs'), probeSource('esm'));
+      await writeFile(join(consumer, 'probe.cjs'), probeSource('cjs'));
+    });
 
-  afterAll(async () => {
-    await containers.removeAll();
-  });
+    afterAll(async () => {
+      await containers.removeAll();
+    });
 
-  function expectLoadedAndCalled(result: ProbeResult, arch: 'x64' | 'arm64'): void {
-    expect(result.arch).toBe(arch);
-    expect(result.publicApi).toEqual(Object.fromEntries(PUBLIC_FUNCTIONS.map((name) => [name, 'function'])));
-    // Installed with --ignore-scripts: the only binary that can load is the shipped prebuild.
-    expect(result.addons).toEqual([
-      join(consumer, 'node_modules', 'ctrstat', 'prebuilds', `linux-${arch}`, 'node.napi.glibc.node'),
-    ]);
-    expect(result.napiVersion).toBe(8);
-    expect(result.exports, 'the prebuild exports what cpp/addon.cc does (a stale prebuild does not)').toEqual(expectedExports);
-    // The library works through it: listing, a container's stats with network counters, a namespace, a monitor.
-    expect(result.listed).toContain(target);
-    expect(result.stats).toMatchObject({ id: target, pids: { current: 1, limit: 17 }, mode: 'private' });
-    expect(result.stats.memoryUsage).toBeGreaterThan(0);
-    expect(result.stats.rxBytes).toBeGreaterThanOrEqual(0);
-    expect(result.ownNetns).toBe(statSync('/proc/self/ns/net').ino);
-    expect(result.sweep).toEqual({ samples: [target], errors: [] });
-  }
+    function expectLoadedAndCalled(result: ProbeResult, arch: 'x64' | 'arm64'): void {
+      expect(result.arch).toBe(arch);
+      expect(result.publicApi).toEqual(Object.fromEntries(PUBLIC_FUNCTIONS.map((name) => [name, 'function'])));
+      // Installed with --ignore-scripts: the only binary that can load is the shipped prebuild.
+      expect(result.addons).toEqual([
+        join(consumer, 'node_modules', 'ctrstat', 'prebuilds', `linux-${arch}`, 'node.napi.glibc.node'),
+      ]);
+      expect(result.napiVersion).toBe(8);
+      expect(result.exports, 'the prebuild exports what cpp/addon.cc does (a stale prebuild does not)').toEqual(
+        expectedExports,
+      );
+      // The library works through it: listing, a container's stats with network counters, a namespace, a monitor.
+      expect(result.listed).toContain(target);
+      expect(result.stats).toMatchObject({ id: target, pids: { current: 1, limit: 17 }, mode: 'private' });
+      expect(result.stats.memoryUsage).toBeGreaterThan(0);
+      expect(result.stats.rxBytes).toBeGreaterThanOrEqual(0);
+      expect(result.ownNetns).toBe(statSync('/proc/self/ns/net').ino);
+      expect(result.sweep).toEqual({ samples: [target], errors: [] });
+    }
 
-  for (const version of NODE_RELEASES) {
-    it(`loads the shipped prebuild under Node ${version}, from ESM and from CJS, and uses the API`, async () => {
-      const node = await x64Node(version);
-      const esm = parseProbe(await run(node, ['probe.mjs', target], consumer));
-      const cjs = parseProbe(await run(node, ['probe.cjs', target], consumer));
-      for (const result of [esm, cjs]) {
-        expect(result.node).toBe(`v${version}`);
-        expectLoadedAndCalled(result, 'x64');
-      }
-      // Every exports entry loads both ways and gives the same names from its ESM and its CJS build.
-      expect(Object.keys(esm.entries).sort()).toEqual(exportSubpaths);
-      expect(cjs.entries).toEqual(esm.entries);
-      expect(esm.entries['.']).toEqual(expect.arrayContaining([...PUBLIC_FUNCTIONS]));
-    }, 150_000);
-  }
+    for (const version of NODE_RELEASES) {
+      it(`loads the shipped prebuild under Node ${version}, from ESM and from CJS, and uses the API`, async () => {
+        const node = await x64Node(version);
+        const esm = parseProbe(await run(node, ['probe.mjs', target], consumer));
+        const cjs = parseProbe(await run(node, ['probe.cjs', target], consumer));
+        for (const result of [esm, cjs]) {
+          expect(result.node).toBe(`v${version}`);
+          expectLoadedAndCalled(result, 'x64');
+        }
+        // Every exports entry loads both ways and gives the same names from its ESM and its CJS build.
+        expect(Object.keys(esm.entries).sort()).toEqual(exportSubpaths);
+        expect(cjs.entries).toEqual(esm.entries);
+        expect(esm.entries['.']).toEqual(expect.arrayContaining([...PUBLIC_FUNCTIONS]));
+      }, 150_000);
+    }
 
-  it('compiles from source at install when asked (CTRSTAT_BUILD_FROM_SOURCE=1), with no header download, and loads that build', async () => {
-    const fromSource = join(work, 'from-source');
-    await mkdir(fromSource);
-    await writeFile(join(fromSource, 'package.json'), JSON.stringify({ name: 'from-source', version: '0.0.0', private: true }));
-    // The install script runs (no --ignore-scripts): cmake-js compiles against node-api-headers, a
-    // dependency npm installs like the others, so the build itself downloads no headers.
-    await runWithEnv('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts', tarball],
-      fromSource, { CTRSTAT_BUILD_FROM_SOURCE: '1' }, 300_000);
-    const built = join(fromSource, 'node_modules', 'ctrstat', 'build', 'Release', 'ctrstat.node');
-    expect(existsSync(built), 'the install compiled build/Release/ctrstat.node').toBe(true);
-    await writeFile(join(fromSource, 'probe.cjs'), probeSource('cjs'));
-    const result = parseProbe(await run(process.execPath, ['probe.cjs', target], fromSource));
-    // node-gyp-build prefers build/ over prebuilds/: the compiled addon is the one loaded and used.
-    expect(result.addons).toEqual([built]);
-    expect(result.exports).toEqual(expectedExports);
-    expect(result.stats).toMatchObject({ id: target, pids: { current: 1, limit: 17 } });
-  }, 320_000);
+    it('compiles from source at install when asked (CTRSTAT_BUILD_FROM_SOURCE=1), with no header download, and loads that build', async () => {
+      const fromSource = join(work, 'from-source');
+      await mkdir(fromSource);
+      await writeFile(
+        join(fromSource, 'package.json'),
+        JSON.stringify({ name: 'from-source', version: '0.0.0', private: true }),
+      );
+      // The install script runs (no --ignore-scripts): cmake-js compiles against node-api-headers, a
+      // dependency npm installs like the others, so the build itself downloads no headers.
+      await runWithEnv(
+        'npm',
+        ['install', '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts', tarball],
+        fromSource,
+        { CTRSTAT_BUILD_FROM_SOURCE: '1' },
+        300_000,
+      );
+      const built = join(fromSource, 'node_modules', 'ctrstat', 'build', 'Release', 'ctrstat.node');
+      expect(existsSync(built), 'the install compiled build/Release/ctrstat.node').toBe(true);
+      await writeFile(join(fromSource, 'probe.cjs'), probeSource('cjs'));
+      const result = parseProbe(await run(process.execPath, ['probe.cjs', target], fromSource));
+      // node-gyp-build prefers build/ over prebuilds/: the compiled addon is the one loaded and used.
+      expect(result.addons).toEqual([built]);
+      expect(result.exports).toEqual(expectedExports);
+      expect(result.stats).toMatchObject({ id: target, pids: { current: 1, limit: 17 } });
+    }, 320_000);
 
-  it.skipIf(!requireCommand('qemu-aarch64-static'))('loads and calls the arm64 prebuild under qemu-user with Node for arm64', async () => {
-    expect(existsSync(join(AARCH64_SYSROOT, 'lib', 'ld-linux-aarch64.so.1')),
-      `${AARCH64_SYSROOT} (libc6-arm64-cross, pulled in by g++-aarch64-linux-gnu) holds the arm64 loader`).toBe(true);
-    const node = await officialNode('arm64', process.versions.node);
-    const qemu = findCommand('qemu-aarch64-static')!;
-    const stdout = await run(qemu, ['-L', AARCH64_SYSROOT, node, 'probe.mjs', target], consumer);
-    expectLoadedAndCalled(parseProbe(stdout), 'arm64');
-  }, 150_000);
-});
+    it.skipIf(!requireCommand('qemu-aarch64-static'))(
+      'loads and calls the arm64 prebuild under qemu-user with Node for arm64',
+      async () => {
+        expect(
+          existsSync(join(AARCH64_SYSROOT, 'lib', 'ld-linux-aarch64.so.1')),
+          `${AARCH64_SYSROOT} (libc6-arm64-cross, pulled in by g++-aarch64-linux-gnu) holds the arm64 loader`,
+        ).toBe(true);
+        const node = await officialNode('arm64', process.versions.node);
+        const qemu = findCommand('qemu-aarch64-static')!;
+        const stdout = await run(qemu, ['-L', AARCH64_SYSROOT, node, 'probe.mjs', target], consumer);
+        expectLoadedAndCalled(parseProbe(stdout), 'arm64');
+      },
+      150_000,
+    );
+  },
+);
 
 const nodeFetches = new Map<string, Promise<string>>();
 

@@ -40,18 +40,26 @@ describe('createDeviceNameResolver over a fake /sys', () => {
     const { read, trips } = fsReader();
     const resolver = createDeviceNameResolver(sysRoot, read);
     expect(resolver.lookup(254, 0)).toBeNull();
-    await resolver.preload([[254, 0], [253, 1], [254, 0], [8, 0]]);
+    await resolver.preload([
+      [254, 0],
+      [253, 1],
+      [254, 0],
+      [8, 0],
+    ]);
     expect(trips).toHaveLength(1);
     expect(trips[0]).toHaveLength(3);
     expect(resolver.lookup(254, 0)).toBe('vda');
     expect(resolver.lookup(253, 1)).toBe('dm-1');
     expect(resolver.lookup(8, 0)).toBeNull();
-    await resolver.preload([[254, 0], [8, 0]]);
+    await resolver.preload([
+      [254, 0],
+      [8, 0],
+    ]);
     expect(trips).toHaveLength(1);
   });
 });
 
-describe('createDeviceNameResolver over this machine\'s /sys', () => {
+describe("createDeviceNameResolver over this machine's /sys", () => {
   it('names every block device as its /sys/dev/block link does', async () => {
     const entries = readdirSync('/sys/dev/block');
     const pairs = entries.map((e) => e.split(':').map(Number) as [number, number]);
@@ -61,14 +69,24 @@ describe('createDeviceNameResolver over this machine\'s /sys', () => {
     for (const entry of entries) {
       const [major, minor] = entry.split(':').map(Number) as [number, number];
       // The link's last component is the kernel name, except for names holding "/" (written as "!").
-      expect(resolver.lookup(major, minor)?.replaceAll('/', '!')).toBe(basename(readlinkSync(`/sys/dev/block/${entry}`)));
+      expect(resolver.lookup(major, minor)?.replaceAll('/', '!')).toBe(
+        basename(readlinkSync(`/sys/dev/block/${entry}`)),
+      );
     }
   });
 });
 
 describe('sumDevices', () => {
   it('adds every device', () => {
-    const d = (readBytes: number, writeOps: number) => ({ major: 8, minor: 0, name: null, readBytes, writeBytes: 1, readOps: 2, writeOps });
+    const d = (readBytes: number, writeOps: number) => ({
+      major: 8,
+      minor: 0,
+      name: null,
+      readBytes,
+      writeBytes: 1,
+      readOps: 2,
+      writeOps,
+    });
     expect(sumDevices([d(10, 1), d(5, 2)])).toMatchObject({ readBytes: 15, writeBytes: 2, readOps: 4, writeOps: 3 });
   });
 });

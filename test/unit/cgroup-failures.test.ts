@@ -12,7 +12,10 @@ import { CgroupGoneError } from '../../lib/cgroup/errors.js';
 import { CgroupFormatError } from '../../lib/errors.js';
 
 const DIR = join(import.meta.dirname, '../fixtures/cgroup2/docker-cgroupfs/lim');
-const plan = cgroupFilePlan({ memory: DIR, cpu: DIR, cpuacct: DIR, blkio: DIR, pids: DIR, cpuset: DIR, unified: DIR }, 2);
+const plan = cgroupFilePlan(
+  { memory: DIR, cpu: DIR, cpuacct: DIR, blkio: DIR, pids: DIR, cpuset: DIR, unified: DIR },
+  2,
+);
 const noNames = () => null;
 
 /** The fixture's files, with some replaced: a number is a negative errno, a string new content. */
@@ -26,19 +29,38 @@ function answers(replace: Record<string, number | string>): Array<string | Nativ
   });
 }
 
-const ENOENT = -2, ESRCH = -3, EIO = -5, EACCES = -13, ENODEV = -19, EOPNOTSUPP = -95;
+const ENOENT = -2,
+  ESRCH = -3,
+  EIO = -5,
+  EACCES = -13,
+  ENODEV = -19,
+  EOPNOTSUPP = -95;
 
 describe('required files', () => {
   it.each([ENOENT, ENODEV, ESRCH])('errno %i on memory.current means the cgroup is gone', (errno) => {
-    const err = (() => { try { buildCgroupStats(plan, batchOf(answers({ 'memory.current': errno })), 0, noNames); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        buildCgroupStats(plan, batchOf(answers({ 'memory.current': errno })), 0, noNames);
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).toBeInstanceOf(CgroupGoneError);
     expect((err as CgroupGoneError).path).toBe(join(DIR, 'memory.current'));
   });
   it('a gone cgroup.controllers means gone too', () => {
-    expect(() => buildCgroupStats(plan, batchOf(answers({ 'cgroup.controllers': ENOENT })), 0, noNames)).toThrow(CgroupGoneError);
+    expect(() => buildCgroupStats(plan, batchOf(answers({ 'cgroup.controllers': ENOENT })), 0, noNames)).toThrow(
+      CgroupGoneError,
+    );
   });
   it('a missing io.stat while io is not in cgroup.controllers is a layout problem, not a vanished cgroup', () => {
-    const run = () => buildCgroupStats(plan, batchOf(answers({ 'io.stat': ENOENT, 'cgroup.controllers': 'cpuset cpu memory pids\n' })), 0, noNames);
+    const run = () =>
+      buildCgroupStats(
+        plan,
+        batchOf(answers({ 'io.stat': ENOENT, 'cgroup.controllers': 'cpuset cpu memory pids\n' })),
+        0,
+        noNames,
+      );
     expect(run).toThrow(UnsupportedLayoutError);
     expect(run).toThrow(/io controller/);
   });
@@ -48,12 +70,20 @@ describe('required files', () => {
     expect(run).toThrow(CGROUP_PRIVILEGE_HINT);
   });
   it('another errno is passed on as a system error, never as zero', () => {
-    expect(() => buildCgroupStats(plan, batchOf(answers({ 'cpu.stat': EIO })), 0, noNames)).toThrow(expect.objectContaining({ code: 'EIO' }));
+    expect(() => buildCgroupStats(plan, batchOf(answers({ 'cpu.stat': EIO })), 0, noNames)).toThrow(
+      expect.objectContaining({ code: 'EIO' }),
+    );
   });
   it('garbage content is a format error naming the file', () => {
-    expect(() => buildCgroupStats(plan, batchOf(answers({ 'pids.current': 'lots\n' })), 0, noNames)).toThrow(CgroupFormatError);
-    expect(() => buildCgroupStats(plan, batchOf(answers({ 'pids.current': 'lots\n' })), 0, noNames)).toThrow(/pids\.current/);
-    expect(() => buildCgroupStats(plan, batchOf(answers({ 'memory.stat': 'anon 5\nfile 6\n' })), 0, noNames)).toThrow(/inactive_file/);
+    expect(() => buildCgroupStats(plan, batchOf(answers({ 'pids.current': 'lots\n' })), 0, noNames)).toThrow(
+      CgroupFormatError,
+    );
+    expect(() => buildCgroupStats(plan, batchOf(answers({ 'pids.current': 'lots\n' })), 0, noNames)).toThrow(
+      /pids\.current/,
+    );
+    expect(() => buildCgroupStats(plan, batchOf(answers({ 'memory.stat': 'anon 5\nfile 6\n' })), 0, noNames)).toThrow(
+      /inactive_file/,
+    );
   });
   it('results must match the plan', () => {
     expect(() => buildCgroupStats(plan, batchOf(answers({}).slice(1)), 0, noNames)).toThrow(RangeError);
@@ -62,7 +92,12 @@ describe('required files', () => {
 
 describe('optional files', () => {
   it('memory.peak and swap files absent (old kernel, no swap accounting) give null', () => {
-    const stats = buildCgroupStats(plan, batchOf(answers({ 'memory.peak': ENOENT, 'memory.swap.current': ENOENT, 'memory.swap.max': ENOENT })), 0, noNames);
+    const stats = buildCgroupStats(
+      plan,
+      batchOf(answers({ 'memory.peak': ENOENT, 'memory.swap.current': ENOENT, 'memory.swap.max': ENOENT })),
+      0,
+      noNames,
+    );
     expect(stats.memory.maxUsage).toBeNull();
     expect(stats.memory.swap).toEqual({ usage: null, limit: null });
   });
@@ -70,11 +105,18 @@ describe('optional files', () => {
     const some = buildCgroupStats(plan, batchOf(answers({ 'cpu.pressure': EOPNOTSUPP })), 0, noNames);
     expect(some.pressure?.cpu).toBeNull();
     expect(some.pressure?.io).not.toBeNull();
-    const none = buildCgroupStats(plan, batchOf(answers({ 'cpu.pressure': ENOENT, 'memory.pressure': ENOENT, 'io.pressure': EOPNOTSUPP })), 0, noNames);
+    const none = buildCgroupStats(
+      plan,
+      batchOf(answers({ 'cpu.pressure': ENOENT, 'memory.pressure': ENOENT, 'io.pressure': EOPNOTSUPP })),
+      0,
+      noNames,
+    );
     expect(none.pressure).toBeNull();
   });
   it('an optional file that is unreadable for another reason still throws', () => {
-    expect(() => buildCgroupStats(plan, batchOf(answers({ 'memory.peak': EACCES })), 0, noNames)).toThrow(PermissionDeniedError);
+    expect(() => buildCgroupStats(plan, batchOf(answers({ 'memory.peak': EACCES })), 0, noNames)).toThrow(
+      PermissionDeniedError,
+    );
   });
   it('without cpu.max (cpu controller off) there is no quota and no throttling at this level', () => {
     const stat = 'usage_usec 10\nuser_usec 6\nsystem_usec 4\n';
@@ -99,13 +141,23 @@ describe('device names', () => {
 describe('v1 plans and blkio fallbacks', () => {
   const V1 = join(import.meta.dirname, '../fixtures/cgroup1/blkio/after');
   const dirs = {
-    memory: join(V1, 'memory'), cpu: join(V1, 'cpu'), cpuacct: join(V1, 'cpuacct'), blkio: join(V1, 'blkio'),
-    pids: join(V1, 'pids'), cpuset: join(V1, 'cpuset'), unified: join(V1, 'unified'),
+    memory: join(V1, 'memory'),
+    cpu: join(V1, 'cpu'),
+    cpuacct: join(V1, 'cpuacct'),
+    blkio: join(V1, 'blkio'),
+    pids: join(V1, 'pids'),
+    cpuset: join(V1, 'cpuset'),
+    unified: join(V1, 'unified'),
   };
-  const v1Answers = (p: typeof plan, gone: (path: string) => boolean) => p.paths.map((path): string | NativeFailure => {
-    if (gone(path)) return { errno: ENOENT, syscall: 'open', path };
-    try { return readFileSync(path, 'latin1'); } catch { return { errno: ENOENT, syscall: 'open', path }; }
-  });
+  const v1Answers = (p: typeof plan, gone: (path: string) => boolean) =>
+    p.paths.map((path): string | NativeFailure => {
+      if (gone(path)) return { errno: ENOENT, syscall: 'open', path };
+      try {
+        return readFileSync(path, 'latin1');
+      } catch {
+        return { errno: ENOENT, syscall: 'open', path };
+      }
+    });
 
   it('plans no cpuset or pressure files without those directories, and refuses a missing memory directory', () => {
     const bare = cgroupFilePlan({ ...dirs, cpuset: null, unified: null }, 1);
@@ -120,20 +172,27 @@ describe('v1 plans and blkio fallbacks', () => {
     expect(v1.paths.some((p) => p.endsWith('/cpuacct.usage') || p.endsWith('/cpuset.cpus'))).toBe(false);
     const stats = buildCgroupStats(v1, batchOf(v1Answers(v1, (p) => p.endsWith('cpuset.effective_cpus'))), 0, noNames);
     expect(stats.cpu.cpusetCpus).toBeNull();
-    const percpu = readFileSync(join(V1, 'cpuacct', 'cpuacct.usage_percpu'), 'latin1').trim().split(/\s+/).map(Number);
+    const percpu = readFileSync(join(V1, 'cpuacct', 'cpuacct.usage_percpu'), 'latin1')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     expect(stats.cpu.usageNs).toBe(percpu.reduce((a, b) => a + b, 0));
     expect(stats.cpu.perCpuNs).toEqual(percpu);
   });
   it('an empty cpuacct.usage_percpu is a format error, not zero usage', () => {
     const v1 = cgroupFilePlan(dirs, 1);
-    const answers = v1Answers(v1, () => false).map((answer, i) => (v1.paths[i]!.endsWith('/cpuacct.usage_percpu') ? '\n' : answer));
+    const answers = v1Answers(v1, () => false).map((answer, i) =>
+      v1.paths[i]!.endsWith('/cpuacct.usage_percpu') ? '\n' : answer,
+    );
     const run = () => buildCgroupStats(v1, batchOf(answers), 0, noNames);
     expect(run).toThrow(CgroupFormatError);
     expect(run).toThrow(/cpuacct\.usage_percpu: no per-CPU counters/);
   });
   it('an empty cpuset.effective_cpus gives cpusetCpus null, not zero CPUs', () => {
     const v1 = cgroupFilePlan(dirs, 1);
-    const answers = v1Answers(v1, () => false).map((answer, i) => (v1.paths[i]!.endsWith('/cpuset.effective_cpus') ? '\n' : answer));
+    const answers = v1Answers(v1, () => false).map((answer, i) =>
+      v1.paths[i]!.endsWith('/cpuset.effective_cpus') ? '\n' : answer,
+    );
     expect(buildCgroupStats(v1, batchOf(answers), 0, noNames).cpu.cpusetCpus).toBeNull();
   });
   it('missing memsw files (no swap accounting) give swap nulls', () => {
@@ -143,11 +202,18 @@ describe('v1 plans and blkio fallbacks', () => {
   });
   it('a blkio directory without a single counter file is gone', () => {
     const v1 = cgroupFilePlan(dirs, 1);
-    expect(() => buildCgroupStats(v1, batchOf(v1Answers(v1, (p) => p.includes('/blkio/'))), 0, noNames)).toThrow(CgroupGoneError);
+    expect(() => buildCgroupStats(v1, batchOf(v1Answers(v1, (p) => p.includes('/blkio/'))), 0, noNames)).toThrow(
+      CgroupGoneError,
+    );
   });
   it('with only the non-recursive throttle files it still finds the bytes', () => {
     const v1 = cgroupFilePlan(dirs, 1);
-    const stats = buildCgroupStats(v1, batchOf(v1Answers(v1, (p) => p.includes('/blkio/') && p.endsWith('_recursive'))), 0, noNames);
+    const stats = buildCgroupStats(
+      v1,
+      batchOf(v1Answers(v1, (p) => p.includes('/blkio/') && p.endsWith('_recursive'))),
+      0,
+      noNames,
+    );
     expect(stats.blkio.writeBytes).toBe(20 * 2 ** 20);
   });
 });

@@ -65,8 +65,9 @@ describe('parseFlatKeyed', () => {
 
 describe('parseNestedKeyed', () => {
   it('keys io.stat by device and keeps every pair', () => {
-    const text = '254:16 rbytes=33554432 wbytes=67108864 rios=32 wios=64 dbytes=0 dios=0\n'
-      + '254:0 rbytes=573440 wbytes=20336640 rios=140 wios=4965 dbytes=0 dios=0 cost.vrate=135.38';
+    const text =
+      '254:16 rbytes=33554432 wbytes=67108864 rios=32 wios=64 dbytes=0 dios=0\n' +
+      '254:0 rbytes=573440 wbytes=20336640 rios=140 wios=4965 dbytes=0 dios=0 cost.vrate=135.38';
     expect(parseNestedKeyed(text)).toEqual({
       '254:16': { rbytes: 33554432, wbytes: 67108864, rios: 32, wios: 64, dbytes: 0, dios: 0 },
       '254:0': { rbytes: 573440, wbytes: 20336640, rios: 140, wios: 4965, dbytes: 0, dios: 0, 'cost.vrate': 135.38 },
@@ -84,11 +85,20 @@ describe('parseNestedKeyed', () => {
 
 describe('parseIoStat', () => {
   it('gives each device in file order with every counter', () => {
-    const text = '254:16 rbytes=33554432 wbytes=67108864 rios=32 wios=64 dbytes=0 dios=0\n'
-      + '8:0 rbytes=573440 wbytes=20336640 rios=140 wios=4965 dbytes=0 dios=0 cost.vrate=135.38';
+    const text =
+      '254:16 rbytes=33554432 wbytes=67108864 rios=32 wios=64 dbytes=0 dios=0\n' +
+      '8:0 rbytes=573440 wbytes=20336640 rios=140 wios=4965 dbytes=0 dios=0 cost.vrate=135.38';
     expect(parseIoStat(text)).toEqual([
-      { major: 254, minor: 16, counters: { rbytes: 33554432, wbytes: 67108864, rios: 32, wios: 64, dbytes: 0, dios: 0 } },
-      { major: 8, minor: 0, counters: { rbytes: 573440, wbytes: 20336640, rios: 140, wios: 4965, dbytes: 0, dios: 0, 'cost.vrate': 135.38 } },
+      {
+        major: 254,
+        minor: 16,
+        counters: { rbytes: 33554432, wbytes: 67108864, rios: 32, wios: 64, dbytes: 0, dios: 0 },
+      },
+      {
+        major: 8,
+        minor: 0,
+        counters: { rbytes: 573440, wbytes: 20336640, rios: 140, wios: 4965, dbytes: 0, dios: 0, 'cost.vrate': 135.38 },
+      },
     ]);
   });
   it('gives no devices for an empty io.stat', () => {
@@ -103,13 +113,16 @@ describe('parseIoStat', () => {
   it('reads the same device keys again from a cached key table', () => {
     // One tokenize() answer for two files: the second file's keys are the first's ids.
     const tokens = tokenizeTexts(['8:0 rbytes=1 wbytes=2\n', '8:0 rbytes=3 wbytes=4\n']);
-    expect(parse.parseIoStat(fileTokens(tokens, 1))).toEqual([{ major: 8, minor: 0, counters: { rbytes: 3, wbytes: 4 } }]);
+    expect(parse.parseIoStat(fileTokens(tokens, 1))).toEqual([
+      { major: 8, minor: 0, counters: { rbytes: 3, wbytes: 4 } },
+    ]);
   });
 });
 
 describe('parseBlkioV1', () => {
-  const text = '254:0 Read 4096\n254:0 Write 20971520\n254:0 Sync 20971520\n254:0 Async 0\n'
-    + '254:0 Discard 0\n254:0 Total 20975616\n8:0 Write 512\nTotal 20976128\n';
+  const text =
+    '254:0 Read 4096\n254:0 Write 20971520\n254:0 Sync 20971520\n254:0 Async 0\n' +
+    '254:0 Discard 0\n254:0 Total 20975616\n8:0 Write 512\nTotal 20976128\n';
   it('lists device lines and drops the closing Total line', () => {
     const entries = parseBlkioV1(text);
     expect(entries).toHaveLength(7);
@@ -135,8 +148,10 @@ describe('parseBlkioV1', () => {
 
 describe('parsePressure', () => {
   it('reads some and full with the total in ns', () => {
-    const psi = parsePressure('some avg10=35.66 avg60=10.27 avg300=2.35 total=7665940\n'
-      + 'full avg10=35.66 avg60=10.27 avg300=2.35 total=7647807\n');
+    const psi = parsePressure(
+      'some avg10=35.66 avg60=10.27 avg300=2.35 total=7665940\n' +
+        'full avg10=35.66 avg60=10.27 avg300=2.35 total=7647807\n',
+    );
     expect(psi.some).toEqual({ avg10: 35.66, avg60: 10.27, avg300: 2.35, totalNs: 7665940 * 1000 });
     expect(psi.full?.totalNs).toBe(7647807 * 1000);
   });
@@ -144,7 +159,9 @@ describe('parsePressure', () => {
     expect(parsePressure('some avg10=0.00 avg60=0.00 avg300=0.00 total=12').full).toBeNull();
   });
   it('accepts the lines in any order', () => {
-    const psi = parsePressure('full avg10=1.00 avg60=0.00 avg300=0.00 total=5\nsome avg10=2.00 avg60=0.00 avg300=0.00 total=9');
+    const psi = parsePressure(
+      'full avg10=1.00 avg60=0.00 avg300=0.00 total=5\nsome avg10=2.00 avg60=0.00 avg300=0.00 total=9',
+    );
     expect(psi.some.totalNs).toBe(9000);
     expect(psi.full?.avg10).toBe(1);
   });

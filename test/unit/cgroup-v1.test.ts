@@ -15,8 +15,13 @@ const FIXTURES = join(import.meta.dirname, '../fixtures/cgroup1');
 
 function v1Dirs(root: string): CgroupDirs {
   return {
-    memory: join(root, 'memory'), cpu: join(root, 'cpu'), cpuacct: join(root, 'cpuacct'), blkio: join(root, 'blkio'),
-    pids: join(root, 'pids'), cpuset: join(root, 'cpuset'), unified: join(root, 'unified'),
+    memory: join(root, 'memory'),
+    cpu: join(root, 'cpu'),
+    cpuacct: join(root, 'cpuacct'),
+    blkio: join(root, 'blkio'),
+    pids: join(root, 'pids'),
+    cpuset: join(root, 'cpuset'),
+    unified: join(root, 'unified'),
   };
 }
 
@@ -31,7 +36,9 @@ function build(scenario: string, when: 'before' | 'after'): CgroupStats {
 const json = jsonUnder(FIXTURES);
 
 function memTotal(scenario: string): number {
-  const line = readFileSync(join(FIXTURES, scenario, 'before/proc/meminfo'), 'utf8').split('\n').find((l) => l.startsWith('MemTotal:'))!;
+  const line = readFileSync(join(FIXTURES, scenario, 'before/proc/meminfo'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('MemTotal:'))!;
   return Number(line.split(/\s+/)[1]) * 1024;
 }
 
@@ -64,14 +71,17 @@ describe.each(SCENARIOS)('%s container', (scenario) => {
     nearBoth(mem.stats.total_rss, before.memory.rss, after.memory.rss);
     nearBoth(mem.stats.total_cache, before.memory.cache, after.memory.cache);
     between(mem.max_usage, before.memory.maxUsage!, after.memory.maxUsage!);
-    for (const key of ['total_pgfault', 'total_pgpgin']) between(mem.stats[key], before.memory.stat[key]!, after.memory.stat[key]!);
+    for (const key of ['total_pgfault', 'total_pgpgin'])
+      between(mem.stats[key], before.memory.stat[key]!, after.memory.stat[key]!);
   });
 
-  it('swap from memsw: usage memsw - usage, limit memsw limit - limit (Docker\'s hierarchical_memsw_limit)', () => {
+  it("swap from memsw: usage memsw - usage, limit memsw limit - limit (Docker's hierarchical_memsw_limit)", () => {
     expect(before.memory.swap.usage).not.toBeNull();
     expect(before.memory.swap.usage!).toBeGreaterThanOrEqual(0);
     const unlimited = mem.stats.hierarchical_memsw_limit >= 2 ** 62;
-    expect(before.memory.swap.limit).toBe(unlimited ? null : mem.stats.hierarchical_memsw_limit - mem.stats.hierarchical_memory_limit);
+    expect(before.memory.swap.limit).toBe(
+      unlimited ? null : mem.stats.hierarchical_memsw_limit - mem.stats.hierarchical_memory_limit,
+    );
   });
 
   it('cpu counters lie between the two readings; quota as configured', () => {
@@ -80,18 +90,25 @@ describe.each(SCENARIOS)('%s container', (scenario) => {
     between(usage.usage_in_usermode, before.cpu.userNs, after.cpu.userNs);
     between(usage.usage_in_kernelmode, before.cpu.systemNs, after.cpu.systemNs);
     expect(before.cpu.perCpuNs).toHaveLength(usage.percpu_usage.length);
-    usage.percpu_usage.forEach((ns: number, cpu: number) => between(ns, before.cpu.perCpuNs![cpu]!, after.cpu.perCpuNs![cpu]!));
+    usage.percpu_usage.forEach((ns: number, cpu: number) =>
+      between(ns, before.cpu.perCpuNs![cpu]!, after.cpu.perCpuNs![cpu]!),
+    );
     const throttling = api.cpu_stats.throttling_data;
     between(throttling.periods, before.cpu.throttling.periods, after.cpu.throttling.periods);
-    between(throttling.throttled_periods, before.cpu.throttling.throttledPeriods, after.cpu.throttling.throttledPeriods);
+    between(
+      throttling.throttled_periods,
+      before.cpu.throttling.throttledPeriods,
+      after.cpu.throttling.throttledPeriods,
+    );
     between(throttling.throttled_time, before.cpu.throttling.throttledNs, after.cpu.throttling.throttledNs);
     expect(before.cpu.limitCores).toBe(host.NanoCpus === 0 ? null : host.NanoCpus / 1e9);
     expect(before.cpu.cpusetCpus).toBe(api.cpu_stats.online_cpus);
   });
 
-  it('blkio equals Docker\'s Read/Write entries per device, bytes and ops', () => {
+  it("blkio equals Docker's Read/Write entries per device, bytes and ops", () => {
     type Entry = { major: number; minor: number; op: string; value: number };
-    const sum = (list: Entry[], op: string) => list.filter((e) => e.op.toLowerCase() === op).reduce((s, e) => s + e.value, 0);
+    const sum = (list: Entry[], op: string) =>
+      list.filter((e) => e.op.toLowerCase() === op).reduce((s, e) => s + e.value, 0);
     const bytes: Entry[] = api.blkio_stats.io_service_bytes_recursive;
     const ops: Entry[] = api.blkio_stats.io_serviced_recursive;
     for (const stats of [before, after]) {
@@ -99,7 +116,9 @@ describe.each(SCENARIOS)('%s container', (scenario) => {
       expect(stats.blkio.writeBytes).toBe(sum(bytes, 'write'));
       expect(stats.blkio.readOps).toBe(sum(ops, 'read'));
       expect(stats.blkio.writeOps).toBe(sum(ops, 'write'));
-      expect(stats.blkio.devices.map((d) => `${d.major}:${d.minor}`)).toEqual([...new Set(bytes.map((e) => `${e.major}:${e.minor}`))]);
+      expect(stats.blkio.devices.map((d) => `${d.major}:${d.minor}`)).toEqual([
+        ...new Set(bytes.map((e) => `${e.major}:${e.minor}`)),
+      ]);
     }
   });
 
@@ -144,10 +163,20 @@ describe('scenario specifics', () => {
     // 20 writes of 1 MiB: at least 20 requests (the block layer may split them).
     expect(stats.blkio.writeOps).toBeGreaterThanOrEqual(20);
     expect(stats.blkio.devices).toEqual([
-      { major: 254, minor: 0, name: 'vda', readBytes: 0, writeBytes: 20 * 2 ** 20, readOps: 0, writeOps: stats.blkio.writeOps },
+      {
+        major: 254,
+        minor: 0,
+        name: 'vda',
+        readBytes: 0,
+        writeBytes: 20 * 2 ** 20,
+        readOps: 0,
+        writeOps: stats.blkio.writeOps,
+      },
     ]);
     // The bfq files exist but are empty (vda uses mq-deadline): the throttle set was picked.
-    expect(readFileSync(join(FIXTURES, 'blkio/after/blkio/blkio.bfq.io_service_bytes_recursive'), 'utf8').trim()).toBe('Total 0');
+    expect(readFileSync(join(FIXTURES, 'blkio/after/blkio/blkio.bfq.io_service_bytes_recursive'), 'utf8').trim()).toBe(
+      'Total 0',
+    );
     expect(cgroupBlockDevices(plan, batchOf(results), 0)).toEqual([[254, 0]]);
   });
   it('pids: 6 tasks under --pids-limit 50', () => {

@@ -60,7 +60,7 @@ describe.each([
     expect(stats.memory.stat['inactive_file']).toBe(api.memory_stats.stats.inactive_file);
   });
 
-  it('cpu: counters in ns not above Docker\'s later reading, quota 0.5 cores, throttled', () => {
+  it("cpu: counters in ns not above Docker's later reading, quota 0.5 cores, throttled", () => {
     const usage = api.cpu_stats.cpu_usage;
     expect(stats.cpu.usageNs).toBeGreaterThan(0);
     expect(stats.cpu.usageNs).toBeLessThanOrEqual(usage.total_usage);
@@ -79,14 +79,19 @@ describe.each([
     expect(stats.cpu.cpusetCpus).toBe(api.cpu_stats.online_cpus);
   });
 
-  it('blkio: bytes per device equal Docker\'s io_service_bytes_recursive (the writes had ended)', () => {
-    const entries: Array<{ major: number; minor: number; op: string; value: number }> = api.blkio_stats.io_service_bytes_recursive;
+  it("blkio: bytes per device equal Docker's io_service_bytes_recursive (the writes had ended)", () => {
+    const entries: Array<{ major: number; minor: number; op: string; value: number }> =
+      api.blkio_stats.io_service_bytes_recursive;
     const sum = (op: string) => entries.filter((e) => e.op.toLowerCase() === op).reduce((s, e) => s + e.value, 0);
     expect(stats.blkio.writeBytes).toBe(sum('write'));
     expect(stats.blkio.readBytes).toBe(sum('read'));
     expect(stats.blkio.writeBytes).toBe(40 * 1024 * 1024);
-    expect(stats.blkio.devices.map((d) => [d.major, d.minor, d.name]))
-      .toEqual([...new Set(entries.map((e) => `${e.major}:${e.minor}`))].map((k) => [...k.split(':').map(Number), VM_DEVICES[k]]));
+    expect(stats.blkio.devices.map((d) => [d.major, d.minor, d.name])).toEqual(
+      [...new Set(entries.map((e) => `${e.major}:${e.minor}`))].map((k) => [
+        ...k.split(':').map(Number),
+        VM_DEVICES[k],
+      ]),
+    );
     expect(stats.blkio.writeOps).toBeGreaterThan(0);
     expect(cgroupBlockDevices(plan, batchOf(results), 0)).toEqual(stats.blkio.devices.map((d) => [d.major, d.minor]));
   });
@@ -94,8 +99,18 @@ describe.each([
   it('hugetlb: every page size of the host, unlimited and unused; memory.events', () => {
     const page = { usage: 0, maxUsage: null, limit: null, failcnt: 0 };
     expect(stats.hugetlb).toEqual({ '1GB': page, '2MB': page });
-    expect(plan.paths.filter((path) => path.includes('/hugetlb.')).map((path) => path.slice(path.lastIndexOf('/') + 1)).sort()).toEqual([
-      'hugetlb.1GB.current', 'hugetlb.1GB.events', 'hugetlb.1GB.max', 'hugetlb.2MB.current', 'hugetlb.2MB.events', 'hugetlb.2MB.max',
+    expect(
+      plan.paths
+        .filter((path) => path.includes('/hugetlb.'))
+        .map((path) => path.slice(path.lastIndexOf('/') + 1))
+        .sort(),
+    ).toEqual([
+      'hugetlb.1GB.current',
+      'hugetlb.1GB.events',
+      'hugetlb.1GB.max',
+      'hugetlb.2MB.current',
+      'hugetlb.2MB.events',
+      'hugetlb.2MB.max',
     ]);
     expect(stats.memory.events).not.toBeNull();
     expect(stats.memory.failcnt).toBe(stats.memory.events!.max);
@@ -117,8 +132,11 @@ describe.each([
   ['systemd-boot/docker-systemd/unl', 'systemd-boot/docker-systemd'],
 ])('%s (no limits)', (fixture, parent) => {
   const { stats } = build(fixture);
-  const cli = readFileSync(join(FIXTURES, parent, 'docker-stats.jsonl'), 'utf8').trim().split('\n')
-    .map((line) => JSON.parse(line)).find((row) => row.Name === 'unl');
+  const cli = readFileSync(join(FIXTURES, parent, 'docker-stats.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+    .find((row) => row.Name === 'unl');
   const memTotal: number = json(`${parent}/docker-info.json`).MemTotal;
 
   it('reports no memory, swap or cpu limit where docker shows the machine memory', () => {

@@ -7,22 +7,50 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine([])).toEqual({
       kind: 'run',
       options: {
-        refs: [], cgroup: null, sort: 'name', stream: true, json: false, intervalSeconds: 1,
-        includeSandboxes: false, network: true, procRoot: undefined, sysRoot: undefined,
+        refs: [],
+        cgroup: null,
+        sort: 'name',
+        stream: true,
+        json: false,
+        intervalSeconds: 1,
+        includeSandboxes: false,
+        network: true,
+        procRoot: undefined,
+        sysRoot: undefined,
       },
     });
   });
 
   it('reads every option', () => {
     const command = parseCommandLine([
-      'web', 'db', '--sort', 'cpu', '--no-stream', '--json', '--interval', '0.5', '--all', '--no-network',
-      '--proc-root', '/host/proc', '--sys-root', '/host/sys',
+      'web',
+      'db',
+      '--sort',
+      'cpu',
+      '--no-stream',
+      '--json',
+      '--interval',
+      '0.5',
+      '--all',
+      '--no-network',
+      '--proc-root',
+      '/host/proc',
+      '--sys-root',
+      '/host/sys',
     ]);
     expect(command).toEqual({
       kind: 'run',
       options: {
-        refs: ['web', 'db'], cgroup: null, sort: 'cpu', stream: false, json: true, intervalSeconds: 0.5,
-        includeSandboxes: true, network: false, procRoot: '/host/proc', sysRoot: '/host/sys',
+        refs: ['web', 'db'],
+        cgroup: null,
+        sort: 'cpu',
+        stream: false,
+        json: true,
+        intervalSeconds: 0.5,
+        includeSandboxes: true,
+        network: false,
+        procRoot: '/host/proc',
+        sysRoot: '/host/sys',
       },
     });
   });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { alignColumns, formatBytes, formatPercent, formatTable, rowCells, shortId, sortRows, TABLE_HEADER, type StatsRow } from '../../lib/cli/format.js';
+import {
+  alignColumns,
+  formatBytes,
+  formatPercent,
+  formatTable,
+  rowCells,
+  shortId,
+  sortRows,
+  TABLE_HEADER,
+  type StatsRow,
+} from '../../lib/cli/format.js';
 import { computeUsage } from '../../lib/usage.js';
 import { advance, GiB, makeStats, MiB, privateNetwork } from '../helpers/sample-factory.js';
 
@@ -42,10 +52,23 @@ describe('formatBytes', () => {
   });
 });
 
-function row(name: string, by: { cpuNs?: number; workingSet?: number; rxBytes?: number; readBytes?: number; pids?: number }): StatsRow {
+function row(
+  name: string,
+  by: { cpuNs?: number; workingSet?: number; rxBytes?: number; readBytes?: number; pids?: number },
+): StatsRow {
   const id = Buffer.from(name).toString('hex').padEnd(64, '0').slice(0, 64);
-  const prev = makeStats({ id, name, memory: { workingSet: by.workingSet ?? 10 * MiB }, pids: { current: by.pids ?? 1 } });
-  const next = advance(prev, { intervalNs: 1e9, cpuNs: by.cpuNs ?? 0, rxBytes: by.rxBytes ?? 0, readBytes: by.readBytes ?? 0 });
+  const prev = makeStats({
+    id,
+    name,
+    memory: { workingSet: by.workingSet ?? 10 * MiB },
+    pids: { current: by.pids ?? 1 },
+  });
+  const next = advance(prev, {
+    intervalNs: 1e9,
+    cpuNs: by.cpuNs ?? 0,
+    rxBytes: by.rxBytes ?? 0,
+    readBytes: by.readBytes ?? 0,
+  });
   return { stats: next, usage: computeUsage(prev, next) };
 }
 
@@ -84,7 +107,10 @@ describe('sortRows', () => {
 
 describe('formatTable', () => {
   it('aligns every column under its header, three spaces apart', () => {
-    const rows = [row('web', { cpuNs: 1e9, workingSet: 1.5 * MiB }), row('a-much-longer-name', { workingSet: 2 * GiB, pids: 123 })];
+    const rows = [
+      row('web', { cpuNs: 1e9, workingSet: 1.5 * MiB }),
+      row('a-much-longer-name', { workingSet: 2 * GiB, pids: 123 }),
+    ];
     const lines = formatTable(rows, { sort: 'name' });
     expect(lines).toHaveLength(3);
     const header = lines[0]!;
@@ -112,9 +138,15 @@ describe('formatTable', () => {
   it('shows -- before the first rate and for a missing network, and the mode for host networking', () => {
     const first = makeStats({ name: 'fresh' });
     const noNet = makeStats({ id: 'b'.repeat(64), name: 'nonet', network: null });
-    const hostNet = makeStats({ id: 'c'.repeat(64), name: 'hostnet', network: privateNetwork({ mode: 'host', rxBytes: null, txBytes: null }) });
+    const hostNet = makeStats({
+      id: 'c'.repeat(64),
+      name: 'hostnet',
+      network: privateNetwork({ mode: 'host', rxBytes: null, txBytes: null }),
+    });
     const rows = [first, noNet, hostNet].map((stats) => ({ stats, usage: computeUsage(null, stats) }));
-    const cells = formatTable(rows, { sort: 'name' }).slice(1).map((line) => line.split(/ {3,}/));
+    const cells = formatTable(rows, { sort: 'name' })
+      .slice(1)
+      .map((line) => line.split(/ {3,}/));
     expect(cells.map((c) => [c[1], c[2], c[5]])).toEqual([
       ['fresh', '--', '10kB / 5kB (-- / --)'],
       ['hostnet', '--', 'host'],
@@ -128,6 +160,11 @@ describe('formatTable', () => {
   });
 
   it('the last column is not padded', () => {
-    expect(alignColumns([['a', 'bb'], ['ccc', 'd']])).toEqual(['a     bb', 'ccc   d']);
+    expect(
+      alignColumns([
+        ['a', 'bb'],
+        ['ccc', 'd'],
+      ]),
+    ).toEqual(['a     bb', 'ccc   d']);
   });
 });

@@ -72,9 +72,18 @@ describe('ctrstat NAME for a machine whose id is its name (LXC)', () => {
     const result = await run(['--json', '--no-stream', '--no-network', '--interval', '0.05', ...hostArgs(host), 'web']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(EXIT.OK);
-    const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const lines = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(1);
-    expect(lines[0].stats).toMatchObject({ id: 'web', name: 'web', runtime: 'lxc', pid: 301, cgroup: { path: '/lxc.payload.web' } });
+    expect(lines[0].stats).toMatchObject({
+      id: 'web',
+      name: 'web',
+      runtime: 'lxc',
+      pid: 301,
+      cgroup: { path: '/lxc.payload.web' },
+    });
     expect(lines[0].stats.memory.usage).toBe(43520000);
   });
 });
@@ -90,9 +99,14 @@ describe('ctrstat --cgroup PARENT', () => {
     const actual = await vi.importActual<typeof FsPromises>('node:fs/promises');
     vi.mocked(readdir).mockImplementation(((path: string, options: never) => {
       if (path !== parentDir) return actual.readdir(path, options);
-      return Promise.reject(Object.assign(new Error(`ENOENT: no such file or directory, scandir '${path}'`), {
-        code: 'ENOENT', errno: -2, syscall: 'scandir', path,
-      }));
+      return Promise.reject(
+        Object.assign(new Error(`ENOENT: no such file or directory, scandir '${path}'`), {
+          code: 'ENOENT',
+          errno: -2,
+          syscall: 'scandir',
+          path,
+        }),
+      );
     }) as typeof actual.readdir);
     const result = await run(['--no-stream', '--no-network', ...hostArgs(host), '--cgroup', '/parent']);
     expect(result.code).toBe(EXIT.FAILURE);

@@ -19,15 +19,29 @@ afterEach(() => {
 
 describe('parseMountinfo', () => {
   test('reads variable optional fields and octal escapes', () => {
-    const [none, several, escaped] = parseMountinfo([
-      '35 24 0:30 / /sys/fs/cgroup/memory rw,nosuid - cgroup cgroup rw,memory',
-      '36 24 0:31 /docker/abc /sys/fs/cgroup/cpu,cpuacct rw shared:9 master:2 propagate_from:1 - cgroup cgroup rw,cpu,cpuacct',
-      '37 24 0:32 / /mnt/with\\040space\\011tab\\134 rw - cgroup2 cgroup2 rw',
-      'garbage line',
-      '',
-    ].join('\n'));
-    expect(none).toMatchObject({ mountId: 35, parentId: 24, root: '/', mountPoint: '/sys/fs/cgroup/memory', fsType: 'cgroup', superOptions: ['rw', 'memory'] });
-    expect(several).toMatchObject({ root: '/docker/abc', mountPoint: '/sys/fs/cgroup/cpu,cpuacct', fsType: 'cgroup', superOptions: ['rw', 'cpu', 'cpuacct'] });
+    const [none, several, escaped] = parseMountinfo(
+      [
+        '35 24 0:30 / /sys/fs/cgroup/memory rw,nosuid - cgroup cgroup rw,memory',
+        '36 24 0:31 /docker/abc /sys/fs/cgroup/cpu,cpuacct rw shared:9 master:2 propagate_from:1 - cgroup cgroup rw,cpu,cpuacct',
+        '37 24 0:32 / /mnt/with\\040space\\011tab\\134 rw - cgroup2 cgroup2 rw',
+        'garbage line',
+        '',
+      ].join('\n'),
+    );
+    expect(none).toMatchObject({
+      mountId: 35,
+      parentId: 24,
+      root: '/',
+      mountPoint: '/sys/fs/cgroup/memory',
+      fsType: 'cgroup',
+      superOptions: ['rw', 'memory'],
+    });
+    expect(several).toMatchObject({
+      root: '/docker/abc',
+      mountPoint: '/sys/fs/cgroup/cpu,cpuacct',
+      fsType: 'cgroup',
+      superOptions: ['rw', 'cpu', 'cpuacct'],
+    });
     expect(escaped).toMatchObject({ mountPoint: '/mnt/with space\ttab\\', fsType: 'cgroup2' });
     expect(unescapeMountPath('a\\012b')).toBe('a\nb');
   });
@@ -49,7 +63,15 @@ describe('detectLayout from a mountinfo', () => {
     expect(layout.v1.cpuacct).toEqual(layout.v1.cpu);
     expect(layout.v1.memory?.mountPoint).toBe(host.hierarchy('memory'));
     expect(layout.v1['name=systemd']?.mountPoint).toBe(host.hierarchy('systemd'));
-    expect(Object.keys(layout.v1).sort()).toEqual(['blkio', 'cpu', 'cpuacct', 'cpuset', 'memory', 'name=systemd', 'pids']);
+    expect(Object.keys(layout.v1).sort()).toEqual([
+      'blkio',
+      'cpu',
+      'cpuacct',
+      'cpuset',
+      'memory',
+      'name=systemd',
+      'pids',
+    ]);
   });
 
   test('hybrid: v1 hierarchies plus the unified mount', async () => {
@@ -63,7 +85,13 @@ describe('detectLayout from a mountinfo', () => {
   test('v2: cgroup2 at fs/cgroup', async () => {
     const host = fakeHost('v2');
     const layout = await detectLayout(host.options);
-    expect(layout).toEqual({ mode: 'v2', procRoot: host.procRoot, sysRoot: host.sysRoot, unified: { mountPoint: `${host.sysRoot}/fs/cgroup`, root: '/', outside: '' }, v1: {} });
+    expect(layout).toEqual({
+      mode: 'v2',
+      procRoot: host.procRoot,
+      sysRoot: host.sysRoot,
+      unified: { mountPoint: `${host.sysRoot}/fs/cgroup`, root: '/', outside: '' },
+      v1: {},
+    });
   });
 
   test('no cgroup filesystem: UnsupportedLayoutError naming where it looked', async () => {
@@ -75,17 +103,25 @@ describe('detectLayout from a mountinfo', () => {
 
   test('mounts outside the configured sysRoot are not used', async () => {
     const host = fakeHost('v1');
-    const layout = await detectLayout({ procRoot: host.procRoot, sysRoot: `${host.root}/elsewhere` }).catch((err: unknown) => err);
+    const layout = await detectLayout({ procRoot: host.procRoot, sysRoot: `${host.root}/elsewhere` }).catch(
+      (err: unknown) => err,
+    );
     expect(layout).toBeInstanceOf(UnsupportedLayoutError);
   });
 });
 
 describe('cgroupDirUnder', () => {
   test('relativizes against the mount root', () => {
-    expect(cgroupDirUnder({ mountPoint: '/sys/fs/cgroup/memory', root: '/', outside: '' }, '/docker/x')).toBe('/sys/fs/cgroup/memory/docker/x');
-    expect(cgroupDirUnder({ mountPoint: '/sys/fs/cgroup/memory', root: '/', outside: '' }, '/')).toBe('/sys/fs/cgroup/memory');
+    expect(cgroupDirUnder({ mountPoint: '/sys/fs/cgroup/memory', root: '/', outside: '' }, '/docker/x')).toBe(
+      '/sys/fs/cgroup/memory/docker/x',
+    );
+    expect(cgroupDirUnder({ mountPoint: '/sys/fs/cgroup/memory', root: '/', outside: '' }, '/')).toBe(
+      '/sys/fs/cgroup/memory',
+    );
     expect(cgroupDirUnder({ mountPoint: '/c', root: '/docker/x', outside: '' }, '/docker/x')).toBe('/c');
-    expect(cgroupDirUnder({ mountPoint: '/c', root: '/docker/x', outside: '' }, '/docker/x/init.scope')).toBe('/c/init.scope');
+    expect(cgroupDirUnder({ mountPoint: '/c', root: '/docker/x', outside: '' }, '/docker/x/init.scope')).toBe(
+      '/c/init.scope',
+    );
     expect(cgroupDirUnder({ mountPoint: '/c', root: '/docker/x', outside: '' }, '/docker/xy')).toBeNull();
     expect(cgroupDirUnder({ mountPoint: '/c', root: '/docker/x', outside: '' }, '/')).toBeNull();
   });
@@ -103,19 +139,32 @@ describe('/proc/<pid>/cgroup', () => {
   test('maps each v1 controller to its own path on hybrid, unified from 0::', async () => {
     const host = fakeHost('hybrid');
     const layout = await detectLayout(host.options);
-    const found = processCgroupFromEntries(layout, 7, parseProcCgroup('2:memory:/mem/a\n1:cpu,cpuacct:/cpu/b\n3:name=systemd:/s\n0::/u\n'));
+    const found = processCgroupFromEntries(
+      layout,
+      7,
+      parseProcCgroup('2:memory:/mem/a\n1:cpu,cpuacct:/cpu/b\n3:name=systemd:/s\n0::/u\n'),
+    );
     expect(found.path).toBe('/mem/a');
     expect(found.dirs).toEqual({
-      memory: host.hierarchy('memory/mem/a'), cpu: host.hierarchy('cpu,cpuacct/cpu/b'), cpuacct: host.hierarchy('cpu,cpuacct/cpu/b'),
-      blkio: null, pids: null, cpuset: null, unified: host.hierarchy('unified/u'),
+      memory: host.hierarchy('memory/mem/a'),
+      cpu: host.hierarchy('cpu,cpuacct/cpu/b'),
+      cpuacct: host.hierarchy('cpu,cpuacct/cpu/b'),
+      blkio: null,
+      pids: null,
+      cpuset: null,
+      unified: host.hierarchy('unified/u'),
     });
   });
 
   test('paths outside our cgroup namespace are an UnsupportedLayoutError', async () => {
     const host = fakeHost('v2');
     const layout = await detectLayout(host.options);
-    expect(() => processCgroupFromEntries(layout, 7, parseProcCgroup('0::/../../system.slice/x\n'))).toThrow(UnsupportedLayoutError);
-    expect(() => processCgroupFromEntries(layout, 7, parseProcCgroup('0::/..\n'))).toThrow(/outside this process's cgroup namespace/);
+    expect(() => processCgroupFromEntries(layout, 7, parseProcCgroup('0::/../../system.slice/x\n'))).toThrow(
+      UnsupportedLayoutError,
+    );
+    expect(() => processCgroupFromEntries(layout, 7, parseProcCgroup('0::/..\n'))).toThrow(
+      /outside this process's cgroup namespace/,
+    );
   });
 });
 
@@ -142,8 +191,11 @@ describe('a host hierarchy mounted from inside a cgroup namespace', () => {
   });
 
   test('the layout from such a mount table', () => {
-    const layout = layoutFromMountinfo(parseMountinfo(
-      '40 30 0:27 /../.. /host/sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw\n'), '/host/proc', '/host/sys');
+    const layout = layoutFromMountinfo(
+      parseMountinfo('40 30 0:27 /../.. /host/sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw\n'),
+      '/host/proc',
+      '/host/sys',
+    );
     expect(layout?.unified).toEqual({ mountPoint: '/host/sys/fs/cgroup', root: '/', outside: '/../..' });
     expect(layout?.mode).toBe('v2');
   });

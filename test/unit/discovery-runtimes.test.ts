@@ -7,7 +7,14 @@ const ID2 = 'ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100';
 const UID = '3cf49da1-8f5e-4a3b-9c2d-1e0f2a3b4c5d';
 const UID_ = UID.replaceAll('-', '_');
 
-type Expected = { runtime: string; id: string; sandbox: boolean | null; podUid: string | null; name?: string | null; containerdNamespace?: string | null };
+type Expected = {
+  runtime: string;
+  id: string;
+  sandbox: boolean | null;
+  podUid: string | null;
+  name?: string | null;
+  containerdNamespace?: string | null;
+};
 
 const containers: Array<[string, Expected]> = [
   [`/docker/${ID}`, { runtime: 'docker', id: ID, sandbox: false, podUid: null, name: null }],
@@ -15,33 +22,69 @@ const containers: Array<[string, Expected]> = [
   [`/libpod_parent/libpod-${ID}`, { runtime: 'podman', id: ID, sandbox: false, podUid: null }],
   [`/machine.slice/libpod-${ID}.scope`, { runtime: 'podman', id: ID, sandbox: false, podUid: null }],
   // In a pod, which container is the infra one is told by its process (describeCgroups), not the path.
-  [`/machine.slice/machine-libpod_pod_${ID2}.slice/libpod-${ID}.scope`, { runtime: 'podman', id: ID, sandbox: null, podUid: null }],
-  [`/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-${ID}.scope`, { runtime: 'podman', id: ID, sandbox: false, podUid: null }],
+  [
+    `/machine.slice/machine-libpod_pod_${ID2}.slice/libpod-${ID}.scope`,
+    { runtime: 'podman', id: ID, sandbox: null, podUid: null },
+  ],
+  [
+    `/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-${ID}.scope`,
+    { runtime: 'podman', id: ID, sandbox: false, podUid: null },
+  ],
   [`/default/${ID}`, { runtime: 'containerd', id: ID, sandbox: false, podUid: null, containerdNamespace: 'default' }],
   [`/k8s.io/${ID}`, { runtime: 'containerd', id: ID, sandbox: null, podUid: null, containerdNamespace: 'k8s.io' }],
   [`/system.slice/nerdctl-${ID}.scope`, { runtime: 'containerd', id: ID, sandbox: false, podUid: null }],
   [`/nerdctl.slice/nerdctl-${ID}.scope`, { runtime: 'containerd', id: ID, sandbox: false, podUid: null }],
-  [`/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/cri-containerd-${ID}.scope`,
-    { runtime: 'cri-containerd', id: ID, sandbox: null, podUid: UID, containerdNamespace: 'k8s.io' }],
-  [`/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID_}.slice/cri-containerd-${ID}.scope`,
-    { runtime: 'cri-containerd', id: ID, sandbox: null, podUid: UID, containerdNamespace: 'k8s.io' }],
-  [`/kubepods.slice/kubepods-pod${UID_}.slice/cri-containerd-${ID}.scope`, { runtime: 'cri-containerd', id: ID, sandbox: null, podUid: UID, containerdNamespace: 'k8s.io' }],
-  [`/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-burstable.slice/kubelet-kubepods-burstable-pod${UID_}.slice/cri-containerd-${ID}.scope`,
-    { runtime: 'cri-containerd', id: ID, sandbox: null, podUid: UID, containerdNamespace: 'k8s.io' }],
-  [`/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/crio-${ID}.scope`, { runtime: 'crio', id: ID, sandbox: false, podUid: UID }],
-  [`/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/crio-${ID}`, { runtime: 'crio', id: ID, sandbox: true, podUid: UID }],
+  [
+    `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/cri-containerd-${ID}.scope`,
+    { runtime: 'cri-containerd', id: ID, sandbox: null, podUid: UID, containerdNamespace: 'k8s.io' },
+  ],
+  [
+    `/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${UID_}.slice/cri-containerd-${ID}.scope`,
+    { runtime: 'cri-containerd', id: ID, sandbox: null, podUid: UID, containerdNamespace: 'k8s.io' },
+  ],
+  [
+    `/kubepods.slice/kubepods-pod${UID_}.slice/cri-containerd-${ID}.scope`,
+    { runtime: 'cri-containerd', id: ID, sandbox: null, podUid: UID, containerdNamespace: 'k8s.io' },
+  ],
+  [
+    `/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-burstable.slice/kubelet-kubepods-burstable-pod${UID_}.slice/cri-containerd-${ID}.scope`,
+    { runtime: 'cri-containerd', id: ID, sandbox: null, podUid: UID, containerdNamespace: 'k8s.io' },
+  ],
+  [
+    `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/crio-${ID}.scope`,
+    { runtime: 'crio', id: ID, sandbox: false, podUid: UID },
+  ],
+  [
+    `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${UID_}.slice/crio-${ID}`,
+    { runtime: 'crio', id: ID, sandbox: true, podUid: UID },
+  ],
   [`/kubepods/burstable/pod${UID}/crio-${ID}`, { runtime: 'crio', id: ID, sandbox: null, podUid: UID }],
   [`/kubepods/besteffort/pod${UID}/${ID}`, { runtime: 'kubernetes', id: ID, sandbox: null, podUid: UID }],
   [`/kubepods/pod${UID}/${ID}`, { runtime: 'kubernetes', id: ID, sandbox: null, podUid: UID }],
-  [`/kubepods.slice/kubepods-pod${UID_}.slice/docker-${ID}.scope`, { runtime: 'docker', id: ID, sandbox: null, podUid: UID }],
+  [
+    `/kubepods.slice/kubepods-pod${UID_}.slice/docker-${ID}.scope`,
+    { runtime: 'docker', id: ID, sandbox: null, podUid: UID },
+  ],
   [`/kubepods/burstable/pod${UID}/${ID}`, { runtime: 'kubernetes', id: ID, sandbox: null, podUid: UID }],
   ['/lxc/web01', { runtime: 'lxc', id: 'web01', sandbox: false, podUid: null, name: 'web01' }],
   ['/lxc/100', { runtime: 'lxc', id: '100', sandbox: false, podUid: null, name: '100' }],
   ['/lxc.payload.web01', { runtime: 'lxc', id: 'web01', sandbox: false, podUid: null, name: 'web01' }],
-  ['/machine.slice/systemd-nspawn@deb12.service', { runtime: 'systemd-nspawn', id: 'deb12', sandbox: false, podUid: null, name: 'deb12' }],
-  ['/machine.slice/machine-deb12.scope', { runtime: 'systemd-nspawn', id: 'deb12', sandbox: false, podUid: null, name: 'deb12' }],
-  ['/machine.slice/machine-qemu\\x2d1\\x2dubuntu\\x2dvm.scope', { runtime: 'libvirt', id: 'qemu-1-ubuntu-vm', sandbox: false, podUid: null, name: 'ubuntu-vm' }],
-  ['/machine.slice/machine-lxc\\x2d42\\x2dbox.scope', { runtime: 'libvirt', id: 'lxc-42-box', sandbox: false, podUid: null, name: 'box' }],
+  [
+    '/machine.slice/systemd-nspawn@deb12.service',
+    { runtime: 'systemd-nspawn', id: 'deb12', sandbox: false, podUid: null, name: 'deb12' },
+  ],
+  [
+    '/machine.slice/machine-deb12.scope',
+    { runtime: 'systemd-nspawn', id: 'deb12', sandbox: false, podUid: null, name: 'deb12' },
+  ],
+  [
+    '/machine.slice/machine-qemu\\x2d1\\x2dubuntu\\x2dvm.scope',
+    { runtime: 'libvirt', id: 'qemu-1-ubuntu-vm', sandbox: false, podUid: null, name: 'ubuntu-vm' },
+  ],
+  [
+    '/machine.slice/machine-lxc\\x2d42\\x2dbox.scope',
+    { runtime: 'libvirt', id: 'lxc-42-box', sandbox: false, podUid: null, name: 'box' },
+  ],
 ];
 
 const notContainers: string[] = [
@@ -105,8 +148,16 @@ describe('containerOfCgroupPath', () => {
   test.each([
     [`${rootless}/container`, rootless, 'podman'],
     [`/system.slice/docker-${ID}.scope/init.scope`, `/system.slice/docker-${ID}.scope`, 'docker'],
-    ['/machine.slice/systemd-nspawn@deb12.service/payload', '/machine.slice/systemd-nspawn@deb12.service', 'systemd-nspawn'],
-    ['/machine.slice/machine-qemu\\x2d1\\x2dvm.scope/libvirt/vcpu0', '/machine.slice/machine-qemu\\x2d1\\x2dvm.scope', 'libvirt'],
+    [
+      '/machine.slice/systemd-nspawn@deb12.service/payload',
+      '/machine.slice/systemd-nspawn@deb12.service',
+      'systemd-nspawn',
+    ],
+    [
+      '/machine.slice/machine-qemu\\x2d1\\x2dvm.scope/libvirt/vcpu0',
+      '/machine.slice/machine-qemu\\x2d1\\x2dvm.scope',
+      'libvirt',
+    ],
     // The deepest container wins: Docker in Docker.
     [`/docker/${ID2}/docker/${ID}`, `/docker/${ID2}/docker/${ID}`, 'docker'],
     [`/docker/${ID}`, `/docker/${ID}`, 'docker'],

@@ -2,7 +2,12 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { AmbiguousReferenceError, ContainerNotFoundError, InvalidReferenceError, UnsupportedLayoutError } from '../../lib/errors.js';
+import {
+  AmbiguousReferenceError,
+  ContainerNotFoundError,
+  InvalidReferenceError,
+  UnsupportedLayoutError,
+} from '../../lib/errors.js';
 import { listContainers, listResolvedContainers } from '../../lib/discovery/list.js';
 import { resolveContainer, resolveContainers } from '../../lib/discovery/resolve.js';
 import type { ContainerRef } from '../../lib/types.js';
@@ -38,8 +43,14 @@ describe('v1 host, Docker with the cgroupfs driver', () => {
     expect(listed.map((container) => container.id)).toEqual([web, db].sort());
     const found = listed.find((container) => container.id === web)!;
     expect(found).toMatchObject({
-      name: 'web', runtime: 'docker', cgroup: { version: 1, path: `/docker/${web}` }, pid: 101,
-      netnsInode: inode(host, 101), sandbox: false, podUid: null, version: 1,
+      name: 'web',
+      runtime: 'docker',
+      cgroup: { version: 1, path: `/docker/${web}` },
+      pid: 101,
+      netnsInode: inode(host, 101),
+      sandbox: false,
+      podUid: null,
+      version: 1,
     });
     expect(found.dirs).toEqual({
       memory: host.hierarchy(`memory/docker/${web}`),
@@ -55,7 +66,20 @@ describe('v1 host, Docker with the cgroupfs driver', () => {
   test('listContainers gives the public shape only', async () => {
     const [first] = await listContainers(host.options);
     expect(Object.keys(first!).sort()).toEqual([
-      'cgroup', 'containerdNamespace', 'id', 'image', 'imageId', 'kubernetes', 'labels', 'name', 'netnsInode', 'pid', 'podUid', 'runtime', 'sandbox', 'startedAt',
+      'cgroup',
+      'containerdNamespace',
+      'id',
+      'image',
+      'imageId',
+      'kubernetes',
+      'labels',
+      'name',
+      'netnsInode',
+      'pid',
+      'podUid',
+      'runtime',
+      'sandbox',
+      'startedAt',
     ]);
   });
 
@@ -70,7 +94,7 @@ describe('v1 host, Docker with the cgroupfs driver', () => {
     await expect(resolveContainer({ cgroup: `/docker/${id}` }, other.options)).rejects.toThrow(/being made or removed/);
   });
 
-  test('a container whose process is a zombie, or runc\'s own init, is not listed', async () => {
+  test("a container whose process is a zombie, or runc's own init, is not listed", async () => {
     const other = fakeHost('v1');
     const [zombie, starting] = [hexId('ce'), hexId('cf')];
     other.addContainerProcess(`/docker/${zombie}`, 8);
@@ -86,7 +110,17 @@ describe('v1 host, Docker with the cgroupfs driver', () => {
   });
 
   test('resolves by full id, prefix, name, pid and cgroup', async () => {
-    for (const ref of [web, web.slice(0, 12), 'ab1', 'web', { id: web }, { id: 'ab1' }, { name: 'web' }, { pid: 101 }, { cgroup: `/docker/${web}` }] as ContainerRef[]) {
+    for (const ref of [
+      web,
+      web.slice(0, 12),
+      'ab1',
+      'web',
+      { id: web },
+      { id: 'ab1' },
+      { name: 'web' },
+      { pid: 101 },
+      { cgroup: `/docker/${web}` },
+    ] as ContainerRef[]) {
       const resolved = await resolveContainer(ref, host.options);
       expect([ref, resolved.id, resolved.runtime]).toEqual([ref, web, 'docker']);
     }
@@ -100,26 +134,42 @@ describe('v1 host, Docker with the cgroupfs driver', () => {
   });
 
   test('unknown references are ContainerNotFoundError', async () => {
-    for (const ref of ['nope', 'ff', { id: hexId('ff') }, { name: 'nope' }, { cgroup: '/docker/nope' }, { pid: 999_999 }] as ContainerRef[]) {
-      await expect(resolveContainer(ref, host.options), JSON.stringify(ref)).rejects.toBeInstanceOf(ContainerNotFoundError);
+    for (const ref of [
+      'nope',
+      'ff',
+      { id: hexId('ff') },
+      { name: 'nope' },
+      { cgroup: '/docker/nope' },
+      { pid: 999_999 },
+    ] as ContainerRef[]) {
+      await expect(resolveContainer(ref, host.options), JSON.stringify(ref)).rejects.toBeInstanceOf(
+        ContainerNotFoundError,
+      );
     }
   });
 
   test('a pid in no container is its own plain cgroup; a non-container cgroup resolves as runtime "cgroup"', async () => {
     expect(await resolveContainer({ pid: 50 }, host.options)).toMatchObject({
-      id: '/system.slice/sshd.service', runtime: 'cgroup', pid: 50, name: null,
+      id: '/system.slice/sshd.service',
+      runtime: 'cgroup',
+      pid: 50,
+      name: null,
       dirs: { memory: host.hierarchy('memory/system.slice/sshd.service') },
     });
     expect(await resolveContainer({ cgroup: '//system.slice/./sshd.service/' }, host.options)).toMatchObject({
-      id: '/system.slice/sshd.service', runtime: 'cgroup', pid: 50, cgroup: { path: '/system.slice/sshd.service' },
+      id: '/system.slice/sshd.service',
+      runtime: 'cgroup',
+      pid: 50,
+      cgroup: { path: '/system.slice/sshd.service' },
     });
   });
 
   test('batch resolution keeps the order and fails on the first invalid reference before reading', async () => {
     const resolved = await resolveContainers(['db', { pid: 101 }, web.slice(0, 5)], host.options);
     expect(resolved.map((container) => container.id)).toEqual([db, web, web]);
-    await expect(resolveContainers(['db', { id: 'X/Z' }], { procRoot: '/nonexistent', sysRoot: '/nonexistent' }))
-      .rejects.toBeInstanceOf(InvalidReferenceError);
+    await expect(
+      resolveContainers(['db', { id: 'X/Z' }], { procRoot: '/nonexistent', sysRoot: '/nonexistent' }),
+    ).rejects.toBeInstanceOf(InvalidReferenceError);
   });
 });
 
@@ -145,7 +195,7 @@ describe('name and id lookup order', () => {
     const error = await resolveContainer('one', host.options).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(AmbiguousReferenceError);
     expect((error as AmbiguousReferenceError).candidates.sort()).toEqual([first, podman].sort());
-    expect((await resolveContainer(podman.slice(0, 3), host.options))).toMatchObject({ runtime: 'podman', name: 'one' });
+    expect(await resolveContainer(podman.slice(0, 3), host.options)).toMatchObject({ runtime: 'podman', name: 'one' });
   });
 });
 
@@ -169,7 +219,10 @@ describe('v2 host: systemd driver, Podman, Kubernetes', () => {
   host.addContainerProcess(`/machine.slice/libpod-conmon-${podman}.scope`, 303);
   host.addCgroup(rootlessScope);
   host.addContainerProcess(`${rootlessScope}/container`, 304);
-  host.podmanContainers('overlay', [{ id: podman, names: ['pm'] }, { id: rootless, names: ['rl'] }]);
+  host.podmanContainers('overlay', [
+    { id: podman, names: ['pm'] },
+    { id: rootless, names: ['rl'] },
+  ]);
   host.addContainerProcess(`${podSlice}/crio-${crio}.scope`, 305);
   host.addContainerProcess(`${podSlice}/crio-${crioSandbox}`, 306);
   host.addContainerProcess(`${podSlice}/crio-conmon-${crio}.scope`, 307);
@@ -181,30 +234,62 @@ describe('v2 host: systemd driver, Podman, Kubernetes', () => {
 
   test('lists every container once, sandboxes only on request', async () => {
     const listed = await listResolvedContainers(host.options);
-    expect(listed.map((container) => [container.runtime, container.id]).sort()).toEqual([
-      ['cri-containerd', containerd], ['crio', crio], ['docker', docker], ['podman', podman], ['podman', rootless],
-    ].sort());
+    expect(listed.map((container) => [container.runtime, container.id]).sort()).toEqual(
+      [
+        ['cri-containerd', containerd],
+        ['crio', crio],
+        ['docker', docker],
+        ['podman', podman],
+        ['podman', rootless],
+      ].sort(),
+    );
     const all = await listResolvedContainers({ ...host.options, includeSandboxes: true });
-    expect(all.filter((container) => container.sandbox).map((container) => container.id).sort()).toEqual([crioSandbox, pause].sort());
+    expect(
+      all
+        .filter((container) => container.sandbox)
+        .map((container) => container.id)
+        .sort(),
+    ).toEqual([crioSandbox, pause].sort());
   });
 
   test('every directory is the one unified directory; the PID is found below the container cgroup', async () => {
     const listed = await listResolvedContainers(host.options);
     const rl = listed.find((container) => container.id === rootless)!;
     const dir = join(host.sysRoot, 'fs/cgroup', rootlessScope);
-    expect(rl).toMatchObject({ name: 'rl', pid: 304, netnsInode: inode(host, 304), version: 2, cgroup: { version: 2, path: rootlessScope } });
+    expect(rl).toMatchObject({
+      name: 'rl',
+      pid: 304,
+      netnsInode: inode(host, 304),
+      version: 2,
+      cgroup: { version: 2, path: rootlessScope },
+    });
     expect(new Set(Object.values(rl.dirs))).toEqual(new Set([dir]));
     expect(listed.find((container) => container.id === podman)).toMatchObject({ name: 'pm', pid: 302 });
-    expect(listed.find((container) => container.id === crio)).toMatchObject({ podUid: uid, sandbox: false, name: null });
+    expect(listed.find((container) => container.id === crio)).toMatchObject({
+      podUid: uid,
+      sandbox: false,
+      name: null,
+    });
     // An empty container cgroup (created, not started) is no running container.
     expect(listed.some((container) => container.id === hexId('d9'))).toBe(false);
   });
 
   test('a pid in a sub-cgroup resolves to the container scope; conmon is no container', async () => {
-    expect(await resolveContainer({ pid: 304 }, host.options)).toMatchObject({ id: rootless, runtime: 'podman', cgroup: { path: rootlessScope }, pid: 304 });
-    expect(await resolveContainer({ pid: 303 }, host.options)).toMatchObject({ runtime: 'cgroup', id: `/machine.slice/libpod-conmon-${podman}.scope` });
+    expect(await resolveContainer({ pid: 304 }, host.options)).toMatchObject({
+      id: rootless,
+      runtime: 'podman',
+      cgroup: { path: rootlessScope },
+      pid: 304,
+    });
+    expect(await resolveContainer({ pid: 303 }, host.options)).toMatchObject({
+      runtime: 'cgroup',
+      id: `/machine.slice/libpod-conmon-${podman}.scope`,
+    });
     expect(await resolveContainer({ pid: 309 }, host.options)).toMatchObject({ id: pause, sandbox: true, podUid: uid });
-    expect(await resolveContainer(crioSandbox.slice(0, 6), host.options)).toMatchObject({ id: crioSandbox, sandbox: true });
+    expect(await resolveContainer(crioSandbox.slice(0, 6), host.options)).toMatchObject({
+      id: crioSandbox,
+      sandbox: true,
+    });
   });
 
   test('a pid outside this cgroup namespace is a clear UnsupportedLayoutError', async () => {
@@ -260,14 +345,56 @@ describe('hostile references', () => {
   writeFileSync(join(host.sysRoot, 'fs/cgroup/escaped/cgroup.procs'), '501\n');
 
   const invalid: unknown[] = [
-    '', '../', '../../etc/passwd', '/etc/passwd', `/docker/${id}`, 'a/../b', 'A/b', 'a/b/c/d', 'a//b', 'a/b/', '.hidden', '-rf', 'a\0b', 'x'.repeat(256),
-    'naïve', 'контейнер', '🐳', ' web', 'web ',
-    { id: '' }, { id: 'a..b' }, { id: `${id}${id}` }, { id: '../x' }, { id: '-zz' }, { id: 'a b' }, { id: 12 },
-    { name: '../x' }, { name: '' }, { name: 'a/b' }, { name: 'n\0' },
-    { pid: 0 }, { pid: -1 }, { pid: 1.5 }, { pid: Number.NaN }, { pid: 2 ** 53 }, { pid: '1' },
-    { cgroup: '../../etc' }, { cgroup: '/../..' }, { cgroup: '/docker/../..' }, { cgroup: `/docker/${id}/../../../escaped` },
-    { cgroup: 'docker' }, { cgroup: '/a\0b' }, { cgroup: '/a\nb' }, { cgroup: '/' + 'x'.repeat(5000) }, { cgroup: 5 },
-    { id, name: 'x' }, {}, null, 42, [id],
+    '',
+    '../',
+    '../../etc/passwd',
+    '/etc/passwd',
+    `/docker/${id}`,
+    'a/../b',
+    'A/b',
+    'a/b/c/d',
+    'a//b',
+    'a/b/',
+    '.hidden',
+    '-rf',
+    'a\0b',
+    'x'.repeat(256),
+    'naïve',
+    'контейнер',
+    '🐳',
+    ' web',
+    'web ',
+    { id: '' },
+    { id: 'a..b' },
+    { id: `${id}${id}` },
+    { id: '../x' },
+    { id: '-zz' },
+    { id: 'a b' },
+    { id: 12 },
+    { name: '../x' },
+    { name: '' },
+    { name: 'a/b' },
+    { name: 'n\0' },
+    { pid: 0 },
+    { pid: -1 },
+    { pid: 1.5 },
+    { pid: Number.NaN },
+    { pid: 2 ** 53 },
+    { pid: '1' },
+    { cgroup: '../../etc' },
+    { cgroup: '/../..' },
+    { cgroup: '/docker/../..' },
+    { cgroup: `/docker/${id}/../../../escaped` },
+    { cgroup: 'docker' },
+    { cgroup: '/a\0b' },
+    { cgroup: '/a\nb' },
+    { cgroup: '/' + 'x'.repeat(5000) },
+    { cgroup: 5 },
+    { id, name: 'x' },
+    {},
+    null,
+    42,
+    [id],
   ];
   test.each(invalid.map((ref) => [ref]))('%j is an InvalidReferenceError', async (ref) => {
     await expect(resolveContainer(ref as ContainerRef, host.options)).rejects.toBeInstanceOf(InvalidReferenceError);
@@ -289,7 +416,8 @@ describe('a large tree', () => {
     const host = fakeHost('v2');
     const ids: string[] = [];
     for (let slice = 0; slice < 49; slice++) {
-      for (let unit = 0; unit < 100; unit++) host.addCgroup(`/system.slice/s${slice}.slice/u${unit}.service`, [], [join(host.sysRoot, 'fs/cgroup')]);
+      for (let unit = 0; unit < 100; unit++)
+        host.addCgroup(`/system.slice/s${slice}.slice/u${unit}.service`, [], [join(host.sysRoot, 'fs/cgroup')]);
     }
     for (let n = 0; n < 100; n++) {
       const id = hexId(n.toString(16).padStart(2, '0'));

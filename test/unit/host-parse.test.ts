@@ -12,21 +12,22 @@ const read = (relative: string) => readFileSync(join(FIXTURES, relative), 'utf8'
 
 describe.each(['idle', 'cpu'])('/proc of the %s capture', (scenario) => {
   const api = JSON.parse(read(`${scenario}/_docker_api_stats.json`));
-  it('systemCpuNs lies between the two readings around Docker\'s system_cpu_usage; onlineCpus equals online_cpus', () => {
+  it("systemCpuNs lies between the two readings around Docker's system_cpu_usage; onlineCpus equals online_cpus", () => {
     const before = parseProcStat(read(`${scenario}/before/proc/stat`));
     const after = parseProcStat(read(`${scenario}/after/proc/stat`));
     expect(before.systemCpuNs).toBeLessThanOrEqual(api.cpu_stats.system_cpu_usage);
     expect(api.cpu_stats.system_cpu_usage).toBeLessThanOrEqual(after.systemCpuNs);
     expect(before.onlineCpus).toBe(api.cpu_stats.online_cpus);
   });
-  it('memTotal is the cap Docker puts on an unlimited container\'s memory limit', () => {
+  it("memTotal is the cap Docker puts on an unlimited container's memory limit", () => {
     const { memTotal } = parseMeminfo(read(`${scenario}/before/proc/meminfo`));
     expect(memTotal).toBe(api.memory_stats.limit);
   });
 });
 
 describe('parseProcStat', () => {
-  const text = 'cpu  10 1 20 300 4 5 6 70 80 90\ncpu0 5 0 10 150 2 2 3 35 40 45\ncpu1 5 1 10 150 2 3 3 35 40 45\nintr 1 2 3\nctxt 99\n';
+  const text =
+    'cpu  10 1 20 300 4 5 6 70 80 90\ncpu0 5 0 10 150 2 2 3 35 40 45\ncpu1 5 1 10 150 2 3 3 35 40 45\nintr 1 2 3\nctxt 99\n';
   it('sums user..softirq (not steal or guest) at 100 ticks per second and counts cpuN lines', () => {
     expect(parseProcStat(text)).toEqual({ onlineCpus: 2, systemCpuNs: (10 + 1 + 20 + 300 + 4 + 5 + 6) * 1e7 });
   });
@@ -58,8 +59,11 @@ describe('buildHostStats', () => {
     expect(stats).toEqual({ onlineCpus: 1, systemCpuNs: 7e7, memTotal: 4096 });
   });
   it('passes failures on as errors', () => {
-    expect(() => buildHostStats('/p', [{ errno: -13, syscall: 'open' }, 'MemTotal: 4 kB\n'])).toThrow(PermissionDeniedError);
-    expect(() => buildHostStats('/p', ['cpu 1 1 1 1 1 1 1\ncpu0 1 1 1 1 1 1 1\n', { errno: -2, syscall: 'open' }]))
-      .toThrow(expect.objectContaining({ code: 'ENOENT', path: '/p/meminfo' }));
+    expect(() => buildHostStats('/p', [{ errno: -13, syscall: 'open' }, 'MemTotal: 4 kB\n'])).toThrow(
+      PermissionDeniedError,
+    );
+    expect(() =>
+      buildHostStats('/p', ['cpu 1 1 1 1 1 1 1\ncpu0 1 1 1 1 1 1 1\n', { errno: -2, syscall: 'open' }]),
+    ).toThrow(expect.objectContaining({ code: 'ENOENT', path: '/p/meminfo' }));
   });
 });

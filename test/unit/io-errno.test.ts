@@ -5,7 +5,13 @@ import { ContainerNotFoundError, PermissionDeniedError } from '../../lib/errors.
 import { errnoKind, failureError, isMissing, rethrowAsTyped } from '../../lib/io/errno.js';
 import { native } from '../../lib/native.js';
 
-const ENOENT = -2, ESRCH = -3, EIO = -5, EACCES = -13, ENOTDIR = -20, ENODEV = -19, EPERM = -1;
+const ENOENT = -2,
+  ESRCH = -3,
+  EIO = -5,
+  EACCES = -13,
+  ENOTDIR = -20,
+  ENODEV = -19,
+  EPERM = -1;
 
 function thrown(fn: () => never): unknown {
   try {
@@ -27,7 +33,7 @@ describe('errnoKind', () => {
 });
 
 describe('isMissing', () => {
-  it('knows Node fs errors, the addon\'s rejections and its per-file failures', async () => {
+  it("knows Node fs errors, the addon's rejections and its per-file failures", async () => {
     expect(isMissing(await readFile('/nonexistent/ctrstat').catch((err: unknown) => err))).toBe(true);
     expect(isMissing(await native.walkDirs('/nonexistent/ctrstat', 1, []).catch((err: unknown) => err))).toBe(true);
     expect(isMissing({ errno: ENOENT, syscall: 'open', path: '/x' })).toBe(true);
@@ -39,10 +45,15 @@ describe('isMissing', () => {
 describe('failureError and rethrowAsTyped', () => {
   it('EACCES is a PermissionDeniedError, another errno a system error with its code', () => {
     expect(failureError({ errno: EACCES, syscall: 'open', path: '/x' })).toBeInstanceOf(PermissionDeniedError);
-    expect(failureError({ errno: EIO, syscall: 'read', path: '/x' })).toMatchObject({ code: 'EIO', errno: EIO, syscall: 'read', path: '/x' });
+    expect(failureError({ errno: EIO, syscall: 'read', path: '/x' })).toMatchObject({
+      code: 'EIO',
+      errno: EIO,
+      syscall: 'read',
+      path: '/x',
+    });
   });
 
-  it('an addon rejection (no code of its own) becomes a system error; Node\'s errors and ours pass unchanged', async () => {
+  it("an addon rejection (no code of its own) becomes a system error; Node's errors and ours pass unchanged", async () => {
     const addon = Object.assign(new Error('read: Input/output error'), { errno: EIO, syscall: 'read', path: '/x' });
     expect(thrown(() => rethrowAsTyped(addon))).toMatchObject({ code: 'EIO', path: '/x' });
     const node = await readFile('/nonexistent/ctrstat').catch((err: unknown) => err);

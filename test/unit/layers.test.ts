@@ -9,7 +9,10 @@ import { describe, expect, it } from 'vitest';
 const script = join(import.meta.dirname, '../../scripts/check-import-cycles.mjs');
 const check = (root: string) => {
   try {
-    return { status: 0, out: execFileSync(process.execPath, [script, root], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }) };
+    return {
+      status: 0,
+      out: execFileSync(process.execPath, [script, root], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    };
   } catch (err) {
     const failed = err as { status: number; stderr: string };
     return { status: failed.status, out: failed.stderr };
@@ -30,9 +33,12 @@ describe('import layers', () => {
       mkdirSync(join(root, 'b'));
       writeFileSync(join(root, 'a/x.ts'), "import { y } from '../b/y.js';\nexport const x = y;\n");
       writeFileSync(join(root, 'b/y.ts'), "export const y = 1;\nexport type { Z } from '../a/z.js';\n");
-      writeFileSync(join(root, 'a/z.ts'), "export type Z = number;\n");
+      writeFileSync(join(root, 'a/z.ts'), 'export type Z = number;\n');
       writeFileSync(join(root, 'p.ts'), "import { q } from './q.js';\nexport const p = q;\n");
-      writeFileSync(join(root, 'q.ts'), "import type { p } from './p.js';\nexport const q = 1 as unknown as typeof p;\n");
+      writeFileSync(
+        join(root, 'q.ts'),
+        "import type { p } from './p.js';\nexport const q = 1 as unknown as typeof p;\n",
+      );
       const result = check(root);
       expect(result.status).toBe(1);
       expect(result.out).toMatch(/folder cycle: a\/ <-> b\//);

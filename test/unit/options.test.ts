@@ -4,8 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  createMonitor, detectLayout, InvalidOptionError, InvalidReferenceError, listContainers, readContainerStats, readNetworkNamespace,
-  resolveContainer, StatsSampler,
+  createMonitor,
+  detectLayout,
+  InvalidOptionError,
+  InvalidReferenceError,
+  listContainers,
+  readContainerStats,
+  readNetworkNamespace,
+  resolveContainer,
+  StatsSampler,
 } from '../../lib/index.js';
 
 async function rejection(run: () => unknown): Promise<unknown> {

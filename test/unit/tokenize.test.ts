@@ -11,7 +11,8 @@ function entriesOf(texts: string[]): Entry[][] {
   const { batch, keyNames } = tokenizeTexts(texts);
   return texts.map((_, i) => {
     const list: Entry[] = [];
-    for (let j = batch.first[i]!; j < batch.first[i + 1]!; j++) list.push([keyNames.names[batch.keys[j]!]!, batch.values[j]!]);
+    for (let j = batch.first[i]!; j < batch.first[i + 1]!; j++)
+      list.push([keyNames.names[batch.keys[j]!]!, batch.values[j]!]);
     return list;
   });
 }
@@ -60,32 +61,56 @@ function filesUnder(dir: string): string[] {
 
 describe('tokenize', () => {
   it('reads each cgroup file format as documented', () => {
-    expect(entries('cache 4096\ntotal_rss 12\n')).toEqual([['cache', 4096], ['total_rss', 12]]);
-    expect(entries('8:0 Read 12\n8:0 Write 3\nTotal 15\n')).toEqual([['8:0 Read', 12], ['8:0 Write', 3], ['Total', 15]]);
+    expect(entries('cache 4096\ntotal_rss 12\n')).toEqual([
+      ['cache', 4096],
+      ['total_rss', 12],
+    ]);
+    expect(entries('8:0 Read 12\n8:0 Write 3\nTotal 15\n')).toEqual([
+      ['8:0 Read', 12],
+      ['8:0 Write', 3],
+      ['Total', 15],
+    ]);
     expect(entries('some avg10=0.50 avg60=10.68 avg300=0.00 total=9\n')).toEqual([
-      ['some avg10', 0.5], ['some avg60', 10.68], ['some avg300', 0], ['some total', 9],
+      ['some avg10', 0.5],
+      ['some avg60', 10.68],
+      ['some avg300', 0],
+      ['some total', 9],
     ]);
     expect(entries('254:16 rbytes=1 wbytes=2 cost.vrate=135.38\n')).toEqual([
-      ['254:16 rbytes', 1], ['254:16 wbytes', 2], ['254:16 cost.vrate', 135.38],
+      ['254:16 rbytes', 1],
+      ['254:16 wbytes', 2],
+      ['254:16 cost.vrate', 135.38],
     ]);
     expect(entries('max\n')).toEqual([['max', NaN]]);
     expect(entries('max 100000\n')).toEqual([['max', 100000]]);
-    expect(entries('50000 100000\n')).toEqual([['', 50000], ['', 100000]]);
-    expect(entries('16505983 3744561 \n')).toEqual([['', 16505983], ['', 3744561]]);
+    expect(entries('50000 100000\n')).toEqual([
+      ['', 50000],
+      ['', 100000],
+    ]);
+    expect(entries('16505983 3744561 \n')).toEqual([
+      ['', 16505983],
+      ['', 3744561],
+    ]);
     expect(entries('0-3,5\n')).toEqual([['0-3,5', NaN]]);
     expect(entries('-1\n')).toEqual([['', -1]]);
     expect(entries('cpuset cpu io memory\n')).toEqual([['cpuset cpu io memory', NaN]]);
     expect(entries('')).toEqual([]);
     expect(entries('\n\n  \n')).toEqual([]);
     // A word after a number starts a new key; "=" without a number after it is part of a word.
-    expect(entries('MemTotal: 24106 kB\n')).toEqual([['MemTotal:', 24106], ['kB', NaN]]);
-    expect(entries('a=b c=1 =2\n')).toEqual([['a=b c', 1], ['=2', NaN]]);
+    expect(entries('MemTotal: 24106 kB\n')).toEqual([
+      ['MemTotal:', 24106],
+      ['kB', NaN],
+    ]);
+    expect(entries('a=b c=1 =2\n')).toEqual([
+      ['a=b c', 1],
+      ['=2', NaN],
+    ]);
     expect(entries('no newline 7')).toEqual([['no newline', 7]]);
   });
 
   it('keeps the exact values the kernel writes, up to 2^64 - 1', () => {
     expect(entries('9223372036854771712\n')).toEqual([['', 9223372036854771712]]);
-    expect(entries('18446744073709551615\n')).toEqual([['', 18446744073709551615]]);
+    expect(entries('18446744073709551615\n')).toEqual([['', 2 ** 64]]);
     expect(entries('9007199254740993\n')[0]![1]).toBe(Number('9007199254740993'));
   });
 

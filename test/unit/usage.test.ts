@@ -5,10 +5,13 @@ import { advance, GiB, makeStats, MiB, privateNetwork } from '../helpers/sample-
 const SECOND = 1e9;
 
 describe('computeUsage: CPU', () => {
-  it('applies Docker\'s formula: Δcontainer / Δhost × onlineCpus × 100 (one busy core = 100)', () => {
+  it("applies Docker's formula: Δcontainer / Δhost × onlineCpus × 100 (one busy core = 100)", () => {
     const prev = makeStats();
     // 4 CPUs, 1 s: the host accumulates 4 s of CPU time; the container used 1 s of it.
-    const usage = computeUsage(prev, advance(prev, { intervalNs: SECOND, cpuNs: SECOND, userNs: 0.75 * SECOND, systemNs: 0.25 * SECOND }));
+    const usage = computeUsage(
+      prev,
+      advance(prev, { intervalNs: SECOND, cpuNs: SECOND, userNs: 0.75 * SECOND, systemNs: 0.25 * SECOND }),
+    );
     expect(usage.cpu.percent).toBeCloseTo(100, 9);
     expect(usage.cpu.userPercent).toBeCloseTo(75, 9);
     expect(usage.cpu.systemPercent).toBeCloseTo(25, 9);
@@ -66,20 +69,40 @@ describe('computeUsage: rates', () => {
     // Polled "every second", but this read came 1.25 s after the previous one.
     const next = advance(prev, {
       intervalNs: 1.25 * SECOND,
-      rxBytes: 125_000, txBytes: 25_000, rxPackets: 100, txPackets: 50,
-      readBytes: 2_500_000, writeBytes: 1_250_000, readOps: 25, writeOps: 5,
+      rxBytes: 125_000,
+      txBytes: 25_000,
+      rxPackets: 100,
+      txPackets: 50,
+      readBytes: 2_500_000,
+      writeBytes: 1_250_000,
+      readOps: 25,
+      writeOps: 5,
     });
     const usage = computeUsage(prev, next);
     expect(usage.intervalNs).toBe(1.25 * SECOND);
-    expect(usage.network).toEqual({ rxBytesPerSec: 100_000, txBytesPerSec: 20_000, rxPacketsPerSec: 80, txPacketsPerSec: 40 });
-    expect(usage.blkio).toEqual({ readBytesPerSec: 2_000_000, writeBytesPerSec: 1_000_000, readOpsPerSec: 20, writeOpsPerSec: 4 });
+    expect(usage.network).toEqual({
+      rxBytesPerSec: 100_000,
+      txBytesPerSec: 20_000,
+      rxPacketsPerSec: 80,
+      txPacketsPerSec: 40,
+    });
+    expect(usage.blkio).toEqual({
+      readBytesPerSec: 2_000_000,
+      writeBytesPerSec: 1_000_000,
+      readOpsPerSec: 20,
+      writeOpsPerSec: 4,
+    });
   });
 
   it('Σ rate × interval gives back the counter delta', () => {
     let prev = makeStats();
     const first = prev;
     let sum = 0;
-    for (const [intervalNs, rxBytes] of [[0.9e9, 1234], [1.3e9, 99_999], [1.01e9, 7]] as const) {
+    for (const [intervalNs, rxBytes] of [
+      [0.9e9, 1234],
+      [1.3e9, 99_999],
+      [1.01e9, 7],
+    ] as const) {
       const next = advance(prev, { intervalNs, rxBytes });
       const usage = computeUsage(prev, next);
       sum += usage.network!.rxBytesPerSec! * (usage.intervalNs! / 1e9);
@@ -93,7 +116,14 @@ describe('computeUsage: baselines', () => {
   it('baselineOf keeps what the next usage needs: the same usage as from the whole previous sample', () => {
     const prev = makeStats();
     const cases = [
-      advance(prev, { intervalNs: SECOND, cpuNs: SECOND / 2, rxBytes: 1000, txBytes: 10, readBytes: 4096, writeOps: 3 }),
+      advance(prev, {
+        intervalNs: SECOND,
+        cpuNs: SECOND / 2,
+        rxBytes: 1000,
+        txBytes: 10,
+        readBytes: 4096,
+        writeOps: 3,
+      }),
       advance(prev, { intervalNs: SECOND, cpuNs: -5 * SECOND }),
       advance(prev, { intervalNs: SECOND, rxPackets: -1 }),
       { ...advance(prev, { intervalNs: SECOND }), cgroup: { ...prev.cgroup, inode: prev.cgroup.inode + 1 } },
@@ -108,9 +138,25 @@ describe('computeUsage: baselines', () => {
     const usage = computeUsage(null, makeStats({ memory: { workingSet: 512 * MiB, limit: GiB } }));
     expect(usage.reset).toBe(false);
     expect(usage.intervalNs).toBeNull();
-    expect(usage.cpu).toEqual({ percent: null, percentOfLimit: null, capacityCores: null, userPercent: null, systemPercent: null });
-    expect(usage.network).toEqual({ rxBytesPerSec: null, txBytesPerSec: null, rxPacketsPerSec: null, txPacketsPerSec: null });
-    expect(usage.blkio).toEqual({ readBytesPerSec: null, writeBytesPerSec: null, readOpsPerSec: null, writeOpsPerSec: null });
+    expect(usage.cpu).toEqual({
+      percent: null,
+      percentOfLimit: null,
+      capacityCores: null,
+      userPercent: null,
+      systemPercent: null,
+    });
+    expect(usage.network).toEqual({
+      rxBytesPerSec: null,
+      txBytesPerSec: null,
+      rxPacketsPerSec: null,
+      txPacketsPerSec: null,
+    });
+    expect(usage.blkio).toEqual({
+      readBytesPerSec: null,
+      writeBytesPerSec: null,
+      readOpsPerSec: null,
+      writeOpsPerSec: null,
+    });
     expect(usage.memory).toEqual({ usage: 512 * MiB, limit: GiB, percent: 50 });
     expect(usage.pids).toEqual({ current: 3, limit: null });
     expect(computeUsage(undefined, makeStats()).cpu.percent).toBeNull();
@@ -182,7 +228,10 @@ describe('computeUsage: memory', () => {
   });
 
   it('uses the working set, not the raw usage', () => {
-    const usage = computeUsage(null, makeStats({ memory: { usage: 900 * MiB, workingSet: 300 * MiB, limit: 1000 * MiB } }));
+    const usage = computeUsage(
+      null,
+      makeStats({ memory: { usage: 900 * MiB, workingSet: 300 * MiB, limit: 1000 * MiB } }),
+    );
     expect(usage.memory.usage).toBe(300 * MiB);
     expect(usage.memory.percent).toBeCloseTo(30, 9);
   });
@@ -208,6 +257,11 @@ describe('computeUsage: network', () => {
     const usage = computeUsage(prev, next);
     expect(usage.reset).toBe(false);
     expect(usage.cpu.percent).toBeCloseTo(100, 9);
-    expect(usage.network).toEqual({ rxBytesPerSec: null, txBytesPerSec: null, rxPacketsPerSec: null, txPacketsPerSec: null });
+    expect(usage.network).toEqual({
+      rxBytesPerSec: null,
+      txBytesPerSec: null,
+      rxPacketsPerSec: null,
+      txPacketsPerSec: null,
+    });
   });
 });

@@ -39,8 +39,13 @@ function addEntries(
     let device = devices.get(key);
     if (device === undefined) {
       device = {
-        major: entry.major, minor: entry.minor, name: deviceName(entry.major, entry.minor),
-        readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0,
+        major: entry.major,
+        minor: entry.minor,
+        name: deviceName(entry.major, entry.minor),
+        readBytes: 0,
+        writeBytes: 0,
+        readOps: 0,
+        writeOps: 0,
       };
       devices.set(key, device);
     }
@@ -74,7 +79,10 @@ export const blkioV1 = defineController({
   field: 'blkio',
   version: 1,
   hierarchy: 'blkio',
-  files: () => BLKIO_V1_FILES.map((name) => optional(name, 'a kernel offers only some of the sets (no CFQ files since 5.0, BFQ only with that scheduler)')),
+  files: () =>
+    BLKIO_V1_FILES.map((name) =>
+      optional(name, 'a kernel offers only some of the sets (no CFQ files since 5.0, BFQ only with that scheduler)'),
+    ),
   read: (files, _prepared, { deviceName }) => readBlkioV1(files, deviceName),
   devices: (files) => devicesOfKeys(files, BLKIO_V1_FILES),
 });

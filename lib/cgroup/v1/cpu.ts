@@ -5,7 +5,12 @@ import { defineController, optional, required, setting } from '../controller.js'
 import { CgroupFormatError } from '../../errors.js';
 import type { FileTokens } from '../../io/tokens.js';
 import {
-  cpuLimitCores, parseCfsQuotaV1, parseCounter, parseCpuList, parseFlatKeyed, parseIntegerList,
+  cpuLimitCores,
+  parseCfsQuotaV1,
+  parseCounter,
+  parseCpuList,
+  parseFlatKeyed,
+  parseIntegerList,
 } from '../parse.js';
 
 /** cpuacct.usage_percpu: one counter per possible CPU, so never none (an empty file would read as no usage). */

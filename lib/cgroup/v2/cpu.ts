@@ -20,13 +20,14 @@ export const cpuV2 = defineController({
     // With the cpu controller (cpu.max readable) the kernel always writes the throttling fields, so their
     // absence is a format error. Without it the cgroup has no bandwidth limit of its own and is never
     // throttled at this level: zeros are the true count there, not a stand-in for a missing value.
-    const throttling = cpuMax === null
-      ? { periods: 0, throttledPeriods: 0, throttledNs: 0 }
-      : {
-        periods: files.key('cpu.stat', stat, 'nr_periods'),
-        throttledPeriods: files.key('cpu.stat', stat, 'nr_throttled'),
-        throttledNs: usec('throttled_usec'),
-      };
+    const throttling =
+      cpuMax === null
+        ? { periods: 0, throttledPeriods: 0, throttledNs: 0 }
+        : {
+            periods: files.key('cpu.stat', stat, 'nr_periods'),
+            throttledPeriods: files.key('cpu.stat', stat, 'nr_throttled'),
+            throttledNs: usec('throttled_usec'),
+          };
 
     return {
       usageNs: usec('usage_usec'),

@@ -13,7 +13,11 @@ function pressureController<V extends 1 | 2>(version: V) {
     // PSI files are not a controller's: every cgroup2 directory has them, also beside v1 hierarchies.
     hierarchy: 'unified',
     optional: true,
-    files: () => [optional('cpu.pressure', NO_PSI), optional('memory.pressure', NO_PSI), optional('io.pressure', NO_PSI)],
+    files: () => [
+      optional('cpu.pressure', NO_PSI),
+      optional('memory.pressure', NO_PSI),
+      optional('io.pressure', NO_PSI),
+    ],
     /** null when none of the three files can be read. */
     read(files) {
       const stats = {
