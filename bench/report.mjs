@@ -163,6 +163,27 @@ export function renderMarkdown(r) {
       r.skipped?.agent,
     ),
   );
+  const hostScale = ra.singleReadHostScale;
+  lines.push(
+    target(
+      '`readContainerStats(full id)` with 1 000 more container cgroups on the host ≤ 1.2× the time without (with network)',
+      hostScale?.fullId,
+      1.2,
+      'max',
+      '×',
+      noLib,
+    ),
+  );
+  lines.push(
+    target(
+      '`readContainerStats(name)` and `(12-character prefix)` with 1 000 more container cgroups ≤ 1.5× the time without',
+      hostScale ? Math.max(hostScale.name, hostScale.prefix) : null,
+      1.5,
+      'max',
+      '×',
+      noLib,
+    ),
+  );
   lines.push(
     target('Latency ≥ 1 000× better than `stream=false`', ra.dockerStreamFalseVsOneShot, 1000, 'min', '×', noLib),
   );

@@ -7,6 +7,7 @@
 //   --scale A,B,...    synthetic container counts (default 10,100,1000,5000; --quick 10,100)
 //   --no-docker        skip everything that needs dockerd
 //   --no-scale         skip the synthetic scale runs
+//   (one read by id, name and prefix is also timed with 1 000 extra empty container cgroups on the host)
 //   --no-agent         skip the agent section (ctrstat/agent at 100 and 1 000 synthetic containers)
 //
 // Writes bench/results.json and BENCHMARKS.md. Every figure is measured in this one process run; a
@@ -16,6 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { measureAgent } from './agent.mjs';
+import { cleanupHostScale, measureHostScale } from './host-scale.mjs';
 import { baselineList, loadLibrary, measureCtrstat, monitorSweeps, recordReads, assertStats } from './ctrstat.mjs';
 import {
   daemonIdleRate,
@@ -89,6 +91,7 @@ async function cleanupAll() {
     }
     report.leftoverCgroups = await cleanupSynthetic().catch((err) => ({ error: err.message }));
     report.dockerContainersRemoved = await removeContainers().catch(() => 0);
+    report.hostScaleCgroupsRemoved = cleanupHostScale();
     return report;
   })();
   return cleaning;
@@ -290,6 +293,21 @@ async function main() {
     results.skipped.limitReal = 'the file list comes from the library, which is not built';
   } else {
     results.skipped.limitReal = 'no real containers (Docker unavailable)';
+  }
+
+  // --- one read on a host with 1 000 more containers ---
+  if (lib && ids.length) {
+    results.hostScale = await measureHostScale(lib, {
+      id: realTargets[0].id,
+      name: realTargets[0].name,
+      extra: 1000,
+      rounds: quick ? 120 : 400,
+      log,
+    });
+    results.ratios.singleReadHostScale = results.hostScale.ratio;
+    log(
+      `host scale: readContainerStats(ref) with 1 000 more container cgroups ÷ without: ${JSON.stringify(results.hostScale.ratio, (k, v) => (typeof v === 'number' ? round(v) : v))}`,
+    );
   }
 
   // --- Docker's API and its daemons' CPU ---
