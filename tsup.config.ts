@@ -1,3 +1,4 @@
+import { copyFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
@@ -19,7 +20,26 @@ const agentImportsIndex: NonNullable<Options['esbuildPlugins']>[number] = {
   },
 };
 
-export default defineConfig({
+/** The agent's dashboard page: one script with uPlot bundled in and one stylesheet, for the browser. */
+const dashboard: Options = {
+  entry: { app: 'lib/dashboard/app.ts' },
+  outDir: 'dist/dashboard',
+  format: ['esm'],
+  platform: 'browser',
+  target: 'es2022',
+  tsconfig: 'lib/dashboard/tsconfig.json',
+  minify: true,
+  sourcemap: false,
+  dts: false,
+  clean: true,
+  splitting: false,
+  noExternal: [/./],
+  async onSuccess() {
+    await copyFile('lib/dashboard/index.html', 'dist/dashboard/index.html');
+  },
+};
+
+const library: Options = {
   entry: { index: 'lib/index.ts', cli: 'lib/cli/main.ts', agent: 'lib/agent/index.ts' },
   format: ['esm', 'cjs'],
   dts: { entry: { index: 'lib/index.ts', agent: 'lib/agent/index.ts' } },
@@ -28,11 +48,14 @@ export default defineConfig({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  clean: true,
+  // Everything but dist/dashboard/, which the other build writes at the same time.
+  clean: ['!dashboard/**'],
   splitting: false,
   external: ['node-gyp-build'],
   esbuildPlugins: [agentImportsIndex],
   esbuildOptions(options, { format }) {
     if (format === 'cjs') options.logOverride = { 'empty-import-meta': 'silent' };
   },
-});
+};
+
+export default defineConfig([library, dashboard]);

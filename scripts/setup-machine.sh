@@ -13,8 +13,10 @@ PACKAGES=(
   podman systemd
   # other runtimes read for real: containerd's ctr comes with docker.io; LXC
   lxc
-  # the agent's tests: a real Prometheus (and promtool) scraping it, wrk for the load test and benchmark
-  prometheus wrk
+  # the agent's tests: a real Prometheus (and promtool) scraping it, wrk for the load test and benchmark,
+  # Chromium (driven by playwright-core, never downloaded) with a font for the dashboard, python3 for a
+  # stream client with a small socket buffer
+  prometheus wrk chromium fonts-dejavu-core python3
   # the native build itself (part of the base image here, listed so a leaner one still works)
   cmake g++ make
   # npm run fuzz (libFuzzer harnesses of fuzz/), npm run test:asan (gcc's sanitizer runtimes), npm run lint:cpp

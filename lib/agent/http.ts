@@ -99,3 +99,26 @@ export async function stringifyInSlices(
   }
   return asObject ? `{${parts.join(',')}}` : `[${parts.join(',')}]`;
 }
+
+/** Whether the client is a browser asking for a page (Accept lists text/html). */
+export function wantsHtml(req: IncomingMessage): boolean {
+  const accept = req.headers.accept;
+  return typeof accept === 'string' && accept.includes('text/html');
+}
+
+/** A page's security headers: nothing from outside the agent, no inline script, no framing. */
+export const PAGE_HEADERS = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+} as const;
+
+/** The 401 a browser sees: how to open the dashboard with its token. */
+export function sendLoginPage(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
+  const body = `<!doctype html><html lang="en"><meta charset="utf-8"><title>ctrstat: token required</title>
+<h1>ctrstat: a token is required</h1>
+<p>This agent serves only with its token. Open this page once as <code>/?token=&lt;token&gt;</code>; the browser then
+keeps a session cookie and the token leaves the address bar.</p>`;
+  send(req, res, 401, 'text/html; charset=utf-8', body, { ...error.headers, ...PAGE_HEADERS });
+}

@@ -20,15 +20,19 @@ import { createMonitor, CtrstatError, InvalidOptionError, readContainerStats, ty
 import { registerAcadockRoutes } from './acadock.js';
 import { registerApiV1Routes } from './api-v1.js';
 import { registerHealthRoute } from './health.js';
-import { HttpError, sendError } from './http.js';
+import { HttpError, sendError, sendLoginPage, wantsHtml } from './http.js';
 import { httpErrorOf, type ReadOne } from './lookup.js';
 import { registerMetricsRoute } from './metrics.js';
 import { isLoopbackHost, resolveAgentOptions, type AgentOptions } from './options.js';
 import { Router } from './router.js';
-import { BearerCheck, isAllowedHost } from './security.js';
+import { BearerCheck, isAllowedHost, isAllowedOrigin, SESSION_COOKIE } from './security.js';
 import { SnapshotKeeper } from './snapshot.js';
+import { registerDashboardRoutes } from './dashboard.js';
+import { StreamHub, type StreamCounts } from './stream.js';
 
-export type { AgentOptions } from './options.js';
+export type { AgentOptions, StreamOptions } from './options.js';
+export type { StreamCounts } from './stream.js';
+export type { StreamRow } from './stream-messages.js';
 
 /** Request line and headers together (Node's default is 16 KiB); a longer URL is refused before parsing. */
 const MAX_HEADER_BYTES = 8 * 1024;
@@ -52,10 +56,12 @@ export interface AgentAddress {
 export interface Agent {
   /** A node:http request listener: mount it in a server of your own (listen() is then not needed). */
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
-  /** A node:http `upgrade` listener; answers 404 on every path for now (no WebSocket route yet). */
+  /** A node:http `upgrade` listener: the live stream's WebSocket at /api/v1/ws (mount it beside handler). */
   readonly upgradeHandler: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** The monitor underneath, for its events (`sweep`, `added`, `removed`); closed by close(). */
   readonly monitor: Monitor;
+  /** Who is subscribed to the live stream right now. */
+  streamCounts(): StreamCounts;
   /** Starts a server of its own on the `listen` address. */
   listen(): Promise<AgentAddress>;
   /** Stops the server (if listening) and the monitor; every descriptor and timer is released. */
@@ -75,27 +81,62 @@ export function createAgent(options: AgentOptions = {}): Agent {
   const current = () => keeper.current;
   const readOne: ReadOne = (ref) => readContainerStats(ref, { ...config.host, network: config.monitor.network });
   const bearer = config.token === null ? null : new BearerCheck(config.token);
+  const hub = new StreamHub(keeper, monitor.interval, config.stream);
 
   const router = new Router();
   registerAcadockRoutes(router, current, readOne);
   registerApiV1Routes(router, current, readOne);
   registerMetricsRoute(router, current, config.labels);
   registerHealthRoute(router, current, monitor.interval);
+  registerDashboardRoutes(router);
+  router.get('/api/v1/stream', (ctx) => hub.serveSse(ctx));
+  router.upgrade('/api/v1/ws', (req, socket, head, _params, url) => {
+    if (!isAllowedOrigin(req.headers.origin, req.headers.host)) {
+      throw new HttpError(
+        403,
+        'ERR_FORBIDDEN_ORIGIN',
+        "WebSocket connections are taken from the agent's own pages only",
+      );
+    }
+    hub.serveWebSocket(req, socket, head, url);
+  });
 
   let closing: Promise<void> | null = null;
   let server: Server | null = null;
 
-  /** What every request passes before routing: open, Host allowed, token, a bounded URL, GET or HEAD. */
-  function admit(method: string | undefined, raw: string, headers: IncomingHttpHeaders): URL {
+  /**
+   * What every request passes before routing: open, Host allowed, token, a bounded URL, GET or HEAD.
+   * `login` is set when the token came as `?token=` (a browser's first visit): answered with the session
+   * cookie and a redirect to the same URL without it.
+   */
+  function admit(method: string | undefined, raw: string, headers: IncomingHttpHeaders): { url: URL; login: boolean } {
     if (closing !== null) throw new HttpError(503, 'ERR_CLOSING', 'The agent is shutting down');
     if (!isAllowedHost(headers.host, config.allowHosts)) {
       throw new HttpError(403, 'ERR_FORBIDDEN_HOST', 'This Host header is not served (see --allow-host)');
     }
-    if (bearer !== null && !bearer.accepts(headers.authorization)) {
-      throw new HttpError(401, 'ERR_UNAUTHORIZED', 'A valid "Authorization: Bearer <token>" header is required', {
-        'WWW-Authenticate': 'Bearer realm="ctrstat"',
-      });
+    if (bearer === null || bearer.accepts(headers.authorization) || bearer.acceptsCookie(headers.cookie))
+      return { url: parseTarget(method, raw), login: false };
+    let given: string | null = null;
+    let url: URL | null = null;
+    try {
+      url = parseTarget(method, raw);
+      given = url.searchParams.get('token');
+    } catch {
+      // Unauthenticated: nothing is said about the request until the token is shown.
     }
+    if (url === null || given === null || !bearer.acceptsToken(given)) {
+      throw new HttpError(
+        401,
+        'ERR_UNAUTHORIZED',
+        'A valid token is required: an "Authorization: Bearer <token>" header, or open the page once with ?token=<token>',
+        { 'WWW-Authenticate': 'Bearer realm="ctrstat"' },
+      );
+    }
+    return { url, login: true };
+  }
+
+  /** The request target as a URL: bounded, a path, GET or HEAD. */
+  function parseTarget(method: string | undefined, raw: string): URL {
     if (raw.length > MAX_URL_LENGTH)
       throw new HttpError(414, 'ERR_URL_TOO_LONG', `The URL is longer than ${MAX_URL_LENGTH} characters`);
     if (method !== 'GET' && method !== 'HEAD') {
@@ -115,11 +156,24 @@ export function createAgent(options: AgentOptions = {}): Agent {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const url = admit(req.method, req.url ?? '', req.headers);
+      const { url, login } = admit(req.method, req.url ?? '', req.headers);
+      if (login) {
+        url.searchParams.delete('token');
+        res.writeHead(303, {
+          Location: `${url.pathname}${url.search}`,
+          'Set-Cookie': `${SESSION_COOKIE}=${bearer!.session}; Path=/; HttpOnly; SameSite=Strict`,
+          'Cache-Control': 'no-store',
+          'Content-Length': '0',
+        });
+        res.end();
+        return;
+      }
       const { handler, params } = router.resolve(req.method!, url.pathname);
       await handler({ req, res, params, url });
     } catch (err) {
-      sendError(req, res, err instanceof HttpError ? err : httpErrorOf(err));
+      const error = err instanceof HttpError ? err : httpErrorOf(err);
+      if (error.status === 401 && wantsHtml(req)) sendLoginPage(req, res, error);
+      else sendError(req, res, error);
     }
   }
 
@@ -131,10 +185,10 @@ export function createAgent(options: AgentOptions = {}): Agent {
     let status = 404;
     try {
       // An upgrade request is a GET; it passes the same checks as any other.
-      const url = admit('GET', req.url ?? '', req.headers);
+      const { url } = admit('GET', req.url ?? '', req.headers);
       const route = router.resolveUpgrade(url.pathname);
       if (route !== null) {
-        route.handler(req, socket, head, route.params);
+        route.handler(req, socket, head, route.params, url);
         return;
       }
     } catch (err) {
@@ -184,6 +238,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
   }
 
   async function shutdown(): Promise<void> {
+    await hub.close();
     const open = server;
     if (open !== null) {
       await new Promise<void>((resolve) => {
@@ -203,6 +258,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     handler,
     upgradeHandler,
     monitor,
+    streamCounts: () => hub.counts(),
     listen,
     close() {
       closing ??= shutdown();

@@ -28,6 +28,19 @@ export interface AgentOptions extends HostOptions {
   includeSandboxes?: boolean;
   /** Concurrent connections listen()'s server accepts. Default 256. */
   maxConnections?: number;
+  /** Bounds of the live stream (/api/v1/stream, /api/v1/ws). */
+  stream?: StreamOptions;
+}
+
+export interface StreamOptions {
+  /** Subscribers at once, SSE and WebSocket together. Default 64. */
+  maxSubscribers?: number;
+  /** Unsent bytes above which a subscriber skips a sweep. Default 1 MiB. */
+  highWaterBytes?: number;
+  /** Sweeps skipped in a row after which a subscriber is cut off. Default 30. */
+  maxSkipped?: number;
+  /** Milliseconds between heartbeats; a WebSocket that missed the previous pong is closed. Default 15 000. */
+  heartbeatMs?: number;
 }
 
 export interface ListenAddress {
@@ -42,6 +55,7 @@ export interface ResolvedAgentOptions {
   allowHosts: ReadonlySet<string>;
   labels: readonly string[];
   maxConnections: number;
+  stream: Required<StreamOptions>;
   /** What the monitor underneath is made with (checked by createMonitor). */
   monitor: MonitorOptions;
   host: HostOptions;
@@ -50,6 +64,38 @@ export interface ResolvedAgentOptions {
 export const DEFAULT_LISTEN = '127.0.0.1:4244';
 export const MIN_TOKEN_LENGTH = 16;
 const DEFAULT_MAX_CONNECTIONS = 256;
+const STREAM_DEFAULTS: Required<StreamOptions> = {
+  maxSubscribers: 64,
+  highWaterBytes: 1024 * 1024,
+  maxSkipped: 30,
+  heartbeatMs: 15_000,
+};
+/** The smallest value of each stream bound (a heartbeat every millisecond would be a busy loop). */
+const STREAM_MINIMUMS: Required<StreamOptions> = {
+  maxSubscribers: 1,
+  highWaterBytes: 1024,
+  maxSkipped: 0,
+  heartbeatMs: 100,
+};
+
+function streamOptions(value: unknown): Required<StreamOptions> {
+  if (value === undefined) return STREAM_DEFAULTS;
+  if (typeof value !== 'object' || value === null) throw new InvalidOptionError('stream', 'expected an object');
+  const resolved = { ...STREAM_DEFAULTS };
+  for (const [key, given] of Object.entries(value as Record<string, unknown>)) {
+    if (!(key in STREAM_DEFAULTS)) throw new InvalidOptionError(`stream.${key}`, 'is not a stream option');
+    const name = key as keyof StreamOptions;
+    if (given === undefined) continue;
+    if (typeof given !== 'number' || !Number.isSafeInteger(given) || given < STREAM_MINIMUMS[name]) {
+      throw new InvalidOptionError(
+        `stream.${key}`,
+        `expected an integer of at least ${STREAM_MINIMUMS[name]}; got ${JSON.stringify(given)}`,
+      );
+    }
+    resolved[name] = given;
+  }
+  return resolved;
+}
 
 /** "host:port" or "[v6]:port" to its parts; the port 0..65535. */
 export function parseListenAddress(text: string): ListenAddress {
@@ -146,6 +192,7 @@ export function resolveAgentOptions(options: AgentOptions = {}): ResolvedAgentOp
     allowHosts,
     labels: [...new Set(labels)],
     maxConnections,
+    stream: streamOptions(options.stream),
     monitor: {
       ...host,
       interval: options.interval,

@@ -22,6 +22,7 @@ export type UpgradeHandler = (
   socket: Duplex,
   head: Buffer,
   params: Record<string, string>,
+  url: URL,
 ) => void;
 
 interface Route<H> {

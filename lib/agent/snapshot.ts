@@ -77,6 +77,7 @@ export class SnapshotKeeper {
   #pending: Promise<void> = Promise.resolve();
   readonly #onSweep: (sweep: MonitorSweep) => void;
   readonly #monitor: Monitor;
+  readonly #subscribers = new Set<(snapshot: Snapshot) => void>();
 
   constructor(monitor: Monitor, procRoot: string) {
     this.#monitor = monitor;
@@ -91,6 +92,17 @@ export class SnapshotKeeper {
   /** The latest snapshot; null before the first sweep. */
   get current(): Snapshot | null {
     return this.#current;
+  }
+
+  /** Calls fn with every new snapshot (after it becomes current); returns the unsubscribe function. */
+  subscribe(fn: (snapshot: Snapshot) => void): () => void {
+    this.#subscribers.add(fn);
+    return () => this.#subscribers.delete(fn);
+  }
+
+  /** How many subscribers are attached (for leak checks). */
+  get subscriberCount(): number {
+    return this.#subscribers.size;
   }
 
   /** Stops following the monitor; resolves once a snapshot being made is done. */
@@ -114,6 +126,8 @@ export class SnapshotKeeper {
       const weight = 1 - Math.exp(-(host.readAtMs - previous.host.readAtMs) / QUEUE_SMOOTHING_MS);
       runQueue = previous.runQueueSmoothed + weight * (host.load.running - previous.runQueueSmoothed);
     }
-    this.#current = new Snapshot(sweep, receivedAtMs, host, hostBusy, runQueue, hostError);
+    const snapshot = new Snapshot(sweep, receivedAtMs, host, hostBusy, runQueue, hostError);
+    this.#current = snapshot;
+    for (const fn of this.#subscribers) fn(snapshot);
   }
 }

@@ -18,10 +18,11 @@ async function loadToken(tokenFile: string | null, environment: NodeJS.ProcessEn
 }
 
 export async function serve(options: ServeOptions): Promise<number> {
+  const token = await loadToken(options.tokenFile, process.env);
   const agent = createAgent({
     listen: options.listen,
     interval: options.intervalSeconds * 1000,
-    token: await loadToken(options.tokenFile, process.env),
+    token,
     insecure: options.insecure,
     allowHosts: options.allowHosts,
     labels: options.labels,
@@ -39,6 +40,12 @@ export async function serve(options: ServeOptions): Promise<number> {
   try {
     const { url } = await agent.listen();
     process.stdout.write(`Serving on ${url}\n`);
+    // The token is not printed: it would end up in logs. A browser shows it once, then keeps a cookie.
+    process.stdout.write(
+      token === undefined
+        ? `Dashboard: ${url}\n`
+        : `Dashboard: ${url}?token=<token> (once; the browser then keeps a session cookie)\n`,
+    );
     // Each failure once: a sweep every second would otherwise repeat it every second.
     const reported = new Set<string>();
     agent.monitor.on('sweep', (sweep) => {

@@ -200,7 +200,7 @@ describe.skipIf(!ready)('the agent over HTTP, on real containers', () => {
         [`containers/${'a'.repeat(300)}/cpu`, {}, 400, 'ERR_INVALID_REFERENCE'],
         ['containers/%E0%A4%A/cpu', {}, 400, 'ERR_BAD_REQUEST'],
         ['containers/usage/extra', {}, 404, 'ERR_NOT_FOUND'],
-        ['', {}, 404, 'ERR_NOT_FOUND'],
+        ['no-such-page', {}, 404, 'ERR_NOT_FOUND'],
         ['containers/../../etc/passwd', {}, 404, 'ERR_NOT_FOUND'],
         ['metrics', { method: 'POST' }, 405, 'ERR_METHOD_NOT_ALLOWED'],
         ['containers/usage', { method: 'DELETE' }, 405, 'ERR_METHOD_NOT_ALLOWED'],
