@@ -53,8 +53,9 @@ describe.skipIf(!ready)('the dashboard in Chromium, on a real agent and real con
     };
     for (const key of ['busy', 'limited', 'idle'] as const) {
       const name = containers.name(key);
-      const memory = key === 'limited' ? ['--memory', '64m'] : [];
-      const { id } = await containers.run(['--name', name, ...memory, TEST_IMAGE, ...args[key]]);
+      // The busy one gets a large CPU weight, so that the browser and the agent do not take its core.
+      const extra = key === 'limited' ? ['--memory', '64m'] : key === 'busy' ? ['--cpu-shares', '8192'] : [];
+      const { id } = await containers.run(['--name', name, ...extra, TEST_IMAGE, ...args[key]]);
       c[key] = { id, name };
     }
     agent = createAgent({ listen: '127.0.0.1:0', interval: 500, token: TOKEN });
@@ -63,7 +64,7 @@ describe.skipIf(!ready)('the dashboard in Chromium, on a real agent and real con
       executablePath: findCommand('chromium')!,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
     page.on('console', (message) => {
       if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
     });
@@ -184,6 +185,27 @@ describe.skipIf(!ready)('the dashboard in Chromium, on a real agent and real con
     await row(c.idle.id).waitFor({ state: 'detached', timeout: 30_000 });
     // Its charts were open (previous test): they close with it.
     await expect.poll(() => page.locator('#detail').isVisible()).toBe(false);
+  }, 60_000);
+
+  it('follows the system colour scheme: dark and light', async () => {
+    const background = async (colorScheme: 'dark' | 'light') => {
+      // A page of the same browser context: its session cookie is there, no token needed again.
+      const other = await page.context().newPage();
+      try {
+        await other.emulateMedia({ colorScheme });
+        await other.goto(url);
+        await other.locator('#containers > tbody > tr').first().waitFor();
+        return await other.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      } finally {
+        await other.close();
+      }
+    };
+    const luminance = (rgb: string) => {
+      const [r, g, b] = (rgb.match(/\d+/g) ?? []).map(Number);
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    expect(luminance(await background('dark'))).toBeLessThan(60);
+    expect(luminance(await background('light'))).toBeGreaterThan(200);
   }, 60_000);
 
   it('ran without a console error, loaded nothing from outside the agent, and leaves a screenshot', async () => {
