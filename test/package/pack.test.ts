@@ -118,6 +118,16 @@ const publicApi = Object.fromEntries([${names}].map((value, i) => [${JSON.string
   const monitor = createMonitor({ containers: [id], interval: 100 });
   const sweep = await new Promise((resolve) => monitor.once('sweep', resolve));
   await monitor.close();
+  // The agent from the installed package serves its dashboard (found beside its own build).
+  const { createAgent } = ${load.replace('specifier', "'ctrstat/agent'")};
+  const agent = createAgent({ listen: '127.0.0.1:0', containers: [id] });
+  const { url } = await agent.listen();
+  const dashboard = {};
+  for (const path of ['', 'assets/app.js', 'assets/app.css']) {
+    const reply = await fetch(url + path);
+    dashboard[path || '/'] = reply.status + ' ' + reply.headers.get('content-type') + ' ' + ((await reply.text()).length > 100);
+  }
+  await agent.close();
   console.log(JSON.stringify({
     node: process.version, arch: process.arch, pid: process.pid, publicApi, entries, addons,
     napiVersion: binding?.napiVersion ?? null, exports: binding ? Object.keys(binding).sort() : [],
@@ -125,6 +135,7 @@ const publicApi = Object.fromEntries([${names}].map((value, i) => [${JSON.string
     stats: { id: stats.id, memoryUsage: stats.memory.usage, pids: stats.pids, mode: stats.network?.mode, rxBytes: stats.network?.rxBytes },
     ownNetns: own.inode,
     sweep: { samples: sweep.samples.map((s) => s.stats.id), errors: sweep.errors.map(String) },
+    dashboard,
   }));
 })().catch((err) => { console.error(err); process.exit(1); });
 `;
@@ -149,6 +160,7 @@ interface ProbeResult {
   };
   ownNetns: number;
   sweep: { samples: string[]; errors: string[] };
+  dashboard: Record<string, string>;
 }
 
 function parseProbe(stdout: string): ProbeResult {
@@ -280,13 +292,18 @@ afterAll(async () => {
 });
 
 describe('packed tarball', () => {
-  it('ships dist (ESM, CJS, both declaration files) and both glibc prebuilds, and no tests or bench', () => {
+  it('ships dist (ESM, CJS, both declaration files, the dashboard) and both glibc prebuilds, and no tests or bench', () => {
     for (const file of [
       'package.json',
       'dist/index.js',
       'dist/index.cjs',
       'dist/index.d.ts',
       'dist/index.d.cts',
+      'dist/agent.js',
+      'dist/agent.cjs',
+      'dist/dashboard/index.html',
+      'dist/dashboard/app.js',
+      'dist/dashboard/app.css',
       'prebuilds/linux-x64/node.napi.glibc.node',
       'prebuilds/linux-arm64/node.napi.glibc.node',
     ]) {
@@ -446,6 +463,13 @@ describe.skipIf(!requireRoot() || !requireDocker())(
         expect(Object.keys(esm.entries).sort()).toEqual(exportSubpaths);
         expect(cjs.entries).toEqual(esm.entries);
         expect(esm.entries['.']).toEqual(expect.arrayContaining([...PUBLIC_FUNCTIONS]));
+        for (const result of [esm, cjs]) {
+          expect(result.dashboard).toEqual({
+            '/': '200 text/html; charset=utf-8 true',
+            'assets/app.js': '200 text/javascript; charset=utf-8 true',
+            'assets/app.css': '200 text/css; charset=utf-8 true',
+          });
+        }
       }, 150_000);
     }
 
