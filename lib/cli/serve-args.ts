@@ -23,7 +23,9 @@ export const SERVE_HELP = `Usage: ctrstat serve [options]
 Serves container stats over HTTP, from one monitor that samples every
 container on the machine: acadock-monitoring's API (/containers/...,
 /host/usage), ctrstat's JSON (/api/v1/...), Prometheus metrics named as
-cAdvisor names them (/metrics) and /healthz.
+cAdvisor names them (/metrics), /healthz, a live stream of every sweep
+(/api/v1/stream as Server-Sent Events, /api/v1/ws as a WebSocket) and a
+dashboard page at /.
 
 Options:
   --listen <host:port>  Address to serve on (default: 127.0.0.1:4244)

@@ -164,10 +164,10 @@ describe.skipIf(!ready)('the dashboard in Chromium, on a real agent and real con
     let focused = '';
     for (let i = 0; i < 40 && focused !== c.idle.id; i++) {
       await page.keyboard.press('Tab');
-      focused = await page.evaluate(() => {
-        const active = document.activeElement;
-        return active?.classList.contains('open') ? (active.closest('tr')?.dataset.id ?? '') : '';
-      });
+      // Run in the page (a string: this file is type-checked without the DOM's types).
+      focused = await page.evaluate<string>(
+        "document.activeElement?.classList.contains('open') ? (document.activeElement.closest('tr')?.dataset.id ?? '') : ''",
+      );
     }
     expect(focused).toBe(c.idle.id);
     await page.keyboard.press('Enter');
@@ -195,7 +195,7 @@ describe.skipIf(!ready)('the dashboard in Chromium, on a real agent and real con
         await other.emulateMedia({ colorScheme });
         await other.goto(url);
         await other.locator('#containers > tbody > tr').first().waitFor();
-        return await other.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        return await other.evaluate<string>('getComputedStyle(document.body).backgroundColor');
       } finally {
         await other.close();
       }

@@ -19,6 +19,8 @@ const TOKEN = 'serve-command-token-0123456789';
 
 interface Started {
   url: string;
+  /** Every line printed on stdout so far. */
+  lines: string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
   kill(signal: NodeJS.Signals): void;
 }
@@ -34,11 +36,13 @@ function serve(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<St
     child.once('exit', (code, signal) => resolve({ code, signal, stderr }));
   });
   return new Promise((resolve, reject) => {
+    const printed: string[] = [];
     const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => printed.push(line));
     lines.once('line', (line) => {
       const url = /(http:\/\/\S+)/.exec(line)?.[1];
       if (url === undefined) reject(new Error(`unexpected first line: ${line}`));
-      else resolve({ url, exited, kill: (signal) => child.kill(signal) });
+      else resolve({ url, lines: printed, exited, kill: (signal) => child.kill(signal) });
     });
     void exited.then(({ code }) =>
       reject(new Error(`ctrstat serve exited with ${code} before printing a URL: ${stderr}`)),
@@ -73,6 +77,7 @@ describe.skipIf(!ready)('ctrstat serve', () => {
       const started = await serve(['--listen', '127.0.0.1:0', '--interval', '0.5']);
       expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       await healthy(started.url);
+      expect(started.lines[1]).toBe(`Dashboard: ${started.url}`);
       started.kill(signal);
       const { code, signal: killedBy } = await started.exited;
       expect({ code, killedBy }).toEqual({ code: 0, killedBy: null });
@@ -102,6 +107,9 @@ describe.skipIf(!ready)('ctrstat serve', () => {
     const local = started.url.replace('0.0.0.0', '127.0.0.1');
     expect((await httpRequest(`${local}metrics`)).status).toBe(401);
     await healthy(local, { authorization: `Bearer ${TOKEN}` });
+    // The way to open the dashboard, and never the token itself (it would end up in logs).
+    expect(started.lines[1]).toMatch(/^Dashboard: http:\/\/0\.0\.0\.0:\d+\/\?token=<token> /);
+    expect(started.lines.join('\n')).not.toContain(TOKEN);
     started.kill('SIGTERM');
     expect((await started.exited).code).toBe(0);
 
