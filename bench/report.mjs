@@ -84,7 +84,7 @@ export function renderMarkdown(r) {
     r.skipped?.scale ??
     (r.config.scales.includes(size)
       ? `the ${size} run failed`
-      : `not in this run (\`--scale ${r.config.scales.join(',')}\`)`);
+      : `not in this run: \`--scale ${r.config.scales.join(',')}\``);
   lines.push('## Targets');
   lines.push('');
   lines.push(
@@ -398,7 +398,7 @@ export function renderMarkdown(r) {
   } else {
     const p = r.peers;
     lines.push(
-      `netdata ${p.version ?? ''} (Debian's package) runs in the foreground with a configuration of its own (\`bench/netdata.mjs\`): the cgroups collector (v1 hierarchies, 1 s updates, 1 s discovery) and \`/proc/net/dev\` only, charting the idle \`bb:local\` containers the run starts under a cgroup parent of their own and no other. A \`createMonitor\` (with network counters, \`{ id }\` references) sweeps the same containers at 1 Hz in the benchmark's process over the same ${fmt(p.windowS)} s window, both at once, after netdata has charted them all. CPU per container-sample: netdata's from \`/proc/<pid>/task/<tid>/stat\` (clock ticks of 10 ms) divided by containers × seconds; "collect thread" is the older of its two \`PLUGIN[cgroups]\` threads (the other discovers), "cgroups threads" both; ctrstat's is this process's CPU less its idle rate just before, divided by containers × sweeps. Files per container and sweep come from \`strace -c -f\` over ${fmt(p.straceS)} s after the window: \`openat\` calls for netdata (which opens, reads and closes every file each time; its whole process, \`/proc/net/dev\` included), \`pread64\` + \`openat\` for ctrstat (kept descriptors).`,
+      `netdata ${p.version ?? ''} (Debian's package) runs in the foreground with a configuration of its own (\`bench/netdata.mjs\`): the cgroups collector (v1 hierarchies, 1 s updates, 1 s discovery) and \`/proc/net/dev\` only, charting the idle \`bb:local\` containers the run starts under a cgroup parent of their own and no other. A \`createMonitor\` (with network counters, \`{ id }\` references) sweeps the same containers at 1 Hz in the benchmark's process over the same ${fmt(p.windowS)} s window, both at once, after netdata has charted them all. CPU per container-sample: netdata's from \`/proc/<pid>/task/<tid>/stat\` (clock ticks of 10 ms) divided by containers × seconds; "collect thread" is the older of its two \`PLUGIN[cgroups]\` threads (the other discovers), "cgroups threads" both; ctrstat's is this process's CPU less its idle rate just before, divided by containers × sweeps. Files per container and sweep come from \`strace -c -f\` over ${fmt(p.straceS)} s after the window: \`openat\` calls for netdata (which opens, reads and closes every file each time; its whole process: the discovery thread's walk of the hierarchies every second and \`/proc/net/dev\` included), \`pread64\` + \`openat\` for ctrstat (kept descriptors).`,
     );
     lines.push('');
     lines.push(
