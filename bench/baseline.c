@@ -13,6 +13,8 @@
 //   oneShot  open + read (up to a short read, as ctrstat) + close of every host and container file
 //   keptFd   pread at offset 0 on descriptors opened once beforehand (cgroup and proc files regenerate)
 //   keptFdCold  the same, each pass after sleeping cold-gap-us (as a monitor sleeps between sweeps)
+//   keptFdNetCold  that pass followed by the RTM_GETLINK dump on the kept sockets (below), the whole of what a
+//            monitor reads per sweep; keptFdNetColdCpu is its CPU time (CLOCK_THREAD_CPUTIME_ID, one thread)
 //   netSetns on one thread: open the namespace file, fstat it, setns into it, open a NETLINK_ROUTE
 //            socket, setns back, RTM_GETLINK dump (IFLA_STATS64 of every link) to NLMSG_DONE, close
 //   netKept  the RTM_GETLINK dump alone, on one socket per namespace opened beforehand in it
@@ -52,6 +54,12 @@ static long failures_oneshot, failures_kept, failures_net, failures_netkept;
 static double now_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static double cpu_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
@@ -200,8 +208,8 @@ static void *net_thread(void *arg) {
     }
     if (it >= 0) job->kept_samples[it] = now_us() - t0;
   }
-  for (int i = 0; i < nnets; i++)
-    if (nets[i].fd >= 0) close(nets[i].fd);
+  // The kept sockets stay open for the cold passes (a socket stays in the namespace it was made in,
+  // whichever thread uses it); main closes them.
   close(home);
   return NULL;
 }
@@ -303,22 +311,6 @@ int main(int argc, char **argv) {
       host_kept[it] = t2 - t1;
     }
   }
-  // The same after sleeping between passes, as a monitor does between sweeps: caches and the CPU are
-  // cold again at every pass.
-  double *cold = calloc(cold_iterations + 1, sizeof(double));
-  for (int it = -1; it < cold_iterations; it++) {
-    // usleep takes at most a second's worth.
-    for (int left = cold_gap_us; left > 0; left -= 500000) usleep(left < 500000 ? left : 500000);
-    double t0 = now_us();
-    for (int i = 0; i < nfiles; i++) {
-      if (files[i].fd >= 0) pread_whole(files[i].fd);
-      else read_whole(files[i].path);
-    }
-    if (it >= 0) cold[it] = now_us() - t0;
-  }
-  for (int i = 0; i < nfiles; i++)
-    if (files[i].fd >= 0) close(files[i].fd);
-
   // Network namespaces, on a thread of their own (setns changes the calling thread only).
   net_job_t job = {net_iterations, calloc(net_iterations + 1, sizeof(double)),
                    calloc(net_iterations + 1, sizeof(double)), NULL};
@@ -327,6 +319,37 @@ int main(int argc, char **argv) {
     if (pthread_create(&thread, NULL, net_thread, &job) != 0) job.error = "pthread_create";
     else pthread_join(thread, NULL);
   }
+
+  // The same after sleeping between passes, as a monitor does between sweeps: caches and the CPU are
+  // cold again at every pass. Each pass then dumps the links on the kept sockets, as a monitor's sweep
+  // does, and its CPU time is taken on this (the only working) thread.
+  double *cold = calloc(cold_iterations + 1, sizeof(double));
+  double *cold_net = calloc(cold_iterations + 1, sizeof(double));
+  double *cold_cpu = calloc(cold_iterations + 1, sizeof(double));
+  for (int it = -1; it < cold_iterations; it++) {
+    // usleep takes at most a second's worth.
+    for (int left = cold_gap_us; left > 0; left -= 500000) usleep(left < 500000 ? left : 500000);
+    double c0 = cpu_us();
+    double t0 = now_us();
+    for (int i = 0; i < nfiles; i++) {
+      if (files[i].fd >= 0) pread_whole(files[i].fd);
+      else read_whole(files[i].path);
+    }
+    double t1 = now_us();
+    for (int i = 0; i < nnets; i++)
+      if (nets[i].fd >= 0) dump_links(nets[i].fd);
+    double t2 = now_us();
+    double c2 = cpu_us();
+    if (it >= 0) {
+      cold[it] = t1 - t0;
+      cold_net[it] = t2 - t0;
+      cold_cpu[it] = c2 - c0;
+    }
+  }
+  for (int i = 0; i < nfiles; i++)
+    if (files[i].fd >= 0) close(files[i].fd);
+  for (int i = 0; i < nnets; i++)
+    if (nets[i].fd >= 0) close(nets[i].fd);
 
   printf("{\n");
   printf("  \"containers\": %d, \"hostFiles\": %d, \"files\": %d, \"namespaces\": %d,\n", ncontainers, nhost, nfiles,
@@ -340,6 +363,8 @@ int main(int argc, char **argv) {
   print_summary("keptFd", kept, iterations, 0);
   print_summary("hostKeptFd", host_kept, iterations, 0);
   print_summary("keptFdCold", cold, cold_iterations, 0);
+  print_summary("keptFdNetCold", cold_net, cold_iterations, 0);
+  print_summary("keptFdNetColdCpu", cold_cpu, cold_iterations, 0);
   printf("  \"coldGapUs\": %d, \"keptDescriptors\": %ld,\n", cold_gap_us, kept_count);
   int net_n = nnets > 0 && !job.error ? net_iterations : 0;
   print_summary("netSetns", job.setns_samples, net_n, 0);

@@ -5,12 +5,12 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { daemonCpuSnapshot, daemonCpuDelta, median, nowMs, repoDir, sleep } from './util.mjs';
+import { PREFIX, daemonCpuSnapshot, daemonCpuDelta, median, nowMs, repoDir, sleep } from './util.mjs';
 
 const run = promisify(execFile);
 export const SOCKET = '/var/run/docker.sock';
 export const IMAGE = 'bb:local';
-export const CONTAINER_PREFIX = 'ctb-';
+export const CONTAINER_PREFIX = `${PREFIX}-`;
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -65,7 +65,7 @@ async function ensureImage() {
   }
 }
 
-/** Starts n busybox containers named ctb-bench-<i> (default bridge network: lo + a veth eth0). */
+/** Starts n busybox containers named <prefix>-bench-<i> (default bridge network: lo + a veth eth0). */
 export async function startContainers(n) {
   await ensureImage();
   const ids = [];
@@ -82,7 +82,7 @@ export async function startContainers(n) {
   return ids;
 }
 
-/** Removes every container whose name starts with ctb- (this run's and leftovers). Returns how many. */
+/** Removes every container whose name starts with <prefix>- (this run's and leftovers). Returns how many. */
 export async function removeContainers() {
   let names;
   try {

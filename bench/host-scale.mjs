@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, realpathSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { median, nowMs } from './util.mjs';
+import { PREFIX, median, nowMs } from './util.mjs';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 const V1_HIERARCHIES = ['memory', 'cpu', 'cpuacct', 'cpuacct,cpu', 'cpu,cpuacct', 'blkio', 'pids', 'cpuset', 'unified'];
@@ -23,7 +23,7 @@ function dockerParents() {
 
 /** 64-hex ids no real container has: a hash of a fixed marker, so that leftovers are found again. */
 function fakeId(i) {
-  return createHash('sha256').update(`ctb-host-scale-${i}`).digest('hex');
+  return createHash('sha256').update(`${PREFIX}-host-scale-${i}`).digest('hex');
 }
 
 function removeFakeCgroups(count) {
@@ -113,7 +113,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     return i >= 0 ? Number(process.argv[i + 1]) : fallback;
   };
   const lib = await import(pathToFileURL(join(repoDir, 'dist/index.js')).href);
-  const name = `ctb-host-scale-${process.pid}`;
+  const name = `${PREFIX}-host-scale-${process.pid}`;
   const id = execFileSync('docker', ['run', '-d', '--name', name, 'bb:local', 'sleep', '3600'], {
     encoding: 'utf8',
   }).trim();

@@ -41,6 +41,15 @@ function target(label, measured, bound, kind, unit = '×', why = null) {
   return `| ${label} | ${shown} | ${met ? `met (≥ ${boundShown})` : `**missed**: ${fmt(bound / measured)}× short of ${boundShown}`} |`;
 }
 
+/** GC pauses per sweep: count and total, then by kind. */
+function gcCell(gc) {
+  if (!gc) return '—';
+  const kinds = Object.entries(gc.byKind ?? {})
+    .map(([kind, k]) => `${kind} ${fmt(k.perSweepCount)} / ${fmt(k.perSweepMs, 'ms')}`)
+    .join(', ');
+  return `${fmt(gc.perSweep.count)} / ${fmt(gc.perSweep.totalMs, 'ms')}${kinds ? ` (${kinds})` : ''}`;
+}
+
 export function renderMarkdown(r) {
   const m = r.machine;
   const lines = [INTRO];
@@ -70,6 +79,12 @@ export function renderMarkdown(r) {
   const ra = r.ratios;
   const largest = (r.scale ?? []).filter((row) => !row.error).at(-1);
   const at1000 = (r.scale ?? []).find((row) => row.containers === 1000 && !row.error);
+  const at5000 = (r.scale ?? []).find((row) => row.containers === 5000 && !row.error);
+  const scaleWhy = (size) =>
+    r.skipped?.scale ??
+    (r.config.scales.includes(size)
+      ? `the ${size} run failed`
+      : `not in this run: \`--scale ${r.config.scales.join(',')}\``);
   lines.push('## Targets');
   lines.push('');
   lines.push(
@@ -134,25 +149,54 @@ export function renderMarkdown(r) {
       5,
       'max',
       '%',
-      r.skipped?.scale ??
-        (r.config.scales.includes(1000) ? 'the 1 000 run failed' : 'not in this run: `--quick` stops at 100'),
+      scaleWhy(1000),
     ),
   );
-  if (largest) {
+  for (const row of [at1000, at5000].filter(Boolean)) {
     lines.push(
       target(
-        `Event loop p99 delay < 5 ms during sweeps (${largest.containers} synthetic containers)`,
-        largest.eventLoopP99Ms,
-        5,
+        `CPU at scale ≤ 1.2× the floor's CPU: a \`createMonitor\` of ${row.containers} containers at 1 Hz (with network) against the C floor's same reads after the same 1 s sleep`,
+        row.cpuVsFloorCpu,
+        1.2,
         'max',
-        'ms',
       ),
     );
-  } else {
-    lines.push(
-      target('Event loop p99 delay < 5 ms during sweeps', null, 5, 'max', 'ms', r.skipped?.scale ?? 'no scale run'),
-    );
   }
+  if (!at1000)
+    lines.push(
+      target("CPU at scale ≤ 1.2× the floor's CPU (1 000 containers at 1 Hz)", null, 1.2, 'max', '×', scaleWhy(1000)),
+    );
+  lines.push(
+    target(
+      'Event loop p99 delay < 5 ms during 1 Hz sweeps of 1 000 containers',
+      at1000?.eventLoopP99Ms,
+      5,
+      'max',
+      'ms',
+      scaleWhy(1000),
+    ),
+  );
+  lines.push(
+    target(
+      'Event loop p99 delay < 10 ms during 1 Hz sweeps of 5 000 containers',
+      at5000?.eventLoopP99Ms,
+      10,
+      'max',
+      'ms',
+      scaleWhy(5000),
+    ),
+  );
+  const peers = r.peers;
+  lines.push(
+    target(
+      "ctrstat's `createMonitor` ≤ 0.5× the CPU of netdata's whole process per container-sample (netdata ÷ ctrstat ≥ 2, the smallest over the sizes)",
+      peers?.netdataProcessCpuVsCtrstat,
+      2,
+      'min',
+      '×',
+      r.skipped?.netdata ?? (peers ? null : 'not in this run'),
+    ),
+  );
   lines.push(
     target(
       'Agent: a Prometheus scrape every 15 s adds ≤ 10 % to the CPU of 1 Hz sampling (1 000 synthetic containers)',
@@ -320,20 +364,20 @@ export function renderMarkdown(r) {
     lines.push('');
   } else if (r.scale.length) {
     lines.push(
-      `Synthetic containers (plus the ${n} real ones in every sweep). "Sampler" is one \`StatsSampler({ keepFds: true })\` reading all of them back to back (with and without network counters); "monitor" is a \`createMonitor\` over the same containers (given as \`{ cgroup }\` and \`{ id }\` references, with network counters) sweeping once a second, as an agent would. Sweep times are medians; CPU is this process's user + system time (every thread) per monitor sweep, as a percentage of one core (it sweeps at 1 Hz); the event-loop figure is \`monitorEventLoopDelay\` (10 ms resolution) p99 less the 10 ms timer period, over the monitor's run; RSS and descriptors are taken with the monitor open. The monitor is compared with the floor's passes made after the same one-second sleep.`,
+      `Synthetic containers (plus the ${n} real ones in every sweep). "Sampler" is one \`StatsSampler({ keepFds: true })\` reading all of them back to back (with and without network counters); "monitor" is a \`createMonitor\` over the same containers (given as \`{ cgroup }\` and \`{ id }\` references, with network counters) sweeping once a second, as an agent would. Sweep times are medians; CPU is this process's user + system time (every thread) per monitor sweep, as a percentage of one core (it sweeps at 1 Hz); the event-loop figure is \`monitorEventLoopDelay\` (10 ms resolution) p99 less the 10 ms timer period, over the monitor's run; RSS and descriptors are taken with the monitor open. The monitor is compared with the floor's passes made after the same one-second sleep; "CPU ÷ floor CPU" divides the monitor's CPU per sweep by the CPU time (\`CLOCK_THREAD_CPUTIME_ID\`) of the floor's pass after the same sleep (\`pread\` of the kept descriptors, then the dump on every kept netlink socket). GC is what \`perf_hooks\` reports (\`PerformanceObserver\`, entry type \`gc\`) over the measured sweeps: pauses per sweep and their total, and the longest pause; RSS growth is per sweep over the same sweeps.`,
     );
     lines.push('');
     lines.push(
-      '| containers | setup | sampler sweep | sampler, no network | floor: kept fds + kept sockets | sampler ÷ floor (no network) | monitor sweep (1 Hz) | monitor ÷ floor after a 1 s sleep | CPU at 1 Hz | loop p99 | RSS | fds |',
+      '| containers | setup | sampler sweep | sampler, no network | floor: kept fds + kept sockets | sampler ÷ floor (no network) | monitor sweep (1 Hz) | monitor ÷ floor after a 1 s sleep | CPU at 1 Hz | CPU ÷ floor CPU | loop p99 | GC per sweep | longest GC | RSS (growth per sweep) | fds |',
     );
-    lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const row of r.scale) {
       if (row.error) {
-        lines.push(`| ${row.containers} | ${fmt(row.setupMs, 'ms')} | failed: ${row.error} | | | | | | | | | |`);
+        lines.push(`| ${row.containers} | ${fmt(row.setupMs, 'ms')} | failed: ${row.error} | | | | | | | | | | | | |`);
         continue;
       }
       lines.push(
-        `| ${row.containers} + ${row.realContainers} | ${fmt(row.setupMs, 'ms')} | ${fmt(row.sweepMs, 'ms')} | ${fmt(row.sweepMsNoNet, 'ms')} | ${fmt(row.keptFdLimitMs)} + ${fmt(row.keptNetLimitMs)} ms | ${x(row.sweepVsKeptFdLimit)} | ${fmt(row.monitorSweepMs, 'ms')} | ${x(row.monitorVsColdLimit)} | ${fmt(row.cpuPercentAt1Hz, '%')} | ${fmt(row.eventLoopP99Ms, 'ms')} | ${fmt(row.rssMb, 'MB')} | ${fmt(row.fds)} |`,
+        `| ${row.containers} + ${row.realContainers} | ${fmt(row.setupMs, 'ms')} | ${fmt(row.sweepMs, 'ms')} | ${fmt(row.sweepMsNoNet, 'ms')} | ${fmt(row.keptFdLimitMs)} + ${fmt(row.keptNetLimitMs)} ms | ${x(row.sweepVsKeptFdLimit)} | ${fmt(row.monitorSweepMs, 'ms')} | ${x(row.monitorVsColdLimit)} | ${fmt(row.cpuPercentAt1Hz, '%')} | ${x(row.cpuVsFloorCpu)} (${fmt(row.cpuMsPerSweep)} ÷ ${fmt(row.floorCpuMsPerSweep)} ms) | ${fmt(row.eventLoopP99Ms, 'ms')} | ${gcCell(row.gc)} | ${fmt(row.gc?.maxMs, 'ms')} | ${fmt(row.rssMb, 'MB')} (${row.rssGrowthMbPerSweep === null || row.rssGrowthMbPerSweep === undefined ? '—' : `${row.rssGrowthMbPerSweep >= 0 ? '+' : ''}${fmt(row.rssGrowthMbPerSweep)}`}) | ${fmt(row.fds)} |`,
       );
     }
     lines.push('');
@@ -342,6 +386,38 @@ export function renderMarkdown(r) {
       lines.push(
         `Sizes not reached: ${r.config.scales.filter((s) => !r.scale.some((row) => row.containers === s)).join(', ')}.`,
       );
+    lines.push('');
+  }
+
+  // --- the peer ---
+  lines.push("## A peer side by side: netdata's cgroups collector");
+  lines.push('');
+  if (!r.peers) {
+    lines.push(`Not measured: ${r.skipped?.netdata ?? 'not in this run'}.`);
+    lines.push('');
+  } else {
+    const p = r.peers;
+    lines.push(
+      `netdata ${p.version ?? ''} (Debian's package) runs in the foreground with a configuration of its own (\`bench/netdata.mjs\`): the cgroups collector (v1 hierarchies, 1 s updates, 1 s discovery) and \`/proc/net/dev\` only, charting the idle \`bb:local\` containers the run starts under a cgroup parent of their own and no other. A \`createMonitor\` (with network counters, \`{ id }\` references) sweeps the same containers at 1 Hz in the benchmark's process over the same ${fmt(p.windowS)} s window, both at once, after netdata has charted them all. CPU per container-sample: netdata's from \`/proc/<pid>/task/<tid>/stat\` (clock ticks of 10 ms) divided by containers × seconds; "collect thread" is the older of its two \`PLUGIN[cgroups]\` threads (the other discovers), "cgroups threads" both; ctrstat's is this process's CPU less its idle rate just before, divided by containers × sweeps. Files per container and sweep come from \`strace -c -f\` over ${fmt(p.straceS)} s after the window: \`openat\` calls for netdata (which opens, reads and closes every file each time; its whole process: the discovery thread's walk of the hierarchies every second and \`/proc/net/dev\` included), \`pread64\` + \`openat\` for ctrstat (kept descriptors).`,
+    );
+    lines.push('');
+    lines.push(
+      '| containers | netdata collect thread | netdata cgroups threads | netdata whole process | ctrstat `createMonitor` | netdata collect ÷ ctrstat | netdata process ÷ ctrstat | files per container-sweep: netdata / ctrstat | netdata discovery |',
+    );
+    lines.push('|---|---|---|---|---|---|---|---|---|');
+    for (const row of p.sizes) {
+      if (row.error) {
+        lines.push(`| ${row.containers} | failed: ${row.error} | | | | | | | |`);
+        continue;
+      }
+      lines.push(
+        `| ${row.containers} | ${fmt(row.netdata.collectThreadUsPerSample, 'µs')} | ${fmt(row.netdata.cgroupsThreadsUsPerSample, 'µs')} | ${fmt(row.netdata.processUsPerSample, 'µs')} | ${fmt(row.ctrstat.usPerSample, 'µs')} | ${x(row.netdataCgroupsCpuVsCtrstat)} | ${x(row.netdataProcessCpuVsCtrstat)} | ${fmt(row.netdataFilesPerContainerSweep)} / ${fmt(row.ctrstatFilesPerContainerSweep)} | ${fmt(row.netdataDiscoveryMs / 1000, 's')} |`,
+      );
+    }
+    lines.push('');
+    lines.push(
+      `\`peers.netdataCgroupsCpuVsCtrstat\` = ${x(p.netdataCgroupsCpuVsCtrstat)}, \`peers.netdataProcessCpuVsCtrstat\` = ${x(p.netdataProcessCpuVsCtrstat)} (the smallest over the sizes; above 1 ctrstat is the cheaper). netdata reads less per container here: no block I/O for idle containers (it re-checks zero charts now and then), no pids, no PSI on v1, and on this layout no \`cpu.stat\` (no throttling); it takes network counters from the host's \`/proc/net/dev\` (the host end of each container's veth pair, found once by its \`cgroup-network\` helper), read once for all containers, where ctrstat dumps each namespace's links over netlink.`,
+    );
     lines.push('');
   }
 
@@ -381,7 +457,7 @@ export function renderMarkdown(r) {
     `- **Docker**: requests over \`/var/run/docker.sock\` with \`node:http\` (keep-alive agent), dockerode 5.0.1 and systeminformation 5.33.23; ${r.config.dockerSlowRounds} round(s) for the \`stream=false\` kinds (each takes about two daemon collection cycles) and ${r.config.dockerFastRounds} for \`one-shot=true\`, after one warm-up request. systeminformation's \`dockerContainerStats\` inspects and then asks \`stats?stream=0\` for every id.`,
   );
   lines.push(
-    '- **Synthetic containers** (`bench/spawn.c`): for each one a cgroup `ctb-bench/ctb-<i>` in every v1 controller (memory, cpu, cpuacct, blkio, pids, cpuset) and in the unified hierarchy, holding one sleeping process that entered a new network namespace with loopback up and an extra interface `d0` (a dummy, or a veth pair inside the namespace where the kernel has no dummy driver). They are synthetic: no runtime made them; the sampler gets them as `ResolvedContainer` objects (runtime `cgroup`) built by the bench, the monitor as `{ cgroup }` references, so discovery never lists them as containers. They are removed at the end of the run (also on failure and on SIGINT/SIGTERM; `npm run bench -- --cleanup` removes leftovers), as are the `ctb-bench-<i>` Docker containers.',
+    '- **Synthetic containers** (`bench/spawn.c`): for each one a cgroup `<prefix>-bench/ctb-<i>` (prefix `ctb` unless `CTRSTAT_BENCH_PREFIX` says otherwise) in every v1 controller (memory, cpu, cpuacct, blkio, pids, cpuset) and in the unified hierarchy, holding one sleeping process that entered a new network namespace with loopback up and an extra interface `d0` (a dummy, or a veth pair inside the namespace where the kernel has no dummy driver). They are synthetic: no runtime made them; the sampler gets them as `ResolvedContainer` objects (runtime `cgroup`) built by the bench, the monitor as `{ cgroup }` references, so discovery never lists them as containers. They are removed at the end of the run (also on failure and on SIGINT/SIGTERM; `npm run bench -- --cleanup` removes leftovers), as are the `<prefix>-bench-<i>` Docker containers.',
   );
   lines.push(
     '- Sampler sweeps for the scale table run back to back (the next starts on `setImmediate` after the last answer) for at least ' +
@@ -389,6 +465,14 @@ export function renderMarkdown(r) {
   );
   lines.push('');
   const notes = [...(r.notes ?? [])];
+  // Why the event-loop target is missed where it is: a pause of the collector alone is longer than the target.
+  for (const row of (r.scale ?? []).filter((x) => !x.error && x.gc && x.eventLoopP99Ms > 5)) {
+    const longest = Object.entries(row.gc.byKind ?? {}).sort((a, b) => b[1].maxMs - a[1].maxMs)[0];
+    if (longest && longest[1].maxMs >= 5)
+      notes.push(
+        `scale ${row.containers}: the event loop's p99 (${fmt(row.eventLoopP99Ms, 'ms')}) is above the target, and one garbage-collection pause alone is longer than the target: ${fmt(row.gc.perSweep.count)} pause(s) per sweep, ${fmt(row.gc.perSweep.totalMs, 'ms')} in all, the longest ${fmt(longest[1].maxMs, 'ms')} (${longest[0]}); a sweep's samples are alive while the next chunks of it are built, so the young generation's collections copy them`,
+      );
+  }
   if (r.syntheticSetupMs !== undefined)
     notes.push(
       `synthetic setup took ${fmt(r.syntheticSetupMs, 'ms')} in all${r.cleanup?.syntheticTeardownMs !== undefined ? `, teardown ${fmt(r.cleanup.syntheticTeardownMs, 'ms')}` : ''}`,

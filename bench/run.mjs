@@ -1,20 +1,25 @@
 #!/usr/bin/env node
-// ctrstat benchmark: `npm run bench` (full) or `npm run bench -- --quick` (under a minute).
+// ctrstat benchmark: `npm run bench` (full) or `npm run bench -- --quick` (about three minutes).
 //
-//   --quick            2 Docker containers, scale 10 and 100 only, fewer rounds
+//   --quick            2 Docker containers, scale 10, 100 and 1000 only, fewer rounds
 //   --cleanup          only remove leftovers of an interrupted run (ctb-* containers, ctb-bench cgroups)
 //   --containers N     real Docker containers to start (default 5, --quick 2)
-//   --scale A,B,...    synthetic container counts (default 10,100,1000,5000; --quick 10,100)
+//   --scale A,B,...    synthetic container counts (default 10,100,1000,5000; --quick 10,100,1000)
 //   --no-docker        skip everything that needs dockerd
 //   --no-scale         skip the synthetic scale runs
 //   (one read by id, name and prefix is also timed with 1 000 extra empty container cgroups on the host)
 //   --no-agent         skip the agent section (ctrstat/agent at 100 and 1 000 synthetic containers)
+//   --no-netdata       skip the peer: netdata's cgroups collector against a monitor on the same containers
+//   --netdata-sizes A,B   idle Docker containers for the peer (default 20,100; --quick 20)
+//   --netdata-window S    seconds of each peer window (default 60; --quick 20)
+//
+// CTRSTAT_BENCH_PREFIX names what the run makes on the host (default ctb; see bench/util.mjs).
 //
 // Writes bench/results.json and BENCHMARKS.md. Every figure is measured in this one process run; a
 // section that cannot run is reported with the reason and no number.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, constants as perfConstants, monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { measureAgent } from './agent.mjs';
 import { cleanupHostScale, measureHostScale } from './host-scale.mjs';
@@ -25,9 +30,11 @@ import {
   dockerUnavailable,
   dockerVersion,
   measureDockerMethod,
+  CONTAINER_PREFIX,
   removeContainers,
   startContainers,
 } from './docker.mjs';
+import { measureNetdata, netdataUnavailable, removePeerContainers, stopNetdata } from './netdata.mjs';
 import { renderMarkdown } from './report.mjs';
 import { SyntheticContainers, cleanupSynthetic, syntheticLayout } from './synthetic.mjs';
 import {
@@ -57,13 +64,19 @@ const log = (message) => process.stderr.write(`[bench ${((nowMs() - startedAt) /
 const config = {
   quick,
   realContainers: Number(option('--containers') ?? (quick ? 2 : 5)),
-  scales: (option('--scale') ?? (quick ? '10,100' : '10,100,1000,5000'))
+  scales: (option('--scale') ?? (quick ? '10,100,1000' : '10,100,1000,5000'))
     .split(',')
     .map(Number)
     .filter((n) => n > 0),
   docker: !flag('--no-docker'),
   scale: !flag('--no-scale'),
   agent: !flag('--no-agent'),
+  netdata: !flag('--no-netdata'),
+  netdataSizes: (option('--netdata-sizes') ?? (quick ? '20' : '20,100'))
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0),
+  netdataWindowS: Number(option('--netdata-window') ?? (quick ? 20 : 60)),
   ctrstatRounds: quick ? 15 : 60,
   realRepeats: quick ? 1 : 3,
   sweepRounds: quick ? 30 : 200,
@@ -85,6 +98,8 @@ async function cleanupAll() {
   if (cleaning) return cleaning;
   cleaning = (async () => {
     const report = {};
+    await stopNetdata().catch(() => {});
+    await removePeerContainers();
     if (synthetic) {
       await synthetic.down().catch(() => {});
       report.syntheticTeardownMs = synthetic.teardownMs;
@@ -106,7 +121,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 if (flag('--cleanup')) {
   const report = await cleanupAll();
   log(
-    `removed ${report.dockerContainersRemoved} ctb-* containers, killed ${report.leftoverCgroups.processes ?? 0} processes, removed ${report.leftoverCgroups.directories ?? 0} cgroup directories`,
+    `removed ${report.dockerContainersRemoved} ${CONTAINER_PREFIX}* containers, killed ${report.leftoverCgroups.processes ?? 0} processes, removed ${report.leftoverCgroups.directories ?? 0} cgroup directories`,
   );
   process.exit(0);
 }
@@ -335,6 +350,25 @@ async function main() {
     }
   }
 
+  // --- a peer: netdata (before the synthetic containers exist, which its discovery would walk) ---
+  if (!config.netdata) results.skipped.netdata = 'disabled by --no-netdata';
+  else if (!lib) results.skipped.netdata = `needs the library: ${results.skipped.ctrstat}`;
+  else if (!config.docker || results.skipped.docker)
+    results.skipped.netdata = `needs Docker: ${results.skipped.docker}`;
+  else {
+    const why = await netdataUnavailable();
+    if (why) results.skipped.netdata = why;
+    else {
+      results.peers = await measureNetdata(lib, {
+        sizes: config.netdataSizes,
+        windowS: config.netdataWindowS,
+        log,
+      });
+      if (results.peers.netdataProcessCpuVsCtrstat === undefined)
+        results.skipped.netdata = `failed: ${results.peers.sizes.find((r) => r.error)?.error}`;
+    }
+  }
+
   // --- scale ---
   if (!config.scale) results.skipped.scale = 'disabled by --no-scale';
   else if (!lib) results.skipped.scale = `needs the library: ${results.skipped.ctrstat}`;
@@ -434,6 +468,10 @@ async function runScale(lib, native, layout, realTargets) {
       );
       row.keptFdLimitMs = (b.keptFd.medianUs + b.hostKeptFd.medianUs) / 1000;
       row.keptFdColdLimitMs = b.keptFdCold.medianUs / 1000;
+      // The floor's whole sweep after the same sleep (kept descriptors, then the dumps on kept sockets):
+      // its time and its CPU, which the monitor's CPU per sweep is compared with.
+      row.floorColdSweepMs = b.keptFdNetCold.medianUs / 1000;
+      row.floorCpuMsPerSweep = b.keptFdNetColdCpu.medianUs / 1000;
       row.keptNetLimitMs = b.netKept.medianUs / 1000;
       row.oneShotLimitMs = b.oneShot.medianUs / 1000;
       row.keptDescriptors = b.keptDescriptors;
@@ -461,8 +499,9 @@ async function runScale(lib, native, layout, realTargets) {
       Object.assign(row, m);
       row.monitorVsKeptFdLimit = m.monitorSweepMs / (row.keptFdLimitMs + row.keptNetLimitMs);
       row.monitorVsColdLimit = m.monitorSweepMs / (row.keptFdColdLimitMs + row.keptNetLimitMs);
+      row.cpuVsFloorCpu = m.cpuMsPerSweep / row.floorCpuMsPerSweep;
       log(
-        `scale ${n}: sampler sweep ${round(row.sweepMs)} ms (no network ${round(row.sweepMsNoNet)} ms; floor ${round(row.keptFdLimitMs)} + ${round(row.keptNetLimitMs)} ms), monitor sweep ${round(row.monitorSweepMs)} ms, CPU ${round(row.cpuPercentAt1Hz)} % at 1 Hz, loop p99 ${round(row.eventLoopP99Ms)} ms, RSS ${round(row.rssMb)} MB, ${row.fds} fds`,
+        `scale ${n}: sampler sweep ${round(row.sweepMs)} ms (no network ${round(row.sweepMsNoNet)} ms; floor ${round(row.keptFdLimitMs)} + ${round(row.keptNetLimitMs)} ms), monitor sweep ${round(row.monitorSweepMs)} ms, CPU ${round(row.cpuMsPerSweep)} ms per sweep = ${round(row.cpuVsFloorCpu)}× the floor's ${round(row.floorCpuMsPerSweep)} ms, loop p99 ${round(row.eventLoopP99Ms)} ms, GC ${round(row.gc.perSweep.count)} pauses ${round(row.gc.perSweep.totalMs)} ms (max ${round(row.gc.maxMs)} ms) per sweep, RSS ${round(row.rssMb)} MB, ${row.fds} fds`,
       );
     } catch (err) {
       row.error = err.message;
@@ -475,17 +514,74 @@ async function runScale(lib, native, layout, realTargets) {
   results.syntheticSetupMs = synthetic.setupMs;
 }
 
-/** A monitor's sweeps with the event loop's delay, CPU, RSS and descriptors measured while it runs. */
+const GC_KINDS = {
+  [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
+
+/** Collects the GC pauses (perf_hooks 'gc' entries) from start() to stop(), by kind. */
+function gcRecorder() {
+  const entries = [];
+  const observer = new PerformanceObserver((list) => entries.push(...list.getEntries()));
+  let on = false;
+  return {
+    start() {
+      if (on) return;
+      on = true;
+      observer.observe({ entryTypes: ['gc'] });
+    },
+    /** Count, total and longest pause (ms) in all and by kind; perSweep divides count and total by sweeps. */
+    async stop(sweeps) {
+      // The entries of the last collections are delivered on a later turn of the loop.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      observer.disconnect();
+      const byKind = {};
+      let count = 0;
+      let totalMs = 0;
+      let maxMs = 0;
+      for (const entry of entries) {
+        const kind = GC_KINDS[entry.detail?.kind ?? entry.kind] ?? 'other';
+        const k = (byKind[kind] ??= { count: 0, totalMs: 0, maxMs: 0 });
+        k.count++;
+        k.totalMs += entry.duration;
+        k.maxMs = Math.max(k.maxMs, entry.duration);
+        count++;
+        totalMs += entry.duration;
+        maxMs = Math.max(maxMs, entry.duration);
+      }
+      const per = (x) => (sweeps > 0 ? x / sweeps : null);
+      for (const k of Object.values(byKind)) {
+        k.perSweepCount = per(k.count);
+        k.perSweepMs = per(k.totalMs);
+      }
+      return { sweeps, count, totalMs, maxMs, perSweep: { count: per(count), totalMs: per(totalMs) }, byKind };
+    },
+  };
+}
+
+/**
+ * A monitor's sweeps with the event loop's delay, CPU, RSS, GC pauses and descriptors measured while it
+ * runs (from the end of the second, warm-up, sweep on, as the CPU).
+ */
 async function monitorRun(lib, refs, options) {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
+  const gc = gcRecorder();
   let rss = null;
   let fds = null;
+  const rssBySweep = [];
   const result = await monitorSweeps(lib, refs, options, config.scaleMonitorSweeps, (sweep, seen) => {
-    if (seen === 2) histogram.enable();
+    if (seen === 2) {
+      histogram.enable();
+      gc.start();
+    }
     rss = rssMb();
+    if (seen > 2) rssBySweep.push(rss);
     fds = openFdCount();
   });
   histogram.disable();
+  const gcStats = await gc.stop(result.sweeps);
   // The histogram records the timer's whole period; the delay is what exceeds the 10 ms resolution.
   const p99Raw = histogram.percentile(99) / 1e6;
   return {
@@ -496,7 +592,10 @@ async function monitorRun(lib, refs, options) {
     eventLoopP99Ms: Math.max(0, p99Raw - 10),
     eventLoopP99RawMs: p99Raw,
     eventLoopMaxMs: Math.max(0, histogram.max / 1e6 - 10),
+    gc: gcStats,
     rssMb: rss,
+    rssMbBySweep: rssBySweep,
+    rssGrowthMbPerSweep: rssBySweep.length > 1 ? (rssBySweep.at(-1) - rssBySweep[0]) / (rssBySweep.length - 1) : null,
     fds,
   };
 }

@@ -5,10 +5,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { compileC, nowMs, sleep } from './util.mjs';
+import { PREFIX, compileC, nowMs, sleep } from './util.mjs';
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
-export const GROUP = 'ctb-bench';
+export const GROUP = `${PREFIX}-bench`;
 const V1_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'blkio', 'pids', 'cpuset'];
 
 /** The controllers to make cgroups in on this host, keyed as CgroupDirs, or why it cannot be done. */

@@ -8,6 +8,14 @@ import { fileURLToPath } from 'node:url';
 export const benchDir = dirname(fileURLToPath(import.meta.url));
 export const repoDir = dirname(benchDir);
 export const workDir = join(benchDir, '.work');
+/**
+ * The prefix of everything the benchmark makes on the host (Docker containers `<prefix>-bench-<i>`, the
+ * synthetic cgroup group `<prefix>-bench`, the fake container cgroups of the host-scale section), and the
+ * only things its cleanup removes. CTRSTAT_BENCH_PREFIX sets it, so that two runs on one machine stay apart.
+ */
+export const PREFIX = process.env.CTRSTAT_BENCH_PREFIX || 'ctb';
+if (!/^[a-z][a-z0-9]{1,15}$/.test(PREFIX))
+  throw new Error(`CTRSTAT_BENCH_PREFIX: ${PREFIX} is not 2-16 lowercase letters and digits`);
 
 export function median(values) {
   if (values.length === 0) return null;

@@ -18,7 +18,7 @@ import {
 import { fileFailure, fileText, KeyNames, type TokenBatch } from './io/tokens.js';
 import { buildHostStats, hostFilePaths } from './host.js';
 import { buildNetworkStats } from './network/stats.js';
-import { lazyAnswers, readThroughCache } from './network/netns-batch.js';
+import { lazyAnswers, readThroughCache, type NetnsAnswers } from './network/netns-batch.js';
 import { NamespaceOwnership } from './network/ownership.js';
 import {
   FileMode,
@@ -111,6 +111,22 @@ interface Registration {
   /** The settings as the last full read answered them, and when that was (performance.now()). */
   kept: TokenBatch | null;
   keptAt: number;
+}
+
+/** What one sample read, for building each target's stats from it. */
+interface SweepAnswers {
+  readonly targets: readonly ResolvedContainer[];
+  readonly registrations: ReadonlyArray<Registration | SampleError>;
+  readonly offsets: readonly number[];
+  readonly full: readonly boolean[];
+  readonly now: number;
+  readonly tokens: TokenBatch;
+  readonly timestamp: number;
+  readonly host: ContainerStats['host'];
+  readonly netAt: Int32Array;
+  readonly netAnswers: NetnsAnswers | null;
+  readonly hostNetns: number | null;
+  readonly owners: ReadonlyMap<number, string>;
 }
 
 /** Where, among the ids read of a registration, the clock, the first of the plan's files and the directory's inode are. */
@@ -279,6 +295,20 @@ export class StatsSampler {
             ...(context.peers ?? []).map((container) => ({ container, inode: container.netnsInode })),
           ]);
 
+    const sweep: SweepAnswers = {
+      targets,
+      registrations,
+      offsets,
+      full,
+      now,
+      tokens,
+      timestamp,
+      host,
+      netAt,
+      netAnswers,
+      hostNetns,
+      owners,
+    };
     const out: Array<ContainerStats | SampleError> = [];
     for (let i = 0; i < targets.length; i++) {
       if (i % BUILD_CHUNK === 0) {
@@ -300,82 +330,89 @@ export class StatsSampler {
         }
         if (devices.length > 0) await this.#deviceNames.preload(devices);
       }
-      const target = targets[i]!;
-      const registration = registrations[i]!;
-      try {
-        if (registration instanceof Error) throw registration;
-        const at = offsets[i]!;
-        const { plan } = registration;
-        const monotonicNs = batch.values[batch.first[at + CLOCK_AT]!]!;
-        const recall = full[i] ? null : recallOf(registration);
-        const inodeIndex = at + FILES_AT + (full[i] ? plan.paths.length : registration.liveIds.length - 2);
-        const inodeFailure = fileFailure(tokens, inodeIndex, plan.dir);
-        if (inodeFailure !== null) {
-          const kind = errnoKind(inodeFailure.errno);
-          if (kind === 'denied') throw new PermissionDeniedError(inodeFailure, CGROUP_PRIVILEGE_HINT);
-          if (kind === 'missing') throw new CgroupGoneError(plan.dir, inodeFailure.errno);
-          throw systemError(inodeFailure);
-        }
-        const inode = batch.values[batch.first[inodeIndex]!]!;
-        const cgroupStats = buildCgroupStats(plan, tokens, at + FILES_AT, this.#deviceNames.lookup, recall);
-        if (full[i] && this.#keep && registration.settings.length > 0) {
-          registration.kept = keepAnswers(
-            tokens,
-            registration.settings.map((index) => at + FILES_AT + index),
-          );
-          registration.keptAt = now;
-        }
-        // A runtime's container whose processes have all exited is stopping: its cgroup goes next.
-        if (target.runtime !== 'cgroup' && cgroupStats.pids.current === 0)
-          throw new ContainerNotFoundError(target.id, 'its processes have exited');
-        let network: NetworkStats | null = null;
-        if (netAt[i]! >= 0 && netAnswers !== null) {
-          const answer = netAnswers.entry(netAt[i]!);
-          if (isNativeFailure(answer)) throw this.#networkError(target, answer);
-          const netns = answer.batch.inode[answer.index]!;
-          // The PID now names a process in another namespace: the container's process was replaced
-          // (and the PID perhaps reused); what was found out about it no longer holds.
-          if (target.netnsInode !== null && netns !== target.netnsInode) {
-            throw new ContainerNotFoundError(target.id, 'its process was replaced while it was read');
-          }
-          // Its runtime gives it a network namespace of its own, and its process is still in the host's.
-          if (target.hostNetwork === false && netns === hostNetns) {
-            throw new ContainerNotFoundError(
-              target.id,
-              'it is starting: its process has not entered its network namespace yet',
-            );
-          }
-          // The runtime's word first (whom it joined); else the container that owns a namespace several use.
-          const owner = target.networkOwner ?? owners.get(netns);
-          network = buildNetworkStats(answer, {
-            hostNetnsInode: hostNetns,
-            sharedWith: owner !== undefined && owner !== target.id ? [owner] : [],
-          });
-        }
-        out.push({
-          id: target.id,
-          name: target.name,
-          runtime: target.runtime,
-          image: target.image,
-          imageId: target.imageId,
-          labels: target.labels,
-          kubernetes: target.kubernetes,
-          containerdNamespace: target.containerdNamespace,
-          cgroup: { version: target.version, path: target.cgroup.path, inode },
-          pid: target.pid,
-          startedAt: target.startedAt,
-          timestamp,
-          monotonicNs,
-          ...cgroupStats,
-          network,
-          host,
-        });
-      } catch (err) {
-        if (!(registration instanceof Error) && err instanceof CgroupGoneError) this.release(target);
-        out.push(this.#toSampleError(target, err));
-      }
+      out.push(this.#build(sweep, i));
     }
     return out;
+  }
+
+  /** One target's stats from the answers of a sample, or the error that stopped it. */
+  #build(sweep: SweepAnswers, i: number): ContainerStats | SampleError {
+    const { targets, registrations, offsets, full, tokens, netAt, netAnswers, hostNetns, owners } = sweep;
+    const batch = tokens.batch;
+    const target = targets[i]!;
+    const registration = registrations[i]!;
+    try {
+      if (registration instanceof Error) throw registration;
+      const at = offsets[i]!;
+      const { plan } = registration;
+      const monotonicNs = batch.values[batch.first[at + CLOCK_AT]!]!;
+      const recall = full[i] ? null : recallOf(registration);
+      const inodeIndex = at + FILES_AT + (full[i] ? plan.paths.length : registration.liveIds.length - 2);
+      const inodeFailure = fileFailure(tokens, inodeIndex, plan.dir);
+      if (inodeFailure !== null) {
+        const kind = errnoKind(inodeFailure.errno);
+        if (kind === 'denied') throw new PermissionDeniedError(inodeFailure, CGROUP_PRIVILEGE_HINT);
+        if (kind === 'missing') throw new CgroupGoneError(plan.dir, inodeFailure.errno);
+        throw systemError(inodeFailure);
+      }
+      const inode = batch.values[batch.first[inodeIndex]!]!;
+      const cgroupStats = buildCgroupStats(plan, tokens, at + FILES_AT, this.#deviceNames.lookup, recall);
+      if (full[i] && this.#keep && registration.settings.length > 0) {
+        registration.kept = keepAnswers(
+          tokens,
+          registration.settings.map((index) => at + FILES_AT + index),
+        );
+        registration.keptAt = sweep.now;
+      }
+      // A runtime's container whose processes have all exited is stopping: its cgroup goes next.
+      if (target.runtime !== 'cgroup' && cgroupStats.pids.current === 0)
+        throw new ContainerNotFoundError(target.id, 'its processes have exited');
+      let network: NetworkStats | null = null;
+      if (netAt[i]! >= 0 && netAnswers !== null) {
+        const answer = netAnswers.entry(netAt[i]!);
+        if (isNativeFailure(answer)) throw this.#networkError(target, answer);
+        const netns = answer.batch.inode[answer.index]!;
+        // The PID now names a process in another namespace: the container's process was replaced
+        // (and the PID perhaps reused); what was found out about it no longer holds.
+        if (target.netnsInode !== null && netns !== target.netnsInode) {
+          throw new ContainerNotFoundError(target.id, 'its process was replaced while it was read');
+        }
+        // Its runtime gives it a network namespace of its own, and its process is still in the host's.
+        if (target.hostNetwork === false && netns === hostNetns) {
+          throw new ContainerNotFoundError(
+            target.id,
+            'it is starting: its process has not entered its network namespace yet',
+          );
+        }
+        // The runtime's word first (whom it joined); else the container that owns a namespace several use.
+        const owner = target.networkOwner ?? owners.get(netns);
+        network = buildNetworkStats(answer, {
+          hostNetnsInode: hostNetns,
+          sharedWith: owner !== undefined && owner !== target.id ? [owner] : [],
+        });
+      }
+      return {
+        id: target.id,
+        name: target.name,
+        runtime: target.runtime,
+        image: target.image,
+        imageId: target.imageId,
+        labels: target.labels,
+        kubernetes: target.kubernetes,
+        containerdNamespace: target.containerdNamespace,
+        cgroup: { version: target.version, path: target.cgroup.path, inode },
+        pid: target.pid,
+        startedAt: target.startedAt,
+        timestamp: sweep.timestamp,
+        monotonicNs,
+        ...cgroupStats,
+        network,
+        host: sweep.host,
+      };
+    } catch (err) {
+      if (!(registration instanceof Error) && err instanceof CgroupGoneError) this.release(target);
+      return this.#toSampleError(target, err);
+    }
   }
 
   /** Closes what is kept for a container that went away. */

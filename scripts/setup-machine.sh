@@ -17,6 +17,8 @@ PACKAGES=(
   # Chromium (driven by playwright-core, never downloaded) with a font for the dashboard, python3 for a
   # stream client with a small socket buffer
   prometheus wrk chromium fonts-dejavu-core python3
+  # the benchmark's peer (netdata's cgroups collector, bench/netdata.mjs) and its count of the files each reads
+  netdata strace
   # the native build itself (part of the base image here, listed so a leaner one still works)
   cmake g++ make
   # npm run fuzz (libFuzzer harnesses of fuzz/), npm run test:asan (gcc's sanitizer runtimes), npm run lint:cpp
@@ -35,6 +37,13 @@ install_packages() {
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return
   else
     echo "all ${#PACKAGES[@]} packages already installed"
+  fi
+  # The benchmark runs netdata itself, in the foreground with a configuration of its own; the packaged
+  # service would collect (and use CPU) all the time, so it stays off.
+  if [ -d /run/systemd/system ]; then
+    systemctl disable --now netdata >/dev/null 2>&1 || true
+  else
+    service netdata stop >/dev/null 2>&1 || true
   fi
 }
 

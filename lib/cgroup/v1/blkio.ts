@@ -1,4 +1,5 @@
 // cgroup v1 blkio controller (Documentation/admin-guide/cgroup-v1/blkio-controller.rst).
+import { readdir } from 'node:fs/promises';
 import type { BlkioDeviceStats, BlkioStats } from '../../types.js';
 import { defineController, optional, type DeviceNameLookup } from '../controller.js';
 import type { CgroupFiles } from '../files.js';
@@ -18,8 +19,38 @@ export const BLKIO_V1_FILE_SETS = [
   { bytes: 'blkio.throttle.io_service_bytes', ops: 'blkio.throttle.io_serviced' },
 ] as const;
 
+type BlkioV1FileSet = (typeof BLKIO_V1_FILE_SETS)[number];
+
+/**
+ * The sets this host's kernel offers, found once from the files of the blkio hierarchy's root (every cgroup
+ * of a v1 hierarchy has the same interface files). Where the recursive throttle counters exist, the plain
+ * ones are left out: the recursive set comes first and counts the cgroup's own I/O too, so the plain set
+ * (with entries only where the recursive one has them) is never the answer. undefined (every set planned,
+ * the first with entries wins) where the hierarchy is not found under sysRoot.
+ */
+async function blkioFileSets(sysRoot: string): Promise<readonly BlkioV1FileSet[] | undefined> {
+  let names: Set<string>;
+  try {
+    const mounts = await readdir(`${sysRoot}/fs/cgroup`);
+    const mount = mounts.find((entry) => entry.split(',').includes('blkio'));
+    if (mount === undefined) return undefined;
+    names = new Set(await readdir(`${sysRoot}/fs/cgroup/${mount}`));
+  } catch {
+    return undefined;
+  }
+  const present = BLKIO_V1_FILE_SETS.filter((set) => names.has(set.bytes) && names.has(set.ops));
+  if (present.length === 0) return undefined;
+  if (!present.some((set) => set.bytes === 'blkio.throttle.io_service_bytes_recursive')) return present;
+  return present.filter((set) => set.bytes !== 'blkio.throttle.io_service_bytes');
+}
+
+/** The counter files of the sets planned (all of them when the host's sets are not known). */
+function filesOf(sets: readonly BlkioV1FileSet[]): string[] {
+  return sets.flatMap((set) => [set.bytes, set.ops]);
+}
+
 /** Every counter file: a kernel offers only some of the sets (no CFQ files since 5.0); readBlkioV1 needs one. */
-const BLKIO_V1_FILES = BLKIO_V1_FILE_SETS.flatMap((set) => [set.bytes, set.ops]);
+const BLKIO_V1_FILES = filesOf(BLKIO_V1_FILE_SETS);
 
 function deviceKey(major: number, minor: number): string {
   return `${major}:${minor}`;
@@ -53,10 +84,10 @@ function addEntries(
   }
 }
 
-function readBlkioV1(files: CgroupFiles, deviceName: DeviceNameLookup): BlkioStats {
+function readBlkioV1(files: CgroupFiles, sets: readonly BlkioV1FileSet[], deviceName: DeviceNameLookup): BlkioStats {
   let chosen: { bytes: BlkioV1Entry[]; ops: BlkioV1Entry[] } | null = null;
   let anyReadable = false;
-  for (const set of BLKIO_V1_FILE_SETS) {
+  for (const set of sets) {
     const bytes = files.parseOptional(set.bytes, parseBlkioV1);
     if (bytes === null) continue;
     anyReadable = true;
@@ -65,7 +96,7 @@ function readBlkioV1(files: CgroupFiles, deviceName: DeviceNameLookup): BlkioSta
     break;
   }
   // Not one counter file: the directory itself is gone (or unreadable); let the failure say which.
-  if (!anyReadable) files.required(BLKIO_V1_FILE_SETS[BLKIO_V1_FILE_SETS.length - 1]!.bytes);
+  if (!anyReadable) files.required(sets[sets.length - 1]!.bytes);
 
   const devices = new Map<string, BlkioDeviceStats>();
   if (chosen !== null) {
@@ -79,10 +110,11 @@ export const blkioV1 = defineController({
   field: 'blkio',
   version: 1,
   hierarchy: 'blkio',
-  files: () =>
-    BLKIO_V1_FILES.map((name) =>
+  prepare: blkioFileSets,
+  files: (sets: readonly BlkioV1FileSet[] = BLKIO_V1_FILE_SETS) =>
+    filesOf(sets).map((name) =>
       optional(name, 'a kernel offers only some of the sets (no CFQ files since 5.0, BFQ only with that scheduler)'),
     ),
-  read: (files, _prepared, { deviceName }) => readBlkioV1(files, deviceName),
+  read: (files, sets = BLKIO_V1_FILE_SETS, { deviceName }) => readBlkioV1(files, sets, deviceName),
   devices: (files) => devicesOfKeys(files, BLKIO_V1_FILES),
 });
