@@ -49,6 +49,37 @@ async function cpuPercentOver(seconds) {
   return ((processCpuMs() - before) / (performance.now() - t0)) * 100;
 }
 
+/** One measuring window over the pages open: the agent's CPU, and what each page recorded meanwhile. */
+async function window_(pages, seconds, agent) {
+  await Promise.all(pages.map((page) => page.evaluate(recordInPage)));
+  const agentCpuPercent = await cpuPercentOver(seconds);
+  const recorded = await Promise.all(
+    pages.map((page) =>
+      page.evaluate(() => ({
+        ...window.__bench,
+        scriptMs: performance.getEntriesByName('ctrstat:sweep').map((entry) => entry.duration),
+      })),
+    ),
+  );
+  const latencies = recorded.flatMap((r) => r.latencies).filter((v) => Number.isFinite(v));
+  const longTasks = recorded.flatMap((r) => r.longTasks);
+  const scriptMs = recorded.flatMap((r) => r.scriptMs);
+  const counts = agent.streamCounts();
+  return {
+    pages: pages.length,
+    agentCpuPercent,
+    sweepToBrowserMsMedian: median(latencies),
+    sweepToBrowserMsP99: percentile(latencies, 99),
+    sweepsDrawn: latencies.length,
+    pageScriptMsPerSweepMedian: median(scriptMs),
+    pageScriptMsPerSweepMax: scriptMs.length === 0 ? null : Math.max(...scriptMs),
+    longTasksOver50Ms: longTasks.length,
+    longestTaskMs: longTasks.length === 0 ? 0 : Math.max(...longTasks),
+    subscribers: counts.subscribers,
+    droppedSlow: counts.droppedSlow,
+  };
+}
+
 export async function measureDashboard({ synthetic, containers = 100, pages = 10, seconds = 20, log }) {
   const executablePath = chromiumPath();
   if (executablePath === null) throw new Error('chromium is not installed (scripts/setup-machine.sh installs it)');
@@ -68,7 +99,7 @@ export async function measureDashboard({ synthetic, containers = 100, pages = 10
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
     const opened = [];
-    for (let i = 0; i < pages; i++) {
+    const open = async () => {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       await page.goto(url);
       await page.waitForFunction(
@@ -79,44 +110,32 @@ export async function measureDashboard({ synthetic, containers = 100, pages = 10
         },
       );
       opened.push(page);
-    }
-    await opened[0].locator('#containers > tbody > tr button.open').first().click();
+      return page;
+    };
+    // One page with a container's charts open, then the others beside it.
+    const first = await open();
+    await first.locator('#containers > tbody > tr button.open').first().click();
     await sleep(2 * INTERVAL_MS);
-    await Promise.all(opened.map((page) => page.evaluate(recordInPage)));
-    const withPagesCpuPercent = await cpuPercentOver(seconds);
-    const recorded = await Promise.all(
-      opened.map((page) =>
-        page.evaluate(() => ({
-          ...window.__bench,
-          scriptMs: performance.getEntriesByName('ctrstat:sweep').map((entry) => entry.duration),
-        })),
-      ),
-    );
-    const scriptMs = recorded.flatMap((r) => r.scriptMs);
-    const latencies = recorded.flatMap((r) => r.latencies).filter((v) => Number.isFinite(v));
-    const longTasks = recorded.flatMap((r) => r.longTasks);
-    const counts = agent.streamCounts();
+    const onePage = await window_(opened, seconds, agent);
+    while (opened.length < pages) await open();
+    await sleep(2 * INTERVAL_MS);
+    const manyPages = await window_(opened, seconds, agent);
     const result = {
       containers,
       pages,
       seconds,
       intervalMs: INTERVAL_MS,
       agentCpuPercentNoPages: idleCpuPercent,
-      agentCpuPercentWithPages: withPagesCpuPercent,
-      agentCpuPercentPerPage: (withPagesCpuPercent - idleCpuPercent) / pages,
-      sweepToBrowserMsMedian: median(latencies),
-      sweepToBrowserMsP99: percentile(latencies, 99),
-      sweepsDrawn: latencies.length,
-      pageScriptMsPerSweepMedian: median(scriptMs),
-      pageScriptMsPerSweepMax: scriptMs.length === 0 ? null : Math.max(...scriptMs),
-      longTasksOver50Ms: longTasks.length,
-      longestTaskMs: longTasks.length === 0 ? 0 : Math.max(...longTasks),
-      subscribers: counts.subscribers,
-      droppedSlow: counts.droppedSlow,
+      agentCpuPercentWithPages: manyPages.agentCpuPercent,
+      agentCpuPercentPerPage: (manyPages.agentCpuPercent - idleCpuPercent) / pages,
+      onePage,
+      manyPages,
     };
-    log?.(
-      `dashboard at ${containers} containers: agent CPU ${idleCpuPercent.toFixed(2)} % with no page, ${withPagesCpuPercent.toFixed(2)} % with ${pages} (${result.agentCpuPercentPerPage.toFixed(3)} % per page); sweep to browser median ${result.sweepToBrowserMsMedian} ms, p99 ${result.sweepToBrowserMsP99} ms over ${latencies.length} sweeps drawn; page script per sweep median ${result.pageScriptMsPerSweepMedian?.toFixed(1)} ms (max ${result.pageScriptMsPerSweepMax?.toFixed(1)}); long tasks over 50 ms: ${longTasks.length} (longest ${result.longestTaskMs.toFixed(0)} ms)`,
-    );
+    for (const row of [onePage, manyPages]) {
+      log?.(
+        `dashboard, ${row.pages} page(s) at ${containers} containers: agent CPU ${row.agentCpuPercent.toFixed(2)} % (${idleCpuPercent.toFixed(2)} % with none); sweep to browser median ${row.sweepToBrowserMsMedian} ms, p99 ${row.sweepToBrowserMsP99} ms over ${row.sweepsDrawn} sweeps drawn; page script per sweep median ${row.pageScriptMsPerSweepMedian?.toFixed(1)} ms (max ${row.pageScriptMsPerSweepMax?.toFixed(1)}); long tasks over 50 ms: ${row.longTasksOver50Ms} (longest ${row.longestTaskMs.toFixed(0)} ms)`,
+      );
+    }
     return result;
   } finally {
     await browser?.close();

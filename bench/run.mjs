@@ -9,6 +9,7 @@
 //   --no-scale         skip the synthetic scale runs
 //   (one read by id, name and prefix is also timed with 1 000 extra empty container cgroups on the host)
 //   --no-agent         skip the agent section (ctrstat/agent at 100 and 1 000 synthetic containers)
+//   --no-dashboard     skip the live stream's section (10 dashboards in Chromium at 100 synthetic containers)
 //   --no-netdata       skip the peer: netdata's cgroups collector against a monitor on the same containers
 //   --netdata-sizes A,B   idle Docker containers for the peer (default 20,100; --quick 20)
 //   --netdata-window S    seconds of each peer window (default 60; --quick 20)
@@ -22,6 +23,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { PerformanceObserver, constants as perfConstants, monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { measureAgent } from './agent.mjs';
+import { measureDashboard } from './dashboard.mjs';
 import { cleanupHostScale, measureHostScale } from './host-scale.mjs';
 import { baselineList, loadLibrary, measureCtrstat, monitorSweeps, recordReads, assertStats } from './ctrstat.mjs';
 import {
@@ -72,6 +74,7 @@ const config = {
   scale: !flag('--no-scale'),
   agent: !flag('--no-agent'),
   netdata: !flag('--no-netdata'),
+  dashboard: !flag('--no-dashboard'),
   netdataSizes: (option('--netdata-sizes') ?? (quick ? '20' : '20,100'))
     .split(',')
     .map(Number)
@@ -383,6 +386,11 @@ async function main() {
   else if (!lib) results.skipped.agent = `needs the library: ${results.skipped.ctrstat}`;
   else await runAgent();
 
+  // --- the live stream and the dashboard ---
+  if (!config.dashboard) results.skipped.dashboard = 'disabled by --no-dashboard';
+  else if (!lib) results.skipped.dashboard = `needs the library: ${results.skipped.ctrstat}`;
+  else await runDashboard();
+
   computeRatios();
 }
 
@@ -410,6 +418,30 @@ async function runAgent() {
   } catch (err) {
     results.skipped.agent = `failed: ${err.message}`;
     log(`agent section failed: ${err.message}`);
+  }
+}
+
+async function runDashboard() {
+  const layout = syntheticLayout();
+  if (layout.error) {
+    results.skipped.dashboard = layout.error;
+    return;
+  }
+  if (!synthetic) {
+    synthetic = new SyntheticContainers(layout);
+    synthetic.start();
+  }
+  try {
+    results.dashboard = await measureDashboard({
+      synthetic,
+      containers: 100,
+      pages: 10,
+      seconds: quick ? 10 : 30,
+      log,
+    });
+  } catch (err) {
+    results.skipped.dashboard = `failed: ${err.message}`;
+    log(`dashboard section failed: ${err.message}`);
   }
 }
 
