@@ -1,5 +1,6 @@
 // ctrstat/agent: an HTTP agent over one monitor. acadock-monitoring's API, ctrstat's own /api/v1 JSON,
-// a cAdvisor-compatible /metrics and /healthz, all answered from the latest sweep.
+// a cAdvisor-compatible /metrics and /healthz, all answered from the latest sweep; each sweep pushed to
+// subscribers of /api/v1/stream (SSE) and /api/v1/ws (WebSocket); the dashboard page at /.
 //
 //   import { createAgent } from 'ctrstat/agent';
 //   const agent = createAgent({ listen: '127.0.0.1:4244' });
