@@ -209,15 +209,13 @@ export function renderMarkdown(r) {
       r.skipped?.agent,
     ),
   );
+  const longTasks = r.dashboard?.onePage?.longTasksOver50Ms;
+  const longTasksLabel =
+    'Dashboard: no long task over 50 ms in the browser, one page following 100 containers at 1 Hz with a chart open';
   lines.push(
-    target(
-      'Dashboard: no long task over 50 ms in the browser, one page following 100 containers at 1 Hz with a chart open (long tasks counted)',
-      r.dashboard?.onePage?.longTasksOver50Ms,
-      0,
-      'max',
-      '',
-      r.skipped?.dashboard ?? (r.dashboard ? null : 'not in this run'),
-    ),
+    longTasks === undefined
+      ? target(longTasksLabel, null, 0, 'max', '', r.skipped?.dashboard ?? 'not in this run')
+      : `| ${longTasksLabel} | ${longTasks} long task(s) | ${longTasks === 0 ? 'met' : '**missed**'} |`,
   );
   const hostScale = ra.singleReadHostScale;
   lines.push(
@@ -466,7 +464,7 @@ export function renderMarkdown(r) {
   } else {
     const d = r.dashboard;
     lines.push(
-      `An agent in the benchmark's process over ${d.containers} synthetic containers, sampling every ${fmt(d.intervalMs / 1000)} s: ${d.seconds} s with no page open, then ${d.seconds} s with one dashboard open in headless Chromium (showing a container's charts), then ${d.seconds} s with ${d.pages} open. Agent CPU is this process's CPU (every thread; Chromium runs in processes of its own) as % of one core. Sweep to browser is the time from the end of a sweep (its \`timestamp\` + \`durationMs\`) to the page having applied it (same machine, same clock), over every page and sweep; page script is the page's own time per sweep (\`performance.measure\`); long tasks are Chromium's \`longtask\` entries (over 50 ms) while the pages update. With ${d.pages} renderer processes on this machine's ${r.machine?.cpus ?? ''} cores, a page's task also waits for the others.`,
+      `An agent in the benchmark's process over ${d.containers} synthetic containers, sampling every ${fmt(d.intervalMs / 1000)} s: ${d.seconds} s with no page open, then ${d.seconds} s with one dashboard open in headless Chromium (showing a container's charts), then ${d.seconds} s with ${d.pages} open. Agent CPU is this process's CPU (every thread; Chromium runs in processes of its own) as % of one core. Sweep to browser is the time from the end of a sweep (its \`timestamp\` + \`durationMs\`) to the page having applied it (same machine, same clock), over every page and sweep; page script is the page's own time per sweep (\`performance.measure\`); long tasks are Chromium's \`longtask\` entries (over 50 ms) while the pages update. With ${d.pages} renderer processes on this machine's ${r.machine?.cores} cores, a page's task also waits for the others.`,
     );
     lines.push('');
     lines.push(
@@ -481,7 +479,7 @@ export function renderMarkdown(r) {
     }
     lines.push('');
     lines.push(
-      `The agent's CPU per open dashboard: ${fmt(d.agentCpuPercentPerPage, '%')} of a core (the ${d.pages}-page figure less the no-page one, over ${d.pages}).`,
+      `The agent's CPU per open dashboard: ${fmt(d.agentCpuPercentPerPage, '%')} of a core (the ${d.pages}-page figure less the no-page one, over ${d.pages}). Sampling the containers costs the same with or without pages; what the stream adds (one message rendered per sweep, written to each page) is below what ${d.seconds}-second windows on a shared machine can tell apart, so this figure can come out negative.`,
     );
     lines.push('');
   }
