@@ -6,7 +6,7 @@ import { FileMode, native } from '../native.js';
 import type { ContainerInfo, HostOptions } from '../types.js';
 import { FileBatch } from '../io/batch.js';
 import { cgroupDirUnder, containerDirs, missingStatsDirs, statsMounts } from './dirs.js';
-import { bootTimeMs, hostNetnsInode, startedAtMs, statCommand, statFields } from './process-facts.js';
+import { bootTimeMs, hostNetnsInode, isExitingStat, startedAtMs, statCommand } from './process-facts.js';
 import { errnoKind, failureError, isMissing, rethrowAsTyped } from '../io/errno.js';
 import { detectLayout } from './mode.js';
 import { booleanOption, hostOptions, optionsObject } from '../options.js';
@@ -222,7 +222,7 @@ export async function describeCgroups(
       // A plain process (a { pid } outside containers) only has to be alive.
       const why =
         classification === null
-          ? stat === null || isDead(stat)
+          ? stat === null || isExitingStat(stat)
             ? 'no-process'
             : null
           : readiness(
@@ -257,7 +257,7 @@ export async function describeCgroups(
 /**
  * Why a container's cgroup is not a running container's yet, or any more: "starting" (its process is
  * still the runtime's init, or has not entered the network namespace its runtime gives it), "no-process"
- * (none, or only a zombie: not started, or stopped), "incomplete" (a required hierarchy has no directory of
+ * (none, or only one that is exiting or a zombie: not started, or stopping), "incomplete" (a required hierarchy has no directory of
  * it: it is being made or removed).
  */
 export type NotReady = 'starting' | 'no-process' | 'incomplete';
@@ -272,12 +272,6 @@ export const NOT_READY_DETAIL: Record<NotReady, string> = {
 /** runc's own stages before it execs the container's process ("runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]"). */
 const RUNTIME_INIT = /^runc:\[\d:[A-Z]+\]$/;
 
-/** A zombie, or dead: exited, waiting to be reaped. */
-function isDead(stat: string): boolean {
-  const state = statFields(stat)?.[0];
-  return state === 'Z' || state === 'X' || state === 'x';
-}
-
 function readiness(
   layout: CgroupLayout,
   dirs: CgroupDirs,
@@ -285,7 +279,7 @@ function readiness(
   stat: string | null,
   inHostNetworkEarly: boolean,
 ): NotReady | null {
-  if (pid === null || stat === null || isDead(stat)) return 'no-process';
+  if (pid === null || stat === null || isExitingStat(stat)) return 'no-process';
   if (RUNTIME_INIT.test(statCommand(stat) ?? '')) return 'starting';
   if (inHostNetworkEarly) return 'starting';
   if (missingStatsDirs(layout, dirs).length > 0) return 'incomplete';

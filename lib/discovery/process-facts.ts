@@ -71,6 +71,23 @@ export function statFields(text: string): string[] | null {
   return close < 0 ? null : text.slice(close + 2).split(' ');
 }
 
+/** The kernel's PF_EXITING task flag (include/linux/sched.h), set as soon as a process starts to exit. */
+const PF_EXITING = 0x4;
+
+/**
+ * Whether /proc/<pid>/stat describes a process that is exiting or has exited: a zombie or dead, or
+ * flagged PF_EXITING (field 9). An exiting process's cgroup v1 paths already read "/" in
+ * /proc/<pid>/cgroup (the kernel's proc_cgroup_show), before it is a zombie.
+ */
+export function isExitingStat(text: string): boolean {
+  const fields = statFields(text);
+  if (fields === null) return false;
+  const state = fields[0];
+  if (state === 'Z' || state === 'X' || state === 'x') return true;
+  const flags = Number(fields[6]);
+  return Number.isSafeInteger(flags) && (flags & PF_EXITING) !== 0;
+}
+
 export function statCommand(text: string): string | null {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');

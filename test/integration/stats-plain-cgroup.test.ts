@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerNotFoundError, readContainerStats, UnsupportedLayoutError } from '../../lib/index.js';
 import { requireCgroupV1, requireRoot } from '../helpers/env.js';
+import { waitFor } from '../helpers/wait.js';
 
 const CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'blkio', 'pids', 'cpuset'];
 const NAME = 'cts-plain';
@@ -63,6 +64,32 @@ describe.skipIf(!available)('a plain cgroup on the v1 hybrid host', () => {
 
   it('a cgroup that does not exist is not found', async () => {
     await expect(readContainerStats({ cgroup: `/${NAME}-missing` })).rejects.toBeInstanceOf(ContainerNotFoundError);
+  });
+
+  it('a { pid } that is exiting (v1 shows its cgroups as "/") is not found, not taken for the root cgroup', async () => {
+    // The inner sleep is killed and never reaped (its parent has exec'd another sleep that never waits):
+    // it stays a zombie, which proc_cgroup_show reports in "/" on every v1 hierarchy, as it does for a
+    // container's process between the kill and the reaping.
+    const parent = spawn('sh', ['-c', 'sleep 1000 & echo $!; exec sleep 1000'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const pid = Number(
+        await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(String(chunk)))),
+      );
+      process.kill(pid, 'SIGKILL');
+      await waitFor(
+        () => /^\S+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')),
+        'the killed sleep to be a zombie',
+        5_000,
+      );
+      expect(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toMatch(/:pids:\/$/m);
+      const error = await readContainerStats({ pid }, { network: false }).catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(ContainerNotFoundError);
+      expect((error as Error).message).toMatch(/no process/);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('the root cgroup, which has no pids.current, is refused by name, not reported as vanished', async () => {
