@@ -18,6 +18,8 @@ export function unescapeMountPath(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 
+const DECIMAL_ID = /^\d{1,15}$/;
+
 /** Parses a whole mountinfo file; malformed lines are skipped rather than guessed at. */
 export function parseMountinfo(text: string): MountinfoEntry[] {
   const entries: MountinfoEntry[] = [];
@@ -27,7 +29,9 @@ export function parseMountinfo(text: string): MountinfoEntry[] {
     const separator = fields.indexOf('-', 6);
     if (separator < 0 || fields.length < separator + 4) continue;
     const [mountId, parentId, , root, mountPoint, mountOptions] = fields;
-    if (mountId === undefined || parentId === undefined || root === undefined || mountPoint === undefined) continue;
+    if (root === undefined || mountPoint === undefined) continue;
+    // The ids are decimal: a line with anything else there is not one the kernel wrote.
+    if (!DECIMAL_ID.test(mountId ?? '') || !DECIMAL_ID.test(parentId ?? '')) continue;
     entries.push({
       mountId: Number(mountId),
       parentId: Number(parentId),
