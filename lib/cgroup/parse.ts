@@ -133,6 +133,16 @@ export function parseFlatKeyed(tokens: FileTokens): FlatKeyed {
 }
 
 /**
+ * Sets an own property whatever the key: a key read from a file may be "__proto__", which plain
+ * assignment would take for the object's prototype (or, through it, Object.prototype's properties).
+ */
+function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/**
  * `KEY k=v k=v ...` lines (io.stat `MAJ:MIN rbytes=.. wbytes=..`, *.pressure `some avg10=..`), keyed by the
  * first field. Values may be decimal (pressure averages, io.stat cost.vrate).
  */
@@ -144,7 +154,9 @@ export function parseNestedKeyed(tokens: FileTokens): Record<string, Record<stri
     const value = values[i]!;
     if (pair === null || Number.isNaN(value))
       throw new CgroupFormatError(`nested-keyed file: bad pair ${describeEntry(tokens, i)}`);
-    (map[pair[0]] ??= {})[pair[1]] = value;
+    let inner = Object.hasOwn(map, pair[0]) ? map[pair[0]] : undefined;
+    if (inner === undefined) setOwn(map, pair[0], (inner = {}));
+    setOwn(inner, pair[1], value);
   }
   return map;
 }
@@ -174,7 +186,7 @@ export function parseIoStat(tokens: FileTokens): IoStatDevice[] {
       entry = { major: device[0], minor: device[1], counters: {} };
       byDevice.set(pair[0], entry);
     }
-    entry.counters[pair[1]] = value;
+    setOwn(entry.counters, pair[1], value);
   }
   return [...byDevice.values()];
 }
