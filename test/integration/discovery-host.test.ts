@@ -3,7 +3,7 @@
 // locally when missing); skipped without them unless CI=true, where their absence fails.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AmbiguousReferenceError, ContainerNotFoundError } from '../../lib/errors.js';
 import { listContainers, listResolvedContainers } from '../../lib/discovery/list.js';
@@ -11,6 +11,7 @@ import { detectLayout, layoutFromStatfs } from '../../lib/discovery/mode.js';
 import { resolveContainer } from '../../lib/discovery/resolve.js';
 import { ensureTestImage } from '../helpers/docker.js';
 import { requireCgroupV1, requireDocker, requireRoot } from '../helpers/env.js';
+import { removeCgroupDirs } from '../helpers/wait.js';
 
 const onHybridHost = requireRoot() && requireCgroupV1();
 const hasDocker = onHybridHost && requireDocker();
@@ -54,10 +55,7 @@ describe.skipIf(!onHybridHost)('discovery on this host: layout and a plain cgrou
       await exited;
     }
     const mounts = mountsFromProcMounts();
-    for (const controller of PLAIN_CONTROLLERS) {
-      const dir = `${mounts.v1[controller]}/${plainName}`;
-      if (existsSync(dir)) rmdirSync(dir);
-    }
+    await removeCgroupDirs(PLAIN_CONTROLLERS.map((controller) => `${mounts.v1[controller]}/${plainName}`));
   });
 
   test('the layout is the one /proc/self/mounts shows', async () => {

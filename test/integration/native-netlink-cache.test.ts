@@ -19,6 +19,7 @@ import {
   run,
   threadNetnsLinks,
 } from '../helpers/netns.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** A cache read, unpacked per target. */
 async function through(
@@ -139,9 +140,12 @@ describe.skipIf(netnsUnavailable !== null)('NetlinkCache (real kernel)', () => {
       (await pending).flat().forEach(answerOf);
     }
     cache.closeAll();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(openFdCount()).toBe(fdsBefore);
-    expect(threadNetnsLinks().every((link) => link === readlinkSync('/proc/self/ns/net'))).toBe(true);
+    const home = readlinkSync('/proc/self/ns/net');
+    await waitFor(
+      () => openFdCount() === fdsBefore && threadNetnsLinks().every((link) => link === home),
+      `descriptors back to ${fdsBefore} and every thread home`,
+      5_000,
+    );
     expect(() => cache.read([42 as unknown as string])).toThrow(TypeError);
     expect(() => new native.NetlinkCache(1.5)).toThrow(RangeError);
   });

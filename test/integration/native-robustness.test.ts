@@ -17,6 +17,7 @@ import {
   readNetnsAnswers,
   threadNetnsLinks,
 } from '../helpers/netns.js';
+import { waitFor } from '../helpers/wait.js';
 
 const NAMESPACES = 20;
 const nodeGypBuild = `${repoRoot}/node_modules/node-gyp-build`;
@@ -75,8 +76,8 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
       batch.forEach((answer, i) => expectAnswer(answer, inodes[i]!));
       calls += 1;
     }
-    await new Promise((resolve) => setTimeout(resolve, 50)); // let the last threads be joined
-    expect(threadNetnsLinks().every((link) => link === home)).toBe(true);
+    // Every call has answered, so every thread is home already; waited for rather than assumed.
+    await waitFor(() => threadNetnsLinks().every((link) => link === home), 'every thread home', 5_000);
     expect(openFdCount()).toBe(fdsBefore);
     const growthMb = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
     expect(growthMb).toBeLessThan(30);
@@ -132,8 +133,8 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
     }
     const [answer] = await readNetnsAnswers([targets[0]!]);
     expectAnswer(answer, inodes[0]!);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(threadNetnsLinks().every((link) => link === home)).toBe(true);
+    // The terminated workers' threads finish the job they run, return home and are joined.
+    await waitFor(() => threadNetnsLinks().every((link) => link === home), 'every thread home', 5_000);
   });
 
   it('process.exit with calls in flight exits cleanly', () => {

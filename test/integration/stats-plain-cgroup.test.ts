@@ -1,11 +1,11 @@
 // A plain cgroup made with mkdir in every v1 controller, holding a real process: found and read by
 // { cgroup } and { pid } references, with the numbers the kernel files hold.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerNotFoundError, readContainerStats, UnsupportedLayoutError } from '../../lib/index.js';
 import { requireCgroupV1, requireRoot } from '../helpers/env.js';
-import { waitFor } from '../helpers/wait.js';
+import { removeCgroupDirs, waitFor } from '../helpers/wait.js';
 
 const CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'blkio', 'pids', 'cpuset'];
 const NAME = 'cts-plain';
@@ -33,11 +33,12 @@ describe.skipIf(!available)('a plain cgroup on the v1 hybrid host', () => {
   });
 
   afterAll(async () => {
-    child?.kill('SIGKILL');
-    await new Promise((r) => setTimeout(r, 100));
-    for (const controller of CONTROLLERS) {
-      if (existsSync(dir(controller))) rmdirSync(dir(controller));
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
     }
+    await removeCgroupDirs(CONTROLLERS.map(dir));
   });
 
   it('reads it by { cgroup } with the values of its files', async () => {
