@@ -20,7 +20,7 @@
 // Its containers and network are named ctsoak-<random>-, and only those are removed.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -80,6 +80,9 @@ const counts = {
   restarts: 0,
   stopStarts: 0,
   oomKills: 0,
+  killedWithoutOomFlag: 0,
+  lifetimesUnseen: 0,
+  healthStalled: 0,
   networkChanges: 0,
   samples: 0,
   sweeps: 0,
@@ -130,8 +133,10 @@ function watch(monitor, label) {
   };
   monitor.on('added', record('added'));
   monitor.on('removed', record('removed'));
-  monitor.on('sweep', () => {
+  const sweeps = [];
+  monitor.on('sweep', (sweep) => {
     counts.sweeps += 1;
+    sweeps.push({ start: sweep.timestamp, end: sweep.timestamp + sweep.durationMs });
   });
   monitor.on('sample', ({ stats }) => {
     counts.samples += 1;
@@ -148,7 +153,7 @@ function watch(monitor, label) {
     if (code === 'untyped' || mentionsOurs)
       violation(`${label}: error event ${code}: ${String(err?.message).slice(0, 200)}`);
   });
-  return events;
+  return { events, sweeps };
 }
 
 // --- docker ------------------------------------------------------------------------------------------
@@ -166,18 +171,36 @@ async function removeOurs() {
   await docker('network', 'rm', NETWORK).catch(() => undefined);
 }
 
+/** Docker's record of a lifetime's end (State.FinishedAt), or now when there is none. */
+function endOf(state) {
+  const at = Date.parse(state?.FinishedAt ?? '');
+  return Number.isFinite(at) && at > 0 ? at : Date.now();
+}
+
+/** A lifetime ended: when, as Docker recorded it (or now, just before the container is removed). */
+function ended(entry, state) {
+  const last = entry.windows.at(-1);
+  if (last !== undefined && last.end === null) last.end = endOf(state);
+}
+
+/** A lifetime began (a run, a restart, a start): its window starts at Docker's State.StartedAt. */
 async function started(id, name) {
-  const entry = ours.get(id) ?? { id, name, lifetimes: 0, pid: null, live: false, removed: false };
+  const entry = ours.get(id) ?? { id, name, lifetimes: 0, windows: [], pid: null, removed: false };
   ours.set(id, entry);
   byName.set(name, entry);
   entry.lifetimes += 1;
-  entry.live = true;
   counts.starts += 1;
+  let state = null;
   try {
-    entry.pid = (await inspectState(id)).Pid || entry.pid;
+    state = await inspectState(id);
   } catch {
     /* read with the last pid */
   }
+  // After a restart, FinishedAt is the previous lifetime's end.
+  ended(entry, state);
+  const startedAt = Date.parse(state?.StartedAt ?? '');
+  entry.windows.push({ start: Number.isFinite(startedAt) ? startedAt : Date.now(), end: null });
+  entry.pid = state?.Pid || entry.pid;
   return entry;
 }
 
@@ -195,13 +218,12 @@ async function plainLife() {
     for (let step = Math.floor(between(2, 6)); step > 0; step--) {
       const action = pick(['restart', 'stop-start', 'network', 'network', 'idle']);
       if (action === 'restart') {
-        entry.live = false;
         await docker('restart', '-t', '0', id);
         counts.restarts += 1;
         await started(id, name);
       } else if (action === 'stop-start') {
-        entry.live = false;
         await docker('stop', '-t', '0', id);
+        ended(entry, await inspectState(id).catch(() => null));
         await sleep(between(300, 1000));
         await docker('start', id);
         counts.stopStarts += 1;
@@ -215,7 +237,7 @@ async function plainLife() {
       await sleep(between(1000, 2500));
     }
   } finally {
-    entry.live = false;
+    ended(entry, null);
     await docker('rm', '-f', id);
     entry.removed = true;
   }
@@ -236,14 +258,16 @@ async function oomLife() {
         await started(id, name);
       }
       await docker('wait', id);
-      entry.live = false;
       const state = await inspectState(id);
+      ended(entry, state);
+      // Docker's flag comes from containerd's OOM event, which it sometimes misses (the exit, 137, is there).
       if (state.OOMKilled) counts.oomKills += 1;
-      else violation(`${name}: exited ${state.ExitCode} without an OOM kill`);
+      else if (state.ExitCode === 137) counts.killedWithoutOomFlag += 1;
+      else violation(`${name}: exited ${state.ExitCode}, not killed`);
       await sleep(between(300, 800));
     }
   } finally {
-    entry.live = false;
+    ended(entry, null);
     await docker('rm', '-f', id);
     entry.removed = true;
   }
@@ -343,9 +367,13 @@ async function httpClient(base, until) {
           if (!body.includes('machine_cpu_cores')) violation(`GET /metrics: no machine_cpu_cores`);
         } else JSON.parse(body);
       } else {
-        const code = JSON.parse(body)?.error?.code;
+        const answer = JSON.parse(body);
+        const code = answer?.error?.code ?? answer?.status;
         countError('http', `${status} ${code}`);
-        if (!(single && status === 404 && code === 'ERR_CONTAINER_NOT_FOUND'))
+        // The agent saying its sweeps fall behind (three intervals and 5 s without one) is an answer, not a
+        // failure: the machine's load decides it. It is counted, and the event-loop figure tells why.
+        if (path === 'healthz' && status === 503 && code === 'stalled') counts.healthStalled += 1;
+        else if (!(single && status === 404 && code === 'ERR_CONTAINER_NOT_FOUND'))
           violation(`GET /${path}: ${status} ${body.slice(0, 200)}`);
       }
     } catch (err) {
@@ -359,6 +387,16 @@ async function httpClient(base, until) {
 // --- the process ---------------------------------------------------------------------------------------
 
 const fdCount = () => readdirSync('/proc/self/fd').length;
+/** The names (comm) of this process's threads. */
+function threadNames() {
+  return readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      return [readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim()];
+    } catch {
+      return [];
+    }
+  });
+}
 const threadCount = () => readdirSync('/proc/self/task').length;
 /** Threads of this process whose network namespace is not the process's own. */
 function threadsElsewhere() {
@@ -473,13 +511,13 @@ async function main() {
     await Promise.all(Array.from({ length: 8 }, () => readContainerStats(warm).catch(() => undefined)));
   await docker('rm', '-f', warm);
   await sleep(500);
-  const baseline = { fds: fdCount(), threads: threadCount() };
+  const baseline = { fds: fdCount(), threads: threadCount(), names: threadNames() };
 
   const monitor = createMonitor({ interval: INTERVAL_MS });
   const agent = createAgent({ listen: '127.0.0.1:0', interval: AGENT_INTERVAL_MS });
   const { url } = await agent.listen();
-  const eventsMonitor = watch(monitor, 'monitor');
-  const eventsAgent = watch(agent.monitor, 'agent');
+  const watchedMonitor = watch(monitor, 'monitor');
+  const watchedAgent = watch(agent.monitor, 'agent');
   // The agent answers from a snapshot it makes after a sweep: wait for /healthz to say so.
   const deadline = Date.now() + 30_000;
   while ((await get(`${url}healthz`).catch(() => ({ status: 0 }))).status !== 200) {
@@ -506,7 +544,7 @@ async function main() {
 
   // Every container is removed: each monitor must have said `removed` for its last lifetime.
   const settled = () =>
-    [eventsMonitor, eventsAgent].every((events) =>
+    [watchedMonitor.events, watchedAgent.events].every((events) =>
       [...ours.keys()].every((id) => (events.get(id) ?? []).at(-1) !== 'added'),
     );
   await waitUntil(settled, 15_000, 'removed for every container').catch((err) => violation(err.message));
@@ -518,15 +556,24 @@ async function main() {
 
   if (elsewhereAtEnd > 0) violation(`${elsewhereAtEnd} thread(s) left in another network namespace`);
 
-  for (const [label, events] of [
-    ['monitor', eventsMonitor],
-    ['agent', eventsAgent],
+  // Each lifetime is one `added` and one `removed`, in turn. A lifetime may go unseen only when the
+  // monitor did not complete two sweeps within it (on a loaded machine a sweep can take seconds).
+  for (const [label, { events, sweeps }] of [
+    ['monitor', watchedMonitor],
+    ['agent', watchedAgent],
   ]) {
     for (const entry of ours.values()) {
       const seen = events.get(entry.id) ?? [];
-      const expected = Array.from({ length: entry.lifetimes }, () => ['added', 'removed']).flat();
-      if (seen.join() !== expected.join())
-        violation(`${label}: ${entry.name}: ${entry.lifetimes} lifetime(s), events ${seen.join(' ') || 'none'}`);
+      const pairs = seen.length / 2;
+      const alternating = seen.every((kind, i) => kind === (i % 2 === 0 ? 'added' : 'removed'));
+      const visible = entry.windows.filter(
+        (w) => sweeps.filter((s) => s.start >= w.start && s.end <= (w.end ?? Infinity)).length >= 2,
+      ).length;
+      if (!alternating || !Number.isInteger(pairs) || pairs > entry.lifetimes || pairs < visible)
+        violation(
+          `${label}: ${entry.name}: ${entry.lifetimes} lifetime(s) (${visible} with two sweeps in them), events ${seen.join(' ') || 'none'}`,
+        );
+      else counts.lifetimesUnseen += entry.lifetimes - pairs;
     }
   }
 
@@ -535,7 +582,16 @@ async function main() {
   await sleep(500);
   const leaks = { fds: fdCount() - baseline.fds, threads: threadCount() - baseline.threads };
   if (leaks.fds > 0) violation(`${leaks.fds} descriptor(s) more after close() than before the monitors`);
-  if (leaks.threads > 0) violation(`${leaks.threads} thread(s) more after close() than before the monitors`);
+  if (leaks.threads > 0) {
+    const before = [...baseline.names];
+    const extra = threadNames().filter((name) => {
+      const at = before.indexOf(name);
+      if (at < 0) return true;
+      before.splice(at, 1);
+      return false;
+    });
+    violation(`${leaks.threads} thread(s) more after close() than before the monitors: ${extra.join(', ')}`);
+  }
 
   const secondHalf = resources.filter((r) => r.t >= resources.at(-1).t / 2);
   const slopes = {
@@ -613,11 +669,12 @@ Run ${r.date}; ${r.violations.length === 0 ? 'no violation' : `${r.violations.le
 
 | figure | measured |
 | --- | --- |
-| containers started | ${r.containersStarted} (${r.lifetimes} lifetimes: ${r.restarts} restarts, ${r.stopStarts} stop and start, ${r.oomKills} OOM kills) |
+| containers started | ${r.containersStarted} (${r.lifetimes} lifetimes: ${r.restarts} restarts, ${r.stopStarts} stop and start, ${r.oomKills + r.killedWithoutOomFlag} OOM kills, ${r.killedWithoutOomFlag} of them without Docker's OOMKilled flag) |
 | network connects and disconnects | ${r.networkChanges} |
 | sweeps (both monitors) / samples | ${r.sweeps} / ${r.samples} |
-| \`added\` and \`removed\` events seen | ${r.events}, each container's exactly one pair per lifetime on both monitors${r.violations.some((v) => v.includes('lifetime')) ? ': NOT met' : ''} |
+| \`added\` and \`removed\` events seen | ${r.events}: one pair per lifetime seen, in turn, on both monitors${r.violations.some((v) => v.includes('lifetime')) ? ': NOT met' : ''}; lifetimes unseen (no two whole sweeps within them) ${r.lifetimesUnseen} |
 | one-shot reads (id / prefix / name / pid) | ${r.reads} (${r.readsByKind.id} / ${r.readsByKind.prefix} / ${r.readsByKind.name} / ${r.readsByKind.pid}), ${r.readsOk} answered with stats |
+| \`/healthz\` answers "stalled" (no sweep for three intervals and 5 s) | ${r.healthStalled} |
 | HTTP requests | ${r.httpRequests} (${Object.entries(r.httpByStatus)
     .map(([status, n]) => `${n} × ${status}`)
     .join(', ')}) |
