@@ -124,8 +124,12 @@ describe.skipIf(!ready)('ctrstat command', () => {
       expect(row.PIDS).toBe(String(sample.pids.current));
       if (sample.id === small.id) expect(parseSize(limit!)).toBe(64 * 1024 ** 2);
     }
-    const busyCpu = Number(rows.get(containers.name('busy'))!['CPU %']!.replace('%', ''));
-    expect(busyCpu).toBeGreaterThan(50);
+    // How much of a core the spinning loop gets over the command's half-second window depends on what
+    // else the machine runs (48 % once on the 2-core CI machine under load): busy against idle is what holds.
+    const cpuOf = (name: string) => Number(rows.get(name)!['CPU %']!.replace('%', ''));
+    const busyCpu = cpuOf(containers.name('busy'));
+    expect(busyCpu).toBeGreaterThan(10);
+    expect(busyCpu).toBeGreaterThan(10 * cpuOf(containers.name('small')));
     expect(rows.get(containers.name('busy'))!.PIDS).toBe('3');
     expect(rows.get(containers.name('small'))!['NET I/O']).toMatch(/^\S+ \/ \S+ \(\S+\/s \/ \S+\/s\)$/);
   });
