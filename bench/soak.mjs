@@ -2,12 +2,15 @@
 // acadock endpoints and /api/v1), and one-shot reads by every kind of reference, all while Docker
 // containers start, stop, restart, get OOM-killed and are connected to and disconnected from a network,
 // for --minutes N. It checks, and exits 1 when any check fails:
-// - `added` and `removed` exactly once per container lifetime (a run, a restart, a start after a stop or
-//   an OOM kill), alternating, on both monitors;
+// - `added` and `removed` once each per container lifetime (a run, a restart, a start after a stop; ended
+//   by a stop, a restart, an OOM kill or the removal), in turn, on both monitors: every lifetime within
+//   which a monitor completed two sweeps (timed by Docker's StartedAt and FinishedAt) has its pair, and
+//   no lifetime has two;
 // - no sample of a half-started or half-removed container (pid null, network not its own, no task);
 // - only typed errors: a CtrstatError with a code, and of the codes churn explains (a read of a container
 //   that is going or gone is ERR_CONTAINER_NOT_FOUND; a monitor reports a vanished container as `removed`,
-//   never as an error); HTTP answers 200, or 404 ERR_CONTAINER_NOT_FOUND for one container;
+//   never as an error); HTTP answers 200, or 404 ERR_CONTAINER_NOT_FOUND for one container (and /healthz
+//   503 "stalled" when sweeps fall behind on a loaded machine, counted);
 // - nothing left behind: descriptors and threads after close() as before the monitors started, no thread
 //   left in another network namespace; RSS and heap flat (the slope of a linear fit over the second half);
 // - the event loop's p99 delay: what it exceeds an idle Node process's, measured at the same time on the
@@ -58,7 +61,7 @@ for (const [name, value] of Object.entries({ MINUTES, INTERVAL_MS, AGENT_INTERVA
 
 const lib = await import(pathToFileURL(join(repoDir, 'dist/index.js')).href);
 const { createAgent } = await import(pathToFileURL(join(repoDir, 'dist/agent.js')).href);
-const { createMonitor, readContainerStats, CtrstatError } = lib;
+const { createMonitor, readContainerStats, readNetworkNamespace, CtrstatError } = lib;
 
 const PREFIX = `ctsoak-${randomBytes(2).toString('hex')}-`;
 const NETWORK = `${PREFIX}net`;
@@ -503,12 +506,15 @@ async function main() {
   await removeOurs();
   await docker('network', 'create', NETWORK);
 
-  // Warm-up: a read with network counters starts what stays for the life of the process (libuv's
-  // thread pool, the addon's namespace threads), so that the baseline below has them.
-  // Reads run concurrently, so that the addon starts all the namespace threads it keeps.
+  // Warm-up: start what stays for the life of the process (libuv's thread pool, all the namespace threads
+  // the addon keeps), so that the baseline below has them. Namespace reads submitted in one go start every
+  // kept thread; reads of stats submit theirs one by one after resolving, which may start fewer.
   const warm = await docker('run', '-d', '--name', `${PREFIX}warm`, IMAGE, 'sleep', '3600');
-  for (let i = 0; i < 10; i++)
+  const warmPid = (await inspectState(warm)).Pid;
+  for (let i = 0; i < 5; i++) {
+    await Promise.all(Array.from({ length: 16 }, () => readNetworkNamespace({ pid: warmPid })));
     await Promise.all(Array.from({ length: 8 }, () => readContainerStats(warm).catch(() => undefined)));
+  }
   await docker('rm', '-f', warm);
   await sleep(500);
   const baseline = { fds: fdCount(), threads: threadCount(), names: threadNames() };
@@ -658,6 +664,9 @@ hybrid, Docker 20.10): a \`createMonitor\` every ${r.options.interval} ms watchi
 acadock endpoints and \`/api/v1\`, and two loops of \`readContainerStats\` by full id, 12-character prefix, name
 and \`{ pid }\`, while ${r.options.workers} workers started busybox containers and restarted them, stopped and
 started them, connected them to and disconnected them from a network, let 8 MiB ones be OOM-killed, and removed them.
+The monitors watch every container on the machine, those other work starts meanwhile included: descriptors are
+judged by what stays open on the soak's own removed containers and by the count after \`close()\`, not by the
+process's count while running.
 
 Command (as root, with Docker, the \`bb:local\` test image and \`dist/\` built):
 
@@ -686,8 +695,8 @@ Run ${r.date}; ${r.violations.length === 0 ? 'no violation' : `${r.violations.le
 | the same in an idle Node process at the same time (the machine's floor): p99 / max | ${r.eventLoop.floorP99Ms} / ${r.eventLoop.floorMaxMs} ms |
 
 Errors by source and code (every one typed; a read of a container that is going or gone is
-\`ERR_CONTAINER_NOT_FOUND\`, an HTTP request for it a 404 of that code; the monitors reported none for the
-soak's containers):
+\`ERR_CONTAINER_NOT_FOUND\`, an HTTP request for it a 404 of that code; a monitor's \`error\` event for one of the
+soak's containers would be a violation):
 
 | source and code | count |
 | --- | --- |
