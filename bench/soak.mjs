@@ -130,9 +130,13 @@ function hasNaN(value) {
 /** Records a monitor's events and samples, and checks each sample of our containers. */
 function watch(monitor, label) {
   const events = new Map();
+  /** The same with when and which process, for the message of a violation. */
+  const times = new Map();
   const record = (kind) => (info) => {
     counts.events += 1;
-    if (isOurs(info.name)) events.set(info.id, [...(events.get(info.id) ?? []), kind]);
+    if (!isOurs(info.name)) return;
+    events.set(info.id, [...(events.get(info.id) ?? []), kind]);
+    times.set(info.id, [...(times.get(info.id) ?? []), `${kind} at ${Date.now()} (pid ${info.pid})`]);
   };
   monitor.on('added', record('added'));
   monitor.on('removed', record('removed'));
@@ -156,7 +160,7 @@ function watch(monitor, label) {
     if (code === 'untyped' || mentionsOurs)
       violation(`${label}: error event ${code}: ${String(err?.message).slice(0, 200)}`);
   });
-  return { events, sweeps };
+  return { events, times, sweeps };
 }
 
 // --- docker ------------------------------------------------------------------------------------------
@@ -564,7 +568,7 @@ async function main() {
 
   // Each lifetime is one `added` and one `removed`, in turn. A lifetime may go unseen only when the
   // monitor did not complete two sweeps within it (on a loaded machine a sweep can take seconds).
-  for (const [label, { events, sweeps }] of [
+  for (const [label, { events, times, sweeps }] of [
     ['monitor', watchedMonitor],
     ['agent', watchedAgent],
   ]) {
@@ -577,7 +581,8 @@ async function main() {
       ).length;
       if (!alternating || !Number.isInteger(pairs) || pairs > entry.lifetimes || pairs < visible)
         violation(
-          `${label}: ${entry.name}: ${entry.lifetimes} lifetime(s) (${visible} with two sweeps in them), events ${seen.join(' ') || 'none'}`,
+          `${label}: ${entry.name}: ${entry.lifetimes} lifetime(s) (${visible} with two sweeps in them), events ${seen.join(' ') || 'none'}` +
+            ` (lifetimes ${entry.windows.map((w) => `${w.start}-${w.end}`).join(', ')}; events ${(times.get(entry.id) ?? []).join(', ')})`,
         );
       else counts.lifetimesUnseen += entry.lifetimes - pairs;
     }
