@@ -78,6 +78,12 @@ describe.skipIf(!available)('a plain cgroup on the v1 hybrid host', () => {
       const pid = Number(
         await new Promise<string>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(String(chunk)))),
       );
+      // Killed only once the shell has exec'd the outer sleep: the shell itself would reap it.
+      await waitFor(
+        () => readFileSync(`/proc/${parent.pid}/comm`, 'utf8').trim() === 'sleep',
+        'the shell to exec sleep',
+        5_000,
+      );
       process.kill(pid, 'SIGKILL');
       await waitFor(
         () => /^\S+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')),
