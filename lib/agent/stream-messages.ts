@@ -4,57 +4,28 @@
 // sweep and filter, whatever the number of subscribers.
 import type { ContainerInfo, MonitorSample } from '../index.js';
 import type { Snapshot } from './snapshot.js';
+import { STREAM_PROTOCOL, type StreamRow, type StreamSweep } from './stream-protocol.js';
 
-/** Bumped when a message changes incompatibly. */
-export const STREAM_PROTOCOL = 1;
-
-export interface StreamRow {
-  id: string;
-  name: string | null;
-  runtime: string;
-  image: string | null;
-  /** Pod namespace, pod and container name of a Kubernetes container; null elsewhere. */
-  kubernetes: { namespace: string; pod: string; container: string | null } | null;
-  pid: number | null;
-  startedAt: number | null;
-  cpu: {
-    /** Docker's CPU % (one busy core is 100); null on a container's first sweep. */
-    percent: number | null;
-    /** Share of the CPU limit (quota or cpuset), 0..100; null without a limit. */
-    percentOfLimit: number | null;
-    /** Cores the limit allows; null without a limit. */
-    limitCores: number | null;
-  };
-  memory: {
-    /** Working set in bytes. */
-    usage: number;
-    /** The cgroup's limit in bytes; null when unlimited. */
-    limit: number | null;
-    /** usage as % of the limit (of the host's memory when unlimited). */
-    percent: number | null;
-  };
-  /** Bytes per second; null when not read (host network, no PID) or on a first sweep. */
-  network: { rxBytesPerSec: number | null; txBytesPerSec: number | null } | null;
-  blkio: { readBytesPerSec: number | null; writeBytesPerSec: number | null };
-  pids: { current: number; limit: number | null };
-  /** "some" avg10 of each pressure file, %; null where the kernel has none (cgroup v1). */
-  pressure: { cpu: number | null; memory: number | null; io: number | null } | null;
-}
+export { STREAM_PROTOCOL, type StreamRow, type StreamSweep };
 
 export interface RemovedContainer {
   id: string;
   name: string | null;
 }
 
+function kubernetesOf(info: Pick<ContainerInfo, 'kubernetes'>): StreamRow['kubernetes'] {
+  const k8s = info.kubernetes;
+  return k8s === null ? null : { namespace: k8s.namespace, pod: k8s.pod, container: k8s.container };
+}
+
 export function rowOf({ stats, usage }: MonitorSample): StreamRow {
-  const k8s = stats.kubernetes;
   const pressure = stats.pressure;
   return {
     id: stats.id,
     name: stats.name,
     runtime: stats.runtime,
     image: stats.image,
-    kubernetes: k8s === null ? null : { namespace: k8s.namespace, pod: k8s.pod, container: k8s.container },
+    kubernetes: kubernetesOf(stats),
     pid: stats.pid,
     startedAt: stats.startedAt,
     cpu: {
@@ -82,14 +53,7 @@ export function rowOf({ stats, usage }: MonitorSample): StreamRow {
 
 /** The identity part of an `added` event. */
 function addedOf(info: ContainerInfo) {
-  const k8s = info.kubernetes;
-  return {
-    id: info.id,
-    name: info.name,
-    runtime: info.runtime,
-    image: info.image,
-    kubernetes: k8s === null ? null : { namespace: k8s.namespace, pod: k8s.pod, container: k8s.container },
-  };
+  return { id: info.id, name: info.name, runtime: info.runtime, image: info.image, kubernetes: kubernetesOf(info) };
 }
 
 /** Which containers a subscriber asked for: references as the API takes them (id, prefix, name, ns/pod/ctr). */
@@ -145,7 +109,7 @@ export function framesOf(snapshot: Snapshot, filter: StreamFilter | null): Sweep
     const rows: StreamRow[] = [];
     for (const sample of snapshot.samples) if (wanted(sample.stats.id)) rows.push(rowOf(sample));
     const host = snapshot.host;
-    const head = {
+    const head: Omit<StreamSweep, 'skipped'> = {
       type: 'sweep',
       timestamp: snapshot.sweep.timestamp,
       durationMs: snapshot.sweep.durationMs,

@@ -4,32 +4,11 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
+import type { StreamRow, StreamSweep } from '../agent/stream-protocol.js';
 
-/** What the stream sends (lib/agent/stream-messages.ts). */
-interface Row {
-  id: string;
-  name: string | null;
-  runtime: string;
-  image: string | null;
-  kubernetes: { namespace: string; pod: string; container: string | null } | null;
-  pid: number | null;
-  startedAt: number | null;
-  cpu: { percent: number | null; percentOfLimit: number | null; limitCores: number | null };
-  memory: { usage: number; limit: number | null; percent: number | null };
-  network: { rxBytesPerSec: number | null; txBytesPerSec: number | null } | null;
-  blkio: { readBytesPerSec: number | null; writeBytesPerSec: number | null };
-  pids: { current: number; limit: number | null };
-  pressure: { cpu: number | null; memory: number | null; io: number | null } | null;
-}
-
-interface SweepMessage {
-  type: 'sweep';
-  timestamp: number;
-  durationMs: number;
-  skipped: number;
-  host: { cpus: number; memoryTotal: number } | null;
-  containers: Row[];
-}
+// What the stream sends: the agent's own types (erased at build time).
+type Row = StreamRow;
+type SweepMessage = StreamSweep;
 
 /** Points kept per container: five minutes at one sweep a second. */
 const HISTORY = 300;

@@ -1,0 +1,51 @@
+// The live stream's messages as a client reads them: the agent writes them (stream-messages.ts) and the
+// dashboard (lib/dashboard/) reads them. No import, so that the browser's build and its
+// type check take this file alone.
+
+/** Bumped when a message changes incompatibly. */
+export const STREAM_PROTOCOL = 1;
+
+export interface StreamRow {
+  id: string;
+  name: string | null;
+  runtime: string;
+  image: string | null;
+  /** Pod namespace, pod and container name of a Kubernetes container; null elsewhere. */
+  kubernetes: { namespace: string; pod: string; container: string | null } | null;
+  pid: number | null;
+  startedAt: number | null;
+  cpu: {
+    /** Docker's CPU % (one busy core is 100); null on a container's first sweep. */
+    percent: number | null;
+    /** Share of the CPU limit (quota or cpuset), 0..100; null without a limit. */
+    percentOfLimit: number | null;
+    /** Cores the limit allows; null without a limit. */
+    limitCores: number | null;
+  };
+  memory: {
+    /** Working set in bytes. */
+    usage: number;
+    /** The cgroup's limit in bytes; null when unlimited. */
+    limit: number | null;
+    /** usage as % of the limit (of the host's memory when unlimited). */
+    percent: number | null;
+  };
+  /** Bytes per second; null when not read (host network, no PID) or on a first sweep. */
+  network: { rxBytesPerSec: number | null; txBytesPerSec: number | null } | null;
+  blkio: { readBytesPerSec: number | null; writeBytesPerSec: number | null };
+  pids: { current: number; limit: number | null };
+  /** "some" avg10 of each pressure file, %; null where the kernel has none (cgroup v1). */
+  pressure: { cpu: number | null; memory: number | null; io: number | null } | null;
+}
+
+/** The `sweep` message (its `skipped` figure differs by subscriber). */
+export interface StreamSweep {
+  type: 'sweep';
+  /** Wall clock at the start of the sweep, ms since the epoch. */
+  timestamp: number;
+  durationMs: number;
+  /** Sweeps this subscriber missed just before this one (it read too slowly). */
+  skipped: number;
+  host: { cpus: number; memoryTotal: number } | null;
+  containers: StreamRow[];
+}
