@@ -153,7 +153,7 @@ describe.skipIf(!ready)('the live stream, on real containers', () => {
     expect(agent.monitor.listenerCount('sweep')).toBe(before.listeners);
   }, 60_000);
 
-  it('refuses a bad filter with a 400 and a subscriber past the limit with a 503, never a 5xx otherwise', async () => {
+  it('refuses a bad filter with a 400 and other methods with a 405', async () => {
     const long = await httpRequest(`${url}api/v1/stream?container=${'a'.repeat(300)}`);
     expect(long.status).toBe(400);
     expect(JSON.parse(long.body)).toMatchObject({ error: { code: 'ERR_INVALID_REFERENCE' } });
@@ -278,6 +278,24 @@ time.sleep(120)`,
       /403/,
     );
   }, 60_000);
+
+  it('refuses a subscriber past the limit with a 503, on either transport, and takes one again once a place is free', async () => {
+    const run = await started({ stream: { maxSubscribers: 2 } });
+    agent = run.agent;
+    const first = await openSse(`${run.url}api/v1/stream`);
+    const second = await openWs(run.ws);
+    await Promise.all([first, second].map((c) => c.next((m) => m.type === 'hello', 'hello')));
+    const third = await httpRequest(`${run.url}api/v1/stream`);
+    expect(third.status).toBe(503);
+    expect(JSON.parse(third.body)).toMatchObject({ error: { code: 'ERR_TOO_MANY_SUBSCRIBERS' } });
+    await expect(openWs(run.ws)).rejects.toThrow(/503/);
+    first.close();
+    await waitFor(() => agent!.streamCounts().subscribers === 1, 'a place freed', 10_000);
+    const again = await openSse(`${run.url}api/v1/stream`);
+    expect(again.status).toBe(200);
+    again.close();
+    second.close();
+  }, 30_000);
 
   it('ends every subscription promptly when the agent closes', async () => {
     const run = await started();

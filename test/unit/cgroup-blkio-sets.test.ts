@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { v1Dirs } from '../helpers/fixtures.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { batchOf } from '../helpers/token-batch.js';
 import type { NativeFailure } from '../../lib/native.js';
@@ -11,15 +12,8 @@ import { buildCgroupStats } from '../../lib/cgroup/build.js';
 import { blkioV1 } from '../../lib/cgroup/v1/blkio.js';
 
 const V1 = join(import.meta.dirname, '../fixtures/cgroup1/blkio/after');
-const dirs = {
-  memory: join(V1, 'memory'),
-  cpu: join(V1, 'cpu'),
-  cpuacct: join(V1, 'cpuacct'),
-  blkio: join(V1, 'blkio'),
-  pids: join(V1, 'pids'),
-  cpuset: join(V1, 'cpuset'),
-  unified: join(V1, 'unified'),
-};
+const dirs = v1Dirs(V1);
+const BLKIO = join(V1, 'blkio');
 const ENOENT = -2;
 const answers = (paths: readonly string[]) =>
   paths.map((path): string | NativeFailure => {
@@ -43,13 +37,13 @@ function sysRootWith(mount: string, files: readonly string[]): string {
 }
 
 const blkioPaths = (paths: readonly string[]) =>
-  paths.filter((p) => p.startsWith(`${dirs.blkio}/`)).map((p) => p.slice(dirs.blkio.length + 1));
+  paths.filter((p) => p.startsWith(`${BLKIO}/`)).map((p) => p.slice(BLKIO.length + 1));
 
 describe('v1 blkio counter sets', () => {
   it("reads the recursive throttle files and not the plain ones where the kernel has both (the fixture's host)", async () => {
     const sysRoot = mkdtempSync(join(temp, 'sys-'));
     mkdirSync(join(sysRoot, 'fs/cgroup'), { recursive: true });
-    symlinkSync(dirs.blkio, join(sysRoot, 'fs/cgroup/blkio'));
+    symlinkSync(BLKIO, join(sysRoot, 'fs/cgroup/blkio'));
     const sets = await blkioV1.prepare!(sysRoot);
     const before = cgroupFilePlan(dirs, 1);
     const after = cgroupFilePlan(dirs, 1, { blkio: sets });

@@ -2,6 +2,7 @@
 // chosen answers replaced by the failures the kernel gives.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { v1Dirs } from '../helpers/fixtures.js';
 import { describe, expect, it } from 'vitest';
 import { batchOf } from '../helpers/token-batch.js';
 import type { NativeFailure } from '../../lib/native.js';
@@ -140,15 +141,7 @@ describe('device names', () => {
 
 describe('v1 plans and blkio fallbacks', () => {
   const V1 = join(import.meta.dirname, '../fixtures/cgroup1/blkio/after');
-  const dirs = {
-    memory: join(V1, 'memory'),
-    cpu: join(V1, 'cpu'),
-    cpuacct: join(V1, 'cpuacct'),
-    blkio: join(V1, 'blkio'),
-    pids: join(V1, 'pids'),
-    cpuset: join(V1, 'cpuset'),
-    unified: join(V1, 'unified'),
-  };
+  const dirs = v1Dirs(V1);
   const v1Answers = (p: typeof plan, gone: (path: string) => boolean) =>
     p.paths.map((path): string | NativeFailure => {
       if (gone(path)) return { errno: ENOENT, syscall: 'open', path };

@@ -4,26 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonUnder } from '../helpers/fixtures.js';
+import { jsonUnder, v1Dirs } from '../helpers/fixtures.js';
 import { batchOf, readAll } from '../helpers/token-batch.js';
-import type { CgroupDirs } from '../../lib/discovery/types.js';
 import { cgroupFilePlan } from '../../lib/cgroup/plan.js';
 import { buildCgroupStats, cgroupBlockDevices } from '../../lib/cgroup/build.js';
 import type { CgroupStats } from '../../lib/cgroup/build.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/cgroup1');
-
-function v1Dirs(root: string): CgroupDirs {
-  return {
-    memory: join(root, 'memory'),
-    cpu: join(root, 'cpu'),
-    cpuacct: join(root, 'cpuacct'),
-    blkio: join(root, 'blkio'),
-    pids: join(root, 'pids'),
-    cpuset: join(root, 'cpuset'),
-    unified: join(root, 'unified'),
-  };
-}
 
 // The capture host's disk (lsblk): vda 254:0.
 const deviceName = (major: number, minor: number) => (major === 254 && minor === 0 ? 'vda' : null);
