@@ -4,9 +4,17 @@
 import { join } from 'node:path';
 import { FileMode, native } from '../native.js';
 import type { ContainerInfo, HostOptions } from '../types.js';
-import { FileBatch } from '../io/batch.js';
+import { FileBatch, type BatchMode } from '../io/batch.js';
 import { cgroupDirUnder, containerDirs, missingStatsDirs, statsMounts } from './dirs.js';
-import { bootTimeMs, hostNetnsInode, isExitingStat, startedAtMs, statCommand } from './process-facts.js';
+import {
+  bootTimeMs,
+  hostNetnsInode,
+  isExitingStat,
+  parentPid,
+  parseStartTicks,
+  startedAtMs,
+  statCommand,
+} from './process-facts.js';
 import { errnoKind, failureError, isMissing, rethrowAsTyped } from '../io/errno.js';
 import { detectLayout } from './mode.js';
 import { booleanOption, hostOptions, optionsObject } from '../options.js';
@@ -34,6 +42,24 @@ function firstPid(procs: string): number | null {
   const first = /^[1-9]\d*$/m.exec(procs);
   return first ? Number(first[0]) : null;
 }
+
+/** Every PID in cgroup.procs, in its order (0, a process outside this PID namespace on v2, left out). */
+function allPids(procs: string): number[] {
+  const pids: number[] = [];
+  for (const line of procs.split('\n')) {
+    const pid = Number(line);
+    if (line !== '' && Number.isSafeInteger(pid) && pid > 0) pids.push(pid);
+  }
+  return pids;
+}
+
+/**
+ * How many more processes of a cgroup are looked at to find its container's own (its first process's
+ * ancestors in the cgroup, or the next ones listed when one vanished) before the cgroup is taken to have none.
+ */
+const MAX_PROCESS_HOPS = 8;
+/** How many of a cgroup's processes after its first have their stat read with the first's. */
+const MAX_OTHER_PROCESSES = 15;
 
 /**
  * A PID in a cgroup below `dir`, for a cgroup that holds none itself (on v2 a cgroup with children
@@ -132,6 +158,8 @@ export async function describeCgroups(
   const gone = new Set<number>();
   const dirs: CgroupDirs[] = [];
   const pids: Array<number | null> = [];
+  // The PIDs of cgroup.procs, where the PID came from there and the process is looked at (not lite).
+  const listed: Array<number[] | undefined> = [];
   await Promise.all(
     requests.map(async (request, i) => {
       const known = request.known;
@@ -161,7 +189,9 @@ export async function describeCgroups(
         return;
       }
       // A cgroup with children may hold no process itself (v2: they sit in ".../container", "init.scope").
-      const pid = firstPid(firstAnswers.text(at)!);
+      const procs = firstAnswers.text(at)!;
+      const pid = firstPid(procs);
+      if (pid !== null && !lite(request)) listed[i] = allPids(procs);
       try {
         pids[i] = pid ?? (await findPidBelow(known.pidDir));
       } catch (err) {
@@ -171,33 +201,29 @@ export async function describeCgroups(
     }),
   );
 
-  const second = new FileBatch();
-  const netnsIndex: Array<number | null> = [];
-  const cmdlineIndex: Array<number | null> = [];
-  const statIndex: Array<number | null> = [];
-  requests.forEach((request, i) => {
+  const wanted = (i: number): ProcessFactsRequest | null => {
     const pid = gone.has(i) ? null : pids[i]!;
-    netnsIndex.push(
-      pid === null || request.netns === false
-        ? null
-        : second.add(join(layout.procRoot, String(pid), 'ns/net'), FileMode.Inode),
-    );
-    cmdlineIndex.push(
-      pid !== null && request.classification?.sandbox === null
-        ? second.add(join(layout.procRoot, String(pid), 'cmdline'), FileMode.Text)
-        : null,
-    );
-    // Whether a container's process is its own yet (or still): its command and state.
-    statIndex.push(
-      pid !== null && !lite(request) ? second.add(join(layout.procRoot, String(pid), 'stat'), FileMode.Text) : null,
-    );
-  });
-  const [secondAnswers, metadataAnswer, hostNetns, bootMs] = await Promise.all([
-    second.size > 0 ? second.read(second.size <= INLINE_DESCRIBE_FILES) : null,
+    if (pid === null) return null;
+    const request = requests[i]!;
+    return {
+      pid,
+      netns: request.netns !== false,
+      cmdline: request.classification?.sandbox === null,
+      // Whether a container's process is its own yet (or still): its command and state.
+      stat: !lite(request),
+      others: listed[i]?.slice(1, 1 + MAX_OTHER_PROCESSES),
+    };
+  };
+  const [firstFacts, metadataAnswer, hostNetns, bootMs] = await Promise.all([
+    readProcessFacts(
+      layout.procRoot,
+      requests.map((_, i) => wanted(i)),
+    ),
     metadataRead,
     hostNetnsInode(layout.procRoot),
     bootTimeMs(layout.procRoot),
   ]);
+  const facts = await findOwnProcesses(layout.procRoot, pids, listed, firstFacts, wanted);
   const metadata: Array<ContainerMetadata | undefined> = [];
   identified.forEach((at, j) => {
     metadata[at] = metadataAnswer!.metadata[j];
@@ -207,17 +233,15 @@ export async function describeCgroups(
   const containers = requests.map((request, i): ResolvedContainer | null => {
     if (gone.has(i)) return null;
     const { classification } = request;
-    const netnsAt = netnsIndex[i];
-    const cmdlineAt = cmdlineIndex[i];
-    const pause = cmdlineAt !== null && cmdlineAt !== undefined && isSandboxCommand(secondAnswers!.text(cmdlineAt));
+    const fact = facts[i];
+    const pause = fact?.cmdline != null && isSandboxCommand(fact.cmdline);
     const identity: RuntimeMetadata = metadata[i] ?? {
       ...NO_METADATA,
       name: classification?.name ?? null,
       sandbox: classification?.sandbox ?? null,
     };
-    const netnsInode = netnsAt === null || netnsAt === undefined ? null : secondAnswers!.inode(netnsAt);
-    const statAt = statIndex[i];
-    const stat = statAt === null || statAt === undefined ? null : secondAnswers!.text(statAt);
+    const netnsInode = fact?.netnsInode ?? null;
+    const stat = fact?.stat ?? null;
     if (!lite(request) && (classification !== null || 'pid' in request.known)) {
       // A plain process (a { pid } outside containers) only has to be alive.
       const why =
@@ -252,6 +276,134 @@ export async function describeCgroups(
     };
   });
   return { containers, notReady, denied: metadataAnswer?.denied ?? null };
+}
+
+interface ProcessFactsRequest {
+  pid: number;
+  netns: boolean;
+  cmdline: boolean;
+  stat: boolean;
+  /** More processes whose stat only is read (the others of its cgroup, to find its own among them). */
+  others?: readonly number[];
+}
+
+/** What describing reads of a process; null where not asked for, or where the read failed (it exited). */
+interface ProcessFacts {
+  netnsInode: number | null;
+  cmdline: string | null;
+  stat: string | null;
+  otherStats: Array<string | null>;
+}
+
+/** The facts of many processes in one trip (null requests are skipped and give null). */
+async function readProcessFacts(
+  procRoot: string,
+  wanted: ReadonlyArray<ProcessFactsRequest | null>,
+): Promise<Array<ProcessFacts | null>> {
+  const batch = new FileBatch();
+  const file = (pid: number, name: string, mode: BatchMode) => batch.add(join(procRoot, String(pid), name), mode);
+  const at = wanted.map((request) =>
+    request === null
+      ? null
+      : {
+          netns: request.netns ? file(request.pid, 'ns/net', FileMode.Inode) : null,
+          cmdline: request.cmdline ? file(request.pid, 'cmdline', FileMode.Text) : null,
+          stat: request.stat ? file(request.pid, 'stat', FileMode.Text) : null,
+          others: (request.others ?? []).map((pid) => file(pid, 'stat', FileMode.Text)),
+        },
+  );
+  if (batch.size === 0) return at.map(() => null);
+  const answers = await batch.read(batch.size <= INLINE_DESCRIBE_FILES);
+  return at.map((index) =>
+    index === null
+      ? null
+      : {
+          netnsInode: index.netns === null ? null : answers.inode(index.netns),
+          cmdline: index.cmdline === null ? null : answers.text(index.cmdline),
+          stat: index.stat === null ? null : answers.text(index.stat),
+          otherStats: index.others.map((other) => answers.text(other)),
+        },
+  );
+}
+
+/**
+ * A container's own process among those of its cgroup (`listed`, from cgroup.procs): of those whose
+ * parent is outside the cgroup (the init the runtime's shim started, and anything `docker exec` or a
+ * probe started there), the oldest. The first one listed is not always it: PIDs wrap around, so a child
+ * of the init (a shell's `sleep`) or an exec'd health check may be listed first, and when it exits the
+ * container would seem to stop. The first trip read the stat of the first MAX_OTHER_PROCESSES listed;
+ * when the own process is another than the first, one more trip reads its namespace and command. Where
+ * none of those read is a root (a large cgroup), the parents are followed up from the first, a trip a
+ * step. `pids` is updated in place; the facts returned are those of the PIDs chosen.
+ */
+async function findOwnProcesses(
+  procRoot: string,
+  pids: Array<number | null>,
+  listed: ReadonlyArray<number[] | undefined>,
+  facts: Array<ProcessFacts | null>,
+  wanted: (i: number) => ProcessFactsRequest | null,
+): Promise<Array<ProcessFacts | null>> {
+  const inCgroup = new Map<number, Set<number>>();
+  const tried = new Map<number, Set<number>>();
+  const again: number[] = [];
+  listed.forEach((candidates, i) => {
+    const fact = facts[i];
+    if (candidates === undefined || fact === null || fact === undefined || pids[i] == null) return;
+    const members = new Set(candidates);
+    inCgroup.set(i, members);
+    const stats = [fact.stat, ...fact.otherStats];
+    let own: number | undefined;
+    let oldest = Infinity;
+    stats.forEach((stat, j) => {
+      if (stat === null) return;
+      const parent = parentPid(stat);
+      if (parent !== null && members.has(parent)) return;
+      const ticks = parseStartTicks(stat) ?? Infinity;
+      if (own === undefined || ticks < oldest) {
+        own = candidates[j]!;
+        oldest = ticks;
+      }
+    });
+    tried.set(i, new Set(candidates.slice(0, stats.length)));
+    if (own === undefined) {
+      // None of those read is the own one: up from the first one still there.
+      const first = stats.findIndex((stat) => stat !== null);
+      const parent = first < 0 ? null : parentPid(stats[first]!);
+      own = parent ?? candidates.find((candidate) => !tried.get(i)!.has(candidate));
+      if (own === undefined) {
+        facts[i] = { ...fact, stat: null };
+        return;
+      }
+    } else if (own === pids[i]) return;
+    tried.get(i)!.add(own);
+    pids[i] = own;
+    again.push(i);
+  });
+  for (let hop = 0; again.length > 0 && hop < MAX_PROCESS_HOPS; hop++) {
+    const more = await readProcessFacts(
+      procRoot,
+      again.map((i) => wanted(i)),
+    );
+    const next: number[] = [];
+    again.forEach((i, j) => {
+      const fact = (facts[i] = more[j]!);
+      const seen = tried.get(i)!;
+      let step: number | undefined;
+      if (fact.stat === null) step = listed[i]!.find((candidate) => !seen.has(candidate));
+      else {
+        const parent = parentPid(fact.stat);
+        if (parent !== null && !seen.has(parent) && inCgroup.get(i)!.has(parent)) step = parent;
+      }
+      if (step === undefined) return;
+      seen.add(step);
+      pids[i] = step;
+      next.push(i);
+    });
+    again.splice(0, again.length, ...next);
+  }
+  // Still looking after the last step: no process of its own found.
+  for (const i of again) facts[i] = { ...facts[i]!, stat: null };
+  return facts;
 }
 
 /**

@@ -88,6 +88,12 @@ export function isExitingStat(text: string): boolean {
   return Number.isSafeInteger(flags) && (flags & PF_EXITING) !== 0;
 }
 
+/** The parent's PID (field 4 of /proc/<pid>/stat); null when unreadable. */
+export function parentPid(text: string): number | null {
+  const value = Number(statFields(text)?.[1]);
+  return Number.isSafeInteger(value) && value >= 0 ? value : null;
+}
+
 export function statCommand(text: string): string | null {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');

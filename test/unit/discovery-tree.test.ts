@@ -109,6 +109,44 @@ describe('v1 host, Docker with the cgroupfs driver', () => {
     expect((await resolveContainer(starting, other.options)).pid).toBe(9);
   });
 
+  test("a container's process is its init, not the process listed first (PIDs wrap around)", async () => {
+    const other = fakeHost('v1');
+    const cgroup = (id: string) => `/docker/${id}`;
+    const process = (id: string, pid: number, options: { parent?: number; startTicks?: number }) => {
+      other.addProcess(pid, other.cgroupLines(cgroup(id)));
+      other.setProcessState(pid, 'S', 'sleep', options);
+    };
+    // A child of the init, listed first, and an exec'd process (its parent the shim, outside), started later.
+    const [child, vanished, deep, exiting] = ['d1', 'd3', 'd4', 'd5'].map(hexId) as [string, string, string, string];
+    other.addCgroup(cgroup(child), [300, 301, 28000]);
+    process(child, 28000, { parent: 27990, startTicks: 100 });
+    process(child, 300, { parent: 28000, startTicks: 200 });
+    process(child, 301, { parent: 27990, startTicks: 300 });
+    // The first listed is gone by the time it is read (no /proc entry); its init is next.
+    other.addCgroup(cgroup(vanished), [302, 28001]);
+    process(vanished, 28001, { parent: 27990, startTicks: 100 });
+    // More processes than are read at once, the init last: found by following the parents up.
+    const many = Array.from({ length: 20 }, (_, n) => 400 + n);
+    other.addCgroup(cgroup(deep), [...many, 28002]);
+    process(deep, 28002, { parent: 27990, startTicks: 100 });
+    many.forEach((pid, n) => process(deep, pid, { parent: n === 0 ? 28002 : pid - 1, startTicks: 200 + n }));
+    // The init is exiting and a child of it is not: the container is stopping.
+    other.addCgroup(cgroup(exiting), [303, 28003]);
+    process(exiting, 28003, { parent: 27990, startTicks: 100 });
+    other.setProcessState(28003, 'Z', 'sh', { parent: 27990, startTicks: 100 });
+    process(exiting, 303, { parent: 28003, startTicks: 200 });
+
+    const listed = await listResolvedContainers(other.options);
+    const pidOf = (id: string) => listed.find((container) => container.id === id)?.pid;
+    expect(pidOf(child)).toBe(28000);
+    expect(pidOf(vanished)).toBe(28001);
+    expect(pidOf(deep)).toBe(28002);
+    expect(pidOf(exiting)).toBeUndefined();
+    expect(listed.find((container) => container.id === child)?.netnsInode).toBe(inode(other, 28000));
+    expect((await resolveContainer(child.slice(0, 12), other.options)).pid).toBe(28000);
+    await expect(resolveContainer(exiting, other.options)).rejects.toThrow(/no process/);
+  });
+
   test('resolves by full id, prefix, name, pid and cgroup', async () => {
     for (const ref of [
       web,
