@@ -1,7 +1,7 @@
 // The hugetlb controller on this host's v1 hierarchy (scripts/setup-machine.sh mounts it where the kernel
 // leaves the controller unbound): a container that maps huge pages, against the kernel's own files.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readContainerStats } from '../../lib/index.js';
@@ -60,8 +60,16 @@ describe.skipIf(!ready)('hugetlb on a live v1 hierarchy', () => {
 
   it('reads usage, peak, limit and failures of every page size, equal to the kernel files', async () => {
     const stats = await readContainerStats(id, { network: false });
-    expect(Object.keys(stats.hugetlb ?? {})).toEqual(['2MB']);
+    // Every page size the host has (1 GiB pages too where the CPU has them), the others unused.
+    const sizes = readdirSync('/sys/kernel/mm/hugepages').map((name) => {
+      const kib = Number(/^hugepages-(\d+)kB$/.exec(name)![1]);
+      return kib >= 1024 * 1024 ? `${kib / 1024 / 1024}GB` : `${kib / 1024}MB`;
+    });
+    expect(Object.keys(stats.hugetlb ?? {}).sort()).toEqual(sizes.sort());
     expect(stats.hugetlb!['2MB']).toEqual({ usage: 2 * PAGE, maxUsage: 2 * PAGE, limit: null, failcnt: 0 });
+    for (const size of sizes.filter((size) => size !== '2MB')) {
+      expect(stats.hugetlb![size]).toEqual({ usage: 0, maxUsage: 0, limit: null, failcnt: 0 });
+    }
     expect(file(id, 'usage_in_bytes')).toBe(String(2 * PAGE));
 
     // A limit of three pages: a second process asking for two more is killed at its fault (SIGBUS).
