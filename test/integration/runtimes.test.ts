@@ -4,7 +4,7 @@
 // its identity, found by every kind of reference, and read; its figures equal the kernel's files.
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -32,20 +32,8 @@ const hexId = () => randomBytes(32).toString('hex');
 
 /** The v1 hierarchies' directories of a cgroup path and its parents, removed deepest first (best effort). */
 function removeCgroupDirs(paths: string[]): void {
-  for (const hierarchy of [
-    'memory',
-    'cpu,cpuacct',
-    'blkio',
-    'pids',
-    'cpuset',
-    'devices',
-    'freezer',
-    'hugetlb',
-    'systemd',
-    'unified',
-    'net_cls,net_prio',
-    'perf_event',
-  ]) {
+  // Whatever hierarchies this host mounts (cpu and cpuacct apart or together, named ones).
+  for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
     for (const path of paths) {
       try {
         rmdirSync(`/sys/fs/cgroup/${hierarchy}${path}`);
@@ -85,6 +73,8 @@ describe.skipIf(!ready)('containerd: a plain container in a namespace of its own
     await removeContainer(namespace, id);
     await ctr(namespace, ['images', 'rm', CTR_IMAGE]).catch(() => {});
     await ctr('default', ['namespaces', 'rm', namespace]).catch(() => {});
+    // containerd removes the container's cgroup, not the namespace's directory above it.
+    removeCgroupDirs([`/${namespace}/${id}`, `/${namespace}`]);
   });
 
   it('is listed by its id (which names it), with its namespace and labels, and found by id, { id } and pid', async () => {
