@@ -27,9 +27,10 @@ export function isForeignPidNamespace(procRoot: string): Promise<boolean> {
   return answer;
 }
 
-/** The lowest PID in each cgroup of the scanned hierarchy, descendants included. */
+/** The PIDs of each cgroup of the scanned hierarchy, and the lowest in it or its descendants. */
 export class HostPidIndex {
   readonly #lowest = new Map<string, number>();
+  readonly #members = new Map<string, number[]>();
 
   /** Reads every process of procRoot once. */
   static async build(layout: CgroupLayout): Promise<HostPidIndex> {
@@ -57,6 +58,9 @@ export class HostPidIndex {
   }
 
   #add(path: string, pid: number): void {
+    const members = this.#members.get(path);
+    if (members === undefined) this.#members.set(path, [pid]);
+    else members.push(pid);
     // The cgroup and each of its ancestors: a container's PID may sit in a child (".../container").
     for (let at = path; ; at = at.slice(0, Math.max(at.lastIndexOf('/'), 1))) {
       const known = this.#lowest.get(at);
@@ -65,9 +69,15 @@ export class HostPidIndex {
     }
   }
 
-  /** The lowest PID in the cgroup at `path` (a path of the scanned hierarchy) or below it. */
-  pidFor(path: string): number | null {
-    return this.#lowest.get(path) ?? null;
+  /**
+   * The PIDs of the cgroup at `path` (a path of the scanned hierarchy), in ascending order as
+   * cgroup.procs lists them on v1; where it holds none itself, the lowest below it; none: empty.
+   */
+  pidsFor(path: string): number[] {
+    const members = this.#members.get(path);
+    if (members !== undefined) return [...members].sort((a, b) => a - b);
+    const lowest = this.#lowest.get(path);
+    return lowest === undefined ? [] : [lowest];
   }
 }
 
@@ -77,12 +87,12 @@ export class HostPids {
 
   constructor(private readonly layout: CgroupLayout) {}
 
-  /** The host PID for the cgroup, or undefined when cgroup.procs gives the answer here. */
-  async pidFor(path: string): Promise<number | null | undefined> {
+  /** The host PIDs of the cgroup (HostPidIndex.pidsFor), or undefined when cgroup.procs gives the answer here. */
+  async pidsFor(path: string): Promise<number[] | undefined> {
     this.#index ??= isForeignPidNamespace(this.layout.procRoot).then((foreign) =>
       foreign ? HostPidIndex.build(this.layout) : null,
     );
     const index = await this.#index;
-    return index === null ? undefined : index.pidFor(path);
+    return index === null ? undefined : index.pidsFor(path);
   }
 }

@@ -136,7 +136,7 @@ export async function describeCgroups(
     return found;
   });
   const hostPidFor = await Promise.all(
-    requests.map(async (request) => ('pidDir' in request.known ? hostPids?.pidFor(request.cgroupPath) : undefined)),
+    requests.map(async (request) => ('pidDir' in request.known ? hostPids?.pidsFor(request.cgroupPath) : undefined)),
   );
   const procsIndex = requests.map((request) =>
     'pidDir' in request.known ? first.add(join(request.known.pidDir, 'cgroup.procs'), FileMode.Text) : null,
@@ -185,7 +185,8 @@ export async function describeCgroups(
       }
       const fromHost = hostPidFor[i];
       if (fromHost !== undefined) {
-        pids[i] = fromHost;
+        pids[i] = fromHost[0] ?? null;
+        if (fromHost.length > 0 && !lite(request)) listed[i] = fromHost;
         return;
       }
       // A cgroup with children may hold no process itself (v2: they sit in ".../container", "init.scope").

@@ -1,5 +1,5 @@
 // listContainers / resolveContainer over fake hosts (fake /proc and /sys in a temporary directory).
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
@@ -145,6 +145,25 @@ describe('v1 host, Docker with the cgroupfs driver', () => {
     expect(listed.find((container) => container.id === child)?.netnsInode).toBe(inode(other, 28000));
     expect((await resolveContainer(child.slice(0, 12), other.options)).pid).toBe(28000);
     await expect(resolveContainer(exiting, other.options)).rejects.toThrow(/no process/);
+  });
+
+  test('in a PID namespace of its own, the init is found among the host PIDs read from procRoot', async () => {
+    const other = fakeHost('v1');
+    // procRoot's "self" is another PID than this process: cgroup.procs lists none of the host's processes.
+    renameSync(join(other.procRoot, 'self'), join(other.procRoot, '1'));
+    symlinkSync('1', join(other.procRoot, 'self'));
+    const id = hexId('e1');
+    other.addCgroup(`/docker/${id}`, []);
+    for (const [pid, parent, startTicks] of [
+      [28000, 27990, 100],
+      [300, 28000, 200],
+      [301, 27990, 300],
+    ] as const) {
+      other.addProcess(pid, other.cgroupLines(`/docker/${id}`));
+      other.setProcessState(pid, 'S', 'sleep', { parent, startTicks });
+    }
+    expect((await resolveContainer(id, other.options)).pid).toBe(28000);
+    expect((await listResolvedContainers(other.options)).map((container) => container.pid)).toEqual([28000]);
   });
 
   test('resolves by full id, prefix, name, pid and cgroup', async () => {
