@@ -112,6 +112,39 @@ export async function recordReads(native, fn) {
 }
 
 /**
+ * Counts what the FileSets made while it is installed read: every `read(ids)` call's entries (a file
+ * each, plus a container's clock and cgroup-inode entries). The sets made meanwhile go on counting after
+ * `restore()`, which only stops new sets from being counted.
+ */
+export function countFileReads(native) {
+  const counter = { entries: 0, reads: 0 };
+  const Original = native.FileSet;
+  native.FileSet = function CountingFileSet(maxOpen) {
+    const real = new Original(maxOpen);
+    return new Proxy(real, {
+      get(target, key) {
+        if (key === 'read') {
+          return (ids, ...rest) => {
+            counter.entries += ids.length;
+            counter.reads += 1;
+            return target.read(ids, ...rest);
+          };
+        }
+        const value = target[key];
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  };
+  if (native.FileSet === Original) throw new Error("cannot count the addon's FileSet reads (read-only property)");
+  return {
+    counter,
+    restore() {
+      native.FileSet = Original;
+    },
+  };
+}
+
+/**
  * The list file of bench/baseline.c: a file under one of a container's cgroup directories belongs to
  * it; every other file (/proc/stat, /proc/meminfo, device names) is read once per sample ("host").
  */

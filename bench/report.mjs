@@ -391,6 +391,24 @@ export function renderMarkdown(r) {
       );
     }
     lines.push('');
+    const cadence = r.scale.filter((row) => row.settingsCadence?.entriesPerSweep != null);
+    if (cadence.length) {
+      lines.push(
+        "Limits and settings (memory and swap limits, CFS quota and period, `pids.max`, cpuset, hugetlb limits) are read when a container is added and then every 10 s (`configRefreshMs`), not every sweep. The sampler's sweeps without network, read back to back, with that cadence and with `configRefreshMs: 0` (everything every sweep, as the floor reads): entries read per sweep (a file each, plus a clock and a cgroup inode per container), sweep time and CPU per sweep. The floor keeps reading everything, so against it the ratio can go below 1: ctrstat then reads less than the floor does.",
+      );
+      lines.push('');
+      lines.push(
+        '| containers | entries per sweep: every sweep → every 10 s | sweep: every sweep → every 10 s | CPU per sweep: every sweep → every 10 s | sweep ÷ kept-descriptor floor (every 10 s) |',
+      );
+      lines.push('|---|---|---|---|---|');
+      for (const row of cadence) {
+        const c = row.settingsCadence;
+        lines.push(
+          `| ${row.containers} + ${row.realContainers} | ${fmt(c.entriesPerSweepEverySweep)} → ${fmt(c.entriesPerSweep)} (${fmt((1 - c.entriesPerSweep / c.entriesPerSweepEverySweep) * 100, '%')} fewer) | ${fmt(c.sweepMsEverySweep, 'ms')} → ${fmt(c.sweepMs, 'ms')} | ${fmt(c.cpuMsPerSweepEverySweep, 'ms')} → ${fmt(c.cpuMsPerSweep, 'ms')} | ${x(c.sweepMs / c.floorMs)} |`,
+        );
+      }
+      lines.push('');
+    }
     const failed = r.scale.find((row) => row.error);
     if (!failed && r.config.scales.length > r.scale.length)
       lines.push(

@@ -25,7 +25,15 @@ import { join } from 'node:path';
 import { measureAgent } from './agent.mjs';
 import { measureDashboard } from './dashboard.mjs';
 import { cleanupHostScale, measureHostScale } from './host-scale.mjs';
-import { baselineList, loadLibrary, measureCtrstat, monitorSweeps, recordReads, assertStats } from './ctrstat.mjs';
+import {
+  assertStats,
+  baselineList,
+  countFileReads,
+  loadLibrary,
+  measureCtrstat,
+  monitorSweeps,
+  recordReads,
+} from './ctrstat.mjs';
 import {
   daemonIdleRate,
   dockerMethods,
@@ -509,9 +517,27 @@ async function runScale(lib, native, layout, realTargets) {
       row.keptDescriptors = b.keptDescriptors;
 
       // Sweeps without network: against the kept-descriptor floor.
-      const noNet = await sweeps(lib, targets, { network: false, keepFds: true, maxFds }, false);
+      const noNet = await sweeps(lib, targets, { network: false, keepFds: true, maxFds }, false, native);
       row.sweepMsNoNet = noNet.sweepMs;
       row.sweepVsKeptFdLimit = noNet.sweepMs / row.keptFdLimitMs;
+      // The same with limits and settings read every sweep (configRefreshMs: 0), as the floor does: what
+      // reading them every 10 s instead saves.
+      const everySweep = await sweeps(
+        lib,
+        targets,
+        { network: false, keepFds: true, maxFds, configRefreshMs: 0 },
+        false,
+        native,
+      );
+      row.settingsCadence = {
+        entriesPerSweep: noNet.entriesPerSweep,
+        entriesPerSweepEverySweep: everySweep.entriesPerSweep,
+        sweepMs: noNet.sweepMs,
+        sweepMsEverySweep: everySweep.sweepMs,
+        cpuMsPerSweep: noNet.cpuMsPerSweep,
+        cpuMsPerSweepEverySweep: everySweep.cpuMsPerSweep,
+        floorMs: row.keptFdLimitMs,
+      };
 
       // Sampler sweeps with network: the read alone.
       const s = await sweeps(lib, targets, { network: true, keepFds: true, maxFds, maxSockets }, false);
@@ -633,12 +659,20 @@ async function monitorRun(lib, refs, options) {
 }
 
 /** Back-to-back sweeps of one kept-descriptor sampler (one warm-up sweep opens everything). */
-async function sweeps(lib, targets, options, full) {
-  const sampler = new lib.StatsSampler(options);
+async function sweeps(lib, targets, options, full, native) {
+  // With `native`: the entries the sampler reads per sweep after the first, counted on its FileSet.
+  const counting = native === undefined ? null : countFileReads(native);
+  let sampler;
+  try {
+    sampler = new lib.StatsSampler(options);
+  } finally {
+    counting?.restore();
+  }
   try {
     const t0 = nowMs();
     assertStats(await sampler.sample(targets), 'first sweep');
     const firstSweepMs = nowMs() - t0;
+    const entries0 = counting?.counter.entries ?? 0;
     const histogram = monitorEventLoopDelay({ resolution: 10 });
     const times = [];
     const cpu0 = processCpuMs();
@@ -653,7 +687,8 @@ async function sweeps(lib, targets, options, full) {
     }
     histogram.disable();
     const cpuMsPerSweep = (processCpuMs() - cpu0) / times.length;
-    const out = { sweepMs: median(times), sweeps: times.length };
+    const entriesPerSweep = counting === null ? null : (counting.counter.entries - entries0) / times.length;
+    const out = { sweepMs: median(times), sweeps: times.length, cpuMsPerSweep, entriesPerSweep };
     if (!full) return out;
     // The histogram records the timer's whole period; the delay is what exceeds the 10 ms resolution.
     const p99Raw = histogram.percentile(99) / 1e6;
