@@ -32,6 +32,7 @@ export type NetworkNamespaceError = SystemError | PermissionDeniedError;
 
 const EPERM = -1;
 const EACCES = -13;
+const EINVAL = -22;
 
 /** The namespace file for a target; rejects PIDs that are not positive integers. */
 export function networkNamespacePath(target: NetworkNamespaceTarget, options: NetworkNamespaceOptions = {}): string {
@@ -60,8 +61,14 @@ export function networkNamespacePath(target: NetworkNamespaceTarget, options: Ne
 export function networkNamespaceError(failure: NativeFailure): NetworkNamespaceError {
   if (failure.errno === EPERM || failure.errno === EACCES)
     return new PermissionDeniedError(failure, NETNS_PRIVILEGE_HINT);
-  return systemError(failure);
+  const error = systemError(failure);
+  // setns(CLONE_NEWNET) refuses any other file: another namespace's, a FIFO, a directory, a plain file.
+  if (failure.errno === EINVAL && failure.syscall === 'setns') error.message += NOT_A_NETWORK_NAMESPACE;
+  return error;
 }
+
+const NOT_A_NETWORK_NAMESPACE =
+  ' (not a network namespace: give a /proc/<pid>/ns/net file, a bind mount of one such as /run/netns/<name>, or { pid })';
 
 /** One namespace of a batch as the public counters: each interface's stats are fields of its InterfaceStats. */
 export function networkNamespaceCounters({ batch, index }: NetnsEntry): NetworkNamespaceCounters {
