@@ -98,6 +98,7 @@ const config = {
   idleWindowMs: quick ? 1000 : 3000,
   scaleMinSweepMs: quick ? 700 : 3000,
   scaleMinSweeps: quick ? 5 : 10,
+  scaleOneShotRounds: quick ? 5 : 11,
   scaleMonitorSweeps: quick ? 3 : 8,
   scaleColdPasses: quick ? 3 : 5,
 };
@@ -516,6 +517,18 @@ async function runScale(lib, native, layout, realTargets) {
       row.oneShotLimitMs = b.oneShot.medianUs / 1000;
       row.keptDescriptors = b.keptDescriptors;
 
+      // One-shot reads of them all (no network), against the floor's open/read/close pass.
+      const refs = targets.map((t) => (t.runtime === 'cgroup' ? { cgroup: t.cgroup.path } : { id: t.id }));
+      const oneShot = [];
+      for (let round = 0; round <= config.scaleOneShotRounds; round++) {
+        const start = nowMs();
+        const list = await lib.readContainerStats(refs, { network: false });
+        if (round > 0) oneShot.push(nowMs() - start);
+        if (list.length !== refs.length) throw new Error('readContainerStats(all) returned a short list');
+      }
+      row.oneShotMs = median(oneShot);
+      row.oneShotVsLimit = row.oneShotMs / row.oneShotLimitMs;
+
       // Sweeps without network: against the kept-descriptor floor.
       const noNet = await sweeps(lib, targets, { network: false, keepFds: true, maxFds }, false, native);
       row.sweepMsNoNet = noNet.sweepMs;
@@ -546,7 +559,6 @@ async function runScale(lib, native, layout, realTargets) {
 
       // A real monitor over the same containers (references resolved once, usage, events): time, CPU,
       // event loop, memory, descriptors.
-      const refs = targets.map((t) => (t.runtime === 'cgroup' ? { cgroup: t.cgroup.path } : { id: t.id }));
       const m = await monitorRun(lib, refs, {
         network: true,
         keepFds: true,
@@ -732,6 +744,7 @@ function computeRatios() {
     r.oneShotSingleVsLimit = ratio(c.noNetwork.singleUs, l.oneShotSingleUs);
     r.samplerOneShotVsLimit = ratio(c.noNetwork.samplerOneShotUs, l.oneShotUs);
     r.oneShotWithNetworkVsLimit = ratio(c.withNetwork.batchUs, l.oneShotUs + l.netSetnsUs);
+    r.oneShotSingleWithNetworkVsLimit = ratio(c.withNetwork.singleUs, l.oneShotSingleUs + l.netSetnsSingleUs);
     r.sweepWithNetworkVsLimit = ratio(c.withNetwork.sweepUs, l.keptFdUs + l.netKeptUs);
     r.monitorSweepVsKeptFdLimit = ratio(c.noNetwork.monitorSweepUs, l.keptFdUs);
     r.monitorSweepVsColdKeptFdLimit = ratio(c.noNetwork.monitorSweepUs, l.keptFdColdUs);
