@@ -30,6 +30,7 @@ import { BearerCheck, isAllowedHost, isAllowedOrigin, SESSION_COOKIE } from './s
 import { SnapshotKeeper } from './snapshot.js';
 import { registerDashboardRoutes } from './dashboard.js';
 import { StreamHub, type StreamCounts } from './stream.js';
+import { UsageHistory } from './history.js';
 
 export type { AgentOptions, StreamOptions } from './options.js';
 export type { StreamCounts } from './stream.js';
@@ -83,10 +84,12 @@ export function createAgent(options: AgentOptions = {}): Agent {
   const readOne: ReadOne = (ref) => readContainerStats(ref, { ...config.host, network: config.monitor.network });
   const bearer = config.token === null ? null : new BearerCheck(config.token);
   const hub = new StreamHub(keeper, monitor.interval, config.stream);
+  const history = new UsageHistory(config.stream.historyPoints, config.stream.historyBytes);
+  const stopHistory = config.stream.historyPoints > 0 ? keeper.subscribe((snapshot) => history.add(snapshot)) : null;
 
   const router = new Router();
   registerAcadockRoutes(router, current, readOne);
-  registerApiV1Routes(router, current, readOne);
+  registerApiV1Routes(router, current, readOne, { history, intervalMs: monitor.interval });
   registerMetricsRoute(router, current, config.labels);
   registerHealthRoute(router, current, monitor.interval);
   registerDashboardRoutes(router);
@@ -253,6 +256,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     }
     await monitor.close();
     await keeper.close();
+    stopHistory?.();
   }
 
   return {

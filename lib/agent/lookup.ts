@@ -24,11 +24,8 @@ export function httpErrorOf(error: unknown): HttpError {
   }
 }
 
-export async function lookupContainer(
-  ref: string,
-  snapshot: Snapshot | null,
-  readOne: ReadOne,
-): Promise<MonitorSample> {
+/** The container of a snapshot a reference names, or null; a 400 for a reference too long or ambiguous. */
+export function findInSnapshot(ref: string, snapshot: Snapshot | null): MonitorSample | null {
   if (ref.length > MAX_REFERENCE_LENGTH) {
     throw new HttpError(
       400,
@@ -44,6 +41,15 @@ export async function lookupContainer(
       `Reference "${ref}" matches more than one container; give more of the id`,
     );
   }
+  return found;
+}
+
+export async function lookupContainer(
+  ref: string,
+  snapshot: Snapshot | null,
+  readOne: ReadOne,
+): Promise<MonitorSample> {
+  const found = findInSnapshot(ref, snapshot);
   if (found !== null) return found;
   try {
     // Once per reference and sweep: repeated or concurrent asks for the same unknown name share one read.

@@ -41,6 +41,13 @@ export interface StreamOptions {
   maxSkipped?: number;
   /** Milliseconds between heartbeats; a WebSocket that missed the previous pong is closed. Default 15 000. */
   heartbeatMs?: number;
+  /**
+   * Sweeps of each container's usage kept for GET /api/v1/containers/:ref/history (the dashboard's
+   * charts start with them). Default 300 (five minutes at 1 s); 0 keeps none.
+   */
+  historyPoints?: number;
+  /** Bytes the history may take, all containers together: fewer sweeps are kept beyond it. Default 8 MiB. */
+  historyBytes?: number;
 }
 
 export interface ListenAddress {
@@ -69,6 +76,8 @@ const STREAM_DEFAULTS: Required<StreamOptions> = {
   highWaterBytes: 1024 * 1024,
   maxSkipped: 30,
   heartbeatMs: 15_000,
+  historyPoints: 300,
+  historyBytes: 8 * 1024 * 1024,
 };
 /** The smallest value of each stream bound (a heartbeat every millisecond would be a busy loop). */
 const STREAM_MINIMUMS: Required<StreamOptions> = {
@@ -76,6 +85,8 @@ const STREAM_MINIMUMS: Required<StreamOptions> = {
   highWaterBytes: 1024,
   maxSkipped: 0,
   heartbeatMs: 100,
+  historyPoints: 0,
+  historyBytes: 0,
 };
 
 function streamOptions(value: unknown): Required<StreamOptions> {

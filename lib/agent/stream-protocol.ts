@@ -49,3 +49,44 @@ export interface StreamSweep {
   host: { cpus: number; memoryTotal: number } | null;
   containers: StreamRow[];
 }
+
+/** The series of a container's history, as GET /api/v1/containers/:ref/history gives them. */
+export const HISTORY_SERIES = [
+  'cpu',
+  'memory',
+  'memoryLimit',
+  'rx',
+  'tx',
+  'read',
+  'write',
+  'psiCpu',
+  'psiMemory',
+  'psiIo',
+] as const;
+export type HistorySeriesName = (typeof HISTORY_SERIES)[number];
+
+/** A row's value of each history series: what the dashboard charts. */
+export function historyValues(row: StreamRow): Record<HistorySeriesName, number | null> {
+  return {
+    cpu: row.cpu.percent,
+    memory: row.memory.usage,
+    memoryLimit: row.memory.limit,
+    rx: row.network?.rxBytesPerSec ?? null,
+    tx: row.network?.txBytesPerSec ?? null,
+    read: row.blkio.readBytesPerSec,
+    write: row.blkio.writeBytesPerSec,
+    psiCpu: row.pressure?.cpu ?? null,
+    psiMemory: row.pressure?.memory ?? null,
+    psiIo: row.pressure?.io ?? null,
+  };
+}
+
+/** GET /api/v1/containers/:ref/history: the sweeps the agent kept of one container, oldest first. */
+export interface HistoryAnswer {
+  container: { id: string; name: string | null };
+  intervalMs: number;
+  /** Each sweep's wall clock, ms since the epoch. */
+  t: number[];
+  /** One value per sweep of `t`; null where the stream's row has none (a first sweep's rates, v1 pressure). */
+  series: Record<HistorySeriesName, Array<number | null>>;
+}

@@ -4,7 +4,13 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import type { StreamRow, StreamSweep } from '../agent/stream-protocol.js';
+import {
+  HISTORY_SERIES,
+  historyValues,
+  type HistoryAnswer,
+  type StreamRow,
+  type StreamSweep,
+} from '../agent/stream-protocol.js';
 
 // What the stream sends: the agent's own types (erased at build time).
 type Row = StreamRow;
@@ -12,19 +18,8 @@ type SweepMessage = StreamSweep;
 
 /** Points kept per container: five minutes at one sweep a second. */
 const HISTORY = 300;
-const SERIES = [
-  't',
-  'cpu',
-  'memory',
-  'memoryLimit',
-  'rx',
-  'tx',
-  'read',
-  'write',
-  'psiCpu',
-  'psiMemory',
-  'psiIo',
-] as const;
+/** Time (s since the epoch), then the series the agent keeps too. */
+const SERIES = ['t', ...HISTORY_SERIES] as const;
 type SeriesName = (typeof SERIES)[number];
 type History = Record<SeriesName, Array<number | null>>;
 
@@ -33,6 +28,8 @@ interface Entry {
   tr: HTMLTableRowElement;
   cells: HTMLTableCellElement[];
   history: History;
+  /** Whether the agent's history of it was asked for (once, when its charts first open). */
+  historyAsked: boolean;
 }
 
 const KIB = 1024;
@@ -185,24 +182,43 @@ function emptyHistory(): History {
 }
 
 function push(history: History, row: Row, t: number): void {
-  const values: Record<SeriesName, number | null> = {
-    t,
-    cpu: row.cpu.percent,
-    memory: row.memory.usage,
-    memoryLimit: row.memory.limit,
-    rx: row.network?.rxBytesPerSec ?? null,
-    tx: row.network?.txBytesPerSec ?? null,
-    read: row.blkio.readBytesPerSec,
-    write: row.blkio.writeBytesPerSec,
-    psiCpu: row.pressure?.cpu ?? null,
-    psiMemory: row.pressure?.memory ?? null,
-    psiIo: row.pressure?.io ?? null,
-  };
+  const values: Record<SeriesName, number | null> = { t, ...historyValues(row) };
   for (const name of SERIES) {
     const list = history[name];
     list.push(values[name]);
     if (list.length > HISTORY) list.splice(0, list.length - HISTORY);
   }
+}
+
+/**
+ * The agent's kept sweeps of a container put before what this page has seen of it (the charts then
+ * start minutes back instead of when the page opened). Asked once per container; a failure leaves the
+ * charts as they are.
+ */
+async function loadHistory(entry: Entry): Promise<void> {
+  entry.historyAsked = true;
+  let answer: HistoryAnswer;
+  try {
+    const response = await fetch(`/api/v1/containers/${encodeURIComponent(entry.row.id)}/history`, {
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json' },
+    });
+    if (!response.ok) return;
+    answer = (await response.json()) as HistoryAnswer;
+  } catch {
+    return;
+  }
+  if (entries.get(entry.row.id) !== entry) return;
+  const first = (entry.history.t[0] as number | undefined) ?? Infinity;
+  // Only what is older than this page's first point of it: the rest the stream gave already.
+  let count = 0;
+  while (count < answer.t.length && answer.t[count]! / 1000 < first) count++;
+  if (count === 0) return;
+  const room = Math.max(0, HISTORY - entry.history.t.length);
+  const from = Math.max(0, count - room);
+  entry.history.t.unshift(...answer.t.slice(from, count).map((ms) => ms / 1000));
+  for (const name of HISTORY_SERIES) entry.history[name].unshift(...answer.series[name].slice(from, count));
+  if (selected === entry.row.id) updateCharts(entry);
 }
 
 function buildHeader(): void {
@@ -246,7 +262,7 @@ function createEntry(row: Row): Entry {
   open.setAttribute('aria-expanded', 'false');
   cells[0]!.append(open);
   tr.addEventListener('click', () => select(selected === row.id ? null : row.id));
-  return { row, tr, cells, history: emptyHistory() };
+  return { row, tr, cells, history: emptyHistory(), historyAsked: false };
 }
 
 function updateCells(entry: Entry): void {
@@ -380,14 +396,17 @@ function select(id: string | null): void {
   }
   updateCharts(entry);
   detail.scrollIntoView({ block: 'nearest' });
+  if (!entry.historyAsked) void loadHistory(entry);
 }
 
 function updateCharts(entry: Entry): void {
   for (const chart of charts) {
     chart.plot.setData(chartData(entry.history, chart.series));
-    // The newest value of the first series, for a reader that does not look at the canvas.
+    // The newest value of the first series and the points shown, for a reader that does not look at the canvas.
     const last = entry.history[chart.series[0]!].at(-1);
-    chart.plot.root.parentElement!.dataset.last = last == null ? '' : String(last);
+    const figure = chart.plot.root.parentElement!;
+    figure.dataset.last = last == null ? '' : String(last);
+    figure.dataset.points = String(entry.history.t.length);
   }
 }
 

@@ -1,7 +1,7 @@
 // The dashboard in a real browser (Debian's chromium, driven by playwright-core; nothing downloaded)
 // against a real agent and real containers: no console error, rows for the containers, a busy container's
 // CPU cell and chart near 100 %, a memory limit and its %, rows that come and go live, sorting, filtering
-// and the keyboard, and no data for a page without the token. A screenshot is kept in .artifacts/.
+// and the keyboard, charts that open with the agent's kept sweeps, and no data for a page without the token. A screenshot is kept in .artifacts/.
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,6 +185,39 @@ describe.skipIf(!ready)('the dashboard in Chromium, on a real agent and real con
     await row(c.idle.id).waitFor({ state: 'detached', timeout: 30_000 });
     // Its charts were open (previous test): they close with it.
     await expect.poll(() => page.locator('#detail').isVisible()).toBe(false);
+  }, 60_000);
+
+  it("opens a container's charts with the sweeps the agent kept before the page opened", async () => {
+    const kept = async () =>
+      (
+        (await (
+          await fetch(`${url}api/v1/containers/${c.limited.id}/history`, {
+            headers: { authorization: `Bearer ${TOKEN}` },
+          })
+        ).json()) as { t: number[] }
+      ).t.length;
+    // The agent has swept since the suite began (every 500 ms): well before this page opens.
+    const before = await until(kept, (n) => n >= 6, 'six kept sweeps');
+    const other = await page.context().newPage();
+    try {
+      await other.goto(url);
+      const own = other.locator(`#containers > tbody > tr[data-id="${c.limited.id}"]`);
+      await own.waitFor({ timeout: 30_000 });
+      await own.locator('td[data-col="name"] button').click();
+      const figure = other.locator('figure[data-chart="memory"]');
+      // More points than the page has seen sweeps: the agent's went before them.
+      const shown = await until(
+        async () => ({
+          points: Number(await figure.getAttribute('data-points')),
+          seen: Number(await other.evaluate<string | undefined>('document.body.dataset.sweeps')),
+        }),
+        ({ points, seen }) => points >= before && points > seen,
+        'the kept sweeps in the chart',
+      );
+      expect(shown.points).toBeLessThanOrEqual(300);
+    } finally {
+      await other.close();
+    }
   }, 60_000);
 
   it('follows the system colour scheme: dark and light', async () => {

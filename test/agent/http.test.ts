@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from '../../lib/agent/index.js';
+import { HISTORY_SERIES, type HistoryAnswer } from '../../lib/agent/stream-protocol.js';
 import { readContainerStats, type ContainerStats } from '../../lib/index.js';
 import {
   httpRequest,
@@ -182,6 +183,23 @@ describe.skipIf(!ready)('the agent over HTTP, on real containers', () => {
       expect(committed.memory.memory_committed).toBe(0);
     });
 
+    it('/api/v1/containers/:ref/history gives the sweeps kept of a container (here one), by name as by id', async () => {
+      const list = await json<{ timestamp: number }>(`${url}api/v1/containers`);
+      const one = await json<{ usage: { memory: { usage: number }; pids: { current: number } } }>(
+        `${url}api/v1/containers/${limited.id}`,
+      );
+      const history = await json<HistoryAnswer>(`${url}api/v1/containers/${limited.name}/history`);
+      expect(history.container).toEqual({ id: limited.id, name: limited.name });
+      expect(history.intervalMs).toBe(600_000);
+      expect(history.t).toEqual([list.timestamp]);
+      expect(Object.keys(history.series).sort()).toEqual([...HISTORY_SERIES].sort());
+      expect(history.series.memory).toEqual([one.usage.memory.usage]);
+      expect(history.series.memoryLimit).toEqual([64 * 2 ** 20]);
+      // A first sweep has no rates yet.
+      expect(history.series.cpu).toEqual([null]);
+      expect(await json(`${url}api/v1/containers/${limited.id.slice(0, 12)}/history`)).toEqual(history);
+    });
+
     it('/metrics labels a Docker container with its name and image as docker inspect gives them', async () => {
       const metrics = parseExposition((await httpRequest(`${url}metrics`)).body);
       const inspected = await inspect(limited.id);
@@ -195,6 +213,8 @@ describe.skipIf(!ready)('the agent over HTTP, on real containers', () => {
       const cases: Array<[string, { method?: string; host?: string }, number, string]> = [
         ['containers/no-such-container/mem', {}, 404, 'ERR_CONTAINER_NOT_FOUND'],
         ['api/v1/containers/no-such-container', {}, 404, 'ERR_CONTAINER_NOT_FOUND'],
+        ['api/v1/containers/no-such-container/history', {}, 404, 'ERR_CONTAINER_NOT_FOUND'],
+        [`api/v1/containers/${'a'.repeat(300)}/history`, {}, 400, 'ERR_INVALID_REFERENCE'],
         ['containers/..%2F..%2Fetc/cpu', {}, 400, 'ERR_INVALID_REFERENCE'],
         ['containers/-rf/cpu', {}, 400, 'ERR_INVALID_REFERENCE'],
         [`containers/${'a'.repeat(300)}/cpu`, {}, 400, 'ERR_INVALID_REFERENCE'],

@@ -5,7 +5,10 @@ import { acadockIo, acadockMemory, acadockNet } from '../../lib/agent/acadock.js
 import { renderMetrics, type MetricsInput } from '../../lib/agent/exposition.js';
 import { createAgent } from '../../lib/agent/index.js';
 import { parseListenAddress, resolveAgentOptions } from '../../lib/agent/options.js';
+import { UsageHistory } from '../../lib/agent/history.js';
 import { Snapshot } from '../../lib/agent/snapshot.js';
+import { rowOf } from '../../lib/agent/stream-messages.js';
+import { HISTORY_SERIES, historyValues } from '../../lib/agent/stream-protocol.js';
 import { Router } from '../../lib/agent/router.js';
 import { BearerCheck, isAllowedHost } from '../../lib/agent/security.js';
 import { parseServeCommandLine } from '../../lib/cli/serve-args.js';
@@ -244,6 +247,75 @@ describe('Snapshot.find', () => {
   });
 });
 
+describe('UsageHistory', () => {
+  const idA = `a${'1'.repeat(63)}`;
+  const idB = `b${'2'.repeat(63)}`;
+  /** A sweep at `t` seconds whose containers used `cpuNs` each so far (rates from the sweep before). */
+  function sweepsOf(rounds: Array<{ t: number; ids: string[] }>): Snapshot[] {
+    const last = new Map<string, ContainerStats>();
+    return rounds.map(({ t, ids }) => {
+      const samples = ids.map((id) => {
+        const stats = makeStats({
+          id,
+          name: id === idA ? 'web' : 'db',
+          timestamp: t * 1000,
+          monotonicNs: t * 1e9,
+          cpu: { usageNs: t * 5e8 },
+          host: { systemCpuNs: t * 4e9 },
+          memory: { usage: 10 * MiB + t, workingSet: 10 * MiB + t },
+        });
+        const sample = { stats, usage: computeUsage(last.get(id) ?? null, stats) };
+        last.set(id, stats);
+        return sample;
+      });
+      return new Snapshot(
+        { timestamp: t * 1000, durationMs: 1, samples, added: [], removed: [], errors: [] },
+        0,
+        null,
+        null,
+        null,
+        null,
+      );
+    });
+  }
+
+  it("keeps each container's series as the stream's rows give them, within the sweeps and bytes allowed", () => {
+    const history = new UsageHistory(3, 1 << 20);
+    const snapshots = sweepsOf([
+      { t: 1, ids: [idA] },
+      { t: 2, ids: [idA, idB] },
+      { t: 3, ids: [idA, idB] },
+      { t: 4, ids: [idB] },
+    ]);
+    for (const snapshot of snapshots) history.add(snapshot);
+    expect(history.size.sweeps).toBe(3);
+    // Two sweeps of the same containers count their ids once: 10 values of 8 bytes a container and sweep,
+    // 64 bytes an id.
+    expect(history.size.bytes).toBe(2 * 80 + 2 * 64 + 2 * 80 + (80 + 64));
+    const a = history.of(idA)!;
+    expect(a.container).toEqual({ id: idA, name: 'web' });
+    expect(a.t).toEqual([2000, 3000]);
+    // The same numbers as the stream's rows of those sweeps: the first sweep's rates are null.
+    const rowsA = [snapshots[1]!, snapshots[2]!].map((snapshot) => historyValues(rowOf(snapshot.samples[0]!)));
+    for (const name of HISTORY_SERIES) expect(a.series[name], name).toEqual(rowsA.map((row) => row[name]));
+    expect(a.series.cpu).toEqual([50, 50]);
+    expect(a.series.memory).toEqual([10 * MiB + 2, 10 * MiB + 3]);
+    const b = history.of(idB)!;
+    expect(b.t).toEqual([2000, 3000, 4000]);
+    expect(b.series.cpu[0]).toBeNull();
+    expect(history.of('c'.repeat(64))).toBeNull();
+
+    // A byte budget smaller than two sweeps keeps one; none is kept with points 0.
+    const tight = new UsageHistory(300, 300);
+    for (const snapshot of snapshots) tight.add(snapshot);
+    expect(tight.size.sweeps).toBe(1);
+    expect(tight.size.bytes).toBeLessThanOrEqual(300);
+    const none = new UsageHistory(0, 1 << 20);
+    for (const snapshot of snapshots) none.add(snapshot);
+    expect(none.size).toEqual({ sweeps: 0, bytes: 0 });
+  });
+});
+
 describe('options', () => {
   it('parses listen addresses and refuses bad ones with ERR_INVALID_OPTION', () => {
     expect(parseListenAddress('127.0.0.1:4244')).toEqual({ host: '127.0.0.1', port: 4244 });
@@ -263,6 +335,9 @@ describe('options', () => {
       { maxConnections: 0 },
       { insecure: 1 },
       { listen: 4244 },
+      { stream: { historyPoints: -1 } },
+      { stream: { historyBytes: 1.5 } },
+      { stream: { history: 300 } },
     ];
     for (const options of bad) {
       expect(() => resolveAgentOptions(options as never), JSON.stringify(options)).toThrow(
@@ -270,6 +345,10 @@ describe('options', () => {
       );
     }
     expect(resolveAgentOptions({}).listen).toEqual({ host: '127.0.0.1', port: 4244 });
+    expect(resolveAgentOptions({ stream: { historyPoints: 0 } }).stream).toMatchObject({
+      historyPoints: 0,
+      historyBytes: 8 * 1024 * 1024,
+    });
     // The monitor's own options are checked by createMonitor, before anything starts.
     for (const options of [{ interval: 0 }, { interval: Number.NaN }, { network: 'yes' }, { procRoot: 'relative' }]) {
       expect(() => createAgent(options as never), JSON.stringify(options)).toThrow(
