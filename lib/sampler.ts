@@ -39,7 +39,7 @@ import {
 } from './errors.js';
 import { errnoKind } from './io/errno.js';
 import { booleanOption, hostOptions, integerOption, numberOption, optionsObject } from './options.js';
-import type { ResolvedContainer } from './discovery/types.js';
+import type { CgroupDirs, ResolvedContainer } from './discovery/types.js';
 import type { ContainerStats, HostOptions, NetworkStats } from './types.js';
 
 /** Why one container of a sample could not be read: a typed error, or a Node-style system error. */
@@ -82,7 +82,7 @@ const INLINE_MAX_OPENS = 48;
 const DEFAULT_MAX_SOCKETS = 1024;
 /** How often kept registrations read their settings (limits) again. */
 const DEFAULT_CONFIG_REFRESH_MS = 10_000;
-const MAX_CONFIG_REFRESH_MS = 24 * 3600_000;
+export const MAX_CONFIG_REFRESH_MS = 24 * 3600_000;
 /** Bound of maxFds and maxSockets: more than any open-file limit. */
 const MAX_COUNT = 1 << 24;
 
@@ -100,6 +100,8 @@ export function yieldToEventLoop(): Promise<void> {
  */
 interface Registration {
   key: string;
+  /** The directories the plan was made for (a process of no container may move between cgroups). */
+  dirs: CgroupDirs;
   plan: ContainerPlan;
   ids: Uint32Array;
   /** The same without the plan's settings (limits read now and then): [clock, ...other files, inode]. */
@@ -437,7 +439,11 @@ export class StatsSampler {
   #registration(target: ResolvedContainer): Registration | SampleError {
     const key = registrationKey(target);
     const known = this.#registered.get(key);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      if (known.dirs === target.dirs || sameDirs(known.dirs, target.dirs)) return known;
+      this.#files.release(known.ids);
+      this.#registered.delete(key);
+    }
     let plan: ContainerPlan;
     try {
       plan = cgroupFilePlan(target.dirs, target.version, this.#prepared ?? {});
@@ -470,6 +476,7 @@ export class StatsSampler {
     live.push(ids[FILES_AT + plan.paths.length]!);
     const registration: Registration = {
       key,
+      dirs: target.dirs,
       plan,
       ids,
       liveIds: Uint32Array.from(live),
@@ -518,6 +525,16 @@ function isSystemError(err: unknown): err is SystemError {
     typeof (err as SystemError).syscall === 'string' &&
     typeof (err as SystemError).code === 'string'
   );
+}
+
+function sameDirs(a: CgroupDirs, b: CgroupDirs): boolean {
+  let count = 0;
+  for (const hierarchy in a) {
+    if (a[hierarchy] !== b[hierarchy]) return false;
+    count++;
+  }
+  for (const _ in b) count--;
+  return count === 0;
 }
 
 /** What tells two registrations apart: the same id in another cgroup is another container. */
