@@ -29,8 +29,8 @@ const FLAGS = 3;
 class LazyInterfaces implements LazySource<Record<string, InterfaceStats>> {
   readonly #names: string[] = [];
   readonly #linkKind: number[] = [];
-  readonly #ints: Int32Array;
-  readonly #stats: Float64Array;
+  /** The links' LINK_INTS integers, then their LINK_STATS counters: one typed copy, which the young generation's collections do not copy again. */
+  readonly #numbers: Float64Array;
   readonly #kinds: readonly string[];
   #made: Record<string, InterfaceStats> | null = null;
 
@@ -42,15 +42,22 @@ class LazyInterfaces implements LazySource<Record<string, InterfaceStats>> {
       this.#names.push(batch.names[batch.linkName[link]!]!);
       this.#linkKind.push(batch.linkKind[link]!);
     }
-    // Typed copies: one block each, which the young generation's collections do not copy again.
-    this.#ints = batch.ints.slice(first * LINK_INTS, end * LINK_INTS);
-    this.#stats = batch.stats.slice(first * LINK_STATS, end * LINK_STATS);
+    const count = end - first;
+    this.#numbers = new Float64Array(count * (LINK_INTS + LINK_STATS));
+    this.#numbers.set(batch.ints.subarray(first * LINK_INTS, end * LINK_INTS));
+    this.#numbers.set(batch.stats.subarray(first * LINK_STATS, end * LINK_STATS), count * LINK_INTS);
     this.#kinds = batch.kinds;
   }
 
   value(): Record<string, InterfaceStats> {
     if (this.#made === null) {
-      const view = { ints: this.#ints, stats: this.#stats, kinds: this.#kinds, linkKind: this.#linkKind };
+      const intsEnd = this.#names.length * LINK_INTS;
+      const view = {
+        ints: this.#numbers.subarray(0, intsEnd),
+        stats: this.#numbers.subarray(intsEnd),
+        kinds: this.#kinds,
+        linkKind: this.#linkKind,
+      };
       const entries: Array<[string, InterfaceStats]> = [];
       for (let link = 0; link < this.#names.length; link++)
         entries.push([this.#names[link]!, interfaceStatsAt(view, link)]);
