@@ -229,7 +229,10 @@ export class StatsSampler {
     this.#prepared ??= await prepareControllers(this.#sysRoot);
     const registrations = targets.map((target) => this.#registration(target));
     // Without keepFds nobody releases containers that went away: what this sample does not read goes.
-    if (!this.#keep && this.#registered.size > registrations.length) this.#keepOnly(registrations);
+    // (A sampler shared by one-shot reads keeps the most recently read ones, up to a bound.)
+    const retain = retained.get(this) ?? 0;
+    if (!this.#keep && this.#registered.size > Math.max(retain, registrations.length))
+      this.#keepOnly(registrations, retain);
     // Kept descriptors: the settings (limits) are read now and then, and at once for a new container.
     const now = performance.now();
     const full = registrations.map(
@@ -440,7 +443,14 @@ export class StatsSampler {
     const key = registrationKey(target);
     const known = this.#registered.get(key);
     if (known !== undefined) {
-      if (known.dirs === target.dirs || sameDirs(known.dirs, target.dirs)) return known;
+      if (known.dirs === target.dirs || sameDirs(known.dirs, target.dirs)) {
+        if (retained.has(this)) {
+          // Most recently used last: #keepOnly lets the least recently used go first.
+          this.#registered.delete(key);
+          this.#registered.set(key, known);
+        }
+        return known;
+      }
       this.#files.release(known.ids);
       this.#registered.delete(key);
     }
@@ -489,14 +499,20 @@ export class StatsSampler {
     return registration;
   }
 
-  /** Releases every registration but these. */
-  #keepOnly(registrations: ReadonlyArray<Registration | SampleError>): void {
+  /**
+   * Releases every registration but these and, of the others, the `retain` - these.size most recently used
+   * (the registrations are in the order of their last use).
+   */
+  #keepOnly(registrations: ReadonlyArray<Registration | SampleError>, retain = 0): void {
     const used = new Set<Registration>();
     for (const registration of registrations) if (!(registration instanceof Error)) used.add(registration);
+    let excess = this.#registered.size - Math.max(retain, used.size);
     for (const registration of this.#registered.values()) {
+      if (excess <= 0) break;
       if (used.has(registration)) continue;
       this.#files.release(registration.ids);
       this.#registered.delete(registration.key);
+      excess--;
     }
   }
 
@@ -515,6 +531,18 @@ export class StatsSampler {
     if (err instanceof CtrstatError || isSystemError(err)) return err;
     throw err;
   }
+}
+
+/** Samplers without kept descriptors that keep this many registrations between samples (see retainRegistrations). */
+const retained = new WeakMap<StatsSampler, number>();
+
+/**
+ * Lets a sampler without keepFds keep the files' registrations of up to `count` containers between samples
+ * (the most recently read ones), rather than only those of the last sample: for a sampler shared by one-shot
+ * reads, which may read containers in turn. No descriptor is kept either way.
+ */
+export function retainRegistrations(sampler: StatsSampler, count: number): void {
+  retained.set(sampler, count);
 }
 
 /** A Node-style system error (from fs, net, or systemError()). */

@@ -1,7 +1,7 @@
 // readContainerStats: resolve references, then sample them in one batch.
 import { parseContainerRef, resolveForSample } from './discovery/resolve.js';
 import { detectLayout } from './discovery/mode.js';
-import { MAX_CONFIG_REFRESH_MS, StatsSampler, type SamplerOptions } from './sampler.js';
+import { MAX_CONFIG_REFRESH_MS, retainRegistrations, StatsSampler, type SamplerOptions } from './sampler.js';
 import { ownershipKnown, sharedCensus } from './network/census.js';
 import { booleanOption, hostOptions, numberOption, optionsObject } from './options.js';
 import type { ContainerRef, ContainerStats, HostOptions } from './types.js';
@@ -15,6 +15,8 @@ export type ReadOptions = Omit<SamplerOptions, 'keepFds' | 'maxFds' | 'maxSocket
 const SHARED_SAMPLER_MS = 10_000;
 /** Samplers kept for distinct roots, at most. */
 const SHARED_SAMPLERS_MAX = 16;
+/** Containers whose registrations a shared sampler keeps (those read most recently): a few hundred KiB at most. */
+const SHARED_REGISTRATIONS = 256;
 
 const sharedSamplers = new Map<string, { sampler: StatsSampler; since: number }>();
 
@@ -28,6 +30,7 @@ function sharedSampler(host: HostOptions, network: boolean): StatsSampler {
   const shared = sharedSamplers.get(key);
   if (shared !== undefined && now - shared.since < SHARED_SAMPLER_MS) return shared.sampler;
   const sampler = new StatsSampler({ procRoot: host.procRoot, sysRoot: host.sysRoot, network });
+  retainRegistrations(sampler, SHARED_REGISTRATIONS);
   if (shared !== undefined || sharedSamplers.size < SHARED_SAMPLERS_MAX)
     sharedSamplers.set(key, { sampler, since: now });
   return sampler;
