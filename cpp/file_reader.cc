@@ -19,6 +19,16 @@ constexpr size_t kMaxFileSize = 64 * 1024 * 1024;
 // An optional file found absent is looked for again after this many reads of a kept set (a v2
 // controller enabled later brings its files; a sweep a second reads it within about half a minute).
 constexpr uint32_t kAbsentRetryReads = 32;
+// A thread's read buffer grown past this (a large file) is given back after the read.
+constexpr size_t kKeptBufferSize = 1024 * 1024;
+
+// One read buffer per thread, shared by every set read there: a set made for a single call (a one-shot
+// read, a describing pass) would otherwise allocate and zero a fresh 64 KiB each time. A read runs to
+// its end on its thread, so no two reads use one buffer at once.
+std::string& ThreadBuffer() {
+  thread_local std::string buffer;
+  return buffer;
+}
 
 // Reads from offset 0 with pread, so that a kept cgroup descriptor regenerates its content. A short
 // read is the end of a cgroup or proc file (kernfs and seq_file fill the buffer as far as the content
@@ -79,6 +89,8 @@ void FileSetReader::ReadHoldingGate(const FileRegistry::Snapshot& snapshot, size
   keptReads_.clear();
   for (const auto& entry : snapshot) ReadOne(entry.get(), batch);
   keptReads_.clear();
+  std::string& buffer = ThreadBuffer();
+  if (buffer.size() > kKeptBufferSize) std::string().swap(buffer);
   batch.first.push_back(static_cast<uint32_t>(batch.sink.keys.size()));
   for (size_t id = knownKeys; id < keys_.Size(); id++) batch.newKeys.push_back(keys_.Name(static_cast<uint32_t>(id)));
 }
@@ -171,7 +183,8 @@ void FileSetReader::ReadOne(FileEntry* entry, TokenBatch& batch) {
   size_t length = 0;
   bool seekable = true;
   const bool toEof = entry->mode == FileMode::kText;
-  if (int error = ReadFromStart(kept ? entry->fd : opened.Get(), buffer_, length, seekable, toEof)) {
+  std::string& buffer = ThreadBuffer();
+  if (int error = ReadFromStart(kept ? entry->fd : opened.Get(), buffer, length, seekable, toEof)) {
     // ENODEV/ENOENT on a kept descriptor: the cgroup was removed; a later read reopens the path.
     if (kept) entry->Drop();
     return fail(FailedCall::kRead, error);
@@ -181,7 +194,7 @@ void FileSetReader::ReadOne(FileEntry* entry, TokenBatch& batch) {
   } else if (seekable && registry_.MayKeepAnother()) {
     entry->Keep(opened.Release());
   }
-  const std::string_view content(buffer_.data(), length);
+  const std::string_view content(buffer.data(), length);
   if (entry->mode == FileMode::kText) {
     batch.texts.emplace_back(static_cast<uint32_t>(index), std::string(content));
     return;

@@ -33,7 +33,6 @@ class FileSetReader {
   // Everything below is the read's own: used only while holding the gate.
   ReadGate gate_;
   KeyTable keys_;
-  std::string buffer_;
   // The files read through kept descriptors since the last inode entry of the read running.
   std::vector<const std::string*> keptReads_;
   uint32_t blankKey_ = KeyTable::kFull;

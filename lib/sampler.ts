@@ -39,7 +39,7 @@ import {
 } from './errors.js';
 import { errnoKind } from './io/errno.js';
 import { booleanOption, hostOptions, integerOption, numberOption, optionsObject } from './options.js';
-import type { ResolvedContainer } from './discovery/types.js';
+import type { CgroupDirs, ResolvedContainer } from './discovery/types.js';
 import type { ContainerStats, HostOptions, NetworkStats } from './types.js';
 
 /** Why one container of a sample could not be read: a typed error, or a Node-style system error. */
@@ -82,7 +82,7 @@ const INLINE_MAX_OPENS = 48;
 const DEFAULT_MAX_SOCKETS = 1024;
 /** How often kept registrations read their settings (limits) again. */
 const DEFAULT_CONFIG_REFRESH_MS = 10_000;
-const MAX_CONFIG_REFRESH_MS = 24 * 3600_000;
+export const MAX_CONFIG_REFRESH_MS = 24 * 3600_000;
 /** Bound of maxFds and maxSockets: more than any open-file limit. */
 const MAX_COUNT = 1 << 24;
 
@@ -100,6 +100,8 @@ export function yieldToEventLoop(): Promise<void> {
  */
 interface Registration {
   key: string;
+  /** The directories the plan was made for (a process of no container may move between cgroups). */
+  dirs: CgroupDirs;
   plan: ContainerPlan;
   ids: Uint32Array;
   /** The same without the plan's settings (limits read now and then): [clock, ...other files, inode]. */
@@ -227,7 +229,10 @@ export class StatsSampler {
     this.#prepared ??= await prepareControllers(this.#sysRoot);
     const registrations = targets.map((target) => this.#registration(target));
     // Without keepFds nobody releases containers that went away: what this sample does not read goes.
-    if (!this.#keep && this.#registered.size > registrations.length) this.#keepOnly(registrations);
+    // (A sampler shared by one-shot reads keeps the most recently read ones, up to a bound.)
+    const retain = retained.get(this) ?? 0;
+    if (!this.#keep && this.#registered.size > Math.max(retain, registrations.length))
+      this.#keepOnly(registrations, retain);
     // Kept descriptors: the settings (limits) are read now and then, and at once for a new container.
     const now = performance.now();
     const full = registrations.map(
@@ -437,7 +442,18 @@ export class StatsSampler {
   #registration(target: ResolvedContainer): Registration | SampleError {
     const key = registrationKey(target);
     const known = this.#registered.get(key);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      if (known.dirs === target.dirs || sameDirs(known.dirs, target.dirs)) {
+        if (retained.has(this)) {
+          // Most recently used last: #keepOnly lets the least recently used go first.
+          this.#registered.delete(key);
+          this.#registered.set(key, known);
+        }
+        return known;
+      }
+      this.#files.release(known.ids);
+      this.#registered.delete(key);
+    }
     let plan: ContainerPlan;
     try {
       plan = cgroupFilePlan(target.dirs, target.version, this.#prepared ?? {});
@@ -470,6 +486,7 @@ export class StatsSampler {
     live.push(ids[FILES_AT + plan.paths.length]!);
     const registration: Registration = {
       key,
+      dirs: target.dirs,
       plan,
       ids,
       liveIds: Uint32Array.from(live),
@@ -482,14 +499,20 @@ export class StatsSampler {
     return registration;
   }
 
-  /** Releases every registration but these. */
-  #keepOnly(registrations: ReadonlyArray<Registration | SampleError>): void {
+  /**
+   * Releases every registration but these and, of the others, the `retain` - these.size most recently used
+   * (the registrations are in the order of their last use).
+   */
+  #keepOnly(registrations: ReadonlyArray<Registration | SampleError>, retain = 0): void {
     const used = new Set<Registration>();
     for (const registration of registrations) if (!(registration instanceof Error)) used.add(registration);
+    let excess = this.#registered.size - Math.max(retain, used.size);
     for (const registration of this.#registered.values()) {
+      if (excess <= 0) break;
       if (used.has(registration)) continue;
       this.#files.release(registration.ids);
       this.#registered.delete(registration.key);
+      excess--;
     }
   }
 
@@ -510,6 +533,18 @@ export class StatsSampler {
   }
 }
 
+/** Samplers without kept descriptors that keep this many registrations between samples (see retainRegistrations). */
+const retained = new WeakMap<StatsSampler, number>();
+
+/**
+ * Lets a sampler without keepFds keep the files' registrations of up to `count` containers between samples
+ * (the most recently read ones), rather than only those of the last sample: for a sampler shared by one-shot
+ * reads, which may read containers in turn. No descriptor is kept either way.
+ */
+export function retainRegistrations(sampler: StatsSampler, count: number): void {
+  retained.set(sampler, count);
+}
+
 /** A Node-style system error (from fs, net, or systemError()). */
 function isSystemError(err: unknown): err is SystemError {
   return (
@@ -518,6 +553,16 @@ function isSystemError(err: unknown): err is SystemError {
     typeof (err as SystemError).syscall === 'string' &&
     typeof (err as SystemError).code === 'string'
   );
+}
+
+function sameDirs(a: CgroupDirs, b: CgroupDirs): boolean {
+  let count = 0;
+  for (const hierarchy in a) {
+    if (a[hierarchy] !== b[hierarchy]) return false;
+    count++;
+  }
+  for (const _ in b) count--;
+  return count === 0;
 }
 
 /** What tells two registrations apart: the same id in another cgroup is another container. */

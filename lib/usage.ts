@@ -114,28 +114,6 @@ export function baselineOf(stats: ContainerStats): UsageBaseline {
   };
 }
 
-interface NetworkTotals {
-  rxBytes: number;
-  txBytes: number;
-  rxPackets: number;
-  txPackets: number;
-  netns: number;
-}
-
-/** The non-loopback totals of a sample, or null when it has none to compare (not read, host mode). */
-function networkTotals(stats: UsageBaseline): NetworkTotals | null {
-  const net = stats.network;
-  if (net === null || net.mode === 'host') return null;
-  if (net.rxBytes === null || net.txBytes === null || net.rxPackets === null || net.txPackets === null) return null;
-  return {
-    rxBytes: net.rxBytes,
-    txBytes: net.txBytes,
-    rxPackets: net.rxPackets,
-    txPackets: net.txPackets,
-    netns: net.netns,
-  };
-}
-
 /** True when prev is no baseline for next: another cgroup, another network namespace, or a counter went backwards. */
 function isReset(prev: UsageBaseline, next: ContainerStats): boolean {
   if (prev.id !== next.id || prev.cgroup.inode !== next.cgroup.inode) return true;
@@ -152,9 +130,9 @@ function isReset(prev: UsageBaseline, next: ContainerStats): boolean {
   if (b.readBytes < a.readBytes || b.writeBytes < a.writeBytes || b.readOps < a.readOps || b.writeOps < a.writeOps) {
     return true;
   }
-  const netA = networkTotals(prev),
-    netB = networkTotals(next);
-  if (netA !== null && netB !== null) {
+  const netA = prev.network,
+    netB = next.network;
+  if (hasTotals(netA) && hasTotals(netB)) {
     if (netA.netns !== netB.netns) return true;
     if (
       netB.rxBytes < netA.rxBytes ||
@@ -165,6 +143,20 @@ function isReset(prev: UsageBaseline, next: ContainerStats): boolean {
       return true;
   }
   return false;
+}
+
+/** Whether a sample has network totals to compare: read, not the host's, and every total known. */
+function hasTotals(
+  net: UsageBaseline['network'],
+): net is NonNullable<UsageBaseline['network']> & Record<'rxBytes' | 'txBytes' | 'rxPackets' | 'txPackets', number> {
+  return (
+    net !== null &&
+    net.mode !== 'host' &&
+    net.rxBytes !== null &&
+    net.txBytes !== null &&
+    net.rxPackets !== null &&
+    net.txPackets !== null
+  );
 }
 
 function memoryUsage(stats: ContainerStats): MemoryUsage {
@@ -182,38 +174,6 @@ function capacityCores(stats: ContainerStats): number | null {
 }
 
 /**
- * CPU shares of one interval. Docker's formula, scaled by host CPU time; when /proc/stat did not move
- * (two reads within one clock tick) the wall-clock interval stands in for it, which the formula
- * approximates anyway (Δhost CPU time ≈ interval × online CPUs).
- */
-function cpuShares(
-  prev: UsageBaseline,
-  next: ContainerStats,
-  intervalNs: number,
-): { percent: number; userPercent: number; systemPercent: number } {
-  const hostDelta = next.host.systemCpuNs - prev.host.systemCpuNs;
-  const scale = hostDelta > 0 ? (next.host.onlineCpus * 100) / hostDelta : 100 / intervalNs;
-  return {
-    percent: (next.cpu.usageNs - prev.cpu.usageNs) * scale,
-    userPercent: (next.cpu.userNs - prev.cpu.userNs) * scale,
-    systemPercent: (next.cpu.systemNs - prev.cpu.systemNs) * scale,
-  };
-}
-
-const NULL_BLKIO: BlkioRates = {
-  readBytesPerSec: null,
-  writeBytesPerSec: null,
-  readOpsPerSec: null,
-  writeOpsPerSec: null,
-};
-const NULL_NETWORK: NetworkRates = {
-  rxBytesPerSec: null,
-  txBytesPerSec: null,
-  rxPacketsPerSec: null,
-  txPacketsPerSec: null,
-};
-
-/**
  * Usage of `next`, with `prev` (the same container's previous sample) as the baseline. Without a usable
  * baseline (no prev, a reset, or a clock that did not advance) every rate and cpu.percent is null; memory
  * and pids need no baseline. Never returns a negative rate: a counter that went backwards is a reset.
@@ -227,18 +187,34 @@ export function computeUsage(
   const intervalNs = elapsed > 0 ? elapsed : null;
   const baseline = prev != null && !reset && intervalNs !== null ? prev : null;
   const capacity = capacityCores(next);
-  const nextNet = networkTotals(next);
+  const nextNet = next.network;
+  const hasNet = hasTotals(nextNet);
+  const memory = memoryUsage(next);
+  const pids = { current: next.pids.current, limit: next.pids.limit };
 
+  // Each object made once, as the caller gets it (no shared constants, no copies): a monitor makes one usage per
+  // container per sweep.
   let cpu: CpuUsage;
-  let blkio = NULL_BLKIO;
-  let network: NetworkRates | null = nextNet === null ? null : NULL_NETWORK;
+  let blkio: BlkioRates;
+  let network: NetworkRates | null;
   if (baseline === null || intervalNs === null) {
     cpu = { percent: null, percentOfLimit: null, capacityCores: capacity, userPercent: null, systemPercent: null };
+    blkio = { readBytesPerSec: null, writeBytesPerSec: null, readOpsPerSec: null, writeOpsPerSec: null };
+    network = hasNet
+      ? { rxBytesPerSec: null, txBytesPerSec: null, rxPacketsPerSec: null, txPacketsPerSec: null }
+      : null;
   } else {
-    const shares = cpuShares(baseline, next, intervalNs);
+    // Docker's formula, scaled by host CPU time; when /proc/stat did not move (two reads within one clock
+    // tick) the wall-clock interval stands in for it, which the formula approximates anyway (Δhost CPU
+    // time ≈ interval × online CPUs).
+    const hostDelta = next.host.systemCpuNs - baseline.host.systemCpuNs;
+    const scale = hostDelta > 0 ? (next.host.onlineCpus * 100) / hostDelta : 100 / intervalNs;
+    const percent = (next.cpu.usageNs - baseline.cpu.usageNs) * scale;
     cpu = {
-      ...shares,
-      percentOfLimit: capacity !== null && capacity > 0 ? shares.percent / capacity : null,
+      percent,
+      userPercent: (next.cpu.userNs - baseline.cpu.userNs) * scale,
+      systemPercent: (next.cpu.systemNs - baseline.cpu.systemNs) * scale,
+      percentOfLimit: capacity !== null && capacity > 0 ? percent / capacity : null,
       capacityCores: capacity,
     };
     const perSec = 1e9 / intervalNs;
@@ -248,15 +224,17 @@ export function computeUsage(
       readOpsPerSec: (next.blkio.readOps - baseline.blkio.readOps) * perSec,
       writeOpsPerSec: (next.blkio.writeOps - baseline.blkio.writeOps) * perSec,
     };
-    const prevNet = networkTotals(baseline);
-    if (nextNet !== null && prevNet !== null) {
-      network = {
-        rxBytesPerSec: (nextNet.rxBytes - prevNet.rxBytes) * perSec,
-        txBytesPerSec: (nextNet.txBytes - prevNet.txBytes) * perSec,
-        rxPacketsPerSec: (nextNet.rxPackets - prevNet.rxPackets) * perSec,
-        txPacketsPerSec: (nextNet.txPackets - prevNet.txPackets) * perSec,
-      };
-    }
+    const prevNet = baseline.network;
+    network = !hasNet
+      ? null
+      : hasTotals(prevNet)
+        ? {
+            rxBytesPerSec: (nextNet.rxBytes - prevNet.rxBytes) * perSec,
+            txBytesPerSec: (nextNet.txBytes - prevNet.txBytes) * perSec,
+            rxPacketsPerSec: (nextNet.rxPackets - prevNet.rxPackets) * perSec,
+            txPacketsPerSec: (nextNet.txPackets - prevNet.txPackets) * perSec,
+          }
+        : { rxBytesPerSec: null, txBytesPerSec: null, rxPacketsPerSec: null, txPacketsPerSec: null };
   }
 
   return {
@@ -266,9 +244,9 @@ export function computeUsage(
     intervalNs,
     reset,
     cpu,
-    memory: memoryUsage(next),
-    network: network === null ? null : { ...network },
-    blkio: { ...blkio },
-    pids: { current: next.pids.current, limit: next.pids.limit },
+    memory,
+    network,
+    blkio,
+    pids,
   };
 }

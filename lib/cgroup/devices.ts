@@ -64,14 +64,16 @@ export function sumDevices(devices: BlkioDeviceStats[]): BlkioStats {
 
 /** The devices ("MAJ:MIN ...") that the keys of these files name, those of files that were read. */
 export function devicesOfKeys(files: CgroupFiles, names: readonly string[]): Array<[number, number]> {
-  const seen = new Map<string, [number, number]>();
+  // Usually none, a few at most: a search costs less than a map made for every container.
+  const seen: Array<[number, number]> = [];
   for (const name of names) {
     if (!files.has(name)) continue;
     const { keyNames, keys, start, end } = files.required(name);
     for (let i = start; i < end; i++) {
       const device = keyNames.device(keys[i]!);
-      if (device !== null) seen.set(`${device[0]}:${device[1]}`, [device[0], device[1]]);
+      if (device !== null && !seen.some(([major, minor]) => major === device[0] && minor === device[1]))
+        seen.push([device[0], device[1]]);
     }
   }
-  return [...seen.values()];
+  return seen;
 }

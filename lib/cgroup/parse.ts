@@ -94,12 +94,23 @@ export class FlatKeyed {
     return undefined;
   }
 
-  /** The same entries in one small array of its own, so that keeping them does not keep the batch. */
+  /**
+   * The same entries in small arrays of their own, so that keeping them does not keep the batch: the values
+   * copied, the key ids shared with the last copy of the same keys (every container's memory.stat has the same).
+   */
   detached(): FlatKeyed {
-    const pairs: number[] = [];
-    for (let i = this.#start; i < this.#end; i += this.#stride)
-      pairs.push(this.#keys[i]!, this.#values[i + (this.#stride === 1 ? 0 : 1)]!);
-    return new FlatKeyed(this.#keyNames, pairs, pairs, 0, pairs.length, 2);
+    const stride = this.#stride;
+    const count = Math.ceil((this.#end - this.#start) / stride);
+    const values = new Float64Array(count);
+    const valueAt = stride === 1 ? 0 : 1;
+    for (let i = this.#start, j = 0; i < this.#end; i += stride, j++) values[j] = this.#values[i + valueAt]!;
+    const keys = this.#keyNames.sharedIds(this.#keys, this.#start, this.#end, stride);
+    return new FlatKeyed(this.#keyNames, keys, values, 0, count);
+  }
+
+  /** record(): the lazy `stat` of a sample (a LazySource, io/lazy-property.ts). */
+  value(): Record<string, number> {
+    return this.record();
   }
 
   /** Every entry as an object, made once. */
@@ -218,9 +229,31 @@ export function parseBlkioV1(tokens: FileTokens): BlkioV1Entry[] {
   return entries;
 }
 
-function pressureLine(values: Record<string, number> | undefined, kind: string): PressureLine | null {
-  if (values === undefined) return null;
-  const { avg10, avg60, avg300, total } = values;
+/** The fields of a PSI line, in the order pressureLine() takes them; -1 for another. */
+function pressureField(name: string): number {
+  switch (name) {
+    case 'avg10':
+      return 0;
+    case 'avg60':
+      return 1;
+    case 'avg300':
+      return 2;
+    case 'total':
+      return 3;
+    default:
+      return -1;
+  }
+}
+
+function pressureLine(
+  seen: boolean,
+  avg10: number | undefined,
+  avg60: number | undefined,
+  avg300: number | undefined,
+  total: number | undefined,
+  kind: string,
+): PressureLine | null {
+  if (!seen) return null;
   if (avg10 === undefined || avg60 === undefined || avg300 === undefined || total === undefined) {
     throw new CgroupFormatError(`pressure file: "${kind}" line lacks avg10/avg60/avg300/total`);
   }
@@ -230,21 +263,44 @@ function pressureLine(values: Record<string, number> | undefined, kind: string):
 
 /** A PSI file (cpu/memory/io.pressure): a `some` line and, except for cpu on older kernels, a `full` line. */
 export function parsePressure(tokens: FileTokens): PressureResource {
-  // Straight into the two lines' fields: a sample reads three of these files per container.
-  let some: Record<string, number> | undefined;
-  let full: Record<string, number> | undefined;
+  // Straight into the two lines' fields, with no object in between: a sample reads three of these files
+  // per container. The last of a repeated field counts.
+  let some = false,
+    full = false;
+  let some10: number | undefined,
+    some60: number | undefined,
+    some300: number | undefined,
+    someTotal: number | undefined;
+  let full10: number | undefined,
+    full60: number | undefined,
+    full300: number | undefined,
+    fullTotal: number | undefined;
   const { keyNames, keys, values } = tokens;
   for (let i = tokens.start; i < tokens.end; i++) {
     const pair = keyNames.pair(keys[i]!);
     const value = values[i]!;
     if (pair === null || Number.isNaN(value))
       throw new CgroupFormatError(`pressure file: bad pair ${describeEntry(tokens, i)}`);
-    if (pair[0] === 'some') (some ??= {})[pair[1]] = value;
-    else if (pair[0] === 'full') (full ??= {})[pair[1]] = value;
+    const line = pair[0] === 'some' ? 1 : pair[0] === 'full' ? 2 : 0;
+    if (line === 0) continue;
+    const field = pressureField(pair[1]);
+    if (line === 1) {
+      some = true;
+      if (field === 0) some10 = value;
+      else if (field === 1) some60 = value;
+      else if (field === 2) some300 = value;
+      else if (field === 3) someTotal = value;
+    } else {
+      full = true;
+      if (field === 0) full10 = value;
+      else if (field === 1) full60 = value;
+      else if (field === 2) full300 = value;
+      else if (field === 3) fullTotal = value;
+    }
   }
-  const someLine = pressureLine(some, 'some');
+  const someLine = pressureLine(some, some10, some60, some300, someTotal, 'some');
   if (someLine === null) throw new CgroupFormatError('pressure file: no "some" line');
-  return { some: someLine, full: pressureLine(full, 'full') };
+  return { some: someLine, full: pressureLine(full, full10, full60, full300, fullTotal, 'full') };
 }
 
 const CPU_RANGE = /^(\d+)(?:-(\d+))?$/;

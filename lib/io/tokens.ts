@@ -71,6 +71,32 @@ export class KeyNames {
     return pair;
   }
 
+  /** The ids sharedIds() gave last. */
+  #sharedIds: Uint32Array | null = null;
+
+  /**
+   * The key ids keys[start], keys[start + stride], ... before end, as an array of their own that is not to be
+   * changed: the one given last time when the ids are the same (files of many cgroups have the same keys).
+   */
+  sharedIds(keys: ArrayLike<number>, start: number, end: number, stride: number): Uint32Array {
+    const count = Math.ceil((end - start) / stride);
+    let shared = this.#sharedIds;
+    if (shared !== null && shared.length === count) {
+      let same = true;
+      for (let i = start, j = 0; i < end; i += stride, j++) {
+        if (shared[j] !== keys[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return shared;
+    }
+    shared = new Uint32Array(count);
+    for (let i = start, j = 0; i < end; i += stride, j++) shared[j] = keys[i]!;
+    this.#sharedIds = shared;
+    return shared;
+  }
+
   /** How many names are known: the `knownKeys` for the next read. */
   get known(): number {
     return this.names.length;

@@ -28,14 +28,32 @@ export class NamespaceOwnership {
   /** For every namespace (but the host's) used by more than one of `members`, the id of its owner. */
   async owners(members: Iterable<NamespaceMember>): Promise<Map<number, string>> {
     const host = await this.hostInode();
+    // A namespace of one container (nearly all of them) needs no group of its own: one is made when a
+    // second container shows up in it.
+    const single = new Map<number, ResolvedContainer>();
     const groups = new Map<number, Map<string, ResolvedContainer>>();
     for (const { container, inode } of members) {
       if (inode === null || inode === host) continue;
-      let group = groups.get(inode);
-      if (!group) groups.set(inode, (group = new Map<string, ResolvedContainer>()));
-      group.set(container.id, container);
+      const group = groups.get(inode);
+      if (group !== undefined) {
+        group.set(container.id, container);
+        continue;
+      }
+      const first = single.get(inode);
+      if (first === undefined || first.id === container.id) {
+        single.set(inode, container);
+        continue;
+      }
+      groups.set(
+        inode,
+        new Map([
+          [first.id, first],
+          [container.id, container],
+        ]),
+      );
+      single.delete(inode);
     }
-    const shared = [...groups].filter(([, group]) => group.size > 1);
+    const shared = [...groups];
     const owners = new Map<number, string>();
     if (shared.length === 0) return owners;
     await this.#loadStartTicks(shared.flatMap(([, group]) => [...group.values()].filter((c) => !c.sandbox)));

@@ -4,6 +4,7 @@
 // a copy of its own links' numbers (not the whole batch), and most samples never look at them.
 import { IFF_UP, LINK_INTS, LINK_STATS, interfaceStatsAt, type NetnsEntry } from './netns-batch.js';
 import type { InterfaceStats, NetworkMode, NetworkStats } from '../types.js';
+import { defineLazy, type LazySource } from '../io/lazy-property.js';
 
 export interface NetworkContext {
   /** Inode of the host's network namespace (that of PID 1 in the host PID namespace). */
@@ -24,30 +25,46 @@ const RX_BYTES = 0,
 /** Offset of the IFF_* flags among a link's LINK_INTS. */
 const FLAGS = 3;
 
-/** The links of one namespace, copied out of the batch (small plain arrays), made into objects when asked. */
-function lazyInterfaces(entry: NetnsEntry): () => Record<string, InterfaceStats> {
-  const { batch, index } = entry;
-  const first = batch.linkFirst[index]!;
-  const end = batch.linkFirst[index + 1]!;
-  const names: string[] = [];
-  const linkKind: number[] = [];
-  for (let link = first; link < end; link++) {
-    names.push(batch.names[batch.linkName[link]!]!);
-    linkKind.push(batch.linkKind[link]!);
-  }
-  const ints = Array.prototype.slice.call(batch.ints, first * LINK_INTS, end * LINK_INTS) as number[];
-  const stats = Array.prototype.slice.call(batch.stats, first * LINK_STATS, end * LINK_STATS) as number[];
-  const { kinds } = batch;
-  let made: Record<string, InterfaceStats> | null = null;
-  return () => {
-    if (made === null) {
-      const entries: Array<[string, InterfaceStats]> = [];
-      for (let link = 0; link < names.length; link++)
-        entries.push([names[link]!, interfaceStatsAt({ ints, stats, kinds, linkKind }, link)]);
-      made = Object.fromEntries(entries);
+/** The links of one namespace, copied out of the batch (small arrays), made into objects when asked. */
+class LazyInterfaces implements LazySource<Record<string, InterfaceStats>> {
+  readonly #names: string[] = [];
+  readonly #linkKind: number[] = [];
+  /** The links' LINK_INTS integers, then their LINK_STATS counters: one typed copy, which the young generation's collections do not copy again. */
+  readonly #numbers: Float64Array;
+  readonly #kinds: readonly string[];
+  #made: Record<string, InterfaceStats> | null = null;
+
+  constructor(entry: NetnsEntry) {
+    const { batch, index } = entry;
+    const first = batch.linkFirst[index]!;
+    const end = batch.linkFirst[index + 1]!;
+    for (let link = first; link < end; link++) {
+      this.#names.push(batch.names[batch.linkName[link]!]!);
+      this.#linkKind.push(batch.linkKind[link]!);
     }
-    return made;
-  };
+    const count = end - first;
+    this.#numbers = new Float64Array(count * (LINK_INTS + LINK_STATS));
+    this.#numbers.set(batch.ints.subarray(first * LINK_INTS, end * LINK_INTS));
+    this.#numbers.set(batch.stats.subarray(first * LINK_STATS, end * LINK_STATS), count * LINK_INTS);
+    this.#kinds = batch.kinds;
+  }
+
+  value(): Record<string, InterfaceStats> {
+    if (this.#made === null) {
+      const intsEnd = this.#names.length * LINK_INTS;
+      const view = {
+        ints: this.#numbers.subarray(0, intsEnd),
+        stats: this.#numbers.subarray(intsEnd),
+        kinds: this.#kinds,
+        linkKind: this.#linkKind,
+      };
+      const entries: Array<[string, InterfaceStats]> = [];
+      for (let link = 0; link < this.#names.length; link++)
+        entries.push([this.#names[link]!, interfaceStatsAt(view, link)]);
+      this.#made = Object.fromEntries(entries);
+    }
+    return this.#made;
+  }
 }
 
 const NO_INTERFACES = Object.freeze({}) as Record<string, InterfaceStats>;
@@ -108,21 +125,21 @@ export function buildNetworkStats(entry: NetnsEntry, context: NetworkContext): N
       interfaces: NO_INTERFACES,
     };
   }
-  const interfaces = lazyInterfaces(entry);
-  return {
-    mode,
-    netns: inode,
-    sharedWith: context.sharedWith,
-    rxBytes,
-    txBytes,
-    rxPackets,
-    txPackets,
-    rxErrors,
-    txErrors,
-    rxDropped,
-    txDropped,
-    get interfaces() {
-      return interfaces();
+  return defineLazy(
+    {
+      mode,
+      netns: inode,
+      sharedWith: context.sharedWith,
+      rxBytes,
+      txBytes,
+      rxPackets,
+      txPackets,
+      rxErrors,
+      txErrors,
+      rxDropped,
+      txDropped,
     },
-  };
+    'interfaces',
+    new LazyInterfaces(entry),
+  );
 }

@@ -52,13 +52,9 @@ function filesOf(sets: readonly BlkioV1FileSet[]): string[] {
 /** Every counter file: a kernel offers only some of the sets (no CFQ files since 5.0); readBlkioV1 needs one. */
 const BLKIO_V1_FILES = filesOf(BLKIO_V1_FILE_SETS);
 
-function deviceKey(major: number, minor: number): string {
-  return `${major}:${minor}`;
-}
-
 /** Adds Read and Write entries (any case) to the devices; Sync/Async/Discard/Total would double-count. */
 function addEntries(
-  devices: Map<string, BlkioDeviceStats>,
+  devices: BlkioDeviceStats[],
   entries: BlkioV1Entry[],
   field: { read: 'readBytes' | 'readOps'; write: 'writeBytes' | 'writeOps' },
   deviceName: DeviceNameLookup,
@@ -66,8 +62,8 @@ function addEntries(
   for (const entry of entries) {
     const op = entry.op.toLowerCase();
     if (op !== 'read' && op !== 'write') continue;
-    const key = deviceKey(entry.major, entry.minor);
-    let device = devices.get(key);
+    // A few devices at most: a search costs less than a map made for every container.
+    let device = devices.find((known) => known.major === entry.major && known.minor === entry.minor);
     if (device === undefined) {
       device = {
         major: entry.major,
@@ -78,7 +74,7 @@ function addEntries(
         readOps: 0,
         writeOps: 0,
       };
-      devices.set(key, device);
+      devices.push(device);
     }
     device[field[op]] += entry.value;
   }
@@ -98,12 +94,12 @@ function readBlkioV1(files: CgroupFiles, sets: readonly BlkioV1FileSet[], device
   // Not one counter file: the directory itself is gone (or unreadable); let the failure say which.
   if (!anyReadable) files.required(sets[sets.length - 1]!.bytes);
 
-  const devices = new Map<string, BlkioDeviceStats>();
+  const devices: BlkioDeviceStats[] = [];
   if (chosen !== null) {
     addEntries(devices, chosen.bytes, { read: 'readBytes', write: 'writeBytes' }, deviceName);
     addEntries(devices, chosen.ops, { read: 'readOps', write: 'writeOps' }, deviceName);
   }
-  return sumDevices([...devices.values()]);
+  return sumDevices(devices);
 }
 
 export const blkioV1 = defineController({

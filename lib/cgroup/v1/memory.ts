@@ -1,4 +1,5 @@
 // cgroup v1 memory controller (Documentation/admin-guide/cgroup-v1/memory.rst).
+import { defineLazy } from '../../io/lazy-property.js';
 import { defineController, optional, required, setting } from '../controller.js';
 import { parseCounter, parseFlatKeyed, parseMemoryLimitV1 } from '../parse.js';
 
@@ -36,23 +37,24 @@ export const memoryV1 = defineController({
     const swapUsage = memswUsage === null ? null : Math.max(0, memswUsage - usage);
     const swapLimit = memswLimit === null || limit === null ? null : memswLimit - limit;
 
-    return {
-      usage,
-      limit,
-      workingSet: Math.max(0, usage - inactiveFile),
-      rss: files.key('memory.stat', stat, 'total_rss'),
-      cache: files.key('memory.stat', stat, 'total_cache'),
-      swap: { usage: swapUsage, limit: swapLimit },
-      maxUsage,
-      // oom_kill is counted since Linux 4.13; older kernels only say whether an OOM is in progress.
-      oomEvents: oomControl.get('oom_kill') ?? 0,
-      failcnt,
-      // v1 has no memory.events.
-      events: null,
-      // Made into an object when read: most samples never look at it.
-      get stat() {
-        return kept.record();
+    return defineLazy(
+      {
+        usage,
+        limit,
+        workingSet: Math.max(0, usage - inactiveFile),
+        rss: files.key('memory.stat', stat, 'total_rss'),
+        cache: files.key('memory.stat', stat, 'total_cache'),
+        swap: { usage: swapUsage, limit: swapLimit },
+        maxUsage,
+        // oom_kill is counted since Linux 4.13; older kernels only say whether an OOM is in progress.
+        oomEvents: oomControl.get('oom_kill') ?? 0,
+        failcnt,
+        // v1 has no memory.events.
+        events: null,
       },
-    };
+      // Made into an object when read: most samples never look at it.
+      'stat',
+      kept,
+    );
   },
 });

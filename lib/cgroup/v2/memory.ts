@@ -1,5 +1,6 @@
 // cgroup v2 memory controller (Documentation/admin-guide/cgroup-v2.rst "Memory").
 import type { MemoryEvents } from '../../types.js';
+import { defineLazy } from '../../io/lazy-property.js';
 import { defineController, optional, required, setting } from '../controller.js';
 import type { CgroupFiles } from '../files.js';
 import { parseCounter, parseFlatKeyed, parseSingleValue, type FlatKeyed } from '../parse.js';
@@ -44,22 +45,23 @@ export const memoryV2 = defineController({
     // Without swap accounting there is no swap limit either, so a missing file is null like "max".
     const swapLimit = files.parseOptional('memory.swap.max', parseSingleValue);
 
-    return {
-      usage,
-      limit: files.parseRequired('memory.max', parseSingleValue),
-      workingSet: Math.max(0, usage - files.key('memory.stat', stat, 'inactive_file')),
-      rss: files.key('memory.stat', stat, 'anon'),
-      cache: files.key('memory.stat', stat, 'file'),
-      swap: { usage: swapUsage, limit: swapLimit },
-      maxUsage: files.parseOptional('memory.peak', parseCounter),
-      oomEvents: events.oomKill,
-      // runc and cAdvisor count hitting memory.max as the failcnt of v2.
-      failcnt: events.max,
-      events,
-      // Made into an object when read: most samples never look at it.
-      get stat() {
-        return kept.record();
+    return defineLazy(
+      {
+        usage,
+        limit: files.parseRequired('memory.max', parseSingleValue),
+        workingSet: Math.max(0, usage - files.key('memory.stat', stat, 'inactive_file')),
+        rss: files.key('memory.stat', stat, 'anon'),
+        cache: files.key('memory.stat', stat, 'file'),
+        swap: { usage: swapUsage, limit: swapLimit },
+        maxUsage: files.parseOptional('memory.peak', parseCounter),
+        oomEvents: events.oomKill,
+        // runc and cAdvisor count hitting memory.max as the failcnt of v2.
+        failcnt: events.max,
+        events,
       },
-    };
+      // Made into an object when read: most samples never look at it.
+      'stat',
+      kept,
+    );
   },
 });
