@@ -4,11 +4,12 @@
 // its identity, found by every kind of reference, and read; its figures equal the kernel's files.
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait.js';
 import { listContainers, readContainerStats } from '../../lib/index.js';
 import { resolveContainer } from '../../lib/discovery/resolve.js';
 import { CTR_IMAGE, ctr, importTestImage, removeContainer, taskPid } from '../helpers/containerd.js';
@@ -73,8 +74,18 @@ describe.skipIf(!ready)('containerd: a plain container in a namespace of its own
     await removeContainer(namespace, id);
     await ctr(namespace, ['images', 'rm', CTR_IMAGE]).catch(() => {});
     await ctr('default', ['namespaces', 'rm', namespace]).catch(() => {});
-    // containerd removes the container's cgroup, not the namespace's directory above it.
-    removeCgroupDirs([`/${namespace}/${id}`, `/${namespace}`]);
+    // containerd removes the container's cgroup (a moment after the task is deleted), not the namespace's
+    // directory above it: that one is removed once it is empty.
+    await waitFor(
+      () => {
+        removeCgroupDirs([`/${namespace}/${id}`, `/${namespace}`]);
+        return readdirSync('/sys/fs/cgroup').every(
+          (hierarchy) => !existsSync(`/sys/fs/cgroup/${hierarchy}/${namespace}`),
+        );
+      },
+      `the cgroup directories of /${namespace} to be removed`,
+      10_000,
+    );
   });
 
   it('is listed by its id (which names it), with its namespace and labels, and found by id, { id } and pid', async () => {
