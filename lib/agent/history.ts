@@ -1,8 +1,8 @@
 // Each container's usage over the last sweeps, for GET /api/v1/containers/:ref/history: the dashboard's
-// charts open with the last minutes instead of empty. The same numbers as the stream's rows (rowOf,
+// charts open with the last minutes instead of empty. The same numbers as the stream's rows (rowsOf,
 // historyValues), kept as one Float64Array a sweep (the ids shared with the sweep before while the same
 // containers are read), bounded in sweeps and in bytes for all containers together.
-import { rowOf } from './stream-messages.js';
+import { rowsOf } from './stream-messages.js';
 import { HISTORY_SERIES, historyValues, type HistoryAnswer, type HistorySeriesName } from './stream-protocol.js';
 import type { Snapshot } from './snapshot.js';
 import type { MonitorSample } from '../index.js';
@@ -58,8 +58,8 @@ export class UsageHistory {
     const previous = this.#sweeps.at(-1)?.ids;
     const ids = previous !== undefined && sameIds(previous, samples) ? previous : idsOf(samples);
     const values = new Float64Array(samples.length * WIDTH);
-    samples.forEach((sample, i) => {
-      const row = historyValues(rowOf(sample));
+    rowsOf(snapshot).forEach((stream, i) => {
+      const row = historyValues(stream);
       HISTORY_SERIES.forEach((name, j) => {
         values[i * WIDTH + j] = row[name] ?? Number.NaN;
       });

@@ -51,6 +51,11 @@ export function rowOf({ stats, usage }: MonitorSample): StreamRow {
   };
 }
 
+/** Every container's row of a snapshot, made once for the stream's filters and the kept history. */
+export function rowsOf(snapshot: Snapshot): StreamRow[] {
+  return snapshot.memo('stream-rows', () => snapshot.samples.map(rowOf));
+}
+
 /** The identity part of an `added` event. */
 function addedOf(info: ContainerInfo) {
   return { id: info.id, name: info.name, runtime: info.runtime, image: info.image, kubernetes: kubernetesOf(info) };
@@ -106,8 +111,8 @@ export function framesOf(snapshot: Snapshot, filter: StreamFilter | null): Sweep
       if (filter === null || filter.namesRemoved(removed))
         events.push(['removed', JSON.stringify({ type: 'removed', container: removed })]);
     }
-    const rows: StreamRow[] = [];
-    for (const sample of snapshot.samples) if (wanted(sample.stats.id)) rows.push(rowOf(sample));
+    const all = rowsOf(snapshot);
+    const rows = ids === null ? all : all.filter((row) => ids.has(row.id));
     const host = snapshot.host;
     const head: Omit<StreamSweep, 'skipped'> = {
       type: 'sweep',

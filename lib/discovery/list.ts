@@ -191,8 +191,10 @@ export async function describeCgroups(
       }
       // A cgroup with children may hold no process itself (v2: they sit in ".../container", "init.scope").
       const procs = firstAnswers.text(at)!;
-      const pid = firstPid(procs);
-      if (pid !== null && !lite(request)) listed[i] = allPids(procs);
+      // Every PID where the container's own process is looked for among them, else the first.
+      const all = lite(request) ? null : allPids(procs);
+      const pid = all === null ? firstPid(procs) : (all[0] ?? null);
+      if (all !== null && all.length > 0) listed[i] = all;
       try {
         pids[i] = pid ?? (await findPidBelow(known.pidDir));
       } catch (err) {

@@ -60,7 +60,7 @@ describe.skipIf(!ready)('a container whose other processes have lower PIDs than 
     ]);
     expect(init).toBeGreaterThan(pidMax - 4000);
     setNextPid(300);
-    await execFileAsync('docker', ['exec', '-d', id, 'sleep', '1.5']);
+    await execFileAsync('docker', ['exec', '-d', id, 'sleep', '3']);
     const cgroupPath = (await listContainers()).find((c) => c.id === id)!.cgroup.path;
     // Both kinds below the init: a child of it and an exec'd process (whose parent is the runtime's shim).
     let low: number[] = [];
