@@ -21,6 +21,7 @@ import { booleanOption, hostOptions, optionsObject } from '../options.js';
 import { NO_METADATA, type RuntimeMetadata } from '../runtimes/types.js';
 import {
   planMetadata,
+  readMetadata,
   runtimeState,
   type ContainerMetadata,
   type MetadataAnswer,
@@ -238,11 +239,7 @@ export async function describeCgroups(
     const { classification } = request;
     const fact = facts[i];
     const pause = fact?.cmdline != null && isSandboxCommand(fact.cmdline);
-    const identity: RuntimeMetadata = metadata[i] ?? {
-      ...NO_METADATA,
-      name: classification?.name ?? null,
-      sandbox: classification?.sandbox ?? null,
-    };
+    const identity = stateFields(metadata[i], classification, pause);
     const netnsInode = fact?.netnsInode ?? null;
     const stat = fact?.stat ?? null;
     if (!lite(request) && (classification !== null || 'pid' in request.known)) {
@@ -266,14 +263,11 @@ export async function describeCgroups(
     }
     return {
       id: classification?.id ?? request.cgroupPath,
-      runtime: metadata[i]?.runtime ?? classification?.runtime ?? 'cgroup',
-      ...identityOf(identity, classification),
+      ...identity,
       cgroup: { version, path: request.cgroupPath },
       pid: pids[i]!,
       netnsInode,
       startedAt: stat === null ? null : startedAtMs(stat, bootMs),
-      sandbox: identity.sandbox ?? pause,
-      podUid: identity.kubernetes?.podUid ?? classification?.podUid ?? null,
       version,
       dirs: dirs[i]!,
     };
@@ -439,6 +433,66 @@ function readiness(
   if (inHostNetworkEarly) return 'starting';
   if (missingStatsDirs(layout, dirs).length > 0) return 'incomplete';
   return null;
+}
+
+type StateFields = Pick<
+  ResolvedContainer,
+  | 'runtime'
+  | 'name'
+  | 'image'
+  | 'imageId'
+  | 'labels'
+  | 'kubernetes'
+  | 'containerdNamespace'
+  | 'networkOwner'
+  | 'hostNetwork'
+  | 'sandbox'
+  | 'podUid'
+>;
+
+/**
+ * What a container's runtime's state says of it (where there is none, what its cgroup path says); `pause`:
+ * whether its command is a pod sandbox's, where the state does not say.
+ */
+function stateFields(
+  metadata: ContainerMetadata | undefined,
+  classification: CgroupClassification | null,
+  pause: boolean,
+): StateFields {
+  const identity: RuntimeMetadata = metadata ?? {
+    ...NO_METADATA,
+    name: classification?.name ?? null,
+    sandbox: classification?.sandbox ?? null,
+  };
+  return {
+    runtime: metadata?.runtime ?? classification?.runtime ?? 'cgroup',
+    ...identityOf(identity, classification),
+    sandbox: identity.sandbox ?? pause,
+    podUid: identity.kubernetes?.podUid ?? classification?.podUid ?? null,
+  };
+}
+
+/**
+ * Runtimes' containers described earlier, with their runtimes' state read again in one trip (a stat of
+ * each state file; one that changed, such as Docker's after a rename, is read): null for one whose cgroup
+ * path no longer classifies as that container.
+ */
+export async function withStateRead(
+  containers: readonly ResolvedContainer[],
+  state: RuntimeState,
+): Promise<Array<ResolvedContainer | null>> {
+  const classifications = containers.map((container) => {
+    const classification = classifyCgroupPath(container.cgroup.path, state.classify);
+    return classification !== null && classification.id === container.id ? classification : null;
+  });
+  const known = classifications.filter((classification) => classification !== null);
+  const { metadata } = await readMetadata(known, state);
+  let at = 0;
+  return containers.map((container, i) => {
+    const classification = classifications[i]!;
+    if (classification === null) return null;
+    return { ...container, ...stateFields(metadata[at++], classification, container.sandbox) };
+  });
 }
 
 /** The identity fields of a container from its metadata. */
