@@ -1,0 +1,48 @@
+// Not part of the benchmark: a monitor over N synthetic containers at 1 Hz, for profiling
+// (node --cpu-prof bench/profile-scale.mjs N SWEEPS). Prints the event loop's stalls over 5 ms.
+import { SyntheticContainers, syntheticLayout } from './synthetic.mjs';
+import * as lib from '../dist/index.js';
+const n = Number(process.argv[2] ?? 1000);
+const sweeps = Number(process.argv[3] ?? 15);
+const synthetic = new SyntheticContainers(syntheticLayout());
+synthetic.start();
+await synthetic.up(n);
+const refs = synthetic.targets(n).map((t) => ({ cgroup: t.cgroup.path }));
+const monitor = lib.createMonitor({ interval: 1000, network: true, keepFds: true, containers: refs });
+let last = performance.now();
+const stalls = [];
+const tick = setInterval(() => {
+  const now = performance.now();
+  if (now - last > 6) stalls.push(Math.round(now - last - 1));
+  last = now;
+}, 1);
+let seen = 0;
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+let cpu0 = 0;
+await new Promise((resolve) =>
+  monitor.on('sweep', () => {
+    seen++;
+    if (seen === 3) {
+      cpu0 = cpu();
+      stalls.length = 0;
+    }
+    if (seen === sweeps) resolve();
+  }),
+);
+console.log(
+  'cpu ms per sweep (with 1 ms ticker)',
+  ((cpu() - cpu0) / (sweeps - 3)).toFixed(1),
+  'stalls >5ms',
+  stalls
+    .sort((a, b) => b - a)
+    .slice(0, 30)
+    .join(' '),
+  'count',
+  stalls.length,
+);
+clearInterval(tick);
+await monitor.close();
+await synthetic.down();
