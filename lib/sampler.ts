@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import {
   buildCgroupStats,
-  cgroupBlockDevices,
   cgroupFilePlan,
   CgroupGoneError,
   createDeviceNameResolver,
@@ -193,7 +192,12 @@ export class StatsSampler {
   readonly #hostPaths: string[];
   /** Registrations by container identity (id, cgroup path, version). */
   readonly #registered = new Map<string, Registration>();
+  /** The registration each target object was last given. */
+  readonly #byTarget = new WeakMap<ResolvedContainer, Registration>();
   #prepared: PreparedControllers | null = null;
+  /** Key ids below this were looked at for block devices, whose names are then loaded (by #devicesLoaded). */
+  #devicesChecked = 0;
+  #devicesLoaded: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(options: SamplerOptions = {}) {
@@ -280,6 +284,7 @@ export class StatsSampler {
           : native.readNetns(netPaths).then(lazyAnswers);
     const [batch, netAnswers] = await Promise.all([this.#files.read(ids, knownKeys, inline), network]);
     this.#keys.absorb(batch, knownKeys);
+    const devicesLoaded = this.#loadDeviceNames();
     const tokens: TokenBatch = { batch, keyNames: this.#keys };
     const timestamp = Date.now();
 
@@ -314,30 +319,35 @@ export class StatsSampler {
       hostNetns,
       owners,
     };
+    // The names of the block devices the answers mention, known after their first sample.
+    await devicesLoaded;
     const out: Array<ContainerStats | SampleError> = [];
     for (let i = 0; i < targets.length; i++) {
-      if (i % BUILD_CHUNK === 0) {
-        // Many containers: let other work on the event loop in between.
-        if (i > 0) await yieldToEventLoop();
-        // The names of the block devices this chunk mentions, known after their first sample.
-        const devices: Array<[number, number]> = [];
-        for (let j = i; j < Math.min(i + BUILD_CHUNK, targets.length); j++) {
-          const registration = registrations[j]!;
-          if (!(registration instanceof Error))
-            devices.push(
-              ...cgroupBlockDevices(
-                registration.plan,
-                tokens,
-                offsets[j]! + FILES_AT,
-                full[j] ? null : recallOf(registration),
-              ),
-            );
-        }
-        if (devices.length > 0) await this.#deviceNames.preload(devices);
-      }
+      // Many containers: let other work on the event loop in between.
+      if (i > 0 && i % BUILD_CHUNK === 0) await yieldToEventLoop();
       out.push(this.#build(sweep, i));
     }
     return out;
+  }
+
+  /**
+   * Loads the names of the block devices that keys new since the last call name (a device any answer mentions is
+   * named by its keys: one not seen before comes with a new key); the promise settles when every load so far has.
+   * A load that fails is tried again by the next sample.
+   */
+  #loadDeviceNames(): Promise<void> {
+    const from = this.#devicesChecked;
+    this.#devicesChecked = this.#keys.known;
+    const devices = this.#keys.devicesFrom(from);
+    if (devices.length === 0) return this.#devicesLoaded;
+    const load = this.#deviceNames.preload(devices).catch((err: unknown) => {
+      this.#devicesChecked = Math.min(this.#devicesChecked, from);
+      throw err;
+    });
+    const all = Promise.all([this.#devicesLoaded, load]).then(() => {});
+    // A failed load fails this sample only; later ones do not wait for it again.
+    this.#devicesLoaded = all.catch(() => {});
+    return all;
   }
 
   /** One target's stats from the answers of a sample, or the error that stopped it. */
@@ -410,7 +420,13 @@ export class StatsSampler {
         startedAt: target.startedAt,
         timestamp: sweep.timestamp,
         monotonicNs,
-        ...cgroupStats,
+        // Named one by one: an object of one shape, made in one go (a spread adds them one at a time).
+        memory: cgroupStats.memory,
+        cpu: cgroupStats.cpu,
+        blkio: cgroupStats.blkio,
+        pids: cgroupStats.pids,
+        pressure: cgroupStats.pressure,
+        hugetlb: cgroupStats.hugetlb,
         network,
         host: sweep.host,
       };
@@ -440,6 +456,10 @@ export class StatsSampler {
 
   /** The files of a target in the FileSet (registered on first use). */
   #registration(target: ResolvedContainer): Registration | SampleError {
+    // A monitor passes the same target objects sweep after sweep: no key to make for them.
+    const last = this.#byTarget.get(target);
+    if (last !== undefined && last.dirs === target.dirs && this.#registered.get(last.key) === last && !retained.has(this))
+      return last;
     const key = registrationKey(target);
     const known = this.#registered.get(key);
     if (known !== undefined) {
@@ -449,6 +469,7 @@ export class StatsSampler {
           this.#registered.delete(key);
           this.#registered.set(key, known);
         }
+        this.#byTarget.set(target, known);
         return known;
       }
       this.#files.release(known.ids);
@@ -496,6 +517,7 @@ export class StatsSampler {
       keptAt: 0,
     };
     this.#registered.set(key, registration);
+    this.#byTarget.set(target, registration);
     return registration;
   }
 

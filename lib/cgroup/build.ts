@@ -30,14 +30,3 @@ export function buildCgroupStats(
   });
   return stats as CgroupStats;
 }
-
-/** The block devices the answers mention, to preload their names before buildCgroupStats. */
-export function cgroupBlockDevices(
-  plan: ContainerPlan,
-  tokens: TokenBatch,
-  offset: number,
-  recall: KeptAnswers | null = null,
-): Array<[number, number]> {
-  const files = new CgroupFiles(plan, tokens, offset, recall);
-  return plan.controllers.flatMap((planned) => planned?.controller.devices?.(files) ?? []);
-}

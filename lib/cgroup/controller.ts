@@ -61,8 +61,6 @@ export interface Controller<F extends StatsField = StatsField, P = unknown> {
   prepare?(sysRoot: string): Promise<P>;
   files(prepared: P): readonly ControllerFile[];
   read(files: CgroupFiles, prepared: P, context: ReadContext): CgroupStats[F];
-  /** The block devices its answers mention (to load their names before read). */
-  devices?(files: CgroupFiles): Array<[number, number]>;
 }
 
 /** Declares a controller with its types checked and its `prepare` result typed for `files` and `read`. */

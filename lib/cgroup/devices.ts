@@ -1,7 +1,6 @@
 // Block devices of the blkio/io counters: kernel names by major:minor, and the totals over devices.
 import type { BlkioDeviceStats, BlkioStats } from '../types.js';
 import { readTexts } from '../io/batch.js';
-import type { CgroupFiles } from './files.js';
 import type { DeviceNameLookup } from './controller.js';
 
 /** Reads whole files in one trip, as readTexts does: each file's text, or null when it could not be read. */
@@ -60,20 +59,4 @@ export function sumDevices(devices: BlkioDeviceStats[]): BlkioStats {
     stats.writeOps += device.writeOps;
   }
   return stats;
-}
-
-/** The devices ("MAJ:MIN ...") that the keys of these files name, those of files that were read. */
-export function devicesOfKeys(files: CgroupFiles, names: readonly string[]): Array<[number, number]> {
-  // Usually none, a few at most: a search costs less than a map made for every container.
-  const seen: Array<[number, number]> = [];
-  for (const name of names) {
-    if (!files.has(name)) continue;
-    const { keyNames, keys, start, end } = files.required(name);
-    for (let i = start; i < end; i++) {
-      const device = keyNames.device(keys[i]!);
-      if (device !== null && !seen.some(([major, minor]) => major === device[0] && minor === device[1]))
-        seen.push([device[0], device[1]]);
-    }
-  }
-  return seen;
 }

@@ -3,11 +3,11 @@
 //   const prepared = await prepareControllers(sysRoot);                          // once per host
 //   const plan = cgroupFilePlan(container.dirs, container.version, prepared);    // per container: paths, optional flags
 //   const tokens = { batch: await fileSet.read(ids, ...), keyNames };             // every plan's files in one trip
-//   await resolver.preload(cgroupBlockDevices(plan, tokens, offset));             // device names, cached
+//   await resolver.preload(keyNames.devicesFrom(knownBefore));                    // names of devices new to keys
 //   const stats = buildCgroupStats(plan, tokens, offset, resolver.lookup);        // throws CgroupGoneError if gone
 export { cgroupFilePlan } from './plan.js';
 export type { CgroupFilePlan, ContainerPlan } from './plan.js';
-export { buildCgroupStats, cgroupBlockDevices } from './build.js';
+export { buildCgroupStats } from './build.js';
 export type { CgroupStats, DeviceNameLookup } from './build.js';
 export { CgroupGoneError } from './errors.js';
 export { createDeviceNameResolver } from './devices.js';

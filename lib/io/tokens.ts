@@ -42,6 +42,20 @@ export class KeyNames {
     return device;
   }
 
+  /**
+   * The distinct devices that the keys from id `start` on name, in order; every device a file mentions is named by
+   * a key, so the devices of the keys new to a batch are the devices no earlier batch mentioned.
+   */
+  devicesFrom(start: number): Array<[number, number]> {
+    const devices: Array<[number, number]> = [];
+    for (let id = start; id < this.names.length; id++) {
+      const device = this.device(id);
+      if (device !== null && !devices.some(([major, minor]) => major === device[0] && minor === device[1]))
+        devices.push([device[0], device[1]]);
+    }
+    return devices;
+  }
+
   /** By id: whether the key is one word (no space, not empty). */
   readonly #words: Array<boolean | undefined> = [];
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NativeFailure } from '../../lib/native.js';
 import type { CgroupDirs } from '../../lib/discovery/types.js';
 import { cgroupFilePlan } from '../../lib/cgroup/plan.js';
-import { buildCgroupStats, cgroupBlockDevices } from '../../lib/cgroup/build.js';
+import { buildCgroupStats } from '../../lib/cgroup/build.js';
 import type { CgroupStats } from '../../lib/cgroup/build.js';
 import { createDeviceNameResolver } from '../../lib/cgroup/devices.js';
 import { CgroupGoneError } from '../../lib/cgroup/errors.js';
@@ -82,7 +82,7 @@ async function sample(id: string): Promise<{
   const api = await apiStats(id);
   const second = readAll(paths);
   const split = (results: Array<string | NativeFailure>) => batchOf(results.slice(0, plan.paths.length));
-  await resolver.preload([...cgroupBlockDevices(plan, split(first), 0), ...cgroupBlockDevices(plan, split(second), 0)]);
+  await resolver.preload([...split(first).keyNames.devicesFrom(0), ...split(second).keyNames.devicesFrom(0)]);
   return {
     before: buildCgroupStats(plan, split(first), 0, resolver.lookup),
     api,

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { jsonUnder, v1Dirs } from '../helpers/fixtures.js';
 import { batchOf, readAll } from '../helpers/token-batch.js';
 import { cgroupFilePlan } from '../../lib/cgroup/plan.js';
-import { buildCgroupStats, cgroupBlockDevices } from '../../lib/cgroup/build.js';
+import { buildCgroupStats } from '../../lib/cgroup/build.js';
 import type { CgroupStats } from '../../lib/cgroup/build.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/cgroup1');
@@ -164,7 +164,7 @@ describe('scenario specifics', () => {
     expect(readFileSync(join(FIXTURES, 'blkio/after/blkio/blkio.bfq.io_service_bytes_recursive'), 'utf8').trim()).toBe(
       'Total 0',
     );
-    expect(cgroupBlockDevices(plan, batchOf(results), 0)).toEqual([[254, 0]]);
+    expect(batchOf(results).keyNames.devicesFrom(0)).toEqual([[254, 0]]);
   });
   it('pids: 6 tasks under --pids-limit 50', () => {
     expect(build('pids', 'before').pids).toEqual({ current: 6, limit: 50 });

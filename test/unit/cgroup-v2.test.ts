@@ -8,7 +8,7 @@ import { jsonUnder } from '../helpers/fixtures.js';
 import { batchOf, readAll } from '../helpers/token-batch.js';
 import type { CgroupDirs } from '../../lib/discovery/types.js';
 import { cgroupFilePlan } from '../../lib/cgroup/plan.js';
-import { buildCgroupStats, cgroupBlockDevices } from '../../lib/cgroup/build.js';
+import { buildCgroupStats } from '../../lib/cgroup/build.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/cgroup2');
 
@@ -93,7 +93,7 @@ describe.each([
       ]),
     );
     expect(stats.blkio.writeOps).toBeGreaterThan(0);
-    expect(cgroupBlockDevices(plan, batchOf(results), 0)).toEqual(stats.blkio.devices.map((d) => [d.major, d.minor]));
+    expect(batchOf(results).keyNames.devicesFrom(0)).toEqual(stats.blkio.devices.map((d) => [d.major, d.minor]));
   });
 
   it('hugetlb: every page size of the host, unlimited and unused; memory.events', () => {

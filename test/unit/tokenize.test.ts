@@ -172,3 +172,24 @@ describe('tokenize', () => {
     expect(batch.first[2]).toBe(batch.first[1]);
   });
 });
+
+describe('KeyNames.devicesFrom', () => {
+  it('gives each device the keys from an id on name, once, in order; other keys name none', () => {
+    const { keyNames } = tokenizeTexts([
+      '254:0 Read 4096\n254:0 Write 0\nTotal 4096\n',
+      'cache 1\n8:16 rbytes=1 wbytes=2\n',
+      '253:1 rbps=max wbps=max\n',
+    ]);
+    const idOf = (name: string) => keyNames.names.indexOf(name);
+    expect(keyNames.devicesFrom(0)).toEqual([
+      [254, 0],
+      [8, 16],
+      [253, 1],
+    ]);
+    expect(keyNames.devicesFrom(idOf('cache'))).toEqual([
+      [8, 16],
+      [253, 1],
+    ]);
+    expect(keyNames.devicesFrom(keyNames.known)).toEqual([]);
+  });
+});

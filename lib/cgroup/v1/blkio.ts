@@ -5,7 +5,7 @@ import { defineController, optional, type DeviceNameLookup } from '../controller
 import type { CgroupFiles } from '../files.js';
 import type { BlkioV1Entry } from '../parse.js';
 import { parseBlkioV1 } from '../parse.js';
-import { devicesOfKeys, sumDevices } from '../devices.js';
+import { sumDevices } from '../devices.js';
 
 /**
  * Where the counters may be, in runc's fallback order. Which set counts depends on the kernel: CFQ is
@@ -48,9 +48,6 @@ async function blkioFileSets(sysRoot: string): Promise<readonly BlkioV1FileSet[]
 function filesOf(sets: readonly BlkioV1FileSet[]): string[] {
   return sets.flatMap((set) => [set.bytes, set.ops]);
 }
-
-/** Every counter file: a kernel offers only some of the sets (no CFQ files since 5.0); readBlkioV1 needs one. */
-const BLKIO_V1_FILES = filesOf(BLKIO_V1_FILE_SETS);
 
 /** Adds Read and Write entries (any case) to the devices; Sync/Async/Discard/Total would double-count. */
 function addEntries(
@@ -112,5 +109,4 @@ export const blkioV1 = defineController({
       optional(name, 'a kernel offers only some of the sets (no CFQ files since 5.0, BFQ only with that scheduler)'),
     ),
   read: (files, sets = BLKIO_V1_FILE_SETS, { deviceName }) => readBlkioV1(files, sets, deviceName),
-  devices: (files) => devicesOfKeys(files, BLKIO_V1_FILES),
 });

@@ -2,7 +2,7 @@
 // that saw I/O, with keys that grow over kernels (dbytes/dios, cost.*); only the four counters are used.
 import type { BlkioDeviceStats } from '../../types.js';
 import { defineController, required } from '../controller.js';
-import { devicesOfKeys, sumDevices } from '../devices.js';
+import { sumDevices } from '../devices.js';
 import { parseIoStat } from '../parse.js';
 
 export const ioV2 = defineController({
@@ -26,5 +26,4 @@ export const ioV2 = defineController({
     }
     return sumDevices(devices);
   },
-  devices: (files) => devicesOfKeys(files, ['io.stat']),
 });
