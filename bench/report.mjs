@@ -574,7 +574,7 @@ export function renderMarkdown(r) {
   );
   lines.push(
     '- Sampler sweeps for the scale table run back to back (the next starts on `setImmediate` after the last answer) for at least ' +
-      `${r.config.scaleMinSweeps} sweeps and ${fmt(r.config.scaleMinSweepMs / 1000)} s; monitor sweeps at 1 Hz for 2 × ${r.config.scaleMonitorSweeps ?? r.config.scaleMinSweeps} sweeps after two warm-up ones (CPU over the first half, event-loop delay over the second); "CPU at 1 Hz" is CPU time per monitor sweep ÷ 1 s.`,
+      `${r.config.scaleMinSweeps} sweeps and ${fmt(r.config.scaleMinSweepMs / 1000)} s; monitor sweeps at 1 Hz after two warm-up ones: ${r.config.scaleMonitorCpuSweeps} for the CPU (the census of shared network namespaces is taken again every 10 s, so ten sweeps count it once), then ${r.config.scaleMonitorDelaySweeps} for the event-loop delay; "CPU at 1 Hz" is CPU time per monitor sweep ÷ 1 s.`,
   );
   lines.push('');
   const notes = [...(r.notes ?? [])];

@@ -99,7 +99,10 @@ const config = {
   scaleMinSweepMs: quick ? 700 : 3000,
   scaleMinSweeps: quick ? 5 : 10,
   scaleOneShotRounds: quick ? 5 : 11,
-  scaleMonitorSweeps: quick ? 3 : 8,
+  // A monitor's CPU is taken over ten sweeps at 1 Hz: the census of shared network namespaces is taken
+  // again every 10 s (CENSUS_MAX_AGE_MS), so a shorter window counts that walk of the host wholly or not at all.
+  scaleMonitorCpuSweeps: 10,
+  scaleMonitorDelaySweeps: quick ? 3 : 8,
   scaleColdPasses: quick ? 3 : 5,
 };
 
@@ -633,25 +636,26 @@ function gcRecorder() {
 
 /**
  * A monitor's sweeps with its CPU, the event loop's delay, RSS, GC pauses and descriptors measured while it
- * runs (from the end of the second, warm-up, sweep on). The CPU is taken over the first half of the sweeps
- * and the delay over the second: the delay histogram's own 10 ms timer costs some 9 ms of CPU a second
- * here, which is not the monitor's.
+ * runs (from the end of the second, warm-up, sweep on). The CPU is taken over the first sweeps and the delay
+ * over those after: the delay histogram's own 10 ms timer costs some 9 ms of CPU a second here, which is not
+ * the monitor's.
  */
 async function monitorRun(lib, refs, options) {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   const gc = gcRecorder();
-  const half = config.scaleMonitorSweeps;
+  const cpuSweeps = config.scaleMonitorCpuSweeps;
   let rss = null;
   let fds = null;
   let cpu0 = 0;
   let cpuMsPerSweep = null;
   const rssBySweep = [];
-  const result = await monitorSweeps(lib, refs, options, 2 * half, (sweep, seen) => {
+  const total = 2 + cpuSweeps + config.scaleMonitorDelaySweeps;
+  const result = await monitorSweeps(lib, refs, options, total, (sweep, seen) => {
     if (seen === 2) {
       cpu0 = processCpuMs();
       gc.start();
-    } else if (seen === 2 + half) {
-      cpuMsPerSweep = (processCpuMs() - cpu0) / half;
+    } else if (seen === 2 + cpuSweeps) {
+      cpuMsPerSweep = (processCpuMs() - cpu0) / cpuSweeps;
       histogram.enable();
     }
     rss = rssMb();
