@@ -112,8 +112,11 @@ export interface MemoryStats {
   failcnt: number;
   /** v2 memory.events (this cgroup and its descendants); null on v1. */
   events: MemoryEvents | null;
-  /** The whole memory.stat as a map. */
-  stat: Record<string, number>;
+  /**
+   * The whole memory.stat as a map; on v1 its limits (hierarchical_memory_limit, hierarchical_memsw_limit) are
+   * null where unlimited, as `limit` is.
+   */
+  stat: Record<string, number | null>;
 }
 
 /** Counts of memory events since the cgroup was made (cgroup v2 memory.events). */

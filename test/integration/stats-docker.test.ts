@@ -179,6 +179,9 @@ describe.skipIf(!available)('readContainerStats on real Docker containers (cgrou
     expectBetween(api.memory_stats.usage, before.memory.usage, after.memory.usage, 'memory usage');
     expectBetween(api.cpu_stats.cpu_usage.total_usage, before.cpu.usageNs, after.cpu.usageNs, 'cpu usage');
     expect(after.memory.limit).toBeNull();
+    // Unlimited: null in memory.stat too, where the kernel (and Docker) write LONG_MAX.
+    expect(api.memory_stats.stats!.hierarchical_memory_limit).toBeGreaterThan(2 ** 62);
+    expect(after.memory.stat.hierarchical_memory_limit).toBeNull();
     expect(api.memory_stats.limit).toBe(dockerLimit(after));
     expect(after.pids.current).toBe(api.pids_stats.current);
     expect(after.memory.stat.total_inactive_file).toBe(
@@ -223,6 +226,8 @@ describe.skipIf(!available)('readContainerStats on real Docker containers (cgrou
     expectBetween(api.memory_stats.usage, before.memory.usage, after.memory.usage, 'memory usage');
     expect(after.memory.usage).toBeGreaterThan(40 * MiB);
     expect(after.memory.stat.total_shmem).toBeGreaterThanOrEqual(40 * MiB);
+    expect(after.memory.stat.hierarchical_memory_limit).toBe(64 * MiB);
+    expect(after.memory.stat.hierarchical_memsw_limit).toBe(128 * MiB);
     expect(after.memory.maxUsage).toBe(Number(cgroupFile('memory', id, 'memory.max_usage_in_bytes')));
     expect(after.memory.maxUsage!).toBeGreaterThanOrEqual(after.memory.usage);
     expect(after.memory.cache).toBe(after.memory.stat.total_cache);

@@ -69,6 +69,9 @@ describe.each(SCENARIOS)('%s container', (scenario) => {
     expect(before.memory.swap.limit).toBe(
       unlimited ? null : mem.stats.hierarchical_memsw_limit - mem.stats.hierarchical_memory_limit,
     );
+    // memory.stat's own copies of the limits: null where unlimited, never LONG_MAX.
+    for (const key of ['hierarchical_memory_limit', 'hierarchical_memsw_limit'])
+      expect(before.memory.stat[key]).toBe(mem.stats[key] >= 2 ** 62 ? null : mem.stats[key]);
   });
 
   it('cpu counters lie between the two readings; quota as configured', () => {

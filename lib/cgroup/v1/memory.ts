@@ -1,9 +1,34 @@
 // cgroup v1 memory controller (Documentation/admin-guide/cgroup-v1/memory.rst).
-import { defineLazy } from '../../io/lazy-property.js';
+import { defineLazy, type LazySource } from '../../io/lazy-property.js';
 import { defineController, optional, required, setting } from '../controller.js';
-import { parseCounter, parseFlatKeyed, parseMemoryLimitV1 } from '../parse.js';
+import { parseCounter, parseFlatKeyed, parseMemoryLimitV1, V1_UNLIMITED_MEMORY, type FlatKeyed } from '../parse.js';
 
 const NO_SWAP_ACCOUNTING = 'only with swap accounting (CONFIG_MEMCG_SWAP, and not swapaccount=0)';
+
+/** The limits memory.stat repeats (of the cgroup and its ancestors), written as the limit files write them. */
+const STAT_LIMITS = ['hierarchical_memory_limit', 'hierarchical_memsw_limit'];
+
+/** memory.stat as a map, its limits null where unlimited as `limit` is (the kernel writes LONG_MAX). */
+class MemoryStatV1 implements LazySource<Record<string, number | null>> {
+  readonly #stat: FlatKeyed;
+  #record: Record<string, number | null> | null = null;
+
+  constructor(stat: FlatKeyed) {
+    this.#stat = stat;
+  }
+
+  value(): Record<string, number | null> {
+    if (this.#record === null) {
+      const record: Record<string, number | null> = { ...this.#stat.record() };
+      for (const key of STAT_LIMITS) {
+        const limit = record[key];
+        if (limit !== undefined && limit !== null && limit >= V1_UNLIMITED_MEMORY) record[key] = null;
+      }
+      this.#record = record;
+    }
+    return this.#record;
+  }
+}
 
 export const memoryV1 = defineController({
   field: 'memory',
@@ -54,7 +79,7 @@ export const memoryV1 = defineController({
       },
       // Made into an object when read: most samples never look at it.
       'stat',
-      kept,
+      new MemoryStatV1(kept),
     );
   },
 });
