@@ -458,7 +458,12 @@ export class StatsSampler {
   #registration(target: ResolvedContainer): Registration | SampleError {
     // A monitor passes the same target objects sweep after sweep: no key to make for them.
     const last = this.#byTarget.get(target);
-    if (last !== undefined && last.dirs === target.dirs && this.#registered.get(last.key) === last && !retained.has(this))
+    if (
+      last !== undefined &&
+      last.dirs === target.dirs &&
+      this.#registered.get(last.key) === last &&
+      !retained.has(this)
+    )
       return last;
     const key = registrationKey(target);
     const known = this.#registered.get(key);
