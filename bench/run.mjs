@@ -102,7 +102,8 @@ const config = {
   // A monitor's CPU is taken over ten sweeps at 1 Hz: the census of shared network namespaces is taken
   // again every 10 s (CENSUS_MAX_AGE_MS), so a shorter window counts that walk of the host wholly or not at all.
   scaleMonitorCpuSweeps: 10,
-  scaleMonitorDelaySweeps: quick ? 3 : 8,
+  // The delay over eight sweeps (some 800 ticks of its 10 ms timer): over three, its p99 is the third worst tick.
+  scaleMonitorDelaySweeps: 8,
   scaleColdPasses: quick ? 3 : 5,
 };
 

@@ -271,6 +271,9 @@ export class StatsSampler {
       });
     }
 
+    // Many containers: the reads start on a turn of the event loop of their own.
+    if (targets.length > BUILD_CHUNK) await yieldToEventLoop();
+    if (this.#closed) throw new CtrstatError('ERR_SAMPLER_CLOSED', 'This sampler is closed');
     const knownKeys = this.#keys.known;
     // A few kept descriptors (or one container's files, opened) are read on this thread: cheaper than
     // the hop to the pool and back.

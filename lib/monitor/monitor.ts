@@ -159,6 +159,11 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     if (discovered !== null) this.#reconcile(discovered, added, removed);
 
     const entries = [...this.#tracked.values()];
+    // Many containers: what was found out and what is read next do not run in one stretch of the event loop.
+    if (entries.length > SAMPLE_CHUNK) {
+      await yieldToEventLoop();
+      if (this.#closing !== null) return;
+    }
     const results = await this.#read(entries, errors);
     if (this.#closing !== null) return;
 
