@@ -181,6 +181,10 @@ std::variant<NetnsSocket, SysError> OpenSocketInNetns(const std::string& target,
   // O_NONBLOCK: opening a FIFO (or a device) must not wait for a writer and hold this thread; no
   // namespace file is read or written, so the flag changes nothing for one.
   UniqueFd ns(open(target.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  // A process that exits while its /proc entry is opened can answer EACCES (the kernel finds no task for
+  // the link) or ESRCH; opened again, a process that is gone is ENOENT. A real denial is EACCES again.
+  if (!ns.Valid() && (errno == EACCES || errno == ESRCH))
+    ns = UniqueFd(open(target.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!ns.Valid()) return LastError("open", target);
   struct stat status {};
   if (StatFd(ns.Get(), &status) != 0) return LastError("fstat", target);

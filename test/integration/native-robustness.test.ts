@@ -170,17 +170,26 @@ describe.skipIf(netnsUnavailable !== null)('readNetns robustness (real kernel)',
     await new Promise((resolve) => gone.once('exit', resolve));
     await expect(readNetworkNamespace({ pid: gonePid })).rejects.toMatchObject({ code: 'ENOENT', syscall: 'open' });
 
-    const shortLived = lab.track(spawn('unshare', ['--net', 'sleep', '0.3'], { stdio: 'ignore' }));
-    const exited = new Promise((resolve) => shortLived.once('exit', resolve));
-    const target = `/proc/${shortLived.pid}/ns/net`;
+    // Thirty processes that exit while they are read: the kernel may answer the open of one that is
+    // going EACCES or ESRCH, which the reader must tell from a denial (it opens the path again).
     const outcomes = new Set<string>();
-    let sawExit = false;
-    void exited.then(() => {
-      sawExit = true;
-    });
-    while (!sawExit || !outcomes.has('-2:open')) {
-      const batch = await readNetnsAnswers(Array.from({ length: 50 }, () => target));
-      for (const item of batch) outcomes.add(isNativeFailure(item) ? `${item.errno}:${item.syscall}` : 'answer');
+    for (let round = 0; round < 30; round++) {
+      const shortLived = lab.track(spawn('unshare', ['--net', 'sleep', '0.05'], { stdio: 'ignore' }));
+      const exited = new Promise((resolve) => shortLived.once('exit', resolve));
+      const target = `/proc/${shortLived.pid}/ns/net`;
+      let sawExit = false;
+      void exited.then(() => {
+        sawExit = true;
+      });
+      let sawGone = false;
+      while (!sawExit || !sawGone) {
+        const batch = await readNetnsAnswers(Array.from({ length: 50 }, () => target));
+        for (const item of batch) {
+          const outcome = isNativeFailure(item) ? `${item.errno}:${item.syscall}` : 'answer';
+          outcomes.add(outcome);
+          if (outcome === '-2:open') sawGone = true;
+        }
+      }
     }
     // Answers while it lives (before unshare ran, for its parent's namespace), then only ENOENT at open.
     expect([...outcomes].sort()).toEqual(['-2:open', 'answer']);
