@@ -73,7 +73,17 @@ describe.skipIf(!ready)('containerd: a plain container in a namespace of its own
   afterAll(async () => {
     await removeContainer(namespace, id);
     await ctr(namespace, ['images', 'rm', CTR_IMAGE]).catch(() => {});
-    await ctr('default', ['namespaces', 'rm', namespace]).catch(() => {});
+    // containerd refuses to remove a namespace that still holds something (the image's content is
+    // collected in the background after its removal): tried again until it is gone.
+    await waitFor(
+      async () => {
+        await ctr('default', ['namespaces', 'rm', namespace]).catch(() => {});
+        return !(await ctr('default', ['namespaces', 'ls', '-q'])).split('\n').includes(namespace);
+      },
+      `containerd namespace ${namespace} to be removed`,
+      20_000,
+      200,
+    );
     // containerd removes the container's cgroup (a moment after the task is deleted), not the namespace's
     // directory above it: that one is removed once it is empty.
     await waitFor(
