@@ -334,10 +334,14 @@ export function parseCpuList(tokens: FileTokens): number | null {
  */
 export const V1_UNLIMITED_MEMORY = 0x7fffffffffff0000;
 
+/** A v1 memory limit as written by the kernel (in the limit files and memory.stat): null when unlimited. */
+export function memoryLimitV1(value: number | null): number | null {
+  return value === null || value >= V1_UNLIMITED_MEMORY ? null : value;
+}
+
 /** memory.limit_in_bytes / memory.memsw.limit_in_bytes: null when unlimited. */
 export function parseMemoryLimitV1(tokens: FileTokens): number | null {
-  const value = parseSingleValue(tokens);
-  return value === null || value >= V1_UNLIMITED_MEMORY ? null : value;
+  return memoryLimitV1(parseSingleValue(tokens));
 }
 
 /** cpu.cfs_quota_us: -1 (any negative) means no quota, null. */

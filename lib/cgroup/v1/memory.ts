@@ -1,7 +1,7 @@
 // cgroup v1 memory controller (Documentation/admin-guide/cgroup-v1/memory.rst).
 import { defineLazy, type LazySource } from '../../io/lazy-property.js';
 import { defineController, optional, required, setting } from '../controller.js';
-import { parseCounter, parseFlatKeyed, parseMemoryLimitV1, V1_UNLIMITED_MEMORY, type FlatKeyed } from '../parse.js';
+import { memoryLimitV1, parseCounter, parseFlatKeyed, parseMemoryLimitV1, type FlatKeyed } from '../parse.js';
 
 const NO_SWAP_ACCOUNTING = 'only with swap accounting (CONFIG_MEMCG_SWAP, and not swapaccount=0)';
 
@@ -20,10 +20,7 @@ class MemoryStatV1 implements LazySource<Record<string, number | null>> {
   value(): Record<string, number | null> {
     if (this.#record === null) {
       const record: Record<string, number | null> = { ...this.#stat.record() };
-      for (const key of STAT_LIMITS) {
-        const limit = record[key];
-        if (limit !== undefined && limit !== null && limit >= V1_UNLIMITED_MEMORY) record[key] = null;
-      }
+      for (const key of STAT_LIMITS) if (key in record) record[key] = memoryLimitV1(record[key]!);
       this.#record = record;
     }
     return this.#record;
