@@ -85,33 +85,64 @@ export interface UsageBaseline {
   } | null;
 }
 
-/** The part of a sample the next computeUsage needs. */
-export function baselineOf(stats: ContainerStats): UsageBaseline {
+/**
+ * The part of a sample the next computeUsage needs. With `reuse` (a baseline of the caller's own, not handed
+ * out) that object is written over and returned: a monitor keeps one per container and makes none per sweep.
+ */
+export function baselineOf(stats: ContainerStats, reuse: UsageBaseline | null = null): UsageBaseline {
   const { cpu, blkio, network } = stats;
-  return {
-    id: stats.id,
-    cgroup: { inode: stats.cgroup.inode },
-    monotonicNs: stats.monotonicNs,
-    cpu: { usageNs: cpu.usageNs, userNs: cpu.userNs, systemNs: cpu.systemNs },
-    host: { systemCpuNs: stats.host.systemCpuNs },
-    blkio: {
-      readBytes: blkio.readBytes,
-      writeBytes: blkio.writeBytes,
-      readOps: blkio.readOps,
-      writeOps: blkio.writeOps,
-    },
-    network:
-      network === null
-        ? null
-        : {
-            mode: network.mode,
-            netns: network.netns,
-            rxBytes: network.rxBytes,
-            txBytes: network.txBytes,
-            rxPackets: network.rxPackets,
-            txPackets: network.txPackets,
-          },
-  };
+  if (reuse === null) {
+    return {
+      id: stats.id,
+      cgroup: { inode: stats.cgroup.inode },
+      monotonicNs: stats.monotonicNs,
+      cpu: { usageNs: cpu.usageNs, userNs: cpu.userNs, systemNs: cpu.systemNs },
+      host: { systemCpuNs: stats.host.systemCpuNs },
+      blkio: {
+        readBytes: blkio.readBytes,
+        writeBytes: blkio.writeBytes,
+        readOps: blkio.readOps,
+        writeOps: blkio.writeOps,
+      },
+      network: network === null ? null : networkBaseline(network, null),
+    };
+  }
+  reuse.id = stats.id;
+  reuse.cgroup.inode = stats.cgroup.inode;
+  reuse.monotonicNs = stats.monotonicNs;
+  reuse.cpu.usageNs = cpu.usageNs;
+  reuse.cpu.userNs = cpu.userNs;
+  reuse.cpu.systemNs = cpu.systemNs;
+  reuse.host.systemCpuNs = stats.host.systemCpuNs;
+  reuse.blkio.readBytes = blkio.readBytes;
+  reuse.blkio.writeBytes = blkio.writeBytes;
+  reuse.blkio.readOps = blkio.readOps;
+  reuse.blkio.writeOps = blkio.writeOps;
+  reuse.network = network === null ? null : networkBaseline(network, reuse.network);
+  return reuse;
+}
+
+function networkBaseline(
+  network: NonNullable<ContainerStats['network']>,
+  reuse: UsageBaseline['network'],
+): NonNullable<UsageBaseline['network']> {
+  if (reuse === null) {
+    return {
+      mode: network.mode,
+      netns: network.netns,
+      rxBytes: network.rxBytes,
+      txBytes: network.txBytes,
+      rxPackets: network.rxPackets,
+      txPackets: network.txPackets,
+    };
+  }
+  reuse.mode = network.mode;
+  reuse.netns = network.netns;
+  reuse.rxBytes = network.rxBytes;
+  reuse.txBytes = network.txBytes;
+  reuse.rxPackets = network.rxPackets;
+  reuse.txPackets = network.txPackets;
+  return reuse;
 }
 
 /** True when prev is no baseline for next: another cgroup, another network namespace, or a counter went backwards. */

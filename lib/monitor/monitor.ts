@@ -188,8 +188,9 @@ export class Monitor extends EventEmitter<MonitorEvents> {
         continue;
       }
       const usage = computeUsage(entry.last, result);
-      // Only what the next rates need is kept: the sample itself is the listeners' to keep or drop.
-      entry.last = baselineOf(result);
+      // Only what the next rates need is kept (in the same object each sweep): the sample itself is the
+      // listeners' to keep or drop.
+      entry.last = baselineOf(result, entry.last);
       const sample = { stats: result, usage };
       samples.push(sample);
       this.emit('sample', sample);

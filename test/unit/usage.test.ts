@@ -134,6 +134,23 @@ describe('computeUsage: baselines', () => {
     for (const next of cases) expect(computeUsage(kept, next)).toEqual(computeUsage(prev, next));
   });
 
+  it('baselineOf(stats, reuse) writes over the given baseline: the same as a new one, network gained or lost', () => {
+    const first = makeStats();
+    const second = advance(first, { intervalNs: SECOND, cpuNs: SECOND / 4, rxBytes: 500 });
+    const third = advance(second, { intervalNs: SECOND, cpuNs: SECOND / 2, rxBytes: 700 });
+    const noNetwork = { ...advance(third, { intervalNs: SECOND }), network: null };
+    const kept = baselineOf(first);
+    for (const next of [second, third, noNetwork, third]) {
+      const reused = baselineOf(next, kept);
+      expect(reused).toBe(kept);
+      expect(reused).toEqual(baselineOf(next));
+    }
+    // Written over, not shared: the next sample's figures land in the same object.
+    const network = baselineOf(second, kept).network;
+    expect(baselineOf(third, kept).network).toBe(network);
+    expect(network?.rxBytes).toBe(third.network!.rxBytes);
+  });
+
   it('a first sample has null rates but a memory percentage', () => {
     const usage = computeUsage(null, makeStats({ memory: { workingSet: 512 * MiB, limit: GiB } }));
     expect(usage.reset).toBe(false);
