@@ -25,42 +25,62 @@ const RX_BYTES = 0,
 /** Offset of the IFF_* flags among a link's LINK_INTS. */
 const FLAGS = 3;
 
-/** The links of one namespace, copied out of the batch (small arrays), made into objects when asked. */
+/**
+ * The links of one namespace, copied out of the batch, made into objects when asked. The counters are kept
+ * sparse: per link a mask of those that are not zero and their values in order (most of a link's 25 counters
+ * are error counters that stay 0; an idle link has none). Plain arrays, not typed ones: a small typed array
+ * brings an ArrayBuffer of its own, which the collector tracks apart.
+ */
 class LazyInterfaces implements LazySource<Record<string, InterfaceStats>> {
-  readonly #names: string[] = [];
-  readonly #linkKind: number[] = [];
-  /** The links' LINK_INTS integers, then their LINK_STATS counters: one typed copy, which the young generation's collections do not copy again. */
-  readonly #numbers: Float64Array;
+  readonly #names: string[];
+  readonly #linkKind: number[];
+  /** The links' LINK_INTS integers. */
+  readonly #ints: number[];
+  /** Per link, bit i set when its counter i (LINK_STATS order) is not 0. */
+  readonly #masks: number[];
+  /** The counters that are not 0, link after link, in LINK_STATS order. */
+  readonly #counters: number[] = [];
   readonly #kinds: readonly string[];
   #made: Record<string, InterfaceStats> | null = null;
 
   constructor(entry: NetnsEntry) {
     const { batch, index } = entry;
     const first = batch.linkFirst[index]!;
-    const end = batch.linkFirst[index + 1]!;
-    for (let link = first; link < end; link++) {
-      this.#names.push(batch.names[batch.linkName[link]!]!);
-      this.#linkKind.push(batch.linkKind[link]!);
+    const count = batch.linkFirst[index + 1]! - first;
+    this.#names = new Array<string>(count);
+    this.#linkKind = new Array<number>(count);
+    this.#masks = new Array<number>(count);
+    for (let link = 0; link < count; link++) {
+      this.#names[link] = batch.names[batch.linkName[first + link]!]!;
+      this.#linkKind[link] = batch.linkKind[first + link]!;
+      let mask = 0;
+      const at = (first + link) * LINK_STATS;
+      for (let i = 0; i < LINK_STATS; i++) {
+        const value = batch.stats[at + i]!;
+        if (value === 0) continue;
+        mask |= 1 << i;
+        this.#counters.push(value);
+      }
+      this.#masks[link] = mask;
     }
-    const count = end - first;
-    this.#numbers = new Float64Array(count * (LINK_INTS + LINK_STATS));
-    this.#numbers.set(batch.ints.subarray(first * LINK_INTS, end * LINK_INTS));
-    this.#numbers.set(batch.stats.subarray(first * LINK_STATS, end * LINK_STATS), count * LINK_INTS);
+    this.#ints = new Array<number>(count * LINK_INTS);
+    for (let i = 0; i < count * LINK_INTS; i++) this.#ints[i] = batch.ints[first * LINK_INTS + i]!;
     this.#kinds = batch.kinds;
   }
 
   value(): Record<string, InterfaceStats> {
     if (this.#made === null) {
-      const intsEnd = this.#names.length * LINK_INTS;
-      const view = {
-        ints: this.#numbers.subarray(0, intsEnd),
-        stats: this.#numbers.subarray(intsEnd),
-        kinds: this.#kinds,
-        linkKind: this.#linkKind,
-      };
+      const count = this.#names.length;
+      const stats = new Array<number>(count * LINK_STATS).fill(0);
+      let next = 0;
+      for (let link = 0; link < count; link++) {
+        const mask = this.#masks[link]!;
+        for (let i = 0; i < LINK_STATS; i++)
+          if ((mask & (1 << i)) !== 0) stats[link * LINK_STATS + i] = this.#counters[next++]!;
+      }
+      const view = { ints: this.#ints, stats, kinds: this.#kinds, linkKind: this.#linkKind };
       const entries: Array<[string, InterfaceStats]> = [];
-      for (let link = 0; link < this.#names.length; link++)
-        entries.push([this.#names[link]!, interfaceStatsAt(view, link)]);
+      for (let link = 0; link < count; link++) entries.push([this.#names[link]!, interfaceStatsAt(view, link)]);
       this.#made = Object.fromEntries(entries);
     }
     return this.#made;
