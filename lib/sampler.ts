@@ -37,6 +37,7 @@ import {
   type SystemError,
 } from './errors.js';
 import { errnoKind } from './io/errno.js';
+import { defineLazy, type LazySource } from './io/lazy-property.js';
 import { booleanOption, hostOptions, integerOption, numberOption, optionsObject } from './options.js';
 import type { CgroupDirs, ResolvedContainer } from './discovery/types.js';
 import type { ContainerStats, HostOptions, NetworkStats } from './types.js';
@@ -79,6 +80,8 @@ const INLINE_MAX_FILES = 160;
 const INLINE_MAX_OPENS = 48;
 
 const DEFAULT_MAX_SOCKETS = 1024;
+/** The pressure of a container without PSI files. */
+const NO_PRESSURE: LazySource<null> = { value: () => null };
 /** How often kept registrations read their settings (limits) again. */
 const DEFAULT_CONFIG_REFRESH_MS = 10_000;
 export const MAX_CONFIG_REFRESH_MS = 24 * 3600_000;
@@ -409,7 +412,7 @@ export class StatsSampler {
           sharedWith: owner !== undefined && owner !== target.id ? [owner] : [],
         });
       }
-      return {
+      const sample = {
         id: target.id,
         name: target.name,
         runtime: target.runtime,
@@ -428,11 +431,12 @@ export class StatsSampler {
         cpu: cgroupStats.cpu,
         blkio: cgroupStats.blkio,
         pids: cgroupStats.pids,
-        pressure: cgroupStats.pressure,
         hugetlb: cgroupStats.hugetlb,
         network,
         host: sweep.host,
       };
+      // Made into objects when read (nine per container), and so the last property.
+      return defineLazy(sample, 'pressure', cgroupStats.pressure ?? NO_PRESSURE);
     } catch (err) {
       if (!(registration instanceof Error) && err instanceof CgroupGoneError) this.release(target);
       return this.#toSampleError(target, err);

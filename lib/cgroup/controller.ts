@@ -2,14 +2,26 @@
 // with the reason a kernel or configuration lacks it), where they are, and the reader that turns their
 // tokens into one field of the stats. Each controller lives in a file of its own (v1/, v2/, hugetlb.ts);
 // registry.ts lists them, and planning, reading and directory lookup iterate that list.
-import type { ContainerIdentity, ContainerStats } from '../types.js';
+import type { ContainerIdentity, ContainerStats, PressureStats } from '../types.js';
+import type { LazySource } from '../io/lazy-property.js';
 import type { CgroupFiles } from './files.js';
 
-/** The part of ContainerStats that comes from cgroup files: one field per registered controller. */
+/**
+ * The part of ContainerStats that comes from cgroup files: one field per registered controller. `pressure` is
+ * what the sample's lazy property of that name makes its value from.
+ */
 export type CgroupStats = Omit<
   ContainerStats,
-  keyof ContainerIdentity | 'cgroup' | 'pid' | 'startedAt' | 'timestamp' | 'monotonicNs' | 'network' | 'host'
->;
+  | keyof ContainerIdentity
+  | 'cgroup'
+  | 'pid'
+  | 'startedAt'
+  | 'timestamp'
+  | 'monotonicNs'
+  | 'network'
+  | 'host'
+  | 'pressure'
+> & { pressure: LazySource<PressureStats> | null };
 export type StatsField = keyof CgroupStats;
 
 /** The hierarchy name of a directory in CgroupDirs that is the unified (v2) tree. */

@@ -101,7 +101,8 @@ export class FlatKeyed {
   detached(): FlatKeyed {
     const stride = this.#stride;
     const count = Math.ceil((this.#end - this.#start) / stride);
-    const values = new Float64Array(count);
+    // A plain array: a small typed array brings an ArrayBuffer of its own, which the collector tracks apart.
+    const values: number[] = new Array<number>(count);
     const valueAt = stride === 1 ? 0 : 1;
     for (let i = this.#start, j = 0; i < this.#end; i += stride, j++) values[j] = this.#values[i + valueAt]!;
     const keys = this.#keyNames.sharedIds(this.#keys, this.#start, this.#end, stride);
@@ -229,7 +230,7 @@ export function parseBlkioV1(tokens: FileTokens): BlkioV1Entry[] {
   return entries;
 }
 
-/** The fields of a PSI line, in the order pressureLine() takes them; -1 for another. */
+/** The fields of a PSI line, in the order of a line's numbers; -1 for another. */
 function pressureField(name: string): number {
   switch (name) {
     case 'avg10':
@@ -245,26 +246,39 @@ function pressureField(name: string): number {
   }
 }
 
-function pressureLine(
-  seen: boolean,
+/** Numbers per PSI line in parsePressureNumbers()'s output: avg10, avg60, avg300, total (microseconds). */
+export const PRESSURE_LINE_NUMBERS = 4;
+
+/** A PSI line from the numbers parsePressureNumbers() wrote at `at`. */
+export function pressureLineAt(numbers: ArrayLike<number>, at: number): PressureLine {
+  return {
+    avg10: numbers[at]!,
+    avg60: numbers[at + 1]!,
+    avg300: numbers[at + 2]!,
+    // total is in microseconds.
+    totalNs: numbers[at + 3]! * 1000,
+  };
+}
+
+function checkedLine(
   avg10: number | undefined,
   avg60: number | undefined,
   avg300: number | undefined,
   total: number | undefined,
   kind: string,
-): PressureLine | null {
-  if (!seen) return null;
+): void {
   if (avg10 === undefined || avg60 === undefined || avg300 === undefined || total === undefined) {
     throw new CgroupFormatError(`pressure file: "${kind}" line lacks avg10/avg60/avg300/total`);
   }
-  // total is in microseconds.
-  return { avg10, avg60, avg300, totalNs: total * 1000 };
 }
 
-/** A PSI file (cpu/memory/io.pressure): a `some` line and, except for cpu on older kernels, a `full` line. */
-export function parsePressure(tokens: FileTokens): PressureResource {
-  // Straight into the two lines' fields, with no object in between: a sample reads three of these files
-  // per container. The last of a repeated field counts.
+/**
+ * A PSI file (cpu/memory/io.pressure) as numbers written to `out` from `at` on: the `some` line's avg10, avg60,
+ * avg300 and total (microseconds), then the `full` line's when there is one (not for cpu on older kernels).
+ * Returns whether there was a `full` line. Straight into the numbers, with no object in between: a sample reads three
+ * of these files per container. The last of a repeated field counts.
+ */
+export function parsePressureNumbers(tokens: FileTokens, out: number[], at: number): boolean {
   let some = false,
     full = false;
   let some10: number | undefined,
@@ -298,9 +312,30 @@ export function parsePressure(tokens: FileTokens): PressureResource {
       else if (field === 3) fullTotal = value;
     }
   }
-  const someLine = pressureLine(some, some10, some60, some300, someTotal, 'some');
-  if (someLine === null) throw new CgroupFormatError('pressure file: no "some" line');
-  return { some: someLine, full: pressureLine(full, full10, full60, full300, fullTotal, 'full') };
+  if (!some) throw new CgroupFormatError('pressure file: no "some" line');
+  checkedLine(some10, some60, some300, someTotal, 'some');
+  if (full) checkedLine(full10, full60, full300, fullTotal, 'full');
+  out[at] = some10!;
+  out[at + 1] = some60!;
+  out[at + 2] = some300!;
+  out[at + 3] = someTotal!;
+  if (full) {
+    out[at + 4] = full10!;
+    out[at + 5] = full60!;
+    out[at + 6] = full300!;
+    out[at + 7] = fullTotal!;
+  }
+  return full;
+}
+
+/** A PSI file (cpu/memory/io.pressure): a `some` line and, except for cpu on older kernels, a `full` line. */
+export function parsePressure(tokens: FileTokens): PressureResource {
+  const numbers = new Array<number>(2 * PRESSURE_LINE_NUMBERS);
+  const full = parsePressureNumbers(tokens, numbers, 0);
+  return {
+    some: pressureLineAt(numbers, 0),
+    full: full ? pressureLineAt(numbers, PRESSURE_LINE_NUMBERS) : null,
+  };
 }
 
 const CPU_RANGE = /^(\d+)(?:-(\d+))?$/;

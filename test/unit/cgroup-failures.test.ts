@@ -104,8 +104,8 @@ describe('optional files', () => {
   });
   it('pressure: EOPNOTSUPP (psi=0) or absent per file gives null per resource, all absent gives null', () => {
     const some = buildCgroupStats(plan, batchOf(answers({ 'cpu.pressure': EOPNOTSUPP })), 0, noNames);
-    expect(some.pressure?.cpu).toBeNull();
-    expect(some.pressure?.io).not.toBeNull();
+    expect(some.pressure?.value().cpu).toBeNull();
+    expect(some.pressure?.value().io).not.toBeNull();
     const none = buildCgroupStats(
       plan,
       batchOf(answers({ 'cpu.pressure': ENOENT, 'memory.pressure': ENOENT, 'io.pressure': EOPNOTSUPP })),
@@ -113,6 +113,36 @@ describe('optional files', () => {
       noNames,
     );
     expect(none.pressure).toBeNull();
+  });
+  it('pressure: each resource gets its own lines, whichever others are absent or lack a full line', () => {
+    const cpu = 'some avg10=1.50 avg60=0.25 avg300=0.00 total=2000\n';
+    const memory = 'some avg10=0.00 avg60=0.00 avg300=0.00 total=7\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=5\n';
+    const io =
+      'some avg10=9.99 avg60=3.00 avg300=1.00 total=4294967296000\nfull avg10=8.00 avg60=2.00 avg300=0.50 total=3\n';
+    const line = (avg10: number, avg60: number, avg300: number, totalUs: number) => ({
+      avg10,
+      avg60,
+      avg300,
+      totalNs: totalUs * 1000,
+    });
+    const cpuOnlySome = { some: line(1.5, 0.25, 0, 2000), full: null };
+    const memoryBoth = { some: line(0, 0, 0, 7), full: line(0, 0, 0, 5) };
+    const ioBoth = { some: line(9.99, 3, 1, 4294967296000), full: line(8, 2, 0.5, 3) };
+    const all = buildCgroupStats(
+      plan,
+      batchOf(answers({ 'cpu.pressure': cpu, 'memory.pressure': memory, 'io.pressure': io })),
+      0,
+      noNames,
+    );
+    expect(all.pressure?.value()).toEqual({ cpu: cpuOnlySome, memory: memoryBoth, io: ioBoth });
+    const gap = buildCgroupStats(
+      plan,
+      batchOf(answers({ 'cpu.pressure': cpu, 'memory.pressure': ENOENT, 'io.pressure': io })),
+      0,
+      noNames,
+    );
+    expect(gap.pressure?.value()).toEqual({ cpu: cpuOnlySome, memory: null, io: ioBoth });
+    expect(gap.pressure?.value()).toBe(gap.pressure?.value());
   });
   it('an optional file that is unreadable for another reason still throws', () => {
     expect(() => buildCgroupStats(plan, batchOf(answers({ 'memory.peak': EACCES })), 0, noNames)).toThrow(

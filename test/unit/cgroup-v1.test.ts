@@ -120,9 +120,9 @@ describe.each(SCENARIOS)('%s container', (scenario) => {
   });
 
   it('pressure comes from the unified directory of the hybrid host', () => {
-    expect(before.pressure?.cpu?.some).toBeDefined();
-    expect(before.pressure?.memory).not.toBeNull();
-    expect(before.pressure?.io).not.toBeNull();
+    expect(before.pressure?.value().cpu?.some).toBeDefined();
+    expect(before.pressure?.value().memory).not.toBeNull();
+    expect(before.pressure?.value().io).not.toBeNull();
   });
 });
 

@@ -119,11 +119,11 @@ describe.each([
   it('pids and pressure', () => {
     expect(stats.pids).toEqual({ current: api.pids_stats.current, limit: api.pids_stats.limit });
     expect(stats.pids.limit).toBe(host.PidsLimit);
-    expect(stats.pressure?.cpu?.full).not.toBeNull();
+    expect(stats.pressure?.value().cpu?.full).not.toBeNull();
     // A busy loop under a 0.5-core quota stalls on cpu.
-    expect(stats.pressure!.cpu!.some.totalNs).toBeGreaterThan(0);
-    expect(stats.pressure!.memory).not.toBeNull();
-    expect(stats.pressure!.io).not.toBeNull();
+    expect(stats.pressure!.value().cpu!.some.totalNs).toBeGreaterThan(0);
+    expect(stats.pressure!.value().memory).not.toBeNull();
+    expect(stats.pressure!.value().io).not.toBeNull();
   });
 });
 
@@ -198,7 +198,7 @@ describe('cgroup-unlimited-empty (README: memory.max "max", cpu.max "max 100000"
     expect(stats.cpu.limitCores).toBeNull();
     expect(stats.pids.limit).toBeNull();
     expect(stats.blkio).toEqual({ readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0, devices: [] });
-    expect(stats.pressure?.cpu?.some.totalNs).toBe(0);
+    expect(stats.pressure?.value().cpu?.some.totalNs).toBe(0);
   });
 });
 
