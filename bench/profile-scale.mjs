@@ -1,5 +1,7 @@
 // Not part of the benchmark: a monitor over N synthetic containers at 1 Hz, for profiling
-// (node --cpu-prof bench/profile-scale.mjs N SWEEPS). Prints the event loop's stalls over 5 ms.
+// (node --cpu-prof bench/profile-scale.mjs N SWEEPS). Prints the event loop's stalls over 5 ms and the
+// young-generation GC pauses (compare `node --no-allocation-site-pretenuring bench/profile-scale.mjs`).
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { SyntheticContainers, syntheticLayout } from './synthetic.mjs';
 import * as lib from '../dist/index.js';
 const n = Number(process.argv[2] ?? 1000);
@@ -16,6 +18,11 @@ const tick = setInterval(() => {
   if (now - last > 6) stalls.push(Math.round(now - last - 1));
   last = now;
 }, 1);
+const scavenges = [];
+const gcObserver = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries())
+    if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges.push(entry.duration);
+});
 let seen = 0;
 const cpu = () => {
   const u = process.cpuUsage();
@@ -28,6 +35,7 @@ await new Promise((resolve) =>
     if (seen === 3) {
       cpu0 = cpu();
       stalls.length = 0;
+      gcObserver.observe({ entryTypes: ['gc'] });
     }
     if (seen === sweeps) resolve();
   }),
@@ -42,6 +50,16 @@ console.log(
     .join(' '),
   'count',
   stalls.length,
+);
+gcObserver.disconnect();
+const sorted = scavenges.sort((a, b) => a - b);
+console.log(
+  'scavenges',
+  sorted.length,
+  'median ms',
+  (sorted[Math.floor(sorted.length / 2)] ?? 0).toFixed(1),
+  'max ms',
+  (sorted.at(-1) ?? 0).toFixed(1),
 );
 clearInterval(tick);
 await monitor.close();
