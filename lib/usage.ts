@@ -91,58 +91,44 @@ export interface UsageBaseline {
  */
 export function baselineOf(stats: ContainerStats, reuse: UsageBaseline | null = null): UsageBaseline {
   const { cpu, blkio, network } = stats;
-  if (reuse === null) {
-    return {
-      id: stats.id,
-      cgroup: { inode: stats.cgroup.inode },
-      monotonicNs: stats.monotonicNs,
-      cpu: { usageNs: cpu.usageNs, userNs: cpu.userNs, systemNs: cpu.systemNs },
-      host: { systemCpuNs: stats.host.systemCpuNs },
-      blkio: {
-        readBytes: blkio.readBytes,
-        writeBytes: blkio.writeBytes,
-        readOps: blkio.readOps,
-        writeOps: blkio.writeOps,
-      },
-      network: network === null ? null : networkBaseline(network, null),
-    };
-  }
-  reuse.id = stats.id;
-  reuse.cgroup.inode = stats.cgroup.inode;
-  reuse.monotonicNs = stats.monotonicNs;
-  reuse.cpu.usageNs = cpu.usageNs;
-  reuse.cpu.userNs = cpu.userNs;
-  reuse.cpu.systemNs = cpu.systemNs;
-  reuse.host.systemCpuNs = stats.host.systemCpuNs;
-  reuse.blkio.readBytes = blkio.readBytes;
-  reuse.blkio.writeBytes = blkio.writeBytes;
-  reuse.blkio.readOps = blkio.readOps;
-  reuse.blkio.writeOps = blkio.writeOps;
-  reuse.network = network === null ? null : networkBaseline(network, reuse.network);
-  return reuse;
-}
-
-function networkBaseline(
-  network: NonNullable<ContainerStats['network']>,
-  reuse: UsageBaseline['network'],
-): NonNullable<UsageBaseline['network']> {
-  if (reuse === null) {
-    return {
+  const kept = reuse ?? {
+    id: '',
+    cgroup: { inode: 0 },
+    monotonicNs: 0,
+    cpu: { usageNs: 0, userNs: 0, systemNs: 0 },
+    host: { systemCpuNs: 0 },
+    blkio: { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 },
+    network: null,
+  };
+  kept.id = stats.id;
+  kept.cgroup.inode = stats.cgroup.inode;
+  kept.monotonicNs = stats.monotonicNs;
+  kept.cpu.usageNs = cpu.usageNs;
+  kept.cpu.userNs = cpu.userNs;
+  kept.cpu.systemNs = cpu.systemNs;
+  kept.host.systemCpuNs = stats.host.systemCpuNs;
+  kept.blkio.readBytes = blkio.readBytes;
+  kept.blkio.writeBytes = blkio.writeBytes;
+  kept.blkio.readOps = blkio.readOps;
+  kept.blkio.writeOps = blkio.writeOps;
+  if (network === null) kept.network = null;
+  else {
+    const net = (kept.network ??= {
       mode: network.mode,
-      netns: network.netns,
-      rxBytes: network.rxBytes,
-      txBytes: network.txBytes,
-      rxPackets: network.rxPackets,
-      txPackets: network.txPackets,
-    };
+      netns: 0,
+      rxBytes: null,
+      txBytes: null,
+      rxPackets: null,
+      txPackets: null,
+    });
+    net.mode = network.mode;
+    net.netns = network.netns;
+    net.rxBytes = network.rxBytes;
+    net.txBytes = network.txBytes;
+    net.rxPackets = network.rxPackets;
+    net.txPackets = network.txPackets;
   }
-  reuse.mode = network.mode;
-  reuse.netns = network.netns;
-  reuse.rxBytes = network.rxBytes;
-  reuse.txBytes = network.txBytes;
-  reuse.rxPackets = network.rxPackets;
-  reuse.txPackets = network.txPackets;
-  return reuse;
+  return kept;
 }
 
 /** True when prev is no baseline for next: another cgroup, another network namespace, or a counter went backwards. */
