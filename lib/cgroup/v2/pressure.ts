@@ -3,13 +3,15 @@
 import { defineController, optional } from '../controller.js';
 import { parsePressureNumbers, pressureLineAt, PRESSURE_LINE_NUMBERS } from '../parse.js';
 import type { LazySource } from '../../io/lazy-property.js';
-import type { FileTokens } from '../../io/tokens.js';
 import type { PressureResource, PressureStats } from '../../types.js';
 
 /** Missing before 4.20, without CONFIG_PSI or with cgroup.pressure=0; EOPNOTSUPP when booted psi=0. */
 const NO_PSI = 'Linux 4.20+ with CONFIG_PSI, not booted psi=0, not cgroup.pressure=0';
 
 const RESOURCES = ['cpu', 'memory', 'io'] as const;
+
+/** Numbers per resource: its `some` line's, then room for its `full` line's (parsePressureNumbers). */
+const RESOURCE_NUMBERS = 2 * PRESSURE_LINE_NUMBERS;
 
 /**
  * A sample's pressure as read: the numbers of the lines there are, made into PressureStats when read (a sample's
@@ -18,7 +20,7 @@ const RESOURCES = ['cpu', 'memory', 'io'] as const;
 export class PressureSource implements LazySource<PressureStats> {
   /** Bit 2r: resource r's file was read; bit 2r + 1: it has a `full` line. */
   readonly #lines: number;
-  /** The lines' numbers (parsePressureNumbers), file after file. */
+  /** Resource r's numbers from r × RESOURCE_NUMBERS on. */
   readonly #numbers: number[];
   #made: PressureStats | null = null;
 
@@ -28,22 +30,17 @@ export class PressureSource implements LazySource<PressureStats> {
   }
 
   value(): PressureStats {
-    if (this.#made === null) {
-      let at = 0;
-      const resource = (r: number): PressureResource | null => {
-        if ((this.#lines & (1 << (2 * r))) === 0) return null;
-        const some = pressureLineAt(this.#numbers, at);
-        at += PRESSURE_LINE_NUMBERS;
-        if ((this.#lines & (1 << (2 * r + 1))) === 0) return { some, full: null };
-        const full = pressureLineAt(this.#numbers, at);
-        at += PRESSURE_LINE_NUMBERS;
-        return { some, full };
-      };
-      const cpu = resource(0);
-      const memory = resource(1);
-      this.#made = { cpu, memory, io: resource(2) };
-    }
+    this.#made ??= { cpu: this.#resource(0), memory: this.#resource(1), io: this.#resource(2) };
     return this.#made;
+  }
+
+  #resource(r: number): PressureResource | null {
+    if ((this.#lines & (1 << (2 * r))) === 0) return null;
+    const at = r * RESOURCE_NUMBERS;
+    return {
+      some: pressureLineAt(this.#numbers, at),
+      full: (this.#lines & (1 << (2 * r + 1))) === 0 ? null : pressureLineAt(this.#numbers, at + PRESSURE_LINE_NUMBERS),
+    };
   }
 }
 
@@ -58,19 +55,15 @@ function pressureController<V extends 1 | 2>(version: V) {
     /** null when none of the three files can be read. */
     read(files) {
       // Room for every line, made once (growing an array as it is filled makes it again and again).
-      const numbers = new Array<number>(RESOURCES.length * 2 * PRESSURE_LINE_NUMBERS);
-      let at = 0;
-      const parse = (tokens: FileTokens): boolean => parsePressureNumbers(tokens, numbers, at);
+      const numbers = new Array<number>(RESOURCES.length * RESOURCE_NUMBERS);
       let lines = 0;
       for (let r = 0; r < RESOURCES.length; r++) {
-        const full = files.parseOptional(`${RESOURCES[r]!}.pressure`, parse);
+        const at = r * RESOURCE_NUMBERS;
+        const full = files.parseOptional(`${RESOURCES[r]!}.pressure`, (tokens) =>
+          parsePressureNumbers(tokens, numbers, at),
+        );
         if (full === null) continue;
-        lines |= 1 << (2 * r);
-        at += PRESSURE_LINE_NUMBERS;
-        if (full) {
-          lines |= 1 << (2 * r + 1);
-          at += PRESSURE_LINE_NUMBERS;
-        }
+        lines |= (full ? 3 : 1) << (2 * r);
       }
       return lines === 0 ? null : new PressureSource(lines, numbers);
     },
