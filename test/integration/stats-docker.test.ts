@@ -197,6 +197,34 @@ describe.skipIf(!available)('readContainerStats on real Docker containers (cgrou
     expect(after.pressure?.memory?.some.avg10).toBeTypeOf('number');
   });
 
+  it("pressure is each resource's own PSI file in the unified directory, read between two reads of it", async () => {
+    const resources = ['cpu', 'memory', 'io'] as const;
+    /** Per resource: the `some` total in ns and whether there is a `full` line, as the kernel's file says now. */
+    const psi = (id: string) =>
+      resources.map((resource) => {
+        const text = cgroupFile('unified', id, `${resource}.pressure`);
+        return { some: Number(/^some .*total=(\d+)$/m.exec(text)![1]) * 1000, full: /^full /m.test(text) };
+      });
+    for (const name of ['burn', 'io', 'mem']) {
+      const { id } = s[name]!;
+      const low = psi(id);
+      const stats = await readContainerStats(id);
+      const high = psi(id);
+      const pressure = stats.pressure!;
+      resources.forEach((resource, r) => {
+        expectBetween(pressure[resource]!.some.totalNs, low[r]!.some, high[r]!.some, `${name} ${resource} some total`);
+        expect(pressure[resource]!.full !== null).toBe(high[r]!.full);
+      });
+      // A lazy property like the others to JSON and Object.keys, made once.
+      expect(Object.keys(stats)).toContain('pressure');
+      expect(JSON.parse(JSON.stringify(stats)).pressure).toEqual(pressure);
+      expect(stats.pressure).toBe(pressure);
+    }
+    // The direct writes of cts-io waited on the disk: its io total is not the other resources' (a mix-up shows).
+    const io = (await readContainerStats(s.io!.id)).pressure!;
+    expect(io.io!.some.totalNs).toBeGreaterThan(0);
+  });
+
   it('a container burning a core: CPU counters agree with cpuacct and Docker', async () => {
     const { id } = s.burn!;
     const { before, api, after } = await bracket(id);
