@@ -9,6 +9,7 @@ import {
   CgroupGoneError,
   createDeviceNameResolver,
   prepareControllers,
+  type CgroupStats,
   type ContainerPlan,
   type DeviceNameResolver,
   type KeptAnswers,
@@ -40,7 +41,20 @@ import { errnoKind } from './io/errno.js';
 import { defineLazy, type LazySource } from './io/lazy-property.js';
 import { booleanOption, hostOptions, integerOption, numberOption, optionsObject } from './options.js';
 import type { CgroupDirs, ResolvedContainer } from './discovery/types.js';
-import type { ContainerStats, HostOptions, NetworkStats } from './types.js';
+import type {
+  BlkioStats,
+  CgroupVersion,
+  ContainerStats,
+  CpuStats,
+  HostOptions,
+  HostStats,
+  HugetlbPageStats,
+  KubernetesIdentity,
+  MemoryStats,
+  NetworkStats,
+  PidsStats,
+  Runtime,
+} from './types.js';
 
 /** Why one container of a sample could not be read: a typed error, or a Node-style system error. */
 export type SampleError = CtrstatError | SystemError;
@@ -90,6 +104,73 @@ const MAX_COUNT = 1 << 24;
 
 /** Containers built between two turns of the event loop (about a millisecond of work). */
 const BUILD_CHUNK = 32;
+
+/** A sample's `cgroup`, made by a constructor (see cgroup/stats-objects.ts). */
+class SampleCgroup {
+  constructor(
+    public version: CgroupVersion,
+    public path: string,
+    public inode: number,
+  ) {}
+}
+
+/**
+ * A sample without `pressure` (added lazily, last), made by a constructor (see cgroup/stats-objects.ts): its fields
+ * named one by one, so that every sample has one shape, made in one go.
+ */
+class ContainerSample implements Omit<ContainerStats, 'pressure'> {
+  id: string;
+  name: string | null;
+  runtime: Runtime;
+  image: string | null;
+  imageId: string | null;
+  labels: Readonly<Record<string, string>>;
+  kubernetes: KubernetesIdentity | null;
+  containerdNamespace: string | null;
+  cgroup: SampleCgroup;
+  pid: number | null;
+  startedAt: number | null;
+  timestamp: number;
+  monotonicNs: number;
+  memory: MemoryStats;
+  cpu: CpuStats;
+  blkio: BlkioStats;
+  pids: PidsStats;
+  hugetlb: Record<string, HugetlbPageStats> | null;
+  network: NetworkStats | null;
+  host: HostStats;
+
+  constructor(
+    target: ResolvedContainer,
+    cgroup: SampleCgroup,
+    timestamp: number,
+    monotonicNs: number,
+    stats: CgroupStats,
+    network: NetworkStats | null,
+    host: HostStats,
+  ) {
+    this.id = target.id;
+    this.name = target.name;
+    this.runtime = target.runtime;
+    this.image = target.image;
+    this.imageId = target.imageId;
+    this.labels = target.labels;
+    this.kubernetes = target.kubernetes;
+    this.containerdNamespace = target.containerdNamespace;
+    this.cgroup = cgroup;
+    this.pid = target.pid;
+    this.startedAt = target.startedAt;
+    this.timestamp = timestamp;
+    this.monotonicNs = monotonicNs;
+    this.memory = stats.memory;
+    this.cpu = stats.cpu;
+    this.blkio = stats.blkio;
+    this.pids = stats.pids;
+    this.hugetlb = stats.hugetlb;
+    this.network = network;
+    this.host = host;
+  }
+}
 
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -412,29 +493,15 @@ export class StatsSampler {
           sharedWith: owner !== undefined && owner !== target.id ? [owner] : [],
         });
       }
-      const sample = {
-        id: target.id,
-        name: target.name,
-        runtime: target.runtime,
-        image: target.image,
-        imageId: target.imageId,
-        labels: target.labels,
-        kubernetes: target.kubernetes,
-        containerdNamespace: target.containerdNamespace,
-        cgroup: { version: target.version, path: target.cgroup.path, inode },
-        pid: target.pid,
-        startedAt: target.startedAt,
-        timestamp: sweep.timestamp,
+      const sample = new ContainerSample(
+        target,
+        new SampleCgroup(target.version, target.cgroup.path, inode),
+        sweep.timestamp,
         monotonicNs,
-        // Named one by one: an object of one shape, made in one go (a spread adds them one at a time).
-        memory: cgroupStats.memory,
-        cpu: cgroupStats.cpu,
-        blkio: cgroupStats.blkio,
-        pids: cgroupStats.pids,
-        hugetlb: cgroupStats.hugetlb,
+        cgroupStats,
         network,
-        host: sweep.host,
-      };
+        sweep.host,
+      );
       // Made into objects when read (nine per container), and so the last property.
       return defineLazy(sample, 'pressure', cgroupStats.pressure ?? NO_PRESSURE);
     } catch (err) {

@@ -2,6 +2,7 @@
 // CPU %, memory %, and per-second rates. Pure: no I/O, no clock; every rate is divided by the interval
 // measured between the two reads (CLOCK_MONOTONIC), never by a nominal polling period.
 import type { ContainerStats, NetworkMode, PidsStats } from './types.js';
+import { PidsObject } from './cgroup/stats-objects.js';
 
 export interface CpuUsage {
   /**
@@ -62,6 +63,59 @@ export interface ContainerUsage {
   network: NetworkRates | null;
   blkio: BlkioRates;
   pids: PidsStats;
+}
+
+// What computeUsage returns, made by constructors (see cgroup/stats-objects.ts): one of each per container per
+// sweep of a monitor, every one of them of one shape.
+class CpuUsageObject implements CpuUsage {
+  constructor(
+    public percent: number | null,
+    public percentOfLimit: number | null,
+    public capacityCores: number | null,
+    public userPercent: number | null,
+    public systemPercent: number | null,
+  ) {}
+}
+
+class MemoryUsageObject implements MemoryUsage {
+  constructor(
+    public usage: number,
+    public limit: number,
+    public percent: number | null,
+  ) {}
+}
+
+class NetworkRatesObject implements NetworkRates {
+  constructor(
+    public rxBytesPerSec: number | null,
+    public txBytesPerSec: number | null,
+    public rxPacketsPerSec: number | null,
+    public txPacketsPerSec: number | null,
+  ) {}
+}
+
+class BlkioRatesObject implements BlkioRates {
+  constructor(
+    public readBytesPerSec: number | null,
+    public writeBytesPerSec: number | null,
+    public readOpsPerSec: number | null,
+    public writeOpsPerSec: number | null,
+  ) {}
+}
+
+class ContainerUsageObject implements ContainerUsage {
+  constructor(
+    public id: string,
+    public name: string | null,
+    public timestamp: number,
+    public intervalNs: number | null,
+    public reset: boolean,
+    public cpu: CpuUsage,
+    public memory: MemoryUsage,
+    public network: NetworkRates | null,
+    public blkio: BlkioRates,
+    public pids: PidsStats,
+  ) {}
 }
 
 /**
@@ -180,7 +234,7 @@ function memoryUsage(stats: ContainerStats): MemoryUsage {
   const memTotal = stats.host.memTotal;
   const limit = stats.memory.limit === null ? memTotal : Math.min(stats.memory.limit, memTotal);
   const usage = stats.memory.workingSet;
-  return { usage, limit, percent: limit > 0 ? (usage / limit) * 100 : null };
+  return new MemoryUsageObject(usage, limit, limit > 0 ? (usage / limit) * 100 : null);
 }
 
 function capacityCores(stats: ContainerStats): number | null {
@@ -207,19 +261,16 @@ export function computeUsage(
   const nextNet = next.network;
   const hasNet = hasTotals(nextNet);
   const memory = memoryUsage(next);
-  const pids = { current: next.pids.current, limit: next.pids.limit };
+  const pids = new PidsObject(next.pids.current, next.pids.limit);
 
-  // Each object made once, as the caller gets it (no shared constants, no copies): a monitor makes one usage per
-  // container per sweep.
+  // Each object made once, as the caller gets it (no shared constants, no copies).
   let cpu: CpuUsage;
   let blkio: BlkioRates;
   let network: NetworkRates | null;
   if (baseline === null || intervalNs === null) {
-    cpu = { percent: null, percentOfLimit: null, capacityCores: capacity, userPercent: null, systemPercent: null };
-    blkio = { readBytesPerSec: null, writeBytesPerSec: null, readOpsPerSec: null, writeOpsPerSec: null };
-    network = hasNet
-      ? { rxBytesPerSec: null, txBytesPerSec: null, rxPacketsPerSec: null, txPacketsPerSec: null }
-      : null;
+    cpu = new CpuUsageObject(null, null, capacity, null, null);
+    blkio = new BlkioRatesObject(null, null, null, null);
+    network = hasNet ? new NetworkRatesObject(null, null, null, null) : null;
   } else {
     // Docker's formula, scaled by host CPU time; when /proc/stat did not move (two reads within one clock
     // tick) the wall-clock interval stands in for it, which the formula approximates anyway (Δhost CPU
@@ -227,37 +278,37 @@ export function computeUsage(
     const hostDelta = next.host.systemCpuNs - baseline.host.systemCpuNs;
     const scale = hostDelta > 0 ? (next.host.onlineCpus * 100) / hostDelta : 100 / intervalNs;
     const percent = (next.cpu.usageNs - baseline.cpu.usageNs) * scale;
-    cpu = {
+    cpu = new CpuUsageObject(
       percent,
-      userPercent: (next.cpu.userNs - baseline.cpu.userNs) * scale,
-      systemPercent: (next.cpu.systemNs - baseline.cpu.systemNs) * scale,
-      percentOfLimit: capacity !== null && capacity > 0 ? percent / capacity : null,
-      capacityCores: capacity,
-    };
+      capacity !== null && capacity > 0 ? percent / capacity : null,
+      capacity,
+      (next.cpu.userNs - baseline.cpu.userNs) * scale,
+      (next.cpu.systemNs - baseline.cpu.systemNs) * scale,
+    );
     const perSec = 1e9 / intervalNs;
-    blkio = {
-      readBytesPerSec: (next.blkio.readBytes - baseline.blkio.readBytes) * perSec,
-      writeBytesPerSec: (next.blkio.writeBytes - baseline.blkio.writeBytes) * perSec,
-      readOpsPerSec: (next.blkio.readOps - baseline.blkio.readOps) * perSec,
-      writeOpsPerSec: (next.blkio.writeOps - baseline.blkio.writeOps) * perSec,
-    };
+    blkio = new BlkioRatesObject(
+      (next.blkio.readBytes - baseline.blkio.readBytes) * perSec,
+      (next.blkio.writeBytes - baseline.blkio.writeBytes) * perSec,
+      (next.blkio.readOps - baseline.blkio.readOps) * perSec,
+      (next.blkio.writeOps - baseline.blkio.writeOps) * perSec,
+    );
     const prevNet = baseline.network;
     network = !hasNet
       ? null
       : hasTotals(prevNet)
-        ? {
-            rxBytesPerSec: (nextNet.rxBytes - prevNet.rxBytes) * perSec,
-            txBytesPerSec: (nextNet.txBytes - prevNet.txBytes) * perSec,
-            rxPacketsPerSec: (nextNet.rxPackets - prevNet.rxPackets) * perSec,
-            txPacketsPerSec: (nextNet.txPackets - prevNet.txPackets) * perSec,
-          }
-        : { rxBytesPerSec: null, txBytesPerSec: null, rxPacketsPerSec: null, txPacketsPerSec: null };
+        ? new NetworkRatesObject(
+            (nextNet.rxBytes - prevNet.rxBytes) * perSec,
+            (nextNet.txBytes - prevNet.txBytes) * perSec,
+            (nextNet.rxPackets - prevNet.rxPackets) * perSec,
+            (nextNet.txPackets - prevNet.txPackets) * perSec,
+          )
+        : new NetworkRatesObject(null, null, null, null);
   }
 
-  return {
-    id: next.id,
-    name: next.name,
-    timestamp: next.timestamp,
+  return new ContainerUsageObject(
+    next.id,
+    next.name,
+    next.timestamp,
     intervalNs,
     reset,
     cpu,
@@ -265,5 +316,5 @@ export function computeUsage(
     network,
     blkio,
     pids,
-  };
+  );
 }

@@ -2,6 +2,7 @@
 import type { BlkioDeviceStats, BlkioStats } from '../types.js';
 import { readTexts } from '../io/batch.js';
 import type { DeviceNameLookup } from './controller.js';
+import { BlkioObject } from './stats-objects.js';
 
 /** Reads whole files in one trip, as readTexts does: each file's text, or null when it could not be read. */
 export type ReadTexts = (paths: string[]) => Promise<Array<string | null>>;
@@ -51,7 +52,7 @@ export function createDeviceNameResolver(
 
 /** Totals over the devices. */
 export function sumDevices(devices: BlkioDeviceStats[]): BlkioStats {
-  const stats: BlkioStats = { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0, devices };
+  const stats: BlkioStats = new BlkioObject(0, 0, 0, 0, devices);
   for (const device of devices) {
     stats.readBytes += device.readBytes;
     stats.writeBytes += device.writeBytes;

@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import type { HugetlbPageStats } from '../types.js';
 import { defineController, optional, required, setting, type ControllerFile } from './controller.js';
 import type { CgroupFiles } from './files.js';
+import { HugetlbPageObject } from './stats-objects.js';
 import { parseCounter, parseFlatKeyed, parseMemoryLimitV1, parseSingleValue } from './parse.js';
 
 /** "hugepages-2048kB" -> "2MB": the name the kernel gives a page size in the controller's files (mem_fmt in mm/hugetlb_cgroup.c). */
@@ -56,12 +57,16 @@ export const hugetlbV1 = defineController({
       required(`hugetlb.${size}.failcnt`),
     ]),
   read: (files: CgroupFiles, sizes: readonly string[] = []) =>
-    bySize(sizes, (size) => ({
-      usage: files.parseRequired(`hugetlb.${size}.usage_in_bytes`, parseCounter),
-      maxUsage: files.parseRequired(`hugetlb.${size}.max_usage_in_bytes`, parseCounter),
-      limit: files.parseRequired(`hugetlb.${size}.limit_in_bytes`, parseMemoryLimitV1),
-      failcnt: files.parseRequired(`hugetlb.${size}.failcnt`, parseCounter),
-    })),
+    bySize(
+      sizes,
+      (size) =>
+        new HugetlbPageObject(
+          files.parseRequired(`hugetlb.${size}.usage_in_bytes`, parseCounter),
+          files.parseRequired(`hugetlb.${size}.max_usage_in_bytes`, parseCounter),
+          files.parseRequired(`hugetlb.${size}.limit_in_bytes`, parseMemoryLimitV1),
+          files.parseRequired(`hugetlb.${size}.failcnt`, parseCounter),
+        ),
+    ),
 });
 
 const NOT_DELEGATED = 'only where the parent enables hugetlb in cgroup.subtree_control';
@@ -84,12 +89,12 @@ export const hugetlbV2 = defineController({
       const usage = files.parseOptional(`hugetlb.${size}.current`, parseCounter);
       if (usage === null) return null;
       const events = files.parseRequired(`hugetlb.${size}.events`, parseFlatKeyed);
-      return {
+      return new HugetlbPageObject(
         usage,
-        // v2 keeps no peak.
-        maxUsage: null,
-        limit: files.parseRequired(`hugetlb.${size}.max`, parseSingleValue),
-        failcnt: files.key(`hugetlb.${size}.events`, events, 'max'),
-      };
+        // maxUsage: v2 keeps no peak.
+        null,
+        files.parseRequired(`hugetlb.${size}.max`, parseSingleValue),
+        files.key(`hugetlb.${size}.events`, events, 'max'),
+      );
     }),
 });

@@ -87,7 +87,26 @@ class LazyInterfaces implements LazySource<Record<string, InterfaceStats>> {
   }
 }
 
+/** A namespace's kind and totals, made by a constructor (see cgroup/stats-objects.ts); `interfaces` is added lazily. */
+class NetworkTotals implements Omit<NetworkStats, 'interfaces'> {
+  constructor(
+    public mode: NetworkMode,
+    public netns: number,
+    public sharedWith: string[],
+    public rxBytes: number | null,
+    public txBytes: number | null,
+    public rxPackets: number | null,
+    public txPackets: number | null,
+    public rxErrors: number | null,
+    public txErrors: number | null,
+    public rxDropped: number | null,
+    public txDropped: number | null,
+  ) {}
+}
+
 const NO_INTERFACES = Object.freeze({}) as Record<string, InterfaceStats>;
+/** The host's namespace: its interfaces are not the container's. */
+const HOST_INTERFACES: LazySource<Record<string, InterfaceStats>> = { value: () => NO_INTERFACES };
 
 export function buildNetworkStats(entry: NetnsEntry, context: NetworkContext): NetworkStats {
   const { batch, index } = entry;
@@ -130,26 +149,17 @@ export function buildNetworkStats(entry: NetnsEntry, context: NetworkContext): N
 
   if (mode === 'host') {
     // The host's counters are not the container's traffic: report none rather than mislead.
-    return {
-      mode,
-      netns: inode,
-      sharedWith: [],
-      rxBytes: null,
-      txBytes: null,
-      rxPackets: null,
-      txPackets: null,
-      rxErrors: null,
-      txErrors: null,
-      rxDropped: null,
-      txDropped: null,
-      interfaces: NO_INTERFACES,
-    };
+    return defineLazy(
+      new NetworkTotals(mode, inode, [], null, null, null, null, null, null, null, null),
+      'interfaces',
+      HOST_INTERFACES,
+    );
   }
   return defineLazy(
-    {
+    new NetworkTotals(
       mode,
-      netns: inode,
-      sharedWith: context.sharedWith,
+      inode,
+      context.sharedWith,
       rxBytes,
       txBytes,
       rxPackets,
@@ -158,7 +168,7 @@ export function buildNetworkStats(entry: NetnsEntry, context: NetworkContext): N
       txErrors,
       rxDropped,
       txDropped,
-    },
+    ),
     'interfaces',
     new LazyInterfaces(entry),
   );

@@ -9,6 +9,7 @@ import {
   AmbiguousReferenceError,
   ContainerNotFoundError,
   InvalidReferenceError,
+  computeUsage,
   readContainerStats,
   listContainers,
   type ContainerStats,
@@ -223,6 +224,96 @@ describe.skipIf(!available)('readContainerStats on real Docker containers (cgrou
     // The direct writes of cts-io waited on the disk: its io total is not the other resources' (a mix-up shows).
     const io = (await readContainerStats(s.io!.id)).pressure!;
     expect(io.io!.some.totalNs).toBeGreaterThan(0);
+  });
+
+  it('a sample and its usage are made by constructors, every part with its fields in the documented order', async () => {
+    // Object literals would be moved to the old generation by V8 once most of a sweep's survive a young GC.
+    const { id } = s.io!;
+    const first = await readContainerStats(id);
+    const stats = await readContainerStats(id);
+    const usage = computeUsage(first, stats);
+    const parts: Array<[string, object, string[]]> = [
+      [
+        'sample',
+        stats,
+        [
+          'id',
+          'name',
+          'runtime',
+          'image',
+          'imageId',
+          'labels',
+          'kubernetes',
+          'containerdNamespace',
+          'cgroup',
+          'pid',
+          'startedAt',
+          'timestamp',
+          'monotonicNs',
+          'memory',
+          'cpu',
+          'blkio',
+          'pids',
+          'hugetlb',
+          'network',
+          'host',
+          'pressure',
+        ],
+      ],
+      ['cgroup', stats.cgroup, ['version', 'path', 'inode']],
+      [
+        'memory',
+        stats.memory,
+        ['usage', 'limit', 'workingSet', 'rss', 'cache', 'swap', 'maxUsage', 'oomEvents', 'failcnt', 'events', 'stat'],
+      ],
+      ['memory.swap', stats.memory.swap, ['usage', 'limit']],
+      [
+        'cpu',
+        stats.cpu,
+        ['usageNs', 'userNs', 'systemNs', 'perCpuNs', 'throttling', 'limitCores', 'quotaUs', 'periodUs', 'cpusetCpus'],
+      ],
+      ['cpu.throttling', stats.cpu.throttling, ['periods', 'throttledPeriods', 'throttledNs']],
+      ['blkio', stats.blkio, ['readBytes', 'writeBytes', 'readOps', 'writeOps', 'devices']],
+      [
+        'blkio.devices[0]',
+        stats.blkio.devices[0]!,
+        ['major', 'minor', 'name', 'readBytes', 'writeBytes', 'readOps', 'writeOps'],
+      ],
+      ['pids', stats.pids, ['current', 'limit']],
+      [
+        'network',
+        stats.network!,
+        [
+          'mode',
+          'netns',
+          'sharedWith',
+          'rxBytes',
+          'txBytes',
+          'rxPackets',
+          'txPackets',
+          'rxErrors',
+          'txErrors',
+          'rxDropped',
+          'txDropped',
+          'interfaces',
+        ],
+      ],
+      ['usage', usage, ['id', 'name', 'timestamp', 'intervalNs', 'reset', 'cpu', 'memory', 'network', 'blkio', 'pids']],
+      ['usage.cpu', usage.cpu, ['percent', 'percentOfLimit', 'capacityCores', 'userPercent', 'systemPercent']],
+      ['usage.memory', usage.memory, ['usage', 'limit', 'percent']],
+      ['usage.blkio', usage.blkio, ['readBytesPerSec', 'writeBytesPerSec', 'readOpsPerSec', 'writeOpsPerSec']],
+      ['usage.network', usage.network!, ['rxBytesPerSec', 'txBytesPerSec', 'rxPacketsPerSec', 'txPacketsPerSec']],
+      ['usage.pids', usage.pids, ['current', 'limit']],
+    ];
+    for (const [name, part, keys] of parts) {
+      expect(Object.getPrototypeOf(part), `${name} is made by a constructor`).not.toBe(Object.prototype);
+      expect(Object.keys(part), `${name}'s fields`).toEqual(keys);
+    }
+    // Plain data all the same: JSON has every field, the lazy ones too.
+    const json = JSON.parse(JSON.stringify(stats)) as ContainerStats;
+    expect(json.memory.stat).toEqual(stats.memory.stat);
+    expect(json.network!.interfaces.eth0!.rxBytes).toBe(stats.network!.interfaces.eth0!.rxBytes);
+    expect(usage.cpu.percent).not.toBeNull();
   });
 
   it('a container burning a core: CPU counters agree with cpuacct and Docker', async () => {

@@ -6,6 +6,7 @@ import type { CgroupFiles } from '../files.js';
 import type { BlkioV1Entry } from '../parse.js';
 import { parseBlkioV1 } from '../parse.js';
 import { sumDevices } from '../devices.js';
+import { BlkioDeviceObject } from '../stats-objects.js';
 
 /**
  * Where the counters may be, in runc's fallback order. Which set counts depends on the kernel: CFQ is
@@ -62,15 +63,7 @@ function addEntries(
     // A few devices at most: a search costs less than a map made for every container.
     let device = devices.find((known) => known.major === entry.major && known.minor === entry.minor);
     if (device === undefined) {
-      device = {
-        major: entry.major,
-        minor: entry.minor,
-        name: deviceName(entry.major, entry.minor),
-        readBytes: 0,
-        writeBytes: 0,
-        readOps: 0,
-        writeOps: 0,
-      };
+      device = new BlkioDeviceObject(entry.major, entry.minor, deviceName(entry.major, entry.minor), 0, 0, 0, 0);
       devices.push(device);
     }
     device[field[op]] += entry.value;

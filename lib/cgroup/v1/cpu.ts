@@ -2,6 +2,7 @@
 // the CPU stats of v1 come from three hierarchies.
 import { NS_PER_TICK } from '../../io/units.js';
 import { defineController, optional, required, setting } from '../controller.js';
+import { CpuObject, ThrottlingObject } from '../stats-objects.js';
 import { CgroupFormatError } from '../../errors.js';
 import type { FileTokens } from '../../io/tokens.js';
 import {
@@ -45,22 +46,22 @@ export const cpuV1 = defineController({
     let usageNs = 0;
     for (const ns of perCpuNs) usageNs += ns;
 
-    return {
+    return new CpuObject(
       usageNs,
-      // cpuacct.stat counts USER_HZ ticks.
-      userNs: files.key('cpuacct.stat', ticks, 'user') * NS_PER_TICK,
-      systemNs: files.key('cpuacct.stat', ticks, 'system') * NS_PER_TICK,
+      // userNs, systemNs: cpuacct.stat counts USER_HZ ticks.
+      files.key('cpuacct.stat', ticks, 'user') * NS_PER_TICK,
+      files.key('cpuacct.stat', ticks, 'system') * NS_PER_TICK,
       perCpuNs,
-      throttling: {
-        periods: files.key('cpu.stat', cpuStat, 'nr_periods'),
-        throttledPeriods: files.key('cpu.stat', cpuStat, 'nr_throttled'),
+      new ThrottlingObject(
+        files.key('cpu.stat', cpuStat, 'nr_periods'),
+        files.key('cpu.stat', cpuStat, 'nr_throttled'),
         // v1 throttled_time is already in nanoseconds.
-        throttledNs: files.key('cpu.stat', cpuStat, 'throttled_time'),
-      },
-      limitCores: cpuLimitCores(quotaUs, periodUs),
+        files.key('cpu.stat', cpuStat, 'throttled_time'),
+      ),
+      cpuLimitCores(quotaUs, periodUs),
       quotaUs,
       periodUs,
       cpusetCpus,
-    };
+    );
   },
 });

@@ -1,6 +1,7 @@
 // cgroup v1 memory controller (Documentation/admin-guide/cgroup-v1/memory.rst).
 import { defineLazy, type LazySource } from '../../io/lazy-property.js';
 import { defineController, optional, required, setting } from '../controller.js';
+import { MemoryObject, SwapObject } from '../stats-objects.js';
 import { memoryLimitV1, parseCounter, parseFlatKeyed, parseMemoryLimitV1, type FlatKeyed } from '../parse.js';
 
 const NO_SWAP_ACCOUNTING = 'only with swap accounting (CONFIG_MEMCG_SWAP, and not swapaccount=0)';
@@ -60,20 +61,20 @@ export const memoryV1 = defineController({
     const swapLimit = memswLimit === null || limit === null ? null : memswLimit - limit;
 
     return defineLazy(
-      {
+      new MemoryObject(
         usage,
         limit,
-        workingSet: Math.max(0, usage - inactiveFile),
-        rss: files.key('memory.stat', stat, 'total_rss'),
-        cache: files.key('memory.stat', stat, 'total_cache'),
-        swap: { usage: swapUsage, limit: swapLimit },
+        Math.max(0, usage - inactiveFile),
+        files.key('memory.stat', stat, 'total_rss'),
+        files.key('memory.stat', stat, 'total_cache'),
+        new SwapObject(swapUsage, swapLimit),
         maxUsage,
-        // oom_kill is counted since Linux 4.13; older kernels only say whether an OOM is in progress.
-        oomEvents: oomControl.get('oom_kill') ?? 0,
+        // oomEvents: oom_kill is counted since Linux 4.13; older kernels only say whether an OOM is in progress.
+        oomControl.get('oom_kill') ?? 0,
         failcnt,
         // v1 has no memory.events.
-        events: null,
-      },
+        null,
+      ),
       // Made into an object when read: most samples never look at it.
       'stat',
       new MemoryStatV1(kept),

@@ -1,5 +1,6 @@
 // cgroup v2 cpu and cpuset controllers (Documentation/admin-guide/cgroup-v2.rst "CPU", "Cpuset").
 import { defineController, optional, required, setting } from '../controller.js';
+import { CpuObject, ThrottlingObject } from '../stats-objects.js';
 import { cpuLimitCores, parseCpuList, parseCpuMax, parseFlatKeyed } from '../parse.js';
 
 export const cpuV2 = defineController({
@@ -22,24 +23,24 @@ export const cpuV2 = defineController({
     // throttled at this level: zeros are the true count there, not a stand-in for a missing value.
     const throttling =
       cpuMax === null
-        ? { periods: 0, throttledPeriods: 0, throttledNs: 0 }
-        : {
-            periods: files.key('cpu.stat', stat, 'nr_periods'),
-            throttledPeriods: files.key('cpu.stat', stat, 'nr_throttled'),
-            throttledNs: usec('throttled_usec'),
-          };
+        ? new ThrottlingObject(0, 0, 0)
+        : new ThrottlingObject(
+            files.key('cpu.stat', stat, 'nr_periods'),
+            files.key('cpu.stat', stat, 'nr_throttled'),
+            usec('throttled_usec'),
+          );
 
-    return {
-      usageNs: usec('usage_usec'),
-      userNs: usec('user_usec'),
-      systemNs: usec('system_usec'),
-      // v2 has no per-CPU usage file.
-      perCpuNs: null,
+    return new CpuObject(
+      usec('usage_usec'),
+      usec('user_usec'),
+      usec('system_usec'),
+      // perCpuNs: v2 has no per-CPU usage file.
+      null,
       throttling,
-      limitCores: cpuMax === null ? null : cpuLimitCores(cpuMax.quotaUs, cpuMax.periodUs),
-      quotaUs: cpuMax?.quotaUs ?? null,
-      periodUs: cpuMax?.periodUs ?? null,
-      cpusetCpus: files.parseOptional('cpuset.cpus.effective', parseCpuList),
-    };
+      cpuMax === null ? null : cpuLimitCores(cpuMax.quotaUs, cpuMax.periodUs),
+      cpuMax?.quotaUs ?? null,
+      cpuMax?.periodUs ?? null,
+      files.parseOptional('cpuset.cpus.effective', parseCpuList),
+    );
   },
 });

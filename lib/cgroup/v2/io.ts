@@ -4,6 +4,7 @@ import type { BlkioDeviceStats } from '../../types.js';
 import { defineController, required } from '../controller.js';
 import { sumDevices } from '../devices.js';
 import { parseIoStat } from '../parse.js';
+import { BlkioDeviceObject } from '../stats-objects.js';
 
 export const ioV2 = defineController({
   field: 'blkio',
@@ -14,15 +15,17 @@ export const ioV2 = defineController({
   read(files, _prepared, { deviceName }) {
     const devices: BlkioDeviceStats[] = [];
     for (const { major, minor, counters } of files.parseRequired('io.stat', parseIoStat)) {
-      devices.push({
-        major,
-        minor,
-        name: deviceName(major, minor),
-        readBytes: files.key('io.stat', counters, 'rbytes'),
-        writeBytes: files.key('io.stat', counters, 'wbytes'),
-        readOps: files.key('io.stat', counters, 'rios'),
-        writeOps: files.key('io.stat', counters, 'wios'),
-      });
+      devices.push(
+        new BlkioDeviceObject(
+          major,
+          minor,
+          deviceName(major, minor),
+          files.key('io.stat', counters, 'rbytes'),
+          files.key('io.stat', counters, 'wbytes'),
+          files.key('io.stat', counters, 'rios'),
+          files.key('io.stat', counters, 'wios'),
+        ),
+      );
     }
     return sumDevices(devices);
   },

@@ -2,6 +2,7 @@
 import type { MemoryEvents } from '../../types.js';
 import { defineLazy } from '../../io/lazy-property.js';
 import { defineController, optional, required, setting } from '../controller.js';
+import { MemoryEventsObject, MemoryObject, SwapObject } from '../stats-objects.js';
 import type { CgroupFiles } from '../files.js';
 import { parseCounter, parseFlatKeyed, parseSingleValue, type FlatKeyed } from '../parse.js';
 
@@ -10,15 +11,15 @@ const NO_SWAP_ACCOUNTING = 'only with swap accounting (CONFIG_MEMCG_SWAP, and no
 /** memory.events: low, high, max, oom and oom_kill are there since the controller's first release; oom_group_kill since 5.17. */
 function memoryEvents(files: CgroupFiles, events: FlatKeyed): MemoryEvents {
   const key = (name: string) => files.key('memory.events', events, name);
-  return {
-    low: key('low'),
-    high: key('high'),
-    max: key('max'),
-    oom: key('oom'),
-    // oom_kill since Linux 4.13: before it no kill was counted for us to report.
-    oomKill: events.get('oom_kill') ?? 0,
-    oomGroupKill: events.get('oom_group_kill') ?? 0,
-  };
+  return new MemoryEventsObject(
+    key('low'),
+    key('high'),
+    key('max'),
+    key('oom'),
+    // oomKill since Linux 4.13: before it no kill was counted for us to report.
+    events.get('oom_kill') ?? 0,
+    events.get('oom_group_kill') ?? 0,
+  );
 }
 
 export const memoryV2 = defineController({
@@ -46,19 +47,21 @@ export const memoryV2 = defineController({
     const swapLimit = files.parseOptional('memory.swap.max', parseSingleValue);
 
     return defineLazy(
-      {
+      new MemoryObject(
         usage,
-        limit: files.parseRequired('memory.max', parseSingleValue),
-        workingSet: Math.max(0, usage - files.key('memory.stat', stat, 'inactive_file')),
-        rss: files.key('memory.stat', stat, 'anon'),
-        cache: files.key('memory.stat', stat, 'file'),
-        swap: { usage: swapUsage, limit: swapLimit },
-        maxUsage: files.parseOptional('memory.peak', parseCounter),
-        oomEvents: events.oomKill,
-        // runc and cAdvisor count hitting memory.max as the failcnt of v2.
-        failcnt: events.max,
+        files.parseRequired('memory.max', parseSingleValue),
+        // workingSet, rss, cache
+        Math.max(0, usage - files.key('memory.stat', stat, 'inactive_file')),
+        files.key('memory.stat', stat, 'anon'),
+        files.key('memory.stat', stat, 'file'),
+        new SwapObject(swapUsage, swapLimit),
+        // maxUsage, oomEvents
+        files.parseOptional('memory.peak', parseCounter),
+        events.oomKill,
+        // failcnt: runc and cAdvisor count hitting memory.max as the failcnt of v2.
+        events.max,
         events,
-      },
+      ),
       // Made into an object when read: most samples never look at it.
       'stat',
       kept,

@@ -3,13 +3,14 @@ import type { PidsStats } from '../../types.js';
 import { defineController, required, setting } from '../controller.js';
 import type { CgroupFiles } from '../files.js';
 import { parseCounter, parseSingleValue } from '../parse.js';
+import { PidsObject } from '../stats-objects.js';
 
 export function readPids(files: CgroupFiles): PidsStats {
-  return {
+  return new PidsObject(
     // Counts tasks (threads), not processes.
-    current: files.parseRequired('pids.current', parseCounter),
-    limit: files.parseRequired('pids.max', parseSingleValue),
-  };
+    files.parseRequired('pids.current', parseCounter),
+    files.parseRequired('pids.max', parseSingleValue),
+  );
 }
 
 export const pidsV2 = defineController({
