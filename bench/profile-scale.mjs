@@ -1,12 +1,15 @@
 // Not part of the benchmark: a monitor over N synthetic containers at 1 Hz, for profiling
-// (node --cpu-prof bench/profile-scale.mjs N SWEEPS). Prints the event loop's stalls over 5 ms and the
-// young-generation GC pauses (compare `node --no-allocation-site-pretenuring bench/profile-scale.mjs`).
+// (node --cpu-prof bench/profile-scale.mjs N SWEEPS [hold]). Prints the event loop's stalls over 5 ms and the
+// young-generation GC pauses (node --trace-gc-nvp for what each one copied and promoted). With `hold` the
+// listener keeps each sweep until the next one, as an agent keeps the last answer: a sample then outlives two
+// young-generation collections and is promoted.
 import { readFileSync } from 'node:fs';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { SyntheticContainers, syntheticLayout } from './synthetic.mjs';
 import * as lib from '../dist/index.js';
 const n = Number(process.argv[2] ?? 1000);
 const sweeps = Number(process.argv[3] ?? 15);
+const hold = process.argv[4] === 'hold';
 const synthetic = new SyntheticContainers(syntheticLayout());
 synthetic.start();
 await synthetic.up(n);
@@ -34,14 +37,16 @@ const gcObserver = new PerformanceObserver((list) => {
     if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges.push(entry.duration);
 });
 let seen = 0;
+let held = null;
 const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
 let cpu0 = 0;
 await new Promise((resolve) =>
-  monitor.on('sweep', () => {
+  monitor.on('sweep', (sweep) => {
     seen++;
+    if (hold) held = sweep;
     if (seen === 3) {
       cpu0 = cpu();
       stalls.length = 0;
@@ -62,6 +67,7 @@ console.log(
     .join(' '),
   'count',
   stalls.length,
+  hold ? `(each sweep held until the next: ${held.samples.length} samples)` : '',
 );
 gcObserver.disconnect();
 const sorted = scavenges.sort((a, b) => a - b);
