@@ -4,6 +4,7 @@
 // Malformed content throws CgroupFormatError; nothing is guessed to be zero.
 import type { PressureLine, PressureResource } from '../types.js';
 import { CgroupFormatError } from '../errors.js';
+import { doubleArray } from '../io/double-array.js';
 import type { FileTokens, KeyNames } from '../io/tokens.js';
 
 /** Names an entry for messages: `key value` as the file had it. */
@@ -42,13 +43,13 @@ export function parseCounter(tokens: FileTokens): number {
 
 /** Whitespace-separated integers (cpuacct.usage_percpu). */
 export function parseIntegerList(tokens: FileTokens): number[] {
-  const list: number[] = [];
+  const list = doubleArray(tokens.end - tokens.start);
   for (let i = tokens.start; i < tokens.end; i++) {
     const value = tokens.values[i]!;
     if (tokens.names[tokens.keys[i]!] !== '' || !Number.isInteger(value)) {
       throw new CgroupFormatError(`integer list: not an integer: ${describeEntry(tokens, i)}`);
     }
-    list.push(value);
+    list[i - tokens.start] = value;
   }
   return list;
 }
@@ -101,8 +102,7 @@ export class FlatKeyed {
   detached(): FlatKeyed {
     const stride = this.#stride;
     const count = Math.ceil((this.#end - this.#start) / stride);
-    // A plain array: a small typed array brings an ArrayBuffer of its own, which the collector tracks apart.
-    const values: number[] = new Array<number>(count);
+    const values = doubleArray(count);
     const valueAt = stride === 1 ? 0 : 1;
     for (let i = this.#start, j = 0; i < this.#end; i += stride, j++) values[j] = this.#values[i + valueAt]!;
     const keys = this.#keyNames.sharedIds(this.#keys, this.#start, this.#end, stride);

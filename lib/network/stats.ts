@@ -4,6 +4,7 @@
 // a copy of its own links' numbers (not the whole batch), and most samples never look at them.
 import { IFF_UP, LINK_INTS, LINK_STATS, interfaceStatsAt, type NetnsEntry } from './netns-batch.js';
 import type { InterfaceStats, NetworkMode, NetworkStats } from '../types.js';
+import { doubleArray } from '../io/double-array.js';
 import { defineLazy, type LazySource } from '../io/lazy-property.js';
 
 export interface NetworkContext {
@@ -39,7 +40,7 @@ class LazyInterfaces implements LazySource<Record<string, InterfaceStats>> {
   /** Per link, bit i set when its counter i (LINK_STATS order) is not 0. */
   readonly #masks: number[];
   /** The counters that are not 0, link after link, in LINK_STATS order. */
-  readonly #counters: number[] = [];
+  readonly #counters: number[];
   readonly #kinds: readonly string[];
   #made: Record<string, InterfaceStats> | null = null;
 
@@ -50,18 +51,26 @@ class LazyInterfaces implements LazySource<Record<string, InterfaceStats>> {
     this.#names = new Array<string>(count);
     this.#linkKind = new Array<number>(count);
     this.#masks = new Array<number>(count);
+    let nonZero = 0;
     for (let link = 0; link < count; link++) {
       this.#names[link] = batch.names[batch.linkName[first + link]!]!;
       this.#linkKind[link] = batch.linkKind[first + link]!;
       let mask = 0;
       const at = (first + link) * LINK_STATS;
       for (let i = 0; i < LINK_STATS; i++) {
-        const value = batch.stats[at + i]!;
-        if (value === 0) continue;
+        if (batch.stats[at + i] === 0) continue;
         mask |= 1 << i;
-        this.#counters.push(value);
+        nonZero++;
       }
       this.#masks[link] = mask;
+    }
+    this.#counters = doubleArray(nonZero);
+    for (let link = 0, next = 0; link < count; link++) {
+      const at = (first + link) * LINK_STATS;
+      for (let i = 0; i < LINK_STATS; i++) {
+        const value = batch.stats[at + i]!;
+        if (value !== 0) this.#counters[next++] = value;
+      }
     }
     this.#ints = new Array<number>(count * LINK_INTS);
     for (let i = 0; i < count * LINK_INTS; i++) this.#ints[i] = batch.ints[first * LINK_INTS + i]!;

@@ -2,6 +2,7 @@
 // directory; on a hybrid host they come from the container's directory in the unified hierarchy.
 import { defineController, optional } from '../controller.js';
 import { parsePressureNumbers, pressureLineAt, PRESSURE_LINE_NUMBERS } from '../parse.js';
+import { doubleArray } from '../../io/double-array.js';
 import type { LazySource } from '../../io/lazy-property.js';
 import type { PressureResource, PressureStats } from '../../types.js';
 
@@ -54,8 +55,8 @@ function pressureController<V extends 1 | 2>(version: V) {
     files: () => RESOURCES.map((resource) => optional(`${resource}.pressure`, NO_PSI)),
     /** null when none of the three files can be read. */
     read(files) {
-      // Room for every line, made once (growing an array as it is filled makes it again and again).
-      const numbers = new Array<number>(RESOURCES.length * RESOURCE_NUMBERS);
+      // Room for every line, made once.
+      const numbers = doubleArray(RESOURCES.length * RESOURCE_NUMBERS);
       let lines = 0;
       for (let r = 0; r < RESOURCES.length; r++) {
         const at = r * RESOURCE_NUMBERS;
