@@ -11,7 +11,7 @@ import { ownershipKnown, sharedCensus } from '../network/census.js';
 import { booleanOption, hostOptions, numberOption, optionsObject } from '../options.js';
 import { StatsSampler, yieldToEventLoop, type SampleError } from '../sampler.js';
 import type { ContainerInfo, ContainerRef, ContainerStats, HostOptions } from '../types.js';
-import { baselineOf, computeUsage, type UsageBaseline } from '../usage.js';
+import { baselineOf, computeUsage, type ContainerUsage, type UsageBaseline } from '../usage.js';
 import { SweepIterator } from './sweep-iterator.js';
 import type { MonitorEvents, MonitorOptions, MonitorSample, MonitorSweep } from './types.js';
 
@@ -20,6 +20,18 @@ export type { MonitorEvents, MonitorOptions, MonitorSample, MonitorSweep } from 
 const DEFAULT_INTERVAL_MS = 1000;
 /** Samples handed out between two turns of the event loop. */
 const SAMPLE_CHUNK = 64;
+
+/**
+ * A container's sample and usage, made by a constructor (see cgroup/stats-objects.ts): a listener that keeps a sweep
+ * until the next keeps these, and were they literals V8 would soon make them in the old generation, where the dead
+ * ones would keep the young samples they point to alive through every young-generation collection.
+ */
+class SweepSample implements MonitorSample {
+  constructor(
+    public stats: ContainerStats,
+    public usage: ContainerUsage,
+  ) {}
+}
 /** Shorter intervals only make sweeps run back to back (a sweep takes tens of microseconds or more). */
 const MIN_INTERVAL_MS = 1;
 /** setTimeout's largest delay. */
@@ -191,7 +203,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       // Only what the next rates need is kept (in the same object each sweep): the sample itself is the
       // listeners' to keep or drop.
       entry.last = baselineOf(result, entry.last);
-      const sample = { stats: result, usage };
+      const sample = new SweepSample(result, usage);
       samples.push(sample);
       this.emit('sample', sample);
     }

@@ -160,6 +160,10 @@ describe.skipIf(!ready)('monitor on Docker containers', () => {
       expect(ahead).toBeGreaterThanOrEqual(0);
       expect(ahead).toBeLessThanOrEqual(engine.wallNs - last.monotonicNs + 20e6);
     }
+    // Made by a constructor, as the stats and usage it holds are (see lib/cgroup/stats-objects.ts).
+    const sample = samples.get(busy.id)!.at(-1)!;
+    expect(Object.getPrototypeOf(sample)).not.toBe(Object.prototype);
+    expect(Object.keys(sample)).toEqual(['stats', 'usage']);
     const busyMean = meanCpuPercent(samples.get(busy.id)!);
     const halfMean = meanCpuPercent(samples.get(half.id)!);
     const idleMean = meanCpuPercent(samples.get(idle.id)!);
