@@ -21,17 +21,6 @@ const DEFAULT_INTERVAL_MS = 1000;
 /** Samples handed out between two turns of the event loop. */
 const SAMPLE_CHUNK = 64;
 
-/**
- * A container's sample and usage, made by a constructor (see cgroup/stats-objects.ts): a listener that keeps a sweep
- * until the next keeps these, and were they literals V8 would soon make them in the old generation, where the dead
- * ones would keep the young samples they point to alive through every young-generation collection.
- */
-class SweepSample implements MonitorSample {
-  constructor(
-    public stats: ContainerStats,
-    public usage: ContainerUsage,
-  ) {}
-}
 /** Shorter intervals only make sweeps run back to back (a sweep takes tens of microseconds or more). */
 const MIN_INTERVAL_MS = 1;
 /** setTimeout's largest delay. */
@@ -67,6 +56,18 @@ function asError(value: unknown): Error {
  *
  * The monitor keeps the process alive until close().
  */
+/**
+ * A container's sample and usage, made by a constructor (see cgroup/stats-objects.ts): a listener that keeps a sweep
+ * until the next keeps these, and were they literals V8 would soon make them in the old generation, where the dead
+ * ones would keep the young samples they point to alive through every young-generation collection.
+ */
+class SweepSample implements MonitorSample {
+  constructor(
+    public stats: ContainerStats,
+    public usage: ContainerUsage,
+  ) {}
+}
+
 export class Monitor extends EventEmitter<MonitorEvents> {
   readonly #intervalMs: number;
   readonly #containers: MonitorOptions['containers'];

@@ -4,6 +4,7 @@ import { defineController, optional } from '../controller.js';
 import { parsePressureNumbers, pressureLineAt, PRESSURE_LINE_NUMBERS } from '../parse.js';
 import { doubleArray } from '../../io/double-array.js';
 import type { LazySource } from '../../io/lazy-property.js';
+import type { FileTokens } from '../../io/tokens.js';
 import type { PressureResource, PressureStats } from '../../types.js';
 
 /** Missing before 4.20, without CONFIG_PSI or with cgroup.pressure=0; EOPNOTSUPP when booted psi=0. */
@@ -57,12 +58,12 @@ function pressureController<V extends 1 | 2>(version: V) {
     read(files) {
       // Room for every line, made once.
       const numbers = doubleArray(RESOURCES.length * RESOURCE_NUMBERS);
+      // One parser for the three files (a closure per file would be three per container): r says where to write.
+      let r = 0;
+      const parse = (tokens: FileTokens): boolean => parsePressureNumbers(tokens, numbers, r * RESOURCE_NUMBERS);
       let lines = 0;
-      for (let r = 0; r < RESOURCES.length; r++) {
-        const at = r * RESOURCE_NUMBERS;
-        const full = files.parseOptional(`${RESOURCES[r]!}.pressure`, (tokens) =>
-          parsePressureNumbers(tokens, numbers, at),
-        );
+      for (; r < RESOURCES.length; r++) {
+        const full = files.parseOptional(`${RESOURCES[r]!}.pressure`, parse);
         if (full === null) continue;
         lines |= (full ? 3 : 1) << (2 * r);
       }
