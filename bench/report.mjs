@@ -258,6 +258,16 @@ export function renderMarkdown(r) {
       ? target(longTasksLabel, null, 0, 'max', '', r.skipped?.dashboard ?? 'not in this run')
       : `| ${longTasksLabel} | ${longTasks} long task(s) | ${longTasks === 0 ? 'met' : '**missed**'} |`,
   );
+  lines.push(
+    target(
+      '`npm run bench -- --quick` takes about three minutes (≤ 180 s) and includes the 1 000-container row',
+      r.config.quick && at1000 ? r.durationS : null,
+      180,
+      'max',
+      's',
+      r.config.quick ? scaleWhy(1000) : 'a full run; a quick run states it',
+    ),
+  );
   const hostScale = ra.singleReadHostScale;
   lines.push(
     target(
@@ -561,20 +571,20 @@ export function renderMarkdown(r) {
   lines.push('## Method');
   lines.push('');
   lines.push(
-    `- **Floor** (\`bench/baseline.c\`, compiled by the run with \`cc -O2\`): for the exact paths ctrstat reads (recorded from its calls into the native addon during one read of the same containers), (a) \`open\` + \`read\` (to a short read, which ends a regenerated cgroup or proc file, as in ctrstat) + \`close\` of every file; (b) \`pread\` at offset 0 on descriptors opened beforehand (cgroup files regenerate on every read); (c) on one thread, for every container: open + fstat \`/proc/<pid>/ns/net\`, \`setns\`, a \`NETLINK_ROUTE\` socket, \`setns\` back, an \`RTM_GETLINK\` dump to \`NLMSG_DONE\` reading \`IFLA_STATS64\`; (d) the dump alone on sockets kept per namespace. Medians over ${r.config.baselineIterations} passes (network ${r.config.baselineNetIterations}) after a warm-up pass; per-container figures divide a pass by the containers in it.`,
+    `- **Floor** (\`bench/baseline.c\`, compiled by the run with \`cc -O2\`): for the exact paths ctrstat reads (recorded from its calls into the native addon during one read of the same containers), (a) \`open\` + \`read\` (to a short read, which ends a regenerated cgroup or proc file, as in ctrstat) + \`close\` of every file; (b) \`pread\` at offset 0 on descriptors opened beforehand (cgroup files regenerate on every read); (c) on one thread, for every container: open + fstat \`/proc/<pid>/ns/net\`, \`setns\`, a \`NETLINK_ROUTE\` socket, \`setns\` back, an \`RTM_GETLINK\` dump to \`NLMSG_DONE\` reading \`IFLA_STATS64\`; (d) the dump alone on sockets kept per namespace. Medians over ${r.config.baselineIterations} passes (network ${r.config.baselineNetIterations}) after a warm-up pass (at scale, at most ${fmt(r.config.scaleBaselineFileReads)} file reads and ${fmt(r.config.scaleBaselineNetDumps)} dumps in all, and at least 5 and 3 passes); per-container figures divide a pass by the containers in it.`,
   );
   lines.push(
     `- **ctrstat**: the built package (\`dist/index.js\`) with its native addon. Each way of reading is timed ${r.config.ctrstatRounds} times (sweeps ${r.config.sweepRounds}) after a warm-up call; medians. CPU time is \`process.cpuUsage()\` (every thread of the process, the addon's included).`,
   );
   lines.push(
-    `- **Docker**: requests over \`/var/run/docker.sock\` with \`node:http\` (keep-alive agent), dockerode 5.0.1 and systeminformation 5.33.23; ${r.config.dockerSlowRounds} round(s) for the \`stream=false\` kinds (each takes about two daemon collection cycles) and ${r.config.dockerFastRounds} for \`one-shot=true\`, after one warm-up request. systeminformation's \`dockerContainerStats\` inspects and then asks \`stats?stream=0\` for every id.`,
+    `- **Docker**: requests over \`/var/run/docker.sock\` with \`node:http\` (keep-alive agent), dockerode 5.0.1 and systeminformation 5.33.23; ${r.config.dockerSlowRounds} round(s) for the \`stream=false\` kinds (each takes about two daemon collection cycles) and ${r.config.dockerFastRounds} for \`one-shot=true\`, after one warm-up request. systeminformation's \`dockerContainerStats\` inspects and then asks \`stats?stream=0\` for every id.${r.config.quick ? ' The quick run times the HTTP kinds only.' : ''}`,
   );
   lines.push(
     '- **Synthetic containers** (`bench/spawn.c`): for each one a cgroup `<prefix>-bench/ctb-<i>` (prefix `ctb` unless `CTRSTAT_BENCH_PREFIX` says otherwise) in every v1 controller (memory, cpu, cpuacct, blkio, pids, cpuset) and in the unified hierarchy, holding one sleeping process that entered a new network namespace with loopback up and an extra interface `d0` (a dummy, or a veth pair inside the namespace where the kernel has no dummy driver). They are synthetic: no runtime made them; the sampler gets them as `ResolvedContainer` objects (runtime `cgroup`) built by the bench, the monitor as `{ cgroup }` references, so discovery never lists them as containers. They are removed at the end of the run (also on failure and on SIGINT/SIGTERM; `npm run bench -- --cleanup` removes leftovers), as are the `<prefix>-bench-<i>` Docker containers.',
   );
   lines.push(
     '- Sampler sweeps for the scale table run back to back (the next starts on `setImmediate` after the last answer) for at least ' +
-      `${r.config.scaleMinSweeps} sweeps and ${fmt(r.config.scaleMinSweepMs / 1000)} s; monitor sweeps at 1 Hz after two warm-up ones: ${r.config.scaleMonitorCpuSweeps} for the CPU (the census of shared network namespaces is taken again every 10 s, so ten sweeps count it once), then ${r.config.scaleMonitorDelaySweeps} for the event-loop delay; "CPU at 1 Hz" is CPU time per monitor sweep ÷ 1 s.`,
+      `${r.config.scaleMinSweeps} sweeps and ${fmt(r.config.scaleMinSweepMs / 1000)} s; monitor sweeps at 1 Hz after two warm-up ones: ${r.config.scaleMonitorCpuSweeps} for the CPU (the census of shared network namespaces is taken again every 10 s, so ten sweeps count it once), then ${r.config.scaleMonitorDelaySweeps} for the event-loop delay${r.config.scaleMonitorDelayFrom > 0 ? ` (at ${fmt(r.config.scaleMonitorDelayFrom)} containers and more only)` : ''}; "CPU at 1 Hz" is CPU time per monitor sweep ÷ 1 s.`,
   );
   lines.push('');
   const notes = [...(r.notes ?? [])];
