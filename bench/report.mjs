@@ -531,7 +531,7 @@ export function renderMarkdown(r) {
       '| containers | /metrics render | /metrics cached | /metrics size | /containers/usage render | cached | event loop max | sampling CPU (1 Hz) | CPU per scrape | scrape every 15 s adds | /metrics req/s | p99 |',
     );
     lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
-    for (const row of a.byContainers) {
+    for (const row of [...a.byContainers].sort((x, y) => x.containers - y.containers)) {
       lines.push(
         `| ${row.containers} | ${fmt(row.metricsRenderMs, 'ms')} | ${fmt(row.metricsCachedMs, 'ms')} | ${fmt(row.metricsBytes / 1024, 'KiB')} | ${fmt(row.usageRenderMs, 'ms')} | ${fmt(row.usageCachedMs, 'ms')} | ${fmt(row.eventLoopMaxDuringRenderMs, 'ms')} | ${fmt(row.monitorCpuPercent, '%')} | ${fmt(row.scrapeCpuMs, 'ms')} | ${fmt(row.scrapeCpuOverheadRatio * 100, '%')} | ${row.metricsRps ? fmt(row.metricsRps) : '—'} | ${row.metricsP99Ms ? fmt(row.metricsP99Ms, 'ms') : '—'} |`,
       );
