@@ -80,7 +80,14 @@ async function window_(pages, seconds, agent) {
   };
 }
 
-export async function measureDashboard({ synthetic, containers = 100, pages = 10, seconds = 20, log }) {
+export async function measureDashboard({
+  synthetic,
+  containers = 100,
+  pages = 10,
+  seconds = 20,
+  settleSweeps = 2,
+  log,
+}) {
   const executablePath = chromiumPath();
   if (executablePath === null) throw new Error('chromium is not installed (scripts/setup-machine.sh installs it)');
   const { chromium } = await import('playwright-core');
@@ -115,11 +122,11 @@ export async function measureDashboard({ synthetic, containers = 100, pages = 10
     // One page with a container's charts open, then the others beside it.
     const first = await open();
     await first.locator('#containers > tbody > tr button.open').first().click();
-    await sleep(2 * INTERVAL_MS);
+    await sleep(settleSweeps * INTERVAL_MS);
     const onePage = await window_(opened, seconds, agent);
     // The others at once: each waits for the stream's next sweep to fill its table.
     await Promise.all(Array.from({ length: pages - opened.length }, open));
-    await sleep(2 * INTERVAL_MS);
+    await sleep(settleSweeps * INTERVAL_MS);
     const manyPages = await window_(opened, seconds, agent);
     const result = {
       containers,

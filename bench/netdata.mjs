@@ -328,11 +328,16 @@ export async function measureNetdata(lib, { sizes, windowS, straceS = 5, log = (
       row.netdataCharted = charted;
       log(`netdata ${n}: all charted after ${(row.netdataDiscoveryMs / 1000).toFixed(1)} s`);
 
-      // This process's idle rate, netdata running, before the monitor starts.
-      const idle0 = processCpuMs();
-      const it0 = nowMs();
-      await sleep(3000);
-      row.ctrstatIdleCpuMsPerS = (processCpuMs() - idle0) / ((nowMs() - it0) / 1000);
+      // This process's idle rate, netdata running, before the monitor starts: the lowest of three 1 s slices, as work
+      // left over from before (a garbage collection, a compilation on V8's threads) can fill one of them.
+      const idleRates = [];
+      for (let slice = 0; slice < 3; slice++) {
+        const idle0 = processCpuMs();
+        const it0 = nowMs();
+        await sleep(1000);
+        idleRates.push((processCpuMs() - idle0) / ((nowMs() - it0) / 1000));
+      }
+      row.ctrstatIdleCpuMsPerS = Math.min(...idleRates);
 
       let sweeps = 0;
       let errors = 0;

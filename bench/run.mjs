@@ -98,7 +98,7 @@ const config = {
   scaleBaselineFileReads: quick ? 1e5 : 2e5,
   scaleBaselineNetDumps: quick ? 1.5e4 : 5e4,
   dockerSlowRounds: quick ? 1 : 3,
-  dockerFastRounds: quick ? 2 : 5,
+  dockerFastRounds: quick ? 1 : 5,
   idleWindowMs: quick ? 1000 : 3000,
   scaleMinSweepMs: quick ? 700 : 3000,
   scaleMinSweeps: quick ? 5 : 10,
@@ -458,6 +458,7 @@ async function runDashboard() {
       containers: 100,
       pages: 10,
       seconds: quick ? 5 : 30,
+      settleSweeps: quick ? 1 : 2,
       log,
     });
   } catch (err) {
