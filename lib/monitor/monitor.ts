@@ -20,7 +20,6 @@ export type { MonitorEvents, MonitorOptions, MonitorSample, MonitorSweep } from 
 const DEFAULT_INTERVAL_MS = 1000;
 /** Samples handed out between two turns of the event loop. */
 const SAMPLE_CHUNK = 64;
-
 /** Shorter intervals only make sweeps run back to back (a sweep takes tens of microseconds or more). */
 const MIN_INTERVAL_MS = 1;
 /** setTimeout's largest delay. */
@@ -43,6 +42,18 @@ function asError(value: unknown): Error {
 }
 
 /**
+ * A container's sample and usage, made by a constructor (see cgroup/stats-objects.ts): a listener that keeps a sweep
+ * until the next keeps these, and were they literals V8 would soon make them in the old generation, where the dead
+ * ones would keep the young samples they point to alive through every young-generation collection.
+ */
+class SweepSample implements MonitorSample {
+  constructor(
+    public stats: ContainerStats,
+    public usage: ContainerUsage,
+  ) {}
+}
+
+/**
  * Emits, per sweep: `added` / `removed` for containers that appeared or went away, one `sample` per
  * container read, then one `sweep` with everything. `for await (const sweep of monitor)` yields the
  * same sweeps. Sweeps never overlap: ticks that fall while one is still running are skipped.
@@ -56,18 +67,6 @@ function asError(value: unknown): Error {
  *
  * The monitor keeps the process alive until close().
  */
-/**
- * A container's sample and usage, made by a constructor (see cgroup/stats-objects.ts): a listener that keeps a sweep
- * until the next keeps these, and were they literals V8 would soon make them in the old generation, where the dead
- * ones would keep the young samples they point to alive through every young-generation collection.
- */
-class SweepSample implements MonitorSample {
-  constructor(
-    public stats: ContainerStats,
-    public usage: ContainerUsage,
-  ) {}
-}
-
 export class Monitor extends EventEmitter<MonitorEvents> {
   readonly #intervalMs: number;
   readonly #containers: MonitorOptions['containers'];
