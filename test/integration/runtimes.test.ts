@@ -72,9 +72,11 @@ describe.skipIf(!ready)('containerd: a plain container in a namespace of its own
   });
   afterAll(async () => {
     await removeContainer(namespace, id);
-    await ctr(namespace, ['images', 'rm', CTR_IMAGE]).catch(() => {});
-    // containerd refuses to remove a namespace that still holds something (the image's content is
-    // collected in the background after its removal): tried again until it is gone.
+    // --sync: the image's content and snapshots are collected before the answer. Without it they go at
+    // containerd's next garbage collection, which can come 20 s and more later on a busy daemon, and
+    // containerd refuses to remove a namespace that still holds something.
+    await ctr(namespace, ['images', 'rm', '--sync', CTR_IMAGE]).catch(() => {});
+    // Tried again until it is gone all the same.
     await waitFor(
       async () => {
         await ctr('default', ['namespaces', 'rm', namespace]).catch(() => {});
