@@ -10,6 +10,11 @@
 import { getSystemErrorName } from 'node:util';
 import type { NativeFailure } from './native.js';
 
+/**
+ * An error ctrstat raises itself, with a stable `code`: ERR_* for what ctrstat finds wrong (its subclasses, or
+ * a plain CtrstatError such as ERR_SAMPLER_CLOSED), EACCES or EPERM for a PermissionDeniedError. Compare codes
+ * rather than classes when both the ESM and the CJS build may be loaded in one process.
+ */
 export class CtrstatError extends Error {
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {

@@ -59,6 +59,10 @@ import type {
 /** Why one container of a sample could not be read: a typed error, or a Node-style system error. */
 export type SampleError = CtrstatError | SystemError;
 
+/**
+ * Options of a StatsSampler (and of createMonitor, which reads with one). Every option is checked in the
+ * constructor: a bad one throws an InvalidOptionError naming it.
+ */
 export interface SamplerOptions extends HostOptions {
   /** Read network counters (enters each container's network namespace). Default true. */
   network?: boolean;
@@ -76,6 +80,7 @@ export interface SamplerOptions extends HostOptions {
   configRefreshMs?: number;
 }
 
+/** What StatsSampler.sample() may be told besides its targets. */
 export interface SampleContext {
   /**
    * Containers besides the targets that may share a network namespace with them (the targets are
@@ -261,6 +266,13 @@ function openFileLimit(): number {
   }
 }
 
+/**
+ * What readContainerStats and createMonitor read with: sample() reads ResolvedContainers (from
+ * resolveContainer), all their cgroup files in one native trip and their network namespaces in another, and
+ * gives each target its ContainerStats or the error that stopped it (a container that went away is a
+ * ContainerNotFoundError); a failure that is no one target's (reading /proc/stat, say) rejects. It resolves
+ * nothing and computes no rates (computeUsage does). After close(), sample() rejects with code ERR_SAMPLER_CLOSED.
+ */
 export class StatsSampler {
   readonly #procRoot: string;
   readonly #sysRoot: string;

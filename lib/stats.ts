@@ -16,6 +16,12 @@ import { booleanOption, hostOptions, numberOption, optionsObject } from './optio
 import type { CgroupLayout, ResolvedContainer } from './discovery/types.js';
 import type { ContainerRef, ContainerStats, HostOptions } from './types.js';
 
+/**
+ * Options of readContainerStats: `network` (default true; false leaves `network` null and enters no namespace)
+ * and where the host's /proc and /sys and the runtimes' state are. Every option is checked first: a bad one
+ * rejects with an InvalidOptionError naming it. `configRefreshMs` is checked but changes nothing here: every
+ * read reads the limits.
+ */
 export type ReadOptions = Omit<SamplerOptions, 'keepFds' | 'maxFds' | 'maxSockets'>;
 
 /**

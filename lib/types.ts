@@ -1,9 +1,15 @@
 // The public data contract of ctrstat. Units: bytes, nanoseconds, counts; rates are per second.
 // "Unlimited" is null, never 2^63 or 2^64-1. Counters are plain numbers (exact below 2^53).
 
+/** The cgroup version a container is read in: 2 on a pure cgroup v2 host, 1 on v1 and hybrid hosts. */
 export type CgroupVersion = 1 | 2;
+/** How the host mounts cgroups: v1 hierarchies only, the unified (cgroup2) hierarchy only, or both (hybrid). */
 export type CgroupMode = 'v1' | 'v2' | 'hybrid';
 
+/**
+ * What runs a container, from its cgroup path and its runtime's state. "kubernetes" is a CRI container whose
+ * runtime's state is not readable; "cgroup" a plain cgroup no runtime claims (its id is the cgroup path).
+ */
 export type Runtime =
   | 'docker'
   | 'podman'
@@ -73,6 +79,7 @@ export interface ContainerIdentity {
   containerdNamespace: string | null;
 }
 
+/** A running container as listContainers gives it: who it is, its cgroup, a PID in it and its network namespace. */
 export interface ContainerInfo extends ContainerIdentity {
   cgroup: { version: CgroupVersion; path: string };
   /** A PID inside the container, in the host PID namespace; null when the cgroup holds none. */
@@ -87,6 +94,10 @@ export interface ContainerInfo extends ContainerIdentity {
   startedAt: number | null;
 }
 
+/**
+ * The memory controller's figures: sizes in bytes, limits null where unlimited. `usage` includes the page
+ * cache; `workingSet` leaves out the inactive file cache, as docker stats shows it.
+ */
 export interface MemoryStats {
   /** memory.usage_in_bytes (v1) or memory.current (v2). */
   usage: number;
@@ -135,6 +146,10 @@ export interface MemoryEvents {
   oomGroupKill: number;
 }
 
+/**
+ * CPU time the cgroup has used, in nanoseconds (on v1 userNs and systemNs are counted in 10 ms ticks), its CFS
+ * throttling, and its limits.
+ */
 export interface CpuStats {
   usageNs: number;
   userNs: number;
@@ -152,6 +167,7 @@ export interface CpuStats {
   cpusetCpus: number | null;
 }
 
+/** One block device's I/O by the cgroup, by its major:minor: bytes and operations read and written, cumulative. */
 export interface BlkioDeviceStats {
   major: number;
   minor: number;
@@ -163,6 +179,10 @@ export interface BlkioDeviceStats {
   writeOps: number;
 }
 
+/**
+ * The cgroup's block I/O, cumulative: Read and Write only (Sync, Async, Discard and Total would count twice),
+ * summed over its devices. v1 blkio or v2 io.stat, which lists only devices that saw I/O.
+ */
 export interface BlkioStats {
   readBytes: number;
   writeBytes: number;
@@ -171,6 +191,7 @@ export interface BlkioStats {
   devices: BlkioDeviceStats[];
 }
 
+/** The pids controller: `current` counts tasks (threads), not processes, as Docker's PIDS column does. */
 export interface PidsStats {
   current: number;
   /** null when unlimited. */
@@ -189,6 +210,7 @@ export interface HugetlbPageStats {
   failcnt: number;
 }
 
+/** One line of a PSI file: the share of time (%) tasks were stalled over 10, 60 and 300 s, and the total stall time. */
 export interface PressureLine {
   avg10: number;
   avg60: number;
@@ -197,12 +219,17 @@ export interface PressureLine {
   totalNs: number;
 }
 
+/** One PSI file: `some`, time when at least one task was stalled, and `full`, time when all non-idle tasks were. */
 export interface PressureResource {
   some: PressureLine;
   /** null for cpu on kernels that only report "some" there. */
   full: PressureLine | null;
 }
 
+/**
+ * Pressure stall information of the cgroup: its cpu.pressure, memory.pressure and io.pressure (on a hybrid
+ * host, those of its directory in the unified hierarchy); a resource is null where the kernel has none.
+ */
 export interface PressureStats {
   cpu: PressureResource | null;
   memory: PressureResource | null;
@@ -239,6 +266,7 @@ export interface LinkCounters {
   rxOtherhostDropped: number;
 }
 
+/** One network interface: its counters, ifindex, kind, operational state (RFC 2863: "up", "down", ...) and MTU. */
 export interface InterfaceStats extends LinkCounters {
   ifindex: number;
   /** IFLA_INFO_KIND ("veth", "bridge", ...); "loopback" for lo; null when the kernel names none. */
@@ -254,11 +282,16 @@ export interface InterfaceStats extends LinkCounters {
  */
 export type NetworkMode = 'private' | 'host' | 'shared' | 'none';
 
+/**
+ * A container's network as seen from inside its network namespace (read over netlink): what kind of namespace
+ * it is, totals over every interface but loopback, and each interface. In mode "host" the totals are null: the
+ * host's traffic is not the container's.
+ */
 export interface NetworkStats {
   mode: NetworkMode;
   /** Inode of the network namespace. */
   netns: number;
-  /** Containers sharing the namespace, for mode "shared" (ids), where known. */
+  /** In mode "shared", the id of the container that owns the namespace (a list of one); empty otherwise. */
   sharedWith: string[];
   /** Sums over every interface except loopback; null in mode "host". */
   rxBytes: number | null;
@@ -273,6 +306,7 @@ export interface NetworkStats {
   interfaces: Record<string, InterfaceStats>;
 }
 
+/** The machine's figures read with each sample (/proc/stat, /proc/meminfo), which Docker's CPU % and memory % need. */
 export interface HostStats {
   /** Number of "cpuN" lines in /proc/stat, as Docker counts online CPUs. */
   onlineCpus: number;
@@ -282,6 +316,12 @@ export interface HostStats {
   memTotal: number;
 }
 
+/**
+ * One sample of a container (readContainerStats, a monitor, a StatsSampler): who it is and every figure read
+ * at one moment. Bytes and nanoseconds (times since the epoch in ms); null means unlimited or not available.
+ * `memory.stat`, `network.interfaces` and `pressure` are made when first read, as enumerable getters (so
+ * JSON.stringify, spread and Object.keys see them).
+ */
 export interface ContainerStats extends ContainerIdentity {
   /** inode: the cgroup directory's inode (v1: the memory controller's); a new inode means a new cgroup. */
   cgroup: { version: CgroupVersion; path: string; inode: number };

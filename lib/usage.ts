@@ -4,6 +4,11 @@
 import type { ContainerStats, NetworkMode, PidsStats } from './types.js';
 import { PidsObject } from './cgroup/stats-objects.js';
 
+/**
+ * CPU use between two samples as docker stats shows it: `percent` counts one busy core as 100, `percentOfLimit`
+ * is relative to the cores the container may use. The percentages are null without a baseline (a first sample,
+ * a reset).
+ */
 export interface CpuUsage {
   /**
    * Docker's CPU %: Δcontainer CPU time / Δhost CPU time (/proc/stat) × online CPUs × 100, so one busy
@@ -22,6 +27,7 @@ export interface CpuUsage {
   systemPercent: number | null;
 }
 
+/** Memory use of the newer sample against its limit, as docker stats shows it (bytes, %); it needs no baseline. */
 export interface MemoryUsage {
   /** Working set (usage minus inactive file cache), as docker stats shows. */
   usage: number;
@@ -31,6 +37,10 @@ export interface MemoryUsage {
   percent: number | null;
 }
 
+/**
+ * Bytes and packets per second received and transmitted, summed over every interface but loopback; null without
+ * a baseline (a first sample, a reset) or when the previous sample had no network totals.
+ */
 export interface NetworkRates {
   rxBytesPerSec: number | null;
   txBytesPerSec: number | null;
@@ -38,6 +48,10 @@ export interface NetworkRates {
   txPacketsPerSec: number | null;
 }
 
+/**
+ * Block I/O per second (bytes and operations, read and write, summed over every device); null without a
+ * baseline (a first sample, a reset).
+ */
 export interface BlkioRates {
   readBytesPerSec: number | null;
   writeBytesPerSec: number | null;
@@ -45,6 +59,11 @@ export interface BlkioRates {
   writeOpsPerSec: number | null;
 }
 
+/**
+ * What computeUsage gives for one container: docker stats' figures from two of its samples. Rates are per
+ * second over the interval measured between the two reads (CLOCK_MONOTONIC); without a usable baseline (a
+ * first sample, a reset, a clock that did not advance) they are null. `memory` and `pids` are the newer sample's.
+ */
 export interface ContainerUsage {
   id: string;
   name: string | null;

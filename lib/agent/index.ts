@@ -48,6 +48,7 @@ const TIMEOUT_CHECK_MS = 1_000;
 /** How long close() lets requests in flight finish before cutting their connections. */
 const CLOSE_GRACE_MS = 2_000;
 
+/** Where listen() serves: the URL, and the host and port bound (the port chosen when `listen` gave port 0). */
 export interface AgentAddress {
   /** The URL served, e.g. "http://127.0.0.1:4244/". */
   url: string;
@@ -55,6 +56,12 @@ export interface AgentAddress {
   port: number;
 }
 
+/**
+ * An agent from createAgent: `handler` and `upgradeHandler` to mount in a server of your own, or listen() for a
+ * server of its own. listen() rejects with an InvalidOptionError on an address other than loopback without a
+ * token (unless `insecure`), and with code ERR_AGENT_LISTENING or ERR_AGENT_CLOSED when it already listens or
+ * is closed.
+ */
 export interface Agent {
   /** A node:http request listener: mount it in a server of your own (listen() is then not needed). */
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
@@ -76,6 +83,11 @@ function formatUrl(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
 }
 
+/**
+ * Makes an HTTP agent over one monitor, which starts at once (its first sweep on the next turn of the event
+ * loop); the endpoints answer from the latest sweep. The monitor keeps the process alive until close().
+ * Throws an InvalidOptionError naming a bad option.
+ */
 export function createAgent(options: AgentOptions = {}): Agent {
   const config = resolveAgentOptions(options);
   const monitor = createMonitor(config.monitor);

@@ -5,6 +5,10 @@
 /** Bumped when a message changes incompatibly. */
 export const STREAM_PROTOCOL = 1;
 
+/**
+ * One container's row in a `sweep` message of the live stream: identity, limits, rates and pressure (bytes,
+ * bytes per second, %; null for unlimited or not known).
+ */
 export interface StreamRow {
   id: string;
   name: string | null;

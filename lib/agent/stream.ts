@@ -25,6 +25,7 @@ const MAX_REF_LENGTH = 255;
 /** What a WebSocket client may send in one message (it has nothing to say; this bounds what it tries). */
 const MAX_WS_PAYLOAD = 4096;
 
+/** Who is subscribed to an agent's live stream now, and what is buffered for them (agent.streamCounts()). */
 export interface StreamCounts {
   subscribers: number;
   sse: number;

@@ -33,6 +33,10 @@ import { HostPids } from './host-pids.js';
 import { scanMount } from './scan.js';
 import type { CgroupDirs, CgroupLayout, ResolvedContainer } from './types.js';
 
+/**
+ * Options of listContainers: where the host's /proc and /sys and the runtimes' state are, and whether pod
+ * sandboxes are listed. A bad option rejects with an InvalidOptionError naming it.
+ */
 export interface ListOptions extends HostOptions {
   /** Include Kubernetes pod sandbox (pause) containers. Default false. */
   includeSandboxes?: boolean;

@@ -19,6 +19,10 @@ export interface CgroupMount {
   outside: string;
 }
 
+/**
+ * The cgroup layout as this process sees it (what detectLayout gives): the mode, the absolute host roots, and
+ * the mount of each hierarchy. Kept until the mount table changes, and shared: do not modify it.
+ */
 export interface CgroupLayout {
   mode: CgroupMode;
   procRoot: string;

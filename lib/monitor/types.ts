@@ -3,6 +3,11 @@ import type { SamplerOptions } from '../sampler.js';
 import type { ContainerInfo, ContainerRef, ContainerStats } from '../types.js';
 import type { ContainerUsage } from '../usage.js';
 
+/**
+ * Options of createMonitor: a StatsSampler's, except that `keepFds` defaults to true (descriptors and netlink
+ * sockets are kept between sweeps), plus how often to sweep and what to watch. A bad option throws an
+ * InvalidOptionError naming it.
+ */
 export interface MonitorOptions extends SamplerOptions {
   /** Milliseconds between sweeps. Default 1000. */
   interval?: number;
@@ -16,11 +21,19 @@ export interface MonitorOptions extends SamplerOptions {
   includeSandboxes?: boolean;
 }
 
+/**
+ * One container read in a sweep: its stats, and its usage against its sample of the previous sweep (rates
+ * null on its first sweep). Emitted as `sample` and listed in the sweep's `samples`.
+ */
 export interface MonitorSample {
   stats: ContainerStats;
   usage: ContainerUsage;
 }
 
+/**
+ * What one sweep found: emitted as `sweep` after the sweep's other events, and yielded by
+ * `for await (const sweep of monitor)`.
+ */
 export interface MonitorSweep {
   /** Wall clock at the start of the sweep, ms since the epoch. */
   timestamp: number;
@@ -35,6 +48,10 @@ export interface MonitorSweep {
   errors: Error[];
 }
 
+/**
+ * A Monitor's events and their listeners' arguments. `sweep` comes last in each sweep; `error` is emitted only
+ * while an `error` listener is attached (the sweep's `errors` lists the failures either way).
+ */
 export interface MonitorEvents {
   sample: [sample: MonitorSample];
   sweep: [sweep: MonitorSweep];

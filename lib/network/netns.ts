@@ -15,11 +15,16 @@ import type { InterfaceStats } from '../types.js';
 /** A namespace file (/proc/<pid>/ns/net, /run/netns/<name>, a bind mount), or a process whose namespace to read. */
 export type NetworkNamespaceTarget = string | { pid: number };
 
+/** Options of readNetworkNamespace(s); a procRoot that is not an absolute path is an InvalidOptionError. */
 export interface NetworkNamespaceOptions {
   /** The host's /proc as seen by this process, for `{ pid }` targets. Default "/proc". */
   procRoot?: string;
 }
 
+/**
+ * One network namespace as netlink dumps it (RTM_GETLINK, IFLA_STATS64): every interface, loopback included,
+ * with its 64-bit counters as plain numbers (exact below 2^53), and the namespace's inode.
+ */
 export interface NetworkNamespaceCounters {
   /** Inode of the namespace file: equal inodes mean the same namespace. */
   inode: number;
@@ -99,7 +104,10 @@ export async function readNetworkNamespaces(
   );
 }
 
-/** Reads one namespace; rejects with a SystemError (ENOENT, EINVAL, ...) or a PermissionDeniedError. */
+/**
+ * Reads one namespace; rejects with a SystemError (ENOENT, EINVAL, ...) or a PermissionDeniedError, and with an
+ * InvalidOptionError for a target or procRoot that is not one.
+ */
 export async function readNetworkNamespace(
   target: NetworkNamespaceTarget,
   options: NetworkNamespaceOptions = {},
