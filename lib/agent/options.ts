@@ -3,7 +3,12 @@
 // createMonitor; either way a bad one is an InvalidOptionError (ERR_INVALID_OPTION) naming the option.
 import { isIP } from 'node:net';
 import { InvalidOptionError, type ContainerRef, type HostOptions, type MonitorOptions } from '../index.js';
+import { hostOptions } from '../options.js';
 
+/**
+ * Options of createAgent: the agent's own (address, token, hosts, labels, connections, the live stream's
+ * bounds) and those of the monitor underneath. A bad one throws an InvalidOptionError naming it.
+ */
 export interface AgentOptions extends HostOptions {
   /** Where listen() binds: "host:port", "[v6]:port". Default "127.0.0.1:4244" (acadock's port). Port 0 picks a free one. */
   listen?: string;
@@ -32,6 +37,10 @@ export interface AgentOptions extends HostOptions {
   stream?: StreamOptions;
 }
 
+/**
+ * Bounds of an agent's live stream (/api/v1/stream, /api/v1/ws) and of the history its charts start with;
+ * each an integer with a minimum (an unknown or bad one is an InvalidOptionError naming `stream.<name>`).
+ */
 export interface StreamOptions {
   /** Subscribers at once, SSE and WebSocket together. Default 64. */
   maxSubscribers?: number;
@@ -190,12 +199,8 @@ export function resolveAgentOptions(options: AgentOptions = {}): ResolvedAgentOp
     throw new InvalidOptionError('maxConnections', `expected a positive integer; got ${String(maxConnections)}`);
   }
 
-  const host: HostOptions = {
-    procRoot: options.procRoot,
-    sysRoot: options.sysRoot,
-    dockerRoot: options.dockerRoot,
-    podmanRoots: options.podmanRoots,
-  };
+  // Every root, checked: the monitor's and the single-container reads' (a root left out here names nothing).
+  const host = hostOptions(options);
   return {
     listen,
     token,

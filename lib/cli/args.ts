@@ -4,7 +4,8 @@ import { normalizeCgroupPath } from '../discovery/resolve.js';
 import { InvalidReferenceError } from '../errors.js';
 import { SORT_KEYS, type SortKey } from './format.js';
 import { parseServeCommandLine, type ServeOptions } from './serve-args.js';
-import { parseIntervalSeconds, UsageError } from './usage.js';
+import { HOST_ROOT_OPTIONS, hostRootHelp, hostRoots, parseIntervalSeconds, UsageError } from './usage.js';
+import type { HostOptions } from '../types.js';
 
 export interface CliOptions {
   /** Containers named on the command line (names, ids, id prefixes); empty means all. */
@@ -18,8 +19,8 @@ export interface CliOptions {
   intervalSeconds: number;
   includeSandboxes: boolean;
   network: boolean;
-  procRoot: string | undefined;
-  sysRoot: string | undefined;
+  /** Where the host's /proc and /sys and the runtimes' state are. */
+  host: HostOptions;
 }
 
 export type CliCommand =
@@ -49,8 +50,7 @@ Options:
                       e.g. --cgroup /system.slice
   --all               Include Kubernetes pod sandbox (pause) containers
   --no-network        Do not read network counters (no namespace is entered)
-  --proc-root <dir>   The host's /proc as seen here (default: /proc)
-  --sys-root <dir>    The host's /sys as seen here (default: /sys)
+${hostRootHelp(22)}
   -h, --help          Show this help
   --version           Show the version
 
@@ -85,8 +85,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
         cgroup: { type: 'string' },
         all: { type: 'boolean' },
         'no-network': { type: 'boolean' },
-        'proc-root': { type: 'string' },
-        'sys-root': { type: 'string' },
+        ...HOST_ROOT_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -128,8 +127,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       intervalSeconds,
       includeSandboxes: values.all ?? false,
       network: !values['no-network'],
-      procRoot: values['proc-root'],
-      sysRoot: values['sys-root'],
+      host: hostRoots(values),
     },
   };
 }

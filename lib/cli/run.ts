@@ -204,7 +204,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 }
 
 async function watch(options: CliOptions): Promise<number> {
-  const host: HostOptions = { procRoot: options.procRoot, sysRoot: options.sysRoot };
+  const host = options.host;
   const plan = await planTargets(options, host);
   const printer = new Printer(options, process.stdout);
   if (plan.count === 0 && !options.stream) {

@@ -1,6 +1,7 @@
 // Command line of `ctrstat serve`: parsing and help text. Pure, so it is tested without running anything.
 import { parseArgs } from 'node:util';
-import { parseIntervalSeconds, UsageError } from './usage.js';
+import { HOST_ROOT_OPTIONS, hostRootHelp, hostRoots, parseIntervalSeconds, UsageError } from './usage.js';
+import type { HostOptions } from '../types.js';
 
 export interface ServeOptions {
   /** "host:port" to listen on. */
@@ -13,9 +14,8 @@ export interface ServeOptions {
   /** Container label keys exported on /metrics. */
   labels: string[];
   network: boolean;
-  procRoot: string | undefined;
-  sysRoot: string | undefined;
-  dockerRoot: string | undefined;
+  /** Where the host's /proc and /sys and the runtimes' state are. */
+  host: HostOptions;
 }
 
 export const SERVE_HELP = `Usage: ctrstat serve [options]
@@ -40,10 +40,7 @@ Options:
   --label <key>         Export the container label <key> as
                         container_label_<key> on /metrics; may be repeated
   --no-network          Do not read network counters (no namespace is entered)
-  --proc-root <dir>     The host's /proc as seen here (default: /proc)
-  --sys-root <dir>      The host's /sys as seen here (default: /sys)
-  --docker-root <dir>   Docker's data root as seen here, for names (default:
-                        /var/lib/docker)
+${hostRootHelp(24)}
   -h, --help            Show this help
 
 Prints the URL it serves on, then serves until SIGINT or SIGTERM (exit 0).
@@ -67,9 +64,7 @@ export function parseServeCommandLine(argv: readonly string[]): ServeCommand {
         'allow-host': { type: 'string', multiple: true },
         label: { type: 'string', multiple: true },
         'no-network': { type: 'boolean' },
-        'proc-root': { type: 'string' },
-        'sys-root': { type: 'string' },
-        'docker-root': { type: 'string' },
+        ...HOST_ROOT_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -89,9 +84,7 @@ export function parseServeCommandLine(argv: readonly string[]): ServeCommand {
       insecure: values.insecure ?? false,
       labels: values.label ?? [],
       network: !values['no-network'],
-      procRoot: values['proc-root'],
-      sysRoot: values['sys-root'],
-      dockerRoot: values['docker-root'],
+      host: hostRoots(values),
     },
   };
 }

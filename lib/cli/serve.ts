@@ -27,9 +27,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     allowHosts: options.allowHosts,
     labels: options.labels,
     network: options.network,
-    procRoot: options.procRoot,
-    sysRoot: options.sysRoot,
-    dockerRoot: options.dockerRoot,
+    ...options.host,
   });
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { parseServeCommandLine } from '../../lib/cli/serve-args.js';
+import type { HostOptions } from '../../lib/types.js';
 import { execFileAsync } from '../helpers/agent.js';
 import { requireCommand } from '../helpers/env.js';
 
@@ -26,7 +27,7 @@ interface DaemonSet {
           command: string[];
           args: string[];
           env: Array<{ name: string }>;
-          volumeMounts: Array<{ mountPath: string; readOnly: boolean }>;
+          volumeMounts: Array<{ name: string; mountPath: string; readOnly: boolean }>;
         }>;
         volumes: Array<{ name: string; hostPath: { path: string } }>;
       };
@@ -45,12 +46,30 @@ describe('deploy/', () => {
     const parsed = parseServeCommandLine(container.args);
     expect(parsed).toMatchObject({
       kind: 'serve',
-      options: { procRoot: '/host/proc', sysRoot: '/host/sys', listen: '0.0.0.0:4244' },
+      options: { host: { procRoot: '/host/proc', sysRoot: '/host/sys' }, listen: '0.0.0.0:4244' },
     });
     expect(container.env.map((e) => e.name)).toContain('CTRSTAT_TOKEN');
     const hostPaths = Object.fromEntries(daemonSet.spec.template.spec.volumes.map((v) => [v.hostPath.path, v.name]));
     expect(hostPaths).toMatchObject({ '/proc': 'proc', '/sys': 'sys' });
     for (const mount of container.volumeMounts) expect(mount.readOnly, mount.mountPath).toBe(true);
+    // Every root given is the host's own directory, mounted at /host + its path: names come from the
+    // kubelet's containerd and from CRI-O as well as from Docker.
+    const { host } = (parsed as { options: { host: HostOptions } }).options;
+    expect(host.containerdRoots).toContain('/host/run/containerd/io.containerd.runtime.v2.task');
+    expect(host.podmanRoots).toContain('/host/run/containers/storage');
+    const roots = [
+      host.procRoot,
+      host.sysRoot,
+      host.dockerRoot,
+      ...(host.containerdRoots ?? []),
+      ...(host.podmanRoots ?? []),
+    ];
+    const hostPathOf = new Map(daemonSet.spec.template.spec.volumes.map((v) => [v.name, v.hostPath.path]));
+    for (const root of roots) {
+      const mount = container.volumeMounts.find((m) => root === m.mountPath || root!.startsWith(`${m.mountPath}/`));
+      expect(mount, `${root} is mounted`).toBeDefined();
+      expect(`/host${hostPathOf.get(mount!.name)}`, root).toBe(mount!.mountPath);
+    }
   });
 
   it('the Kubernetes scrape job is valid YAML with a bearer token file', () => {

@@ -345,6 +345,20 @@ describe('options', () => {
       );
     }
     expect(resolveAgentOptions({}).listen).toEqual({ host: '127.0.0.1', port: 4244 });
+    // Every root reaches the monitor and the single-container reads.
+    const roots = {
+      procRoot: '/h/proc',
+      sysRoot: '/h/sys',
+      dockerRoot: '/h/docker',
+      containerdRoots: ['/h/containerd'],
+      podmanRoots: ['/h/storage'],
+    };
+    const resolved = resolveAgentOptions(roots);
+    expect(resolved.host).toEqual(roots);
+    expect(resolved.monitor).toMatchObject(roots);
+    expect(() => resolveAgentOptions({ containerdRoots: ['relative'] })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION' }),
+    );
     expect(resolveAgentOptions({ stream: { historyPoints: 0 } }).stream).toMatchObject({
       historyPoints: 0,
       historyBytes: 8 * 1024 * 1024,
@@ -430,9 +444,13 @@ describe('ctrstat serve command line', () => {
         insecure: false,
         labels: [],
         network: true,
-        procRoot: undefined,
-        sysRoot: undefined,
-        dockerRoot: undefined,
+        host: {
+          procRoot: undefined,
+          sysRoot: undefined,
+          dockerRoot: undefined,
+          containerdRoots: undefined,
+          podmanRoots: undefined,
+        },
       },
     });
     expect(
@@ -457,6 +475,12 @@ describe('ctrstat serve command line', () => {
         '/host/sys',
         '--docker-root',
         '/d',
+        '--containerd-root',
+        '/c1',
+        '--containerd-root',
+        '/c2',
+        '--podman-root',
+        '/p',
       ]),
     ).toEqual({
       kind: 'serve',
@@ -468,9 +492,13 @@ describe('ctrstat serve command line', () => {
         insecure: true,
         labels: ['app'],
         network: false,
-        procRoot: '/host/proc',
-        sysRoot: '/host/sys',
-        dockerRoot: '/d',
+        host: {
+          procRoot: '/host/proc',
+          sysRoot: '/host/sys',
+          dockerRoot: '/d',
+          containerdRoots: ['/c1', '/c2'],
+          podmanRoots: ['/p'],
+        },
       },
     });
     expect(parseCommandLine(['serve', '--help'])).toEqual({ kind: 'serve-help' });

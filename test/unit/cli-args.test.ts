@@ -15,8 +15,13 @@ describe('parseCommandLine', () => {
         intervalSeconds: 1,
         includeSandboxes: false,
         network: true,
-        procRoot: undefined,
-        sysRoot: undefined,
+        host: {
+          procRoot: undefined,
+          sysRoot: undefined,
+          dockerRoot: undefined,
+          containerdRoots: undefined,
+          podmanRoots: undefined,
+        },
       },
     });
   });
@@ -37,6 +42,14 @@ describe('parseCommandLine', () => {
       '/host/proc',
       '--sys-root',
       '/host/sys',
+      '--docker-root',
+      '/host/var/lib/docker',
+      '--containerd-root',
+      '/host/run/containerd/io.containerd.runtime.v2.task',
+      '--containerd-root',
+      '/host/run/docker/containerd/daemon/io.containerd.runtime.v2.task',
+      '--podman-root',
+      '/host/var/lib/containers/storage',
     ]);
     expect(command).toEqual({
       kind: 'run',
@@ -49,8 +62,16 @@ describe('parseCommandLine', () => {
         intervalSeconds: 0.5,
         includeSandboxes: true,
         network: false,
-        procRoot: '/host/proc',
-        sysRoot: '/host/sys',
+        host: {
+          procRoot: '/host/proc',
+          sysRoot: '/host/sys',
+          dockerRoot: '/host/var/lib/docker',
+          containerdRoots: [
+            '/host/run/containerd/io.containerd.runtime.v2.task',
+            '/host/run/docker/containerd/daemon/io.containerd.runtime.v2.task',
+          ],
+          podmanRoots: ['/host/var/lib/containers/storage'],
+        },
       },
     });
   });

@@ -88,6 +88,34 @@ describe('ctrstat NAME for a machine whose id is its name (LXC)', () => {
   });
 });
 
+describe('ctrstat --containerd-root (an agent in a container, the host state mounted elsewhere)', () => {
+  it('names a containerd container from the task state found there, and without it finds none by that name', async () => {
+    const host = fakeHost();
+    host.containerdTask('default', 'web1', {
+      cgroupsPath: '/default/web1',
+      annotations: { 'com.example.team': 'blue' },
+    });
+    host.addContainerProcess('/default/web1', 401);
+    copyFixtureFiles(host, 'default/web1');
+    const args = ['--json', '--no-stream', '--no-network', '--interval', '0.05', ...hostArgs(host)];
+    const found = await run([...args, '--containerd-root', host.containerdRoot, 'web1']);
+    expect(found.stderr).toBe('');
+    expect(found.code).toBe(EXIT.OK);
+    expect(JSON.parse(found.stdout).stats).toMatchObject({
+      id: 'web1',
+      name: 'web1',
+      runtime: 'containerd',
+      containerdNamespace: 'default',
+      labels: { 'com.example.team': 'blue' },
+      pid: 401,
+    });
+    // The default roots are this machine's, where no such task is.
+    const missed = await run([...args, 'web1']);
+    expect(missed.code).toBe(EXIT.FAILURE);
+    expect(missed.stderr).toMatch(/No such container: web1/);
+  });
+});
+
 describe('ctrstat --cgroup PARENT', () => {
   afterEach(() => vi.mocked(readdir).mockReset());
 
